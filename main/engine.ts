@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppInfo } from '../shared/domain/app-info.js';
+import type { EventMap, EventName } from '../shared/ipc/contract.js';
+import { AccountService } from './sip/account-service.js';
+import { SipConnection, type SipConnectionOptions } from './sip/sip-connection.js';
+import { openDatabase } from './store/db.js';
+import type { SecretStore } from './store/secret-store.js';
+import { createLogger } from './logger.js';
+
+export interface EngineOptions {
+  /** Folder for the SQLite file (created with mode 0700). */
+  readonly dataDir: string;
+  readonly secrets: SecretStore;
+  readonly mode: AppInfo['mode'];
+  readonly version: string;
+  readonly sip?: SipConnectionOptions;
+}
+
+/** Something that wants the engine's events (a window, a web-mode socket). */
+export type EventSink = <E extends EventName>(event: E, payload: EventMap[E]) => void;
+
+/**
+ * Parley's engine: the store and one service per domain, with no Electron in it, so the same code
+ * runs inside the desktop app, in web mode and in tests.
+ */
+export class Engine {
+  readonly connection: SipConnection;
+  readonly account: AccountService;
+  readonly info: AppInfo;
+  private readonly sinks = new Set<EventSink>();
+  private readonly db;
+  private closed = false;
+
+  constructor(options: EngineOptions) {
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    this.db = openDatabase(join(options.dataDir, 'parley.sqlite'));
+    this.connection = new SipConnection({ userAgentString: `Parley/${options.version}`, logger: createLogger('sip'), ...options.sip });
+    this.account = new AccountService(this.db, options.secrets, this.connection);
+    this.info = { mode: options.mode, version: options.version, secretStorage: options.secrets.description };
+    this.connection.onDidChange((state) => this.emit('onDidChangeConnection', state));
+  }
+
+  /** Starts background work: signs in again if the account is remembered. */
+  async start(): Promise<void> {
+    await this.account.resume();
+  }
+
+  /** Adds a receiver of events; returns the function that removes it. */
+  addSink(sink: EventSink): () => void {
+    this.sinks.add(sink);
+    return () => this.sinks.delete(sink);
+  }
+
+  /** Un-registers and closes the store. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.connection.signOut();
+    this.db.close();
+  }
+
+  private emit<E extends EventName>(event: E, payload: EventMap[E]): void {
+    for (const sink of this.sinks) sink(event, payload);
+  }
+}

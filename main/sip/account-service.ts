@@ -1,0 +1,96 @@
+import type { Database } from 'better-sqlite3';
+import { validateSignIn, type SavedAccount, type SignInParams } from '../../shared/domain/account.js';
+import type { ConnectionState } from '../../shared/domain/connection.js';
+import { parseServerUrl, parseSipAddress } from '../../shared/domain/sip-address.js';
+import { err, ok, type Result } from '../../shared/ipc/result.js';
+import { getAccount, saveAccount, setAutoSignIn } from '../store/account-repository.js';
+import type { SecretStore } from '../store/secret-store.js';
+import type { SipConnection } from './sip-connection.js';
+
+/** The key a password is kept under in the secret store. */
+export function passwordKey(uri: string): string {
+  return `password:${uri}`;
+}
+
+/**
+ * Signing in and out as a person sees it: checks the form, remembers the account (in SQLite) and
+ * the password (in the secret store, only if asked), and signs in again at the next start.
+ */
+export class AccountService {
+  constructor(
+    private readonly db: Database,
+    private readonly secrets: SecretStore,
+    private readonly connection: SipConnection,
+  ) {}
+
+  /** The remembered account, without its password. */
+  async get(): Promise<SavedAccount | null> {
+    const account = getAccount(this.db);
+    if (!account) return null;
+    const hasPassword = account.rememberPassword && (await this.readPassword(account.uri)) !== null;
+    return {
+      uri: account.uri,
+      server: account.server,
+      authUser: account.authUser,
+      displayName: account.displayName,
+      rememberPassword: account.rememberPassword,
+      hasPassword,
+    };
+  }
+
+  /** Signs in with what the form holds. An empty password means "the remembered one". */
+  async signIn(params: SignInParams): Promise<Result<ConnectionState>> {
+    const saved = getAccount(this.db);
+    const address = parseSipAddress(params.address);
+    const rememberedPassword =
+      params.password === '' && saved && address && saved.uri === address.uri ? await this.readPassword(saved.uri) : null;
+    const errors = validateSignIn(params, { passwordKnown: rememberedPassword !== null });
+    if (errors.length > 0 || !address) {
+      const first = errors[0]!;
+      return err('invalid', first.message, first.field);
+    }
+    const server = parseServerUrl(params.server)!.url;
+    const password = params.password === '' ? rememberedPassword! : params.password;
+    const record = {
+      uri: address.uri,
+      server,
+      authUser: params.authUser?.trim() ?? '',
+      displayName: params.displayName?.trim() ?? '',
+      rememberPassword: params.rememberPassword,
+      autoSignIn: true,
+    };
+    const result = await this.connection.signIn({ ...record, password });
+    if (!result.ok) return result;
+    saveAccount(this.db, record);
+    if (params.rememberPassword) await this.secrets.set(passwordKey(address.uri), password);
+    else await this.secrets.delete(passwordKey(address.uri));
+    return result;
+  }
+
+  /** Signs out and stays out at the next start, keeping the account for the form. */
+  async signOut(): Promise<ConnectionState> {
+    if (getAccount(this.db)) setAutoSignIn(this.db, false);
+    return this.connection.signOut();
+  }
+
+  /**
+   * At start: signs in again when the account and its password are remembered. An unreachable
+   * server is retried in the background (Reconnecting…), not reported as a failure.
+   */
+  async resume(): Promise<void> {
+    const account = getAccount(this.db);
+    if (!account || !account.autoSignIn || !account.rememberPassword) return;
+    const password = await this.readPassword(account.uri);
+    if (password === null) return;
+    await this.connection.signIn({ ...account, password }, { keepTrying: true });
+  }
+
+  private async readPassword(uri: string): Promise<string | null> {
+    try {
+      return await this.secrets.get(passwordKey(uri));
+    } catch {
+      // An unreadable secret (keychain locked, file damaged) just means "type it again".
+      return null;
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import type { Database } from 'better-sqlite3';
+import { updateToSchemaVersion0001 } from './0001-account-and-settings.js';
+
+/** Migrations in order; migration N brings the schema from version N-1 to N. Never edit a shipped one. */
+export const MIGRATIONS: readonly ((db: Database) => void)[] = [updateToSchemaVersion0001];
+
+/** The schema version this build writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Brings `db` up to `target` (default: the latest), each step in its own transaction, recording the
+ * version in `PRAGMA user_version`. Refuses a database written by a newer Parley rather than
+ * guessing.
+ */
+export function migrate(db: Database, target = SCHEMA_VERSION): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`This data was written by a newer Parley (schema ${current}; this one knows up to ${SCHEMA_VERSION}).`);
+  }
+  for (let version = current + 1; version <= target; version++) {
+    db.transaction(() => {
+      MIGRATIONS[version - 1]!(db);
+      db.pragma(`user_version = ${version}`);
+    })();
+  }
+}

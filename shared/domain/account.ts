@@ -1,0 +1,77 @@
+/** The SIP account a person signs in with, as the UI and main exchange it. */
+
+import { parseServerUrl, parseSipAddress } from './sip-address.js';
+
+/** What the sign-in form sends. The password never comes back out of main. */
+export interface SignInParams {
+  /** SIP address: `alice@example.com` or `sip:alice@example.com`. */
+  readonly address: string;
+  /** The password; empty means "use the remembered one". */
+  readonly password: string;
+  /** `ws://` or `wss://` URL of the SIP-over-WebSocket endpoint. */
+  readonly server: string;
+  /** Authorization user name when it differs from the user part of the address. */
+  readonly authUser?: string;
+  /** The name others see. */
+  readonly displayName?: string;
+  /** Keep the password for the next start. */
+  readonly rememberPassword: boolean;
+}
+
+/** The remembered account, without its password. */
+export interface SavedAccount {
+  /** Normalised SIP URI (`sip:alice@example.com`). */
+  readonly uri: string;
+  /** The server URL. */
+  readonly server: string;
+  /** Authorization user, or empty. */
+  readonly authUser: string;
+  /** Display name, or empty. */
+  readonly displayName: string;
+  /** Whether the person asked Parley to keep the password. */
+  readonly rememberPassword: boolean;
+  /** Whether a password is actually kept (and a sign-in can run without typing it). */
+  readonly hasPassword: boolean;
+}
+
+/** Who is signed in, as the header shows it. */
+export interface Identity {
+  /** Normalised SIP URI. */
+  readonly uri: string;
+  /** `user@host`. */
+  readonly address: string;
+  /** Display name, or empty. */
+  readonly displayName: string;
+}
+
+/** A per-field message for the sign-in form. */
+export interface FieldError {
+  readonly field: keyof SignInParams;
+  readonly message: string;
+}
+
+/** Limits that keep a hostile or mistaken payload from growing without bound. */
+export const ACCOUNT_LIMITS = { address: 320, password: 1024, server: 2048, authUser: 256, displayName: 128 } as const;
+
+/**
+ * Checks the sign-in form. The renderer calls it before sending (inline errors, nothing leaves the
+ * page); main calls it again, because the renderer is not trusted.
+ */
+export function validateSignIn(params: SignInParams, opts: { passwordKnown: boolean }): FieldError[] {
+  const errors: FieldError[] = [];
+  if (params.address.trim() === '') errors.push({ field: 'address', message: 'Enter your SIP address, like alice@example.com.' });
+  else if (params.address.length > ACCOUNT_LIMITS.address || !parseSipAddress(params.address))
+    errors.push({ field: 'address', message: 'That is not a SIP address. Use the form alice@example.com or sip:alice@example.com.' });
+  if (params.password === '' && !opts.passwordKnown) errors.push({ field: 'password', message: 'Enter your password.' });
+  else if (params.password.length > ACCOUNT_LIMITS.password) errors.push({ field: 'password', message: 'That password is too long.' });
+  if (params.server.trim() === '') errors.push({ field: 'server', message: 'Enter the server address, like wss://sip.example.com.' });
+  else if (params.server.length > ACCOUNT_LIMITS.server || !parseServerUrl(params.server))
+    errors.push({ field: 'server', message: 'The server must be a ws:// or wss:// address, like wss://sip.example.com.' });
+  const authUser = params.authUser?.trim() ?? '';
+  if (authUser.length > ACCOUNT_LIMITS.authUser || /[\s\p{Cc}]/u.test(authUser))
+    errors.push({ field: 'authUser', message: 'The authorization user cannot contain spaces or control characters.' });
+  const displayName = params.displayName ?? '';
+  if (displayName.length > ACCOUNT_LIMITS.displayName || /\p{Cc}/u.test(displayName))
+    errors.push({ field: 'displayName', message: `The display name must be at most ${ACCOUNT_LIMITS.displayName} characters, without control characters.` });
+  return errors;
+}

@@ -1,0 +1,44 @@
+/**
+ * What crosses the IPC boundary instead of a thrown error: thrown `Error` subclasses do not survive
+ * structured cloning or JSON, so every request answers with a `Result`.
+ */
+
+/** Why a request failed, as something the UI can switch over. */
+export type ErrorKind =
+  /** A payload or a field failed validation; `field` names the form field when there is one. */
+  | 'invalid'
+  /** The server rejected the credentials (401/403 after the digest challenge). */
+  | 'auth'
+  /** The server could not be reached (connection refused, DNS, TLS, time-out). */
+  | 'unreachable'
+  /** The server answered, but refused the request for another reason. */
+  | 'rejected'
+  /** The request makes no sense in the current state (e.g. signing in twice). */
+  | 'state'
+  /** The caller is not allowed to ask (wrong frame, missing secret). */
+  | 'forbidden'
+  /** A bug or an unexpected failure inside Parley. */
+  | 'internal';
+
+/** A failure that a person can read. */
+export interface IpcError {
+  /** What kind of failure this is. */
+  readonly kind: ErrorKind;
+  /** One sentence for a person, ready to show. */
+  readonly message: string;
+  /** The form field the failure belongs to, for an inline error. */
+  readonly field?: string;
+}
+
+/** `{ ok, value } | { ok: false, error }`: every IPC answer. */
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: IpcError };
+
+/** A successful result. */
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+/** A failed result. */
+export function err<T = never>(kind: ErrorKind, message: string, field?: string): Result<T> {
+  return { ok: false, error: field === undefined ? { kind, message } : { kind, message, field } };
+}

@@ -1,0 +1,137 @@
+import Database from 'better-sqlite3';
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort, waitForPort } from './ports.js';
+
+const run = promisify(execFile);
+const SCHEMA_DIR = '/usr/share/kamailio/db_sqlite';
+const CONFIG = new URL('./kamailio.cfg', import.meta.url);
+
+/** The SIP domain every test user lives in. */
+export const DOMAIN = 'uc.test';
+
+export interface KamailioOptions {
+  /** Users to create (name → password) in the `subscriber` table; digest auth is on. */
+  readonly users?: Record<string, string>;
+  /** WITH_XCAPRULES: presence authorisation by pres-rules. */
+  readonly presRules?: boolean;
+  /** registrar max_expires in seconds (tests shorten it to see refreshes). */
+  readonly maxExpires?: number;
+}
+
+/**
+ * A real Kamailio on free loopback ports with a fresh SQLite database, started and stopped by the
+ * test that owns it. `stop()` and `start()` again keep ports and database: a server restart.
+ */
+export class Kamailio {
+  readonly dir: string;
+  sipPort = 0;
+  wsPort = 0;
+  private child: ChildProcess | undefined;
+  private log = '';
+
+  private constructor(private readonly options: KamailioOptions) {
+    this.dir = mkdtempSync(join(tmpdir(), 'parley-kamailio-'));
+  }
+
+  /** Creates the database and config and starts the server. */
+  static async launch(options: KamailioOptions = {}): Promise<Kamailio> {
+    const kamailio = new Kamailio(options);
+    kamailio.prepare();
+    kamailio.sipPort = await freePort();
+    kamailio.wsPort = await freePort();
+    while (kamailio.wsPort === kamailio.sipPort) kamailio.wsPort = await freePort();
+    kamailio.writeConfig();
+    await kamailio.start();
+    return kamailio;
+  }
+
+  /** The SIP-over-WebSocket URL clients use. */
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.wsPort}`;
+  }
+
+  /** Everything the server logged so far (for a failing test's message). */
+  get output(): string {
+    return this.log;
+  }
+
+  async start(): Promise<void> {
+    if (this.child) return;
+    const defines = ['-A', 'WITH_AUTH'];
+    if (this.options.presRules) defines.push('-A', 'WITH_XCAPRULES');
+    this.log = '';
+    // -DD: stay in the foreground (so we own the process) but fork the SIP workers; -E: log to stderr.
+    const child = spawn('kamailio', ['-f', join(this.dir, 'kamailio.cfg'), '-DD', '-E', '-m', '64', '-M', '16', ...defines], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
+    this.child = child;
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`kamailio exited with ${code}:\n${this.log.slice(-4000)}`))),
+    );
+    await Promise.race([waitForPort(this.wsPort, 15_000), exited]);
+    exited.catch(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.child = undefined;
+    if (child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  }
+
+  /** Stops the server and removes its files. */
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** The contacts the registrar holds for `user@DOMAIN` (empty when not registered). */
+  async contacts(user: string): Promise<string[]> {
+    try {
+      const { stdout } = await run('kamcmd', ['-s', `unix:${join(this.dir, 'run', 'kamailio_ctl')}`, 'ul.lookup', 'location', `${user}@${DOMAIN}`]);
+      return [...stdout.matchAll(/Address:\s*(\S+)/g)].map((m) => m[1]!);
+    } catch (error) {
+      const text = String((error as { stdout?: string; stderr?: string }).stderr ?? '') + String((error as { stdout?: string }).stdout ?? '');
+      if (/not found/i.test(text) || /404/.test(text)) return [];
+      throw error;
+    }
+  }
+
+  private prepare(): void {
+    mkdirSync(join(this.dir, 'db'));
+    mkdirSync(join(this.dir, 'run'));
+    const db = new Database(join(this.dir, 'db', 'kamailio.sqlite'));
+    try {
+      for (const schema of ['standard', 'auth_db', 'usrloc', 'presence']) {
+        db.exec(readFileSync(join(SCHEMA_DIR, `${schema}-create.sql`), 'utf8'));
+      }
+      const insert = db.prepare('INSERT INTO subscriber (username, domain, password) VALUES (?, ?, ?)');
+      for (const [user, password] of Object.entries(this.options.users ?? {})) insert.run(user, DOMAIN, password);
+    } finally {
+      db.close();
+    }
+  }
+
+  private writeConfig(): void {
+    const text = readFileSync(CONFIG, 'utf8')
+      .replaceAll('@RUNDIR@', this.dir)
+      .replaceAll('@SIP_PORT@', String(this.sipPort))
+      .replaceAll('@WS_PORT@', String(this.wsPort))
+      .replaceAll('@MAX_EXPIRES@', String(this.options.maxExpires ?? 3600));
+    writeFileSync(join(this.dir, 'kamailio.cfg'), text);
+  }
+}
