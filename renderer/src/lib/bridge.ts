@@ -1,0 +1,85 @@
+import { createParleyApi, type Channel, type EventName, type ParleyApi, type ParleyTransport } from '../../../shared/ipc/contract';
+import { err, type Result } from '../../../shared/ipc/result';
+
+declare global {
+  interface Window {
+    /** Exposed by the desktop preload; absent in web mode. */
+    readonly parley?: ParleyApi;
+  }
+}
+
+/** A bridge plus a way to hear that the engine went away (web mode only). */
+export interface Bridge {
+  readonly api: ParleyApi;
+  onLost(listener: () => void): void;
+}
+
+/**
+ * The API to main: the preload's `window.parley` on the desktop, or the same contract over the
+ * web-mode WebSocket, authenticated by the per-launch secret in the page URL's fragment.
+ */
+export function connectBridge(): Bridge {
+  if (window.parley) return { api: window.parley, onLost: () => undefined };
+  const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? '';
+  const transport = new WebSocketTransport(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ipc?token=${encodeURIComponent(token)}`);
+  return { api: createParleyApi(transport), onLost: (listener) => transport.onLost(listener) };
+}
+
+const LOST = 'Parley’s engine is not running. Start Parley again, then reload this page.';
+
+class WebSocketTransport implements ParleyTransport {
+  private readonly socket: WebSocket;
+  private readonly opened: Promise<boolean>;
+  private nextId = 1;
+  private readonly pending = new Map<number, (result: Result<unknown>) => void>();
+  private readonly listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+  private readonly lostListeners = new Set<() => void>();
+  private lost = false;
+
+  constructor(url: string) {
+    this.socket = new WebSocket(url);
+    this.opened = new Promise((resolve) => {
+      this.socket.addEventListener('open', () => resolve(true), { once: true });
+      this.socket.addEventListener('close', () => resolve(false), { once: true });
+    });
+    this.socket.addEventListener('message', (event) => this.receive(event.data));
+    this.socket.addEventListener('close', () => {
+      this.lost = true;
+      for (const resolve of this.pending.values()) resolve(err('unreachable', LOST));
+      this.pending.clear();
+      for (const listener of this.lostListeners) listener();
+    });
+  }
+
+  async invoke(channel: Channel, params: unknown): Promise<Result<unknown>> {
+    if (!(await this.opened) || this.lost) return err('unreachable', LOST);
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.socket.send(JSON.stringify({ type: 'request', id, channel, payload: params }));
+    });
+  }
+
+  subscribe(event: EventName, listener: (payload: unknown) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  onLost(listener: () => void): void {
+    if (this.lost) listener();
+    else this.lostListeners.add(listener);
+  }
+
+  private receive(data: unknown): void {
+    if (typeof data !== 'string') return;
+    const message = JSON.parse(data) as { type: string; id?: number; result?: Result<unknown>; event?: EventName; payload?: unknown };
+    if (message.type === 'response' && message.id !== undefined && message.result) {
+      this.pending.get(message.id)?.(message.result);
+      this.pending.delete(message.id);
+    } else if (message.type === 'event' && message.event) {
+      for (const listener of this.listeners.get(message.event) ?? []) listener(message.payload);
+    }
+  }
+}

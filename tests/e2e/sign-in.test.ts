@@ -1,0 +1,138 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
+import { DOMAIN, Kamailio } from '../support/kamailio.js';
+import { WebParley } from '../support/web-mode.js';
+
+let kamailio: Kamailio;
+let browser: Browser;
+const running: WebParley[] = [];
+
+beforeAll(async () => {
+  [kamailio, browser] = await Promise.all([Kamailio.launch({ users: { alice: 'alice-pw', bob: 'bob-pw' } }), launchChromium()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await kamailio?.dispose();
+});
+
+afterEach(async () => {
+  for (const parley of running.splice(0)) await parley.dispose();
+});
+
+async function openParley(dataDir?: string): Promise<{ parley: WebParley; page: Page }> {
+  const parley = await WebParley.launch(dataDir ? { dataDir } : {});
+  running.push(parley);
+  const page = await browser.newPage();
+  await page.goto(parley.url);
+  return { parley, page };
+}
+
+async function fillSignIn(page: Page, fields: { address: string; password: string; server: string; remember?: boolean }) {
+  await page.getByLabel('SIP address').fill(fields.address);
+  await page.getByLabel('Password', { exact: true }).fill(fields.password);
+  await page.getByLabel('Server', { exact: true }).fill(fields.server);
+  if (fields.remember !== undefined) await page.getByLabel('Remember password').setChecked(fields.remember);
+}
+
+describe('signing in through the web UI against a real Kamailio', () => {
+  test('a person signs in, sees Available and is on the registrar; Sign out un-registers', async () => {
+    const { page } = await openParley();
+    await fillSignIn(page, { address: `alice@${DOMAIN}`, password: 'alice-pw', server: kamailio.wsUrl });
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await page.getByRole('status', { name: 'My status' }).filter({ hasText: 'Available' }).waitFor();
+    await expect(page.getByRole('heading', { name: `alice@${DOMAIN}` }).isVisible()).resolves.toBe(true);
+    expect(await kamailio.contacts('alice')).toHaveLength(1);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await kamailio.contacts('alice')).toEqual([]);
+  });
+
+  test('a wrong password reads as a person would want, keeps the form and registers nothing', async () => {
+    const { page } = await openParley();
+    await fillSignIn(page, { address: `sip:bob@${DOMAIN}`, password: 'not-his-password', server: kamailio.wsUrl });
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await expect(page.getByRole('alert').textContent()).resolves.toBe('The server rejected the user name or password.');
+    expect(await page.getByLabel('SIP address').inputValue()).toBe(`sip:bob@${DOMAIN}`);
+    expect(await page.getByLabel('Server', { exact: true }).inputValue()).toBe(kamailio.wsUrl);
+    expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe('not-his-password');
+    expect(await kamailio.contacts('bob')).toEqual([]);
+  });
+
+  test('an unreachable server says so with its URL', async () => {
+    const { page } = await openParley();
+    await fillSignIn(page, { address: `alice@${DOMAIN}`, password: 'alice-pw', server: 'ws://127.0.0.1:9' });
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toBe("Can't reach the server at ws://127.0.0.1:9.");
+  });
+
+  test('a malformed address or server URL gets an inline error on that field before anything is sent', async () => {
+    const { page } = await openParley();
+    await fillSignIn(page, { address: 'alice at example', password: 'x', server: 'http://example.com' });
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    const address = page.getByLabel('SIP address');
+    const server = page.getByLabel('Server', { exact: true });
+    expect(await address.getAttribute('aria-invalid')).toBe('true');
+    expect(await server.getAttribute('aria-invalid')).toBe('true');
+    // The error is announced with the field (aria-describedby), so a screen reader reads it there.
+    expect(await address.evaluate((el) => el.getAttribute('aria-describedby')?.split(' ').map((id) => document.getElementById(id)?.textContent).join(' '))).toMatch(
+      /not a SIP address/,
+    );
+    expect(await server.evaluate((el) => document.getElementById(el.getAttribute('aria-describedby')!.split(' ')[0]!)?.textContent)).toMatch(/ws:\/\/ or wss:\/\//);
+    expect(await address.inputValue()).toBe('alice at example');
+    expect(await page.getByRole('status').count()).toBe(0);
+  });
+
+  test('the account and (when asked) the password are remembered: the next start signs in by itself', async () => {
+    const first = await openParley();
+    await fillSignIn(first.page, { address: `alice@${DOMAIN}`, password: 'alice-pw', server: kamailio.wsUrl, remember: true });
+    // Web mode says where the password would be kept.
+    await expect(first.page.getByText(`Kept in ${first.parley.dataDir}/credentials.json`).isVisible()).resolves.toBe(true);
+    await first.page.getByRole('button', { name: 'Sign in' }).click();
+    await first.page.getByRole('status', { name: 'My status' }).filter({ hasText: 'Available' }).waitFor();
+    await first.parley.stop();
+    await first.page.close();
+
+    const second = await openParley(first.parley.dataDir);
+    await second.page.getByRole('status', { name: 'My status' }).filter({ hasText: 'Available' }).waitFor();
+    expect(await kamailio.contacts('alice')).toHaveLength(1);
+  });
+
+  test('without Remember password the next start asks for the password again, address and server filled in', async () => {
+    const first = await openParley();
+    await fillSignIn(first.page, { address: `bob@${DOMAIN}`, password: 'bob-pw', server: kamailio.wsUrl, remember: false });
+    await first.page.getByRole('button', { name: 'Sign in' }).click();
+    await first.page.getByRole('status', { name: 'My status' }).filter({ hasText: 'Available' }).waitFor();
+    await first.parley.stop();
+
+    const second = await openParley(first.parley.dataDir);
+    await second.page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await second.page.getByLabel('SIP address').inputValue()).toBe(`bob@${DOMAIN}`);
+    expect(await second.page.getByLabel('Server', { exact: true }).inputValue()).toBe(kamailio.wsUrl);
+    expect(await second.page.getByLabel('Password', { exact: true }).inputValue()).toBe('');
+  });
+});
+
+describe('staying signed in', () => {
+  test('server stopped and restarted: Reconnecting…, then Available again, and the registrar has the contact again', async () => {
+    const { page } = await openParley();
+    await fillSignIn(page, { address: `alice@${DOMAIN}`, password: 'alice-pw', server: kamailio.wsUrl });
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const status = page.getByRole('status', { name: 'My status' });
+    await status.filter({ hasText: 'Available' }).waitFor();
+
+    await kamailio.stop();
+    await status.filter({ hasText: 'Reconnecting…' }).waitFor();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Trying again automatically/);
+    expect(await kamailio.contacts('alice').catch(() => 'server down')).toBe('server down');
+
+    await kamailio.start();
+    await status.filter({ hasText: 'Available' }).waitFor({ timeout: 20_000 });
+    expect(await kamailio.contacts('alice')).toHaveLength(1);
+  });
+});
