@@ -6,6 +6,7 @@ import { err, ok, type Result } from '../../shared/ipc/result.js';
 import { getAccount, saveAccount, setAutoSignIn } from '../store/account-repository.js';
 import type { SecretStore } from '../store/secret-store.js';
 import type { SipConnection } from './sip-connection.js';
+import { createLogger, type Logger } from '../logger.js';
 
 /** The key a password is kept under in the secret store. */
 export function passwordKey(uri: string): string {
@@ -21,6 +22,7 @@ export class AccountService {
     private readonly db: Database,
     private readonly secrets: SecretStore,
     private readonly connection: SipConnection,
+    private readonly log: Logger = createLogger('account'),
   ) {}
 
   /** The remembered account, without its password. */
@@ -62,8 +64,14 @@ export class AccountService {
     const result = await this.connection.signIn({ ...record, password });
     if (!result.ok) return result;
     saveAccount(this.db, record);
-    if (params.rememberPassword) await this.secrets.set(passwordKey(address.uri), password);
-    else await this.secrets.delete(passwordKey(address.uri));
+    try {
+      if (params.rememberPassword) await this.secrets.set(passwordKey(address.uri), password);
+      else await this.secrets.delete(passwordKey(address.uri));
+    } catch (error) {
+      // Signed in all the same; the next start will ask for the password.
+      this.log.warn(`could not keep the password: ${String(error)}`);
+      saveAccount(this.db, { ...record, rememberPassword: false });
+    }
     return result;
   }
 

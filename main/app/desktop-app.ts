@@ -1,0 +1,159 @@
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, powerMonitor, Tray, type App } from 'electron';
+import { join } from 'node:path';
+import type { ConnectionState } from '../../shared/domain/connection.js';
+import { CHANNELS } from '../../shared/ipc/contract.js';
+import { err } from '../../shared/ipc/result.js';
+import { Engine } from '../engine.js';
+import { createRouter } from '../ipc/router.js';
+import { createLogger } from '../logger.js';
+import { appRoot, appVersion } from '../version.js';
+import { registerAppScheme, serveRenderer } from './protocol.js';
+import { createSafeStorageSecrets } from './safe-storage-secrets.js';
+import { APP_ORIGIN, hardenWebContents, installPermissionPolicy, isTrustedSender, secureWebPreferences } from './security.js';
+import { trayIconVariant, trayMenuTemplate, trayStatusLabel } from './tray-menu.js';
+
+const log = createLogger('app');
+
+/**
+ * The desktop shell: one hardened window, a tray icon that keeps Parley running when the window is
+ * closed, a single instance, and the engine wired to the window over Electron IPC. Everything that
+ * is not about Electron lives in the engine.
+ */
+export class DesktopApp {
+  private window: BrowserWindow | undefined;
+  private tray: Tray | undefined;
+  private engine: Engine | undefined;
+  private quitting = false;
+  private closed = false;
+
+  constructor(
+    private readonly electronApp: App = app,
+    private readonly root: string = appRoot(),
+  ) {}
+
+  /** Starts the app; returns false when another instance already runs (it gets focused instead). */
+  async run(): Promise<boolean> {
+    if (!this.electronApp.requestSingleInstanceLock()) {
+      this.electronApp.quit();
+      return false;
+    }
+    registerAppScheme();
+    this.electronApp.on('second-instance', () => this.showWindow());
+    this.electronApp.on('activate', () => this.showWindow());
+    // Closing the last window keeps Parley in the tray.
+    this.electronApp.on('window-all-closed', () => undefined);
+    this.electronApp.on('before-quit', (event) => {
+      this.quitting = true;
+      if (this.closed) return;
+      // Un-register and close the store before the process goes.
+      event.preventDefault();
+      void this.shutdown().finally(() => this.electronApp.quit());
+    });
+    this.electronApp.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+
+    await this.electronApp.whenReady();
+    serveRenderer(join(this.root, 'out', 'renderer'));
+    const engine = new Engine({
+      dataDir: this.electronApp.getPath('userData'),
+      mode: 'desktop',
+      version: appVersion(),
+      secrets: createSafeStorageSecrets(join(this.electronApp.getPath('userData'), 'secrets.json')),
+    });
+    this.engine = engine;
+    this.registerIpc(engine);
+    this.createTray(engine.connection.current);
+    engine.connection.onDidChange((state) => this.updateTray(state));
+    engine.addSink((event, payload) => {
+      const contents = this.window?.webContents;
+      if (contents && !contents.isDestroyed()) contents.send(event, payload);
+    });
+    // Waking from sleep: the old connection is almost certainly dead; do not wait for the backoff.
+    powerMonitor.on('resume', () => engine.connection.retryNow());
+    this.createWindow();
+    await engine.start();
+    return true;
+  }
+
+  private registerIpc(engine: Engine): void {
+    const route = createRouter(engine);
+    for (const channel of CHANNELS) {
+      ipcMain.handle(channel, (event, payload: unknown) => {
+        if (!isTrustedSender(event.senderFrame)) {
+          log.warn(`refused ${channel} from ${event.senderFrame?.url ?? 'an unknown frame'}`);
+          return err('forbidden', 'Not allowed.');
+        }
+        return route(channel, payload);
+      });
+    }
+  }
+
+  private createWindow(): BrowserWindow {
+    const window = new BrowserWindow({
+      width: 420,
+      height: 720,
+      minWidth: 320,
+      minHeight: 480,
+      title: 'Parley',
+      icon: join(this.root, 'assets', 'icon.png'),
+      show: false,
+      webPreferences: secureWebPreferences(join(this.root, 'out', 'preload', 'preload.cjs'), !this.electronApp.isPackaged),
+    });
+    installPermissionPolicy(window.webContents.session);
+    window.once('ready-to-show', () => window.show());
+    window.on('close', (event) => {
+      if (this.quitting) return;
+      event.preventDefault();
+      window.hide();
+    });
+    window.on('closed', () => {
+      if (this.window === window) this.window = undefined;
+    });
+    void window.loadURL(`${APP_ORIGIN}/index.html`);
+    this.window = window;
+    return window;
+  }
+
+  private showWindow(): void {
+    const window = this.window && !this.window.isDestroyed() ? this.window : this.createWindow();
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+  }
+
+  private createTray(state: ConnectionState): void {
+    this.tray = new Tray(this.trayImage(state));
+    this.tray.on('click', () => this.showWindow());
+    this.updateTray(state);
+  }
+
+  private updateTray(state: ConnectionState): void {
+    const tray = this.tray;
+    if (!tray || tray.isDestroyed()) return;
+    tray.setImage(this.trayImage(state));
+    tray.setToolTip(`Parley — ${trayStatusLabel(state)}`);
+    tray.setContextMenu(
+      Menu.buildFromTemplate(
+        trayMenuTemplate(state, {
+          open: () => this.showWindow(),
+          signOut: () => void this.engine?.account.signOut(),
+          quit: () => this.electronApp.quit(),
+        }),
+      ),
+    );
+  }
+
+  private trayImage(state: ConnectionState) {
+    return nativeImage.createFromPath(join(this.root, 'assets', `tray-${trayIconVariant(state)}.png`));
+  }
+
+  private async shutdown(): Promise<void> {
+    try {
+      await this.engine?.close();
+    } catch (error) {
+      log.error(`shutdown: ${String(error)}`);
+    } finally {
+      this.closed = true;
+      this.tray?.destroy();
+    }
+  }
+}

@@ -1,0 +1,128 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { CHANNELS } from '../../shared/ipc/contract.js';
+import { DOMAIN, Kamailio } from '../support/kamailio.js';
+
+// Electron cannot run here: the shell runs against a recording stand-in, the engine behind it is real
+// (SQLite file, sip.js, a real Kamailio).
+const electron = vi.hoisted(() => ({ current: undefined as unknown as ReturnType<typeof import('../support/electron-mock.js').createElectronMock> }));
+vi.mock('electron', async () => {
+  const { createElectronMock } = await import('../support/electron-mock.js');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  electron.current = createElectronMock(mkdtempSync(join(tmpdir(), 'parley-desktop-')));
+  return electron.current;
+});
+
+const { DesktopApp } = await import('../../main/app/desktop-app.js');
+const { FakeBrowserWindow, FakeTray } = await import('../support/electron-mock.js');
+
+const APP_FRAME = { url: 'app://parley/index.html', parent: null };
+let kamailio: Kamailio;
+let desktop: InstanceType<typeof DesktopApp>;
+
+beforeAll(async () => {
+  kamailio = await Kamailio.launch({ users: { alice: 'alice-pw' } });
+  desktop = new DesktopApp(electron.current.app as never);
+  expect(await desktop.run()).toBe(true);
+});
+
+afterAll(async () => {
+  await kamailio?.dispose();
+  rmSync(electron.current.app.userData, { recursive: true, force: true });
+});
+
+const window = () => FakeBrowserWindow.instances.at(-1)!;
+const tray = () => FakeTray.instances.at(-1)!;
+const ipc = () => electron.current.ipcMain;
+
+describe('the desktop shell (Electron mocked, engine real)', () => {
+  test('opens one hardened window on the app origin with the preload as its only bridge', () => {
+    const prefs = window().options.webPreferences as Record<string, unknown>;
+    expect(prefs).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webviewTag: false, webSecurity: true });
+    expect(String(prefs.preload)).toMatch(/out\/preload\/preload\.cjs$/);
+    expect(window().loadedUrl).toBe('app://parley/index.html');
+    window().emit('ready-to-show');
+    expect(window().visible).toBe(true);
+  });
+
+  test('answers IPC only from its own top frame, and validates every payload', async () => {
+    expect([...ipc().handlers.keys()].sort()).toEqual([...CHANNELS].sort());
+    await expect(ipc().invoke('app:getInfo', undefined, APP_FRAME)).resolves.toMatchObject({ ok: true, value: { mode: 'desktop', secretStorage: { kind: 'safeStorage' } } });
+    await expect(ipc().invoke('app:getInfo', undefined, { url: 'https://evil.example/', parent: null })).resolves.toMatchObject({ ok: false, error: { kind: 'forbidden' } });
+    await expect(ipc().invoke('app:getInfo', undefined, { url: 'app://parley/index.html', parent: {} })).resolves.toMatchObject({ ok: false, error: { kind: 'forbidden' } });
+    await expect(ipc().invoke('app:getInfo', undefined, null)).resolves.toMatchObject({ ok: false, error: { kind: 'forbidden' } });
+    await expect(ipc().invoke('account:signIn', { address: 'alice@uc.test', extra: 1 }, APP_FRAME)).resolves.toMatchObject({ ok: false, error: { kind: 'invalid' } });
+  });
+
+  test('the tray shows the status, and signing in over IPC registers with the real server', async () => {
+    expect(tray().menu!.item('status').label).toBe('Signed out');
+    expect(tray().menu!.item('signOut').enabled).toBe(false);
+
+    const result = await ipc().invoke(
+      'account:signIn',
+      { address: `alice@${DOMAIN}`, password: 'alice-pw', server: kamailio.wsUrl, rememberPassword: true },
+      APP_FRAME,
+    );
+    expect(result).toMatchObject({ ok: true, value: { status: 'registered' } });
+    expect(tray().menu!.item('status').label).toBe(`alice@${DOMAIN} — Available`);
+    expect(tray().toolTip).toBe(`Parley — alice@${DOMAIN} — Available`);
+    expect((tray().image as { path: string }).path).toMatch(/tray-available\.png$/);
+    expect(await kamailio.contacts('alice')).toHaveLength(1);
+    // The window heard about it as an event.
+    expect(window().webContents.sent.map((m) => m.channel)).toContain('onDidChangeConnection');
+  });
+
+  test('the password goes through safeStorage into its own file, never into SQLite', () => {
+    const dir = electron.current.app.userData;
+    const secrets = readFileSync(join(dir, 'secrets.json'), 'utf8');
+    expect(secrets).not.toContain('alice-pw');
+    for (const file of readdirSync(dir).filter((name) => name.startsWith('parley.sqlite'))) {
+      expect(readFileSync(join(dir, file)).includes('alice-pw')).toBe(false);
+    }
+    const stored = JSON.parse(secrets) as Record<string, string>;
+    expect(electron.current.safeStorage.decryptString(Buffer.from(stored[`password:sip:alice@${DOMAIN}`]!, 'base64'))).toBe('alice-pw');
+  });
+
+  test('closing the window keeps Parley in the tray; a second launch brings the window back', () => {
+    expect(window().close()).toBe(false);
+    expect(window().visible).toBe(false);
+    electron.current.app.emit('second-instance');
+    expect(window().visible).toBe(true);
+    expect(window().focused).toBe(true);
+    tray().menu!.item('open').click!();
+    expect(window().visible).toBe(true);
+  });
+
+  test('the tray Sign out un-registers (REGISTER with Expires: 0)', async () => {
+    tray().menu!.item('signOut').click!();
+    await vi.waitFor(() => expect(tray().menu!.item('status').label).toBe('Signed out'));
+    expect(await kamailio.contacts('alice')).toEqual([]);
+  });
+
+  test('Quit from the tray signs out, closes the store, then lets the app quit', async () => {
+    await ipc().invoke('account:signIn', { address: `alice@${DOMAIN}`, password: '', server: kamailio.wsUrl, rememberPassword: true }, APP_FRAME);
+    expect(await kamailio.contacts('alice')).toHaveLength(1);
+    const quit = new Promise<void>((resolve) => electron.current.app.once('quit', () => resolve()));
+    tray().menu!.item('quit').click!();
+    await quit;
+    expect(await kamailio.contacts('alice')).toEqual([]);
+    expect(tray().destroyed).toBe(true);
+    // Once quitting, closing the window really closes it.
+    expect(window().close()).toBe(true);
+  });
+});
+
+test('a second instance hands over to the first and quits', async () => {
+  const { createElectronMock } = await import('../support/electron-mock.js');
+  const second = createElectronMock(mkdtempSync(join(tmpdir(), 'parley-second-')));
+  second.app.hasLock = false;
+  const before = FakeBrowserWindow.instances.length;
+  expect(await new DesktopApp(second.app as never).run()).toBe(false);
+  expect(second.app.quitCalls).toBe(1);
+  expect(FakeBrowserWindow.instances.length).toBe(before);
+  rmSync(second.app.userData, { recursive: true, force: true });
+});

@@ -1,0 +1,230 @@
+/**
+ * A stand-in for the `electron` module, which cannot run on these machines (its binary is
+ * downloaded at first run). It records what the shell asks of Electron so tests can check the
+ * shell's behaviour; everything behind the shell (engine, SQLite, SIP) stays real.
+ */
+import { EventEmitter } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+type Listener = (...args: unknown[]) => unknown;
+
+export class FakeEvent {
+  defaultPrevented = false;
+  preventDefault(): void {
+    this.defaultPrevented = true;
+  }
+}
+
+export class FakeWebContents extends EventEmitter {
+  readonly sent: { channel: string; payload: unknown }[] = [];
+  windowOpenHandler: ((details: { url: string }) => { action: string }) | undefined;
+  readonly session = new FakeSession();
+  destroyed = false;
+  send(channel: string, payload: unknown): void {
+    this.sent.push({ channel, payload });
+  }
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: string }): void {
+    this.windowOpenHandler = handler;
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+}
+
+export class FakeSession {
+  permissionRequestHandler: Listener | undefined;
+  permissionCheckHandler: Listener | undefined;
+  setPermissionRequestHandler(handler: Listener): void {
+    this.permissionRequestHandler = handler;
+  }
+  setPermissionCheckHandler(handler: Listener): void {
+    this.permissionCheckHandler = handler;
+  }
+}
+
+export class FakeBrowserWindow extends EventEmitter {
+  static readonly instances: FakeBrowserWindow[] = [];
+  readonly webContents = new FakeWebContents();
+  visible = false;
+  focused = false;
+  loadedUrl = '';
+  destroyed = false;
+  constructor(readonly options: Record<string, unknown>) {
+    super();
+    FakeBrowserWindow.instances.push(this);
+  }
+  loadURL(url: string): Promise<void> {
+    this.loadedUrl = url;
+    return Promise.resolve();
+  }
+  show(): void {
+    this.visible = true;
+  }
+  hide(): void {
+    this.visible = false;
+  }
+  focus(): void {
+    this.focused = true;
+  }
+  isMinimized(): boolean {
+    return false;
+  }
+  restore(): void {}
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  /** What a person clicking the window's close button causes. */
+  close(): boolean {
+    const event = new FakeEvent();
+    this.emit('close', event);
+    if (!event.defaultPrevented) {
+      this.destroyed = true;
+      this.emit('closed');
+    }
+    return !event.defaultPrevented;
+  }
+}
+
+export class FakeTray extends EventEmitter {
+  static readonly instances: FakeTray[] = [];
+  image: unknown;
+  toolTip = '';
+  menu: FakeMenu | undefined;
+  destroyed = false;
+  constructor(image: unknown) {
+    super();
+    this.image = image;
+    FakeTray.instances.push(this);
+  }
+  setImage(image: unknown): void {
+    this.image = image;
+  }
+  setToolTip(text: string): void {
+    this.toolTip = text;
+  }
+  setContextMenu(menu: FakeMenu): void {
+    this.menu = menu;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+}
+
+export interface FakeMenuItem {
+  id?: string;
+  label?: string;
+  type?: string;
+  enabled?: boolean;
+  click?: () => void;
+}
+
+export class FakeMenu {
+  constructor(readonly items: FakeMenuItem[]) {}
+  static buildFromTemplate(items: FakeMenuItem[]): FakeMenu {
+    return new FakeMenu(items);
+  }
+  item(id: string): FakeMenuItem {
+    const item = this.items.find((candidate) => candidate.id === id);
+    if (!item) throw new Error(`no menu item ${id}`);
+    return item;
+  }
+}
+
+export class FakeApp extends EventEmitter {
+  hasLock = true;
+  quitCalls = 0;
+  isPackaged = false;
+  constructor(readonly userData: string) {
+    super();
+  }
+  requestSingleInstanceLock(): boolean {
+    return this.hasLock;
+  }
+  whenReady(): Promise<void> {
+    return Promise.resolve();
+  }
+  getPath(name: string): string {
+    if (name !== 'userData') throw new Error(`unexpected getPath(${name})`);
+    return this.userData;
+  }
+  /** Like Electron: emits before-quit, and quits unless a listener prevented it. */
+  quit(): void {
+    this.quitCalls++;
+    const event = new FakeEvent();
+    this.emit('before-quit', event);
+    if (!event.defaultPrevented) this.emit('quit');
+  }
+}
+
+export class FakeIpcMain {
+  readonly handlers = new Map<string, Listener>();
+  handle(channel: string, handler: Listener): void {
+    if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+    this.handlers.set(channel, handler);
+  }
+  /** Calls a handler as if `frame` had sent `payload` on `channel`. */
+  invoke(channel: string, payload: unknown, frame: { url: string; parent: unknown } | null): Promise<unknown> {
+    const handler = this.handlers.get(channel);
+    if (!handler) throw new Error(`no handler for ${channel}`);
+    return Promise.resolve(handler({ senderFrame: frame }, payload));
+  }
+}
+
+/** A pretend keychain: reversible, but the stored bytes are not the plain text. */
+export const fakeSafeStorage = {
+  available: true,
+  isEncryptionAvailable(): boolean {
+    return this.available;
+  },
+  encryptString(plain: string): Buffer {
+    return Buffer.from(Buffer.from(plain, 'utf8').map((byte) => byte ^ 0x5a));
+  },
+  decryptString(data: Buffer): string {
+    return Buffer.from(data.map((byte) => byte ^ 0x5a)).toString('utf8');
+  },
+};
+
+/** Builds a complete fake `electron` module. */
+export function createElectronMock(userData: string) {
+  const app = new FakeApp(userData);
+  const ipcMain = new FakeIpcMain();
+  const shell = { opened: [] as string[], openExternal: async (url: string) => void shell.opened.push(url) };
+  const protocol = {
+    privileged: [] as unknown[],
+    handlers: new Map<string, Listener>(),
+    registerSchemesAsPrivileged(schemes: unknown[]) {
+      this.privileged.push(...schemes);
+    },
+    handle(scheme: string, handler: Listener) {
+      this.handlers.set(scheme, handler);
+    },
+  };
+  const powerMonitor = new EventEmitter();
+  const nativeImage = { createFromPath: (path: string) => ({ path }) };
+  const net = {
+    fetch: async (url: string) => {
+      try {
+        return new Response(await readFile(fileURLToPath(url)), { status: 200, headers: { 'Content-Type': 'text/html' } });
+      } catch {
+        return new Response('not found', { status: 404 });
+      }
+    },
+  };
+  return {
+    app,
+    ipcMain,
+    shell,
+    protocol,
+    powerMonitor,
+    nativeImage,
+    net,
+    safeStorage: fakeSafeStorage,
+    BrowserWindow: FakeBrowserWindow,
+    Tray: FakeTray,
+    Menu: FakeMenu,
+  };
+}
