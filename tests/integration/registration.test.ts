@@ -1,0 +1,112 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import type { ConnectionState } from '../../shared/domain/connection.js';
+import { Engine } from '../../main/engine.js';
+import { SipConnection, type SipAccountConfig } from '../../main/sip/sip-connection.js';
+import { FileSecretStore } from '../../main/store/secret-store.js';
+import { DOMAIN, Kamailio } from '../support/kamailio.js';
+
+// The registrar grants at most 3 s, so a client that did not refresh would vanish within the test.
+let kamailio: Kamailio;
+const open: SipConnection[] = [];
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  kamailio = await Kamailio.launch({ users: { alice: 'alice-pw', carol: 'carol-pw', dave: 'dave-pw' }, maxExpires: 3 });
+});
+afterEach(async () => {
+  for (const connection of open.splice(0)) await connection.signOut();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  await kamailio.start(); // tests that stop it leave it running again
+});
+afterAll(async () => {
+  await kamailio?.dispose();
+});
+
+function account(user: string, password = `${user}-pw`): SipAccountConfig {
+  return { uri: `sip:${user}@${DOMAIN}`, server: kamailio.wsUrl, authUser: '', password, displayName: '' };
+}
+
+function connect(): { connection: SipConnection; states: ConnectionState[] } {
+  const connection = new SipConnection();
+  open.push(connection);
+  const states: ConnectionState[] = [];
+  connection.onDidChange((state) => states.push(state));
+  return { connection, states };
+}
+
+describe('registration against a real Kamailio', () => {
+  test('is refreshed before it expires, so the binding outlives the granted lifetime', async () => {
+    const { connection } = connect();
+    expect(await connection.signIn(account('alice'))).toMatchObject({ ok: true, value: { status: 'registered' } });
+    // Three granted lifetimes later the registrar still holds us.
+    await new Promise((resolve) => setTimeout(resolve, 9_000));
+    expect(connection.current.status).toBe('registered');
+    expect(await kamailio.contacts('alice')).toHaveLength(1);
+  });
+
+  test('sign out removes the binding (REGISTER with Expires: 0)', async () => {
+    const { connection, states } = connect();
+    await connection.signIn(account('carol'));
+    expect(await kamailio.contacts('carol')).toHaveLength(1);
+    await connection.signOut();
+    expect(await kamailio.contacts('carol')).toEqual([]);
+    expect(states.map((s) => s.status)).toEqual(['signingIn', 'registered', 'signingOut', 'signedOut']);
+  });
+
+  test('while the server is down, retries back off with jitter; when it returns, registration comes back', async () => {
+    const { connection, states } = connect();
+    await connection.signIn(account('alice'));
+    await kamailio.stop();
+    await vi.waitFor(() => expect(states.filter((s) => s.status === 'reconnecting').length).toBeGreaterThanOrEqual(3), { timeout: 10_000, interval: 50 });
+    const retries = states.filter((s): s is Extract<ConnectionState, { status: 'reconnecting' }> => s.status === 'reconnecting');
+    expect(retries.map((s) => s.attempt).slice(0, 3)).toEqual([1, 2, 3]);
+    expect(retries[0]!.reason).toBe('Lost the connection to the server.');
+    expect(retries[1]!.reason).toBe(`Can't reach the server at ${kamailio.wsUrl}.`);
+
+    await kamailio.start();
+    const back = Date.now();
+    await vi.waitFor(() => expect(connection.current.status).toBe('registered'), { timeout: 20_000, interval: 50 });
+    expect(Date.now() - back).toBeLessThan(10_000);
+    expect(await kamailio.contacts('alice')).toHaveLength(1);
+  });
+
+  test('a password changed on the server while reconnecting signs out with the reason, and stops retrying', async () => {
+    const { connection, states } = connect();
+    await connection.signIn(account('dave'));
+    await kamailio.stop();
+    const db = new Database(join(kamailio.dir, 'db', 'kamailio.sqlite'));
+    db.prepare("UPDATE subscriber SET password = 'changed' WHERE username = 'dave'").run();
+    db.close();
+    await kamailio.start();
+    await vi.waitFor(() => expect(connection.current.status).toBe('signedOut'), { timeout: 20_000, interval: 50 });
+    expect(connection.current).toEqual({ status: 'signedOut', error: { kind: 'auth', message: 'The server rejected the user name or password.' } });
+    const count = states.length;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(states.length).toBe(count);
+  });
+});
+
+describe('signing in again at start', () => {
+  test('with the server down at start, Parley keeps trying and signs in as soon as it is back', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-engine-'));
+    dirs.push(dataDir);
+    const make = () => new Engine({ dataDir, mode: 'web', version: 'test', secrets: new FileSecretStore(join(dataDir, 'credentials.json')) });
+    const first = make();
+    expect(await first.account.signIn({ address: `carol@${DOMAIN}`, password: 'carol-pw', server: kamailio.wsUrl, rememberPassword: true })).toMatchObject({ ok: true });
+    await first.close();
+    expect(await kamailio.contacts('carol')).toEqual([]);
+
+    await kamailio.stop();
+    const second = make();
+    await second.start();
+    expect(second.connection.current.status).toBe('reconnecting');
+    await kamailio.start();
+    await vi.waitFor(() => expect(second.connection.current.status).toBe('registered'), { timeout: 20_000, interval: 50 });
+    expect(await kamailio.contacts('carol')).toHaveLength(1);
+    await second.close();
+  });
+});

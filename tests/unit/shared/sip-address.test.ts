@@ -1,0 +1,68 @@
+import { describe, expect, test } from 'vitest';
+import { validateSignIn, type SignInParams } from '../../../shared/domain/account.js';
+import { parseServerUrl, parseSipAddress } from '../../../shared/domain/sip-address.js';
+
+describe('SIP addresses as people type them', () => {
+  test.each([
+    ['alice@example.com', 'sip:alice@example.com'],
+    ['sip:alice@example.com', 'sip:alice@example.com'],
+    ['  SIP:alice@Example.COM  ', 'sip:alice@example.com'],
+    ['<sip:alice@example.com>', 'sip:alice@example.com'],
+    ['sips:bob@outlook.example', 'sips:bob@outlook.example'],
+    ['+4930123@gw.example', 'sip:+4930123@gw.example'],
+    ['first.last@10.0.0.1', 'sip:first.last@10.0.0.1'],
+    ['a%20b@example.com', 'sip:a%20b@example.com'],
+  ])('%s → %s', (input, uri) => {
+    expect(parseSipAddress(input)?.uri).toBe(uri);
+  });
+
+  test('keeps the user part’s case (RFC 3261 §19.1.4) and lower-cases the host', () => {
+    expect(parseSipAddress('Alice@EXAMPLE.com')).toMatchObject({ user: 'Alice', host: 'example.com', address: 'Alice@example.com' });
+  });
+
+  test.each(['', 'alice', '@example.com', 'alice@', 'alice at example.com', 'alice@exa mple.com', 'alice@-bad-.com', 'tel:+123', 'http://alice@example.com', 'alice;x=y@example.com', 'alice@example.com;transport=ws', 'alice@@example.com'])(
+    'refuses %j',
+    (input) => {
+      expect(parseSipAddress(input)).toBeNull();
+    },
+  );
+});
+
+describe('server URLs', () => {
+  test.each([
+    ['wss://sip.example.com', 'wss://sip.example.com'],
+    ['WS://127.0.0.1:8080', 'ws://127.0.0.1:8080'],
+    ['wss://Sip.Example.com:443/ws', 'wss://sip.example.com:443/ws'],
+    ['ws://[::1]:5066', 'ws://[::1]:5066'],
+  ])('%s → %s', (input, url) => {
+    expect(parseServerUrl(input)?.url).toBe(url);
+  });
+
+  test.each(['', 'sip.example.com', 'http://sip.example.com', 'wss://', 'wss://user:pw@host', 'wss://host:70000', 'wss://host:0', 'wss://ho st', 'wss://host/#frag'])('refuses %j', (input) => {
+    expect(parseServerUrl(input)).toBeNull();
+  });
+});
+
+describe('the sign-in form’s checks', () => {
+  const good: SignInParams = { address: 'alice@example.com', password: 'pw', server: 'wss://sip.example.com', rememberPassword: false };
+
+  test('a complete form passes', () => {
+    expect(validateSignIn(good, { passwordKnown: false })).toEqual([]);
+  });
+
+  test('each bad field gets its own message', () => {
+    const errors = validateSignIn({ ...good, address: 'alice', password: '', server: 'https://x' }, { passwordKnown: false });
+    expect(errors.map((e) => e.field)).toEqual(['address', 'password', 'server']);
+    expect(errors[0]!.message).toMatch(/alice@example.com/);
+  });
+
+  test('an empty password is fine when a remembered one exists', () => {
+    expect(validateSignIn({ ...good, password: '' }, { passwordKnown: true })).toEqual([]);
+  });
+
+  test('control characters and overlong values are refused', () => {
+    expect(validateSignIn({ ...good, displayName: 'Alice\u0000' }, { passwordKnown: false }).map((e) => e.field)).toEqual(['displayName']);
+    expect(validateSignIn({ ...good, authUser: 'al ice' }, { passwordKnown: false }).map((e) => e.field)).toEqual(['authUser']);
+    expect(validateSignIn({ ...good, displayName: 'x'.repeat(129) }, { passwordKnown: false }).map((e) => e.field)).toEqual(['displayName']);
+  });
+});

@@ -1,0 +1,75 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { getAccount, saveAccount, setAutoSignIn } from '../../../main/store/account-repository.js';
+import { openDatabase } from '../../../main/store/db.js';
+import { migrate, SCHEMA_VERSION } from '../../../main/store/migrations/index.js';
+import { getSetting, setSetting } from '../../../main/store/settings-repository.js';
+
+const dirs: string[] = [];
+function tempFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-db-'));
+  dirs.push(dir);
+  return join(dir, 'parley.sqlite');
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('migration 0001: account and settings', () => {
+  test('creates STRICT tables and records the version', () => {
+    const db = new Database(tempFile());
+    migrate(db, 1);
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    const strict = db.prepare<[], { name: string; strict: number }>("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'").all();
+    expect(strict).toEqual(expect.arrayContaining([{ name: 'account', strict: 1 }, { name: 'settings', strict: 1 }]));
+    // STRICT: a wrong type is an error, not a silent conversion.
+    expect(() => db.prepare("INSERT INTO account (id, uri, server, updated_at) VALUES (1, 'sip:a@b', 'wss://b', 'yesterday')").run()).toThrow(/cannot store TEXT/);
+    // One account only.
+    db.prepare("INSERT INTO account (id, uri, server, updated_at) VALUES (1, 'sip:a@b', 'wss://b', 0)").run();
+    expect(() => db.prepare("INSERT INTO account (id, uri, server, updated_at) VALUES (2, 'sip:c@d', 'wss://d', 0)").run()).toThrow(/CHECK/);
+    // No column could hold a password.
+    const columns = db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'account\')').all().map((c) => c.name);
+    expect(columns.filter((name) => /^(pass|password|secret|credentials?|ha1)$/.test(name))).toEqual([]);
+    expect(columns).toContain('remember_password');
+    db.close();
+  });
+});
+
+describe('the database file', () => {
+  test('opens in WAL mode at the latest version, and re-opening changes nothing', () => {
+    const file = tempFile();
+    const db = openDatabase(file);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    saveAccount(db, { uri: 'sip:alice@uc.test', server: 'wss://uc.test', authUser: '', displayName: 'Alice', rememberPassword: true, autoSignIn: true });
+    db.close();
+    const again = openDatabase(file);
+    expect(getAccount(again)).toMatchObject({ uri: 'sip:alice@uc.test', displayName: 'Alice', rememberPassword: true });
+    again.close();
+  });
+
+  test('refuses a file written by a newer Parley instead of guessing', () => {
+    const file = tempFile();
+    const db = new Database(file);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => openDatabase(file)).toThrow(/newer Parley/);
+  });
+
+  test('account and settings round-trip', () => {
+    const db = openDatabase(tempFile());
+    expect(getAccount(db)).toBeNull();
+    saveAccount(db, { uri: 'sip:a@b.c', server: 'wss://b.c', authUser: 'a1', displayName: '', rememberPassword: false, autoSignIn: true });
+    saveAccount(db, { uri: 'sip:x@b.c', server: 'wss://b.c', authUser: '', displayName: 'X', rememberPassword: true, autoSignIn: true });
+    setAutoSignIn(db, false);
+    expect(getAccount(db)).toEqual({ uri: 'sip:x@b.c', server: 'wss://b.c', authUser: '', displayName: 'X', rememberPassword: true, autoSignIn: false });
+    setSetting(db, 'idle.minutes', 5);
+    setSetting(db, 'idle.minutes', 10);
+    expect(getSetting(db, 'idle.minutes')).toBe(10);
+    expect(getSetting(db, 'missing')).toBeUndefined();
+    db.close();
+  });
+});
