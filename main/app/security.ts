@@ -59,7 +59,9 @@ export function installPermissionPolicy(session: Session): void {
   session.setPermissionRequestHandler((_contents, permission, callback, details) => {
     callback(ALLOWED_PERMISSIONS.has(permission) && details.requestingUrl.startsWith(`${APP_ORIGIN}/`));
   });
-  session.setPermissionCheckHandler((_contents, permission, requestingOrigin) => ALLOWED_PERMISSIONS.has(permission) && requestingOrigin === APP_ORIGIN);
+  session.setPermissionCheckHandler(
+    (_contents, permission, requestingOrigin) => ALLOWED_PERMISSIONS.has(permission) && requestingOrigin === APP_ORIGIN,
+  );
 }
 
 /** IPC is answered only for the top frame of our own page (not an iframe, not another origin). */

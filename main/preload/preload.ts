@@ -1,6 +1,6 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { createParleyApi, isChannel, isEventName } from '../../shared/ipc/contract';
-import { err } from '../../shared/ipc/result';
+import { createParleyApi, isChannel, isEventName } from '../../shared/ipc/contract.js';
+import { err } from '../../shared/ipc/result.js';
 
 /**
  * The only thing the page gets: `window.parley`, the domain-shaped API built from the shared

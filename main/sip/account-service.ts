@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { validateSignIn, type SavedAccount, type SignInParams } from '../../shared/domain/account.js';
 import type { ConnectionState } from '../../shared/domain/connection.js';
 import { parseServerUrl, parseSipAddress } from '../../shared/domain/sip-address.js';
-import { err, ok, type Result } from '../../shared/ipc/result.js';
+import { err, type Result } from '../../shared/ipc/result.js';
 import { getAccount, saveAccount, setAutoSignIn } from '../store/account-repository.js';
 import type { SecretStore } from '../store/secret-store.js';
 import type { SipConnection } from './sip-connection.js';

@@ -213,7 +213,7 @@ export class SipConnection {
         .register({
           requestDelegate: {
             onAccept: () => finish({ ok: true }),
-            onReject: (response) => finish(rejection(response.message.statusCode ?? 0, response.message.reasonPhrase ?? "", server)),
+            onReject: (response) => finish(rejection(response.message.statusCode ?? 0, response.message.reasonPhrase ?? '', server)),
           },
         })
         .catch((error: unknown) => {

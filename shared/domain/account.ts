@@ -72,6 +72,9 @@ export function validateSignIn(params: SignInParams, opts: { passwordKnown: bool
     errors.push({ field: 'authUser', message: 'The authorization user cannot contain spaces or control characters.' });
   const displayName = params.displayName ?? '';
   if (displayName.length > ACCOUNT_LIMITS.displayName || /\p{Cc}/u.test(displayName))
-    errors.push({ field: 'displayName', message: `The display name must be at most ${ACCOUNT_LIMITS.displayName} characters, without control characters.` });
+    errors.push({
+      field: 'displayName',
+      message: `The display name must be at most ${ACCOUNT_LIMITS.displayName} characters, without control characters.`,
+    });
   return errors;
 }

@@ -35,4 +35,10 @@ export type ConnectionState =
   | { readonly status: 'signingOut'; readonly identity: Identity };
 
 /** Every status, in the order the UI lists them. */
-export const CONNECTION_STATUSES = ['signedOut', 'signingIn', 'registered', 'reconnecting', 'signingOut'] as const satisfies readonly ConnectionState['status'][];
+export const CONNECTION_STATUSES = [
+  'signedOut',
+  'signingIn',
+  'registered',
+  'reconnecting',
+  'signingOut',
+] as const satisfies readonly ConnectionState['status'][];

@@ -47,7 +47,10 @@ export function parseSipAddress(input: string): SipAddress | null {
   const at = text.lastIndexOf('@');
   if (at <= 0 || at === text.length - 1) return null;
   const user = text.slice(0, at);
-  const host = text.slice(at + 1).toLowerCase().replace(/\.$/, '');
+  const host = text
+    .slice(at + 1)
+    .toLowerCase()
+    .replace(/\.$/, '');
   if (user.length > 256 || !USER.test(user) || !isHost(host)) return null;
   return { scheme, user, host, uri: `${scheme}:${user}@${host}`, address: `${user}@${host}` };
 }

@@ -80,10 +80,18 @@ describe('signing in through the web UI against a real Kamailio', () => {
     expect(await address.getAttribute('aria-invalid')).toBe('true');
     expect(await server.getAttribute('aria-invalid')).toBe('true');
     // The error is announced with the field (aria-describedby), so a screen reader reads it there.
-    expect(await address.evaluate((el) => el.getAttribute('aria-describedby')?.split(' ').map((id) => document.getElementById(id)?.textContent).join(' '))).toMatch(
-      /not a SIP address/,
-    );
-    expect(await server.evaluate((el) => document.getElementById(el.getAttribute('aria-describedby')!.split(' ')[0]!)?.textContent)).toMatch(/ws:\/\/ or wss:\/\//);
+    expect(
+      await address.evaluate((el) =>
+        el
+          .getAttribute('aria-describedby')
+          ?.split(' ')
+          .map((id) => document.getElementById(id)?.textContent)
+          .join(' '),
+      ),
+    ).toMatch(/not a SIP address/);
+    expect(
+      await server.evaluate((el) => document.getElementById(el.getAttribute('aria-describedby')!.split(' ')[0]!)?.textContent),
+    ).toMatch(/ws:\/\/ or wss:\/\//);
     expect(await address.inputValue()).toBe('alice at example');
     expect(await page.getByRole('status').count()).toBe(0);
   });

@@ -7,7 +7,9 @@ import { DOMAIN, Kamailio } from '../support/kamailio.js';
 
 // Electron cannot run here: the shell runs against a recording stand-in, the engine behind it is real
 // (SQLite file, sip.js, a real Kamailio).
-const electron = vi.hoisted(() => ({ current: undefined as unknown as ReturnType<typeof import('../support/electron-mock.js').createElectronMock> }));
+const electron = vi.hoisted(() => ({
+  current: undefined as unknown as ReturnType<typeof import('../support/electron-mock.js').createElectronMock>,
+}));
 vi.mock('electron', async () => {
   const { createElectronMock } = await import('../support/electron-mock.js');
   const { mkdtempSync } = await import('node:fs');
@@ -51,11 +53,23 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
 
   test('answers IPC only from its own top frame, and validates every payload', async () => {
     expect([...ipc().handlers.keys()].sort()).toEqual([...CHANNELS].sort());
-    await expect(ipc().invoke('app:getInfo', undefined, APP_FRAME)).resolves.toMatchObject({ ok: true, value: { mode: 'desktop', secretStorage: { kind: 'safeStorage' } } });
-    await expect(ipc().invoke('app:getInfo', undefined, { url: 'https://evil.example/', parent: null })).resolves.toMatchObject({ ok: false, error: { kind: 'forbidden' } });
-    await expect(ipc().invoke('app:getInfo', undefined, { url: 'app://parley/index.html', parent: {} })).resolves.toMatchObject({ ok: false, error: { kind: 'forbidden' } });
+    await expect(ipc().invoke('app:getInfo', undefined, APP_FRAME)).resolves.toMatchObject({
+      ok: true,
+      value: { mode: 'desktop', secretStorage: { kind: 'safeStorage' } },
+    });
+    await expect(ipc().invoke('app:getInfo', undefined, { url: 'https://evil.example/', parent: null })).resolves.toMatchObject({
+      ok: false,
+      error: { kind: 'forbidden' },
+    });
+    await expect(ipc().invoke('app:getInfo', undefined, { url: 'app://parley/index.html', parent: {} })).resolves.toMatchObject({
+      ok: false,
+      error: { kind: 'forbidden' },
+    });
     await expect(ipc().invoke('app:getInfo', undefined, null)).resolves.toMatchObject({ ok: false, error: { kind: 'forbidden' } });
-    await expect(ipc().invoke('account:signIn', { address: 'alice@uc.test', extra: 1 }, APP_FRAME)).resolves.toMatchObject({ ok: false, error: { kind: 'invalid' } });
+    await expect(ipc().invoke('account:signIn', { address: 'alice@uc.test', extra: 1 }, APP_FRAME)).resolves.toMatchObject({
+      ok: false,
+      error: { kind: 'invalid' },
+    });
   });
 
   test('the tray shows the status, and signing in over IPC registers with the real server', async () => {
@@ -104,7 +118,11 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
   });
 
   test('Quit from the tray signs out, closes the store, then lets the app quit', async () => {
-    await ipc().invoke('account:signIn', { address: `alice@${DOMAIN}`, password: '', server: kamailio.wsUrl, rememberPassword: true }, APP_FRAME);
+    await ipc().invoke(
+      'account:signIn',
+      { address: `alice@${DOMAIN}`, password: '', server: kamailio.wsUrl, rememberPassword: true },
+      APP_FRAME,
+    );
     expect(await kamailio.contacts('alice')).toHaveLength(1);
     const quit = new Promise<void>((resolve) => electron.current.app.once('quit', () => resolve()));
     tray().menu!.item('quit').click!();

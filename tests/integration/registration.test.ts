@@ -61,7 +61,10 @@ describe('registration against a real Kamailio', () => {
     const { connection, states } = connect();
     await connection.signIn(account('alice'));
     await kamailio.stop();
-    await vi.waitFor(() => expect(states.filter((s) => s.status === 'reconnecting').length).toBeGreaterThanOrEqual(3), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(() => expect(states.filter((s) => s.status === 'reconnecting').length).toBeGreaterThanOrEqual(3), {
+      timeout: 10_000,
+      interval: 50,
+    });
     const retries = states.filter((s): s is Extract<ConnectionState, { status: 'reconnecting' }> => s.status === 'reconnecting');
     expect(retries.map((s) => s.attempt).slice(0, 3)).toEqual([1, 2, 3]);
     expect(retries[0]!.reason).toBe('Lost the connection to the server.');
@@ -83,7 +86,10 @@ describe('registration against a real Kamailio', () => {
     db.close();
     await kamailio.start();
     await vi.waitFor(() => expect(connection.current.status).toBe('signedOut'), { timeout: 20_000, interval: 50 });
-    expect(connection.current).toEqual({ status: 'signedOut', error: { kind: 'auth', message: 'The server rejected the user name or password.' } });
+    expect(connection.current).toEqual({
+      status: 'signedOut',
+      error: { kind: 'auth', message: 'The server rejected the user name or password.' },
+    });
     const count = states.length;
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(states.length).toBe(count);
@@ -94,9 +100,12 @@ describe('signing in again at start', () => {
   test('with the server down at start, Parley keeps trying and signs in as soon as it is back', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-engine-'));
     dirs.push(dataDir);
-    const make = () => new Engine({ dataDir, mode: 'web', version: 'test', secrets: new FileSecretStore(join(dataDir, 'credentials.json')) });
+    const make = () =>
+      new Engine({ dataDir, mode: 'web', version: 'test', secrets: new FileSecretStore(join(dataDir, 'credentials.json')) });
     const first = make();
-    expect(await first.account.signIn({ address: `carol@${DOMAIN}`, password: 'carol-pw', server: kamailio.wsUrl, rememberPassword: true })).toMatchObject({ ok: true });
+    expect(
+      await first.account.signIn({ address: `carol@${DOMAIN}`, password: 'carol-pw', server: kamailio.wsUrl, rememberPassword: true }),
+    ).toMatchObject({ ok: true });
     await first.close();
     expect(await kamailio.contacts('carol')).toEqual([]);
 

@@ -102,10 +102,17 @@ export class Kamailio {
   /** The contacts the registrar holds for `user@DOMAIN` (empty when not registered). */
   async contacts(user: string): Promise<string[]> {
     try {
-      const { stdout } = await run('kamcmd', ['-s', `unix:${join(this.dir, 'run', 'kamailio_ctl')}`, 'ul.lookup', 'location', `${user}@${DOMAIN}`]);
+      const { stdout } = await run('kamcmd', [
+        '-s',
+        `unix:${join(this.dir, 'run', 'kamailio_ctl')}`,
+        'ul.lookup',
+        'location',
+        `${user}@${DOMAIN}`,
+      ]);
       return [...stdout.matchAll(/Address:\s*(\S+)/g)].map((m) => m[1]!);
     } catch (error) {
-      const text = String((error as { stdout?: string; stderr?: string }).stderr ?? '') + String((error as { stdout?: string }).stdout ?? '');
+      const text =
+        String((error as { stdout?: string; stderr?: string }).stderr ?? '') + String((error as { stdout?: string }).stdout ?? '');
       if (/not found/i.test(text) || /404/.test(text)) return [];
       throw error;
     }

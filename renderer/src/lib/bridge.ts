@@ -21,7 +21,9 @@ export interface Bridge {
 export function connectBridge(): Bridge {
   if (window.parley) return { api: window.parley, onLost: () => undefined };
   const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? '';
-  const transport = new WebSocketTransport(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ipc?token=${encodeURIComponent(token)}`);
+  const transport = new WebSocketTransport(
+    `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ipc?token=${encodeURIComponent(token)}`,
+  );
   return { api: createParleyApi(transport), onLost: (listener) => transport.onLost(listener) };
 }
 

@@ -1,7 +1,11 @@
 import { expect, test, vi } from 'vitest';
 
 // The preload runs in a sandboxed renderer; here its two Electron dependencies are recorded.
-const exposed = vi.hoisted(() => ({ worlds: new Map<string, unknown>(), invoked: [] as unknown[][], listeners: new Map<string, Function[]>() }));
+const exposed = vi.hoisted(() => ({
+  worlds: new Map<string, unknown>(),
+  invoked: [] as unknown[][],
+  listeners: new Map<string, Function[]>(),
+}));
 vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.worlds.set(key, api) },
   ipcRenderer: {
@@ -10,7 +14,11 @@ vi.mock('electron', () => ({
       return { ok: true, value: 'from main' };
     },
     on: (event: string, listener: Function) => exposed.listeners.set(event, [...(exposed.listeners.get(event) ?? []), listener]),
-    removeListener: (event: string, listener: Function) => exposed.listeners.set(event, (exposed.listeners.get(event) ?? []).filter((l) => l !== listener)),
+    removeListener: (event: string, listener: Function) =>
+      exposed.listeners.set(
+        event,
+        (exposed.listeners.get(event) ?? []).filter((l) => l !== listener),
+      ),
   },
 }));
 

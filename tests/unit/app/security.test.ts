@@ -3,14 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 
-const electron = vi.hoisted(() => ({ current: undefined as unknown as ReturnType<typeof import('../../support/electron-mock.js').createElectronMock> }));
+const electron = vi.hoisted(() => ({
+  current: undefined as unknown as ReturnType<typeof import('../../support/electron-mock.js').createElectronMock>,
+}));
 vi.mock('electron', async () => {
   const { createElectronMock } = await import('../../support/electron-mock.js');
   electron.current = createElectronMock('/nonexistent');
   return electron.current;
 });
 
-const { hardenWebContents, installPermissionPolicy, isSafeExternalUrl, secureWebPreferences } = await import('../../../main/app/security.js');
+const { hardenWebContents, installPermissionPolicy, isSafeExternalUrl, secureWebPreferences } =
+  await import('../../../main/app/security.js');
 const { registerAppScheme, serveRenderer } = await import('../../../main/app/protocol.js');
 const { FakeEvent, FakeSession, FakeWebContents } = await import('../../support/electron-mock.js');
 const { CONTENT_SECURITY_POLICY } = await import('../../../main/csp.js');
@@ -47,7 +50,8 @@ describe('window hardening', () => {
   test('only https and mailto go to the system', () => {
     expect(isSafeExternalUrl('https://example.com')).toBe(true);
     expect(isSafeExternalUrl('mailto:a@example.com')).toBe(true);
-    for (const url of ['http://example.com', 'file:///C:/x', 'smb://host/share', 'javascript:1', 'not a url']) expect(isSafeExternalUrl(url), url).toBe(false);
+    for (const url of ['http://example.com', 'file:///C:/x', 'smb://host/share', 'javascript:1', 'not a url'])
+      expect(isSafeExternalUrl(url), url).toBe(false);
   });
 
   test('permissions: media and notifications for our own origin, nothing else', () => {
@@ -76,7 +80,9 @@ describe('the app:// protocol', () => {
 
   test('is registered as a standard secure scheme and serves the renderer with the CSP header', async () => {
     registerAppScheme();
-    expect(electron.current.protocol.privileged).toEqual([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }]);
+    expect(electron.current.protocol.privileged).toEqual([
+      { scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) },
+    ]);
     serveRenderer(join(root, 'renderer'));
     const handler = electron.current.protocol.handlers.get('app')!;
     const response = (await handler(new Request('app://parley/index.html'))) as Response;

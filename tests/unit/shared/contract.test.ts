@@ -21,7 +21,10 @@ describe('the IPC contract', () => {
     expect(schema({ ...good, admin: true }, 'payload')).toEqual({ ok: false, message: 'payload.admin is not expected' });
     expect(schema({ ...good, password: 5 }, 'payload')).toEqual({ ok: false, message: 'payload.password must be a string' });
     expect(schema({ ...good, rememberPassword: 'yes' }, 'payload')).toMatchObject({ ok: false });
-    expect(schema({ ...good, address: 'a'.repeat(10_000) }, 'payload')).toMatchObject({ ok: false, message: expect.stringMatching(/longer than/) });
+    expect(schema({ ...good, address: 'a'.repeat(10_000) }, 'payload')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/longer than/),
+    });
     expect(schema(null, 'payload')).toMatchObject({ ok: false });
     expect(schema([good], 'payload')).toMatchObject({ ok: false });
     expect(requestSchemas['connection:get']({ sneaky: 1 }, 'payload')).toMatchObject({ ok: false });

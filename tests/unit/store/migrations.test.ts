@@ -23,15 +23,31 @@ describe('migration 0001: account and settings', () => {
     const db = new Database(tempFile());
     migrate(db, 1);
     expect(db.pragma('user_version', { simple: true })).toBe(1);
-    const strict = db.prepare<[], { name: string; strict: number }>("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'").all();
-    expect(strict).toEqual(expect.arrayContaining([{ name: 'account', strict: 1 }, { name: 'settings', strict: 1 }]));
+    const strict = db
+      .prepare<[], { name: string; strict: number }>(
+        "SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'",
+      )
+      .all();
+    expect(strict).toEqual(
+      expect.arrayContaining([
+        { name: 'account', strict: 1 },
+        { name: 'settings', strict: 1 },
+      ]),
+    );
     // STRICT: a wrong type is an error, not a silent conversion.
-    expect(() => db.prepare("INSERT INTO account (id, uri, server, updated_at) VALUES (1, 'sip:a@b', 'wss://b', 'yesterday')").run()).toThrow(/cannot store TEXT/);
+    expect(() =>
+      db.prepare("INSERT INTO account (id, uri, server, updated_at) VALUES (1, 'sip:a@b', 'wss://b', 'yesterday')").run(),
+    ).toThrow(/cannot store TEXT/);
     // One account only.
     db.prepare("INSERT INTO account (id, uri, server, updated_at) VALUES (1, 'sip:a@b', 'wss://b', 0)").run();
-    expect(() => db.prepare("INSERT INTO account (id, uri, server, updated_at) VALUES (2, 'sip:c@d', 'wss://d', 0)").run()).toThrow(/CHECK/);
+    expect(() => db.prepare("INSERT INTO account (id, uri, server, updated_at) VALUES (2, 'sip:c@d', 'wss://d', 0)").run()).toThrow(
+      /CHECK/,
+    );
     // No column could hold a password.
-    const columns = db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'account\')').all().map((c) => c.name);
+    const columns = db
+      .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('account')")
+      .all()
+      .map((c) => c.name);
     expect(columns.filter((name) => /^(pass|password|secret|credentials?|ha1)$/.test(name))).toEqual([]);
     expect(columns).toContain('remember_password');
     db.close();
@@ -44,7 +60,14 @@ describe('the database file', () => {
     const db = openDatabase(file);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    saveAccount(db, { uri: 'sip:alice@uc.test', server: 'wss://uc.test', authUser: '', displayName: 'Alice', rememberPassword: true, autoSignIn: true });
+    saveAccount(db, {
+      uri: 'sip:alice@uc.test',
+      server: 'wss://uc.test',
+      authUser: '',
+      displayName: 'Alice',
+      rememberPassword: true,
+      autoSignIn: true,
+    });
     db.close();
     const again = openDatabase(file);
     expect(getAccount(again)).toMatchObject({ uri: 'sip:alice@uc.test', displayName: 'Alice', rememberPassword: true });
@@ -65,7 +88,14 @@ describe('the database file', () => {
     saveAccount(db, { uri: 'sip:a@b.c', server: 'wss://b.c', authUser: 'a1', displayName: '', rememberPassword: false, autoSignIn: true });
     saveAccount(db, { uri: 'sip:x@b.c', server: 'wss://b.c', authUser: '', displayName: 'X', rememberPassword: true, autoSignIn: true });
     setAutoSignIn(db, false);
-    expect(getAccount(db)).toEqual({ uri: 'sip:x@b.c', server: 'wss://b.c', authUser: '', displayName: 'X', rememberPassword: true, autoSignIn: false });
+    expect(getAccount(db)).toEqual({
+      uri: 'sip:x@b.c',
+      server: 'wss://b.c',
+      authUser: '',
+      displayName: 'X',
+      rememberPassword: true,
+      autoSignIn: false,
+    });
     setSetting(db, 'idle.minutes', 5);
     setSetting(db, 'idle.minutes', 10);
     expect(getSetting(db, 'idle.minutes')).toBe(10);

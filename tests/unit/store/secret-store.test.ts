@@ -26,7 +26,11 @@ test('web mode keeps passwords in a file only this user can read, in a private f
 
 test('a codec (safeStorage on the desktop) means the file never holds the plain text', async () => {
   const file = join(dir, 'secrets.json');
-  const store = new FileSecretStore(file, { kind: 'safeStorage' }, { encode: (p) => Buffer.from(p).toString('base64'), decode: (s) => Buffer.from(s, 'base64').toString() });
+  const store = new FileSecretStore(
+    file,
+    { kind: 'safeStorage' },
+    { encode: (p) => Buffer.from(p).toString('base64'), decode: (s) => Buffer.from(s, 'base64').toString() },
+  );
   await store.set('k', 'plain-secret');
   expect(readFileSync(file, 'utf8')).not.toContain('plain-secret');
   expect(await store.get('k')).toBe('plain-secret');

@@ -20,7 +20,12 @@ beforeAll(async () => {
   mkdirSync(staticDir);
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Parley</title>');
   writeFileSync(join(dir, 'outside.txt'), 'not for you');
-  engine = new Engine({ dataDir: join(dir, 'data'), mode: 'web', version: '0.0.0-test', secrets: new FileSecretStore(join(dir, 'data', 'credentials.json')) });
+  engine = new Engine({
+    dataDir: join(dir, 'data'),
+    mode: 'web',
+    version: '0.0.0-test',
+    secrets: new FileSecretStore(join(dir, 'data', 'credentials.json')),
+  });
   server = await startWebServer({ staticDir, port: 0, handle: createRouter(engine), addSink: (sink) => engine.addSink(sink) });
   token = new URL(server.url).hash.replace('#token=', '');
 });
@@ -98,7 +103,10 @@ describe('the IPC WebSocket', () => {
     await expect(ask(ws, { type: 'request', id: 1, channel: 'app:getInfo' })).resolves.toEqual({
       type: 'response',
       id: 1,
-      result: { ok: true, value: { mode: 'web', version: '0.0.0-test', secretStorage: { kind: 'file', location: join(dir, 'data', 'credentials.json') } } },
+      result: {
+        ok: true,
+        value: { mode: 'web', version: '0.0.0-test', secretStorage: { kind: 'file', location: join(dir, 'data', 'credentials.json') } },
+      },
     });
     ws.close();
   });
@@ -141,7 +149,11 @@ describe('the IPC WebSocket', () => {
     });
     expect(events).toEqual([
       { type: 'event', event: 'onDidChangeConnection', payload: expect.objectContaining({ status: 'signingIn' }) },
-      { type: 'event', event: 'onDidChangeConnection', payload: { status: 'signedOut', error: { kind: 'unreachable', message: "Can't reach the server at ws://127.0.0.1:9." } } },
+      {
+        type: 'event',
+        event: 'onDidChangeConnection',
+        payload: { status: 'signedOut', error: { kind: 'unreachable', message: "Can't reach the server at ws://127.0.0.1:9." } },
+      },
     ]);
     ws.close();
   });
