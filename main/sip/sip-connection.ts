@@ -25,6 +25,10 @@ export interface SipConnectionOptions {
   readonly connectTimeoutSeconds?: number;
   /** How long to wait for a final response to REGISTER before giving up on it, in ms. */
   readonly registerTimeoutMs?: number;
+  /** How often to check that the server still answers while registered (0: never), in ms. */
+  readonly livenessIntervalMs?: number;
+  /** How long the server may take to answer that check before the connection counts as dead, in ms. */
+  readonly livenessTimeoutMs?: number;
   readonly backoff?: BackoffPolicy;
   readonly random?: () => number;
   readonly now?: () => number;
@@ -57,6 +61,8 @@ export class SipConnection {
   private generation = 0;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private livenessTimer: ReturnType<typeof setInterval> | undefined;
+  private probing = false;
   private readonly log: Logger;
 
   constructor(private readonly options: SipConnectionOptions = {}) {
@@ -281,6 +287,47 @@ export class SipConnection {
     }
   }
 
+  /**
+   * A connection can die without a close: a laptop changes networks, a NAT forgets us, a server hangs.
+   * Nothing arrives to say so, and the registration would silently lapse. So while registered we ask
+   * the server something cheap (OPTIONS to the domain, RFC 3261 §11) every so often; any final answer
+   * proves the path works, silence means the connection is dead and we reconnect now.
+   */
+  private startLiveness(): void {
+    const interval = this.options.livenessIntervalMs ?? 30_000;
+    if (this.livenessTimer || interval <= 0) return;
+    const generation = this.generation;
+    this.livenessTimer = setInterval(() => void this.probe(generation), interval);
+  }
+
+  private stopLiveness(): void {
+    if (this.livenessTimer) clearInterval(this.livenessTimer);
+    this.livenessTimer = undefined;
+  }
+
+  private async probe(generation: number): Promise<void> {
+    const ua = this.ua;
+    const address = this.config && parseSipAddress(this.config.uri);
+    if (this.probing || this.state.status !== 'registered' || !ua || !address) return;
+    this.probing = true;
+    const alive = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), this.options.livenessTimeoutMs ?? 10_000);
+      const answered = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const target = UserAgent.makeURI(`sip:${address.host}`)!;
+      const request = ua.userAgentCore.makeOutgoingRequestMessage('OPTIONS', target, ua.configuration.uri, target, {});
+      ua.userAgentCore.request(request, { onAccept: answered, onReject: answered, onRedirect: answered });
+    });
+    this.probing = false;
+    if (alive || generation !== this.generation || this.state.status !== 'registered') return;
+    this.log.info('the server stopped answering; reconnecting');
+    this.scheduleRetry(generation, 'The server stopped answering.');
+    // Drop the dead socket so the retry opens a fresh one.
+    ua.transport.disconnect().catch((error: unknown) => this.log.debug(`disconnect: ${String(error)}`));
+  }
+
   private clearRetry(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
@@ -305,6 +352,8 @@ export class SipConnection {
   }
 
   private setState(state: ConnectionState): void {
+    if (state.status === 'registered') this.startLiveness();
+    else this.stopLiveness();
     this.state = state;
     for (const listener of this.listeners) listener(state);
   }

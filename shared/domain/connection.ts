@@ -33,12 +33,3 @@ export type ConnectionState =
       readonly reason: string;
     }
   | { readonly status: 'signingOut'; readonly identity: Identity };
-
-/** Every status, in the order the UI lists them. */
-export const CONNECTION_STATUSES = [
-  'signedOut',
-  'signingIn',
-  'registered',
-  'reconnecting',
-  'signingOut',
-] as const satisfies readonly ConnectionState['status'][];

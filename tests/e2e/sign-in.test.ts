@@ -49,6 +49,7 @@ describe('signing in through the web UI against a real Kamailio', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await kamailio.contacts('alice')).toEqual([]);
+    expect(kamailio.registers('alice').at(-1)!.contact).toMatch(/;expires=0\b/);
   });
 
   test('a wrong password reads as a person would want, keeps the form and registers nothing', async () => {

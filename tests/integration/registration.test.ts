@@ -54,6 +54,9 @@ describe('registration against a real Kamailio', () => {
     expect(await kamailio.contacts('carol')).toHaveLength(1);
     await connection.signOut();
     expect(await kamailio.contacts('carol')).toEqual([]);
+    // Removed by an un-REGISTER, not merely by the connection closing (RFC 3261 §10.2.2).
+    const last = kamailio.registers('carol').at(-1)!;
+    expect(last.expires === '0' || /;expires=0\b/.test(last.contact)).toBe(true);
     expect(states.map((s) => s.status)).toEqual(['signingIn', 'registered', 'signingOut', 'signedOut']);
   });
 
@@ -93,6 +96,33 @@ describe('registration against a real Kamailio', () => {
     const count = states.length;
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(states.length).toBe(count);
+  });
+});
+
+describe('a connection that dies without closing', () => {
+  test('is noticed by the liveness check and replaced once the server answers again', async () => {
+    const connection = new SipConnection({ livenessIntervalMs: 500, livenessTimeoutMs: 700 });
+    open.push(connection);
+    await connection.signIn(account('carol'));
+    kamailio.freeze();
+    try {
+      await vi.waitFor(() => expect(connection.current.status).toBe('reconnecting'), { timeout: 5_000, interval: 50 });
+      expect(connection.current).toMatchObject({ reason: 'The server stopped answering.' });
+    } finally {
+      kamailio.thaw();
+    }
+    await vi.waitFor(() => expect(connection.current.status).toBe('registered'), { timeout: 20_000, interval: 50 });
+    expect(await kamailio.contacts('carol')).toHaveLength(1);
+  });
+
+  test('a healthy connection is left alone', async () => {
+    const connection = new SipConnection({ livenessIntervalMs: 200, livenessTimeoutMs: 1_000 });
+    open.push(connection);
+    const states: ConnectionState[] = [];
+    connection.onDidChange((state) => states.push(state));
+    await connection.signIn(account('alice'));
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(states.map((s) => s.status)).toEqual(['signingIn', 'registered']);
   });
 });
 

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +93,25 @@ export class Kamailio {
     });
   }
 
+  /**
+   * Freezes every Kamailio process (SIGSTOP): connections stay open but nothing answers, as when a
+   * network path dies without a close or a server hangs. `thaw()` resumes them.
+   */
+  freeze(): void {
+    this.signalAll('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.signalAll('SIGCONT');
+  }
+
+  private signalAll(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    const pid = this.child?.pid;
+    if (!pid) throw new Error('kamailio is not running');
+    spawnSync('pkill', [`-${signal.slice(3)}`, '-P', String(pid)]);
+    process.kill(pid, signal);
+  }
+
   /** Stops the server and removes its files. */
   async dispose(): Promise<void> {
     await this.stop();
@@ -116,6 +135,12 @@ export class Kamailio {
       if (/not found/i.test(text) || /404/.test(text)) return [];
       throw error;
     }
+  }
+
+  /** The REGISTER requests `user` sent that passed authentication, as `{ expires, contact }` (from the log). */
+  registers(user: string): { expires: string; contact: string }[] {
+    const pattern = new RegExp(`REGISTER from=sip:${user}@${DOMAIN.replace('.', '\\.')} expires=(\\S*) contact=(.*)$`, 'gm');
+    return [...this.log.matchAll(pattern)].map((m) => ({ expires: m[1]!, contact: m[2]! }));
   }
 
   private prepare(): void {
