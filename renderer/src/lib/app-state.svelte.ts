@@ -17,8 +17,8 @@ export class AppState {
 
   constructor(bridge: Bridge) {
     this.api = bridge.api;
-    bridge.onLost(() => {
-      this.fatal = 'Parley’s engine is not running. Start Parley again, then reload this page.';
+    bridge.onLost((message) => {
+      this.fatal = message;
     });
     this.api.on('onDidChangeConnection', (state) => {
       this.connection = state;

@@ -8,10 +8,10 @@ declare global {
   }
 }
 
-/** A bridge plus a way to hear that the engine went away (web mode only). */
+/** A bridge plus a way to hear that the engine cannot be reached (web mode only), and why. */
 export interface Bridge {
   readonly api: ParleyApi;
-  onLost(listener: () => void): void;
+  onLost(listener: (message: string) => void): void;
 }
 
 /**
@@ -21,6 +21,10 @@ export interface Bridge {
 export function connectBridge(): Bridge {
   if (window.parley) return { api: window.parley, onLost: () => undefined };
   const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? '';
+  if (token === '') {
+    const transport = new WebSocketTransport(null);
+    return { api: createParleyApi(transport), onLost: (listener) => transport.onLost(listener) };
+  }
   const transport = new WebSocketTransport(
     `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ipc?token=${encodeURIComponent(token)}`,
   );
@@ -28,37 +32,52 @@ export function connectBridge(): Bridge {
 }
 
 const LOST = 'Parley’s engine is not running. Start Parley again, then reload this page.';
+const REFUSED = 'Can’t connect to Parley’s engine. Open the exact address Parley printed (“Parley web UI: …”), or start Parley again.';
+const NO_KEY = 'This address is missing its access key. Open the exact address Parley printed (“Parley web UI: …”).';
 
 class WebSocketTransport implements ParleyTransport {
-  private readonly socket: WebSocket;
+  private readonly socket: WebSocket | null;
   private readonly opened: Promise<boolean>;
   private nextId = 1;
   private readonly pending = new Map<number, (result: Result<unknown>) => void>();
   private readonly listeners = new Map<EventName, Set<(payload: unknown) => void>>();
-  private readonly lostListeners = new Set<() => void>();
-  private lost = false;
+  private readonly lostListeners = new Set<(message: string) => void>();
+  /** Why the engine cannot be reached, once it cannot. */
+  private lost: string | null = null;
 
-  constructor(url: string) {
-    this.socket = new WebSocket(url);
+  /** `null`: no access key, so nothing to connect to. */
+  constructor(url: string | null) {
+    if (url === null) {
+      this.socket = null;
+      this.lost = NO_KEY;
+      this.opened = Promise.resolve(false);
+      return;
+    }
+    const socket = new WebSocket(url);
+    this.socket = socket;
+    let wasOpen = false;
     this.opened = new Promise((resolve) => {
-      this.socket.addEventListener('open', () => resolve(true), { once: true });
-      this.socket.addEventListener('close', () => resolve(false), { once: true });
+      socket.addEventListener('open', () => resolve((wasOpen = true)), { once: true });
+      socket.addEventListener('close', () => resolve(false), { once: true });
     });
-    this.socket.addEventListener('message', (event) => this.receive(event.data));
-    this.socket.addEventListener('close', () => {
-      this.lost = true;
-      for (const resolve of this.pending.values()) resolve(err('unreachable', LOST));
+    socket.addEventListener('message', (event) => this.receive(event.data));
+    socket.addEventListener('close', () => {
+      // A socket that never opened was refused (wrong key, another origin) or found nothing listening.
+      const message = wasOpen ? LOST : REFUSED;
+      this.lost = message;
+      for (const resolve of this.pending.values()) resolve(err('unreachable', message));
       this.pending.clear();
-      for (const listener of this.lostListeners) listener();
+      for (const listener of this.lostListeners) listener(message);
     });
   }
 
   async invoke(channel: Channel, params: unknown): Promise<Result<unknown>> {
-    if (!(await this.opened) || this.lost) return err('unreachable', LOST);
+    if (!(await this.opened) || this.lost || !this.socket) return err('unreachable', this.lost ?? LOST);
+    const socket = this.socket;
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
-      this.socket.send(JSON.stringify({ type: 'request', id, channel, payload: params }));
+      socket.send(JSON.stringify({ type: 'request', id, channel, payload: params }));
     });
   }
 
@@ -69,8 +88,8 @@ class WebSocketTransport implements ParleyTransport {
     return () => set.delete(listener);
   }
 
-  onLost(listener: () => void): void {
-    if (this.lost) listener();
+  onLost(listener: (message: string) => void): void {
+    if (this.lost) listener(this.lost);
     else this.lostListeners.add(listener);
   }
 
