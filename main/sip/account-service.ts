@@ -3,7 +3,7 @@ import { validateSignIn, type SavedAccount, type SignInParams } from '../../shar
 import type { ConnectionState } from '../../shared/domain/connection.js';
 import { parseServerUrl, parseSipAddress } from '../../shared/domain/sip-address.js';
 import { err, type Result } from '../../shared/ipc/result.js';
-import { getAccount, saveAccount, setAutoSignIn } from '../store/account-repository.js';
+import { deleteAccount, getAccount, saveAccount, setAutoSignIn, type AccountRecord } from '../store/account-repository.js';
 import type { SecretStore } from '../store/secret-store.js';
 import type { SipConnection } from './sip-connection.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -53,7 +53,7 @@ export class AccountService {
     }
     const server = parseServerUrl(params.server)!.url;
     const password = params.password === '' ? rememberedPassword! : params.password;
-    const record = {
+    const record: AccountRecord = {
       uri: address.uri,
       server,
       authUser: params.authUser?.trim() ?? '',
@@ -61,18 +61,44 @@ export class AccountService {
       rememberPassword: params.rememberPassword,
       autoSignIn: true,
     };
+    if (this.connection.current.status !== 'signedOut') return err('state', 'Parley is already signed in. Sign out first.');
+
+    // Remember first, announce after: the moment the UI shows "Available" the account must already
+    // be safe on disk, or quitting right then would forget it. A failed sign-in restores what was there.
+    const previousPassword = await this.readPassword(address.uri);
+    const kept = await this.remember(record, params.rememberPassword ? password : null);
     const result = await this.connection.signIn({ ...record, password });
-    if (!result.ok) return result;
+    if (!result.ok) {
+      if (saved) saveAccount(this.db, saved);
+      else deleteAccount(this.db);
+      await this.restorePassword(address.uri, previousPassword);
+      return result;
+    }
+    if (!kept) this.log.warn('signed in, but the password could not be kept; the next start will ask for it');
+    return result;
+  }
+
+  /** Saves the account and (if given) its password; false when the secret store refused it. */
+  private async remember(record: AccountRecord, password: string | null): Promise<boolean> {
     saveAccount(this.db, record);
     try {
-      if (params.rememberPassword) await this.secrets.set(passwordKey(address.uri), password);
-      else await this.secrets.delete(passwordKey(address.uri));
+      if (password !== null) await this.secrets.set(passwordKey(record.uri), password);
+      else await this.secrets.delete(passwordKey(record.uri));
+      return true;
     } catch (error) {
-      // Signed in all the same; the next start will ask for the password.
       this.log.warn(`could not keep the password: ${String(error)}`);
       saveAccount(this.db, { ...record, rememberPassword: false });
+      return false;
     }
-    return result;
+  }
+
+  private async restorePassword(uri: string, password: string | null): Promise<void> {
+    try {
+      if (password !== null) await this.secrets.set(passwordKey(uri), password);
+      else await this.secrets.delete(passwordKey(uri));
+    } catch (error) {
+      this.log.warn(`could not restore the kept password: ${String(error)}`);
+    }
   }
 
   /** Signs out and stays out at the next start, keeping the account for the form. */

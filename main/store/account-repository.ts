@@ -55,3 +55,8 @@ export function saveAccount(db: Database, account: AccountRecord, now = Date.now
 export function setAutoSignIn(db: Database, autoSignIn: boolean): void {
   db.prepare('UPDATE account SET auto_sign_in = ? WHERE id = 1').run(autoSignIn ? 1 : 0);
 }
+
+/** Forgets the account. */
+export function deleteAccount(db: Database): void {
+  db.prepare('DELETE FROM account WHERE id = 1').run();
+}
