@@ -1,0 +1,47 @@
+import { childrenNamed, parseXml } from './xml.js';
+
+// RFC 3858: watcher information document.
+const WINFO = 'urn:ietf:params:xml:ns:watcherinfo';
+
+/** One watcher of my presence, as the server reports it. */
+export interface Watcher {
+  /** Watcher URI (the element's text). */
+  readonly uri: string;
+  readonly displayName: string;
+  /** RFC 3857 §3.3: pending, active, waiting or terminated. */
+  readonly status: 'pending' | 'active' | 'waiting' | 'terminated';
+  /** What caused the status (subscribe, approved, rejected, timeout, …). */
+  readonly event: string;
+}
+
+export interface WatcherInfo {
+  readonly version: number;
+  /** `full` replaces what we knew; `partial` updates it (RFC 3858 §4.2). */
+  readonly state: 'full' | 'partial';
+  /** Watchers of the `presence` package for this resource. */
+  readonly watchers: readonly Watcher[];
+}
+
+const STATUSES = new Set(['pending', 'active', 'waiting', 'terminated']);
+
+/** Parses a watcherinfo document; only `presence` watcher lists count. */
+export function parseWatcherInfo(xml: string): WatcherInfo {
+  const root = parseXml(xml);
+  if (root.ns !== WINFO || root.name !== 'watcherinfo') throw new Error('not a watcherinfo document');
+  const watchers: Watcher[] = [];
+  for (const list of childrenNamed(root, WINFO, 'watcher-list')) {
+    if ((list.attrs.package ?? 'presence') !== 'presence') continue;
+    for (const watcher of childrenNamed(list, WINFO, 'watcher')) {
+      const status = watcher.attrs.status ?? '';
+      const uri = watcher.text.trim();
+      if (!STATUSES.has(status) || uri === '') continue;
+      watchers.push({
+        uri,
+        displayName: (watcher.attrs['display-name'] ?? '').slice(0, 128),
+        status: status as Watcher['status'],
+        event: watcher.attrs.event ?? '',
+      });
+    }
+  }
+  return { version: Number(root.attrs.version ?? 0), state: root.attrs.state === 'partial' ? 'partial' : 'full', watchers };
+}

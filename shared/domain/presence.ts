@@ -1,0 +1,55 @@
+/** Presence as people see it: the states Lync and Skype users know, and a personal note. */
+
+/** What a contact shows. `offline` also covers "no document" and a closed basic status. */
+export type Availability = 'available' | 'busy' | 'dnd' | 'brb' | 'away' | 'offline';
+
+/** What I can choose. `appearOffline` publishes a closed status: others see Offline. */
+export type MyStatus = 'available' | 'busy' | 'dnd' | 'brb' | 'away' | 'appearOffline';
+
+/** Every status I can choose, in menu order. */
+export const MY_STATUSES: readonly MyStatus[] = ['available', 'busy', 'dnd', 'brb', 'away', 'appearOffline'];
+
+/** How each state reads. */
+export const AVAILABILITY_LABELS: Readonly<Record<Availability | MyStatus, string>> = {
+  available: 'Available',
+  busy: 'Busy',
+  dnd: 'Do not disturb',
+  brb: 'Be right back',
+  away: 'Away',
+  offline: 'Offline',
+  appearOffline: 'Appear offline',
+};
+
+/** The longest note Parley publishes or shows. */
+export const NOTE_MAX = 280;
+
+/** A presentity's state: availability and note. */
+export interface Presence {
+  readonly availability: Availability;
+  readonly note: string;
+}
+
+/** My presence: what I chose, what others see now, and whether idle made me Away. */
+export interface MyPresence {
+  /** The status I chose. */
+  readonly status: MyStatus;
+  readonly note: string;
+  /** True while Parley shows me Away because I am idle (my chosen status was Available). */
+  readonly idle: boolean;
+  /** Minutes without input before Away (0: never). */
+  readonly idleMinutes: number;
+}
+
+/**
+ * Where my subscription to a contact's presence stands (RFC 6665 §4.1.3, RFC 3856):
+ *
+ * ```
+ * subscribing ──NOTIFY pending──► pending ("Awaiting approval")
+ *      │                              │ NOTIFY active
+ *      └──────NOTIFY active──────────►active ──► terminated;reason=rejected ──► rejected ("Not sharing presence")
+ *      │ 4xx/5xx, no NOTIFY                                     (final: no re-subscribe loop)
+ *      └──► failed (retried with backoff)
+ * ```
+ * `idle`: not subscribed (signed out, or the contact is blocked).
+ */
+export type SubscriptionStatus = 'idle' | 'subscribing' | 'pending' | 'active' | 'rejected' | 'failed';
