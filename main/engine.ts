@@ -2,6 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppInfo } from '../shared/domain/app-info.js';
 import type { EventMap, EventName } from '../shared/ipc/contract.js';
+import { ContactService } from './contacts/contact-service.js';
+import { ApprovalService } from './presence/approvals.js';
+import { MyPresenceService } from './presence/my-presence.js';
+import type { PresenceWatchListOptions } from './presence/presence-watch-list.js';
 import { AccountService } from './sip/account-service.js';
 import { SipConnection, type SipConnectionOptions } from './sip/sip-connection.js';
 import { openDatabase } from './store/db.js';
@@ -15,6 +19,7 @@ export interface EngineOptions {
   readonly mode: AppInfo['mode'];
   readonly version: string;
   readonly sip?: SipConnectionOptions;
+  readonly presence?: PresenceWatchListOptions & { publishExpires?: number; idleCheckMs?: number };
 }
 
 /** Something that wants the engine's events (a window, a web-mode socket). */
@@ -27,6 +32,9 @@ export type EventSink = <E extends EventName>(event: E, payload: EventMap[E]) =>
 export class Engine {
   readonly connection: SipConnection;
   readonly account: AccountService;
+  readonly myPresence: MyPresenceService;
+  readonly approvals: ApprovalService;
+  readonly contacts: ContactService;
   readonly info: AppInfo;
   private readonly sinks = new Set<EventSink>();
   private readonly db;
@@ -38,7 +46,28 @@ export class Engine {
     this.connection = new SipConnection({ userAgentString: `Parley/${options.version}`, logger: createLogger('sip'), ...options.sip });
     this.account = new AccountService(this.db, options.secrets, this.connection);
     this.info = { mode: options.mode, version: options.version, secretStorage: options.secrets.description };
+    this.myPresence = new MyPresenceService(this.db, options.presence ?? {});
+    this.approvals = new ApprovalService(this.db);
+    this.contacts = new ContactService(
+      this.db,
+      this.connection,
+      this.approvals,
+      {
+        list: (list) => this.emit('onDidChangeContacts', list),
+        presence: (changes) => this.emit('onDidChangeContactPresence', changes),
+        approvals: (requests, fresh) => {
+          this.emit('onDidChangeApprovals', requests);
+          for (const request of fresh) this.emit('onDidReceiveApprovalRequest', request);
+        },
+      },
+      options.presence ?? {},
+    );
+    // Order matters on sign-out: subscriptions and watcher info end before the publication goes.
+    this.connection.addParticipant(this.contacts);
+    this.connection.addParticipant(this.approvals);
+    this.connection.addParticipant(this.myPresence);
     this.connection.onDidChange((state) => this.emit('onDidChangeConnection', state));
+    this.myPresence.onDidChange((presence) => this.emit('onDidChangeMyPresence', presence));
   }
 
   /** Starts background work: signs in again if the account is remembered. */
@@ -57,6 +86,8 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     await this.connection.signOut();
+    this.myPresence.dispose();
+    this.approvals.dispose();
     this.db.close();
   }
 

@@ -18,6 +18,20 @@ export function createRouter(engine: Engine): (channel: unknown, payload: unknow
     'account:signIn': (params) => engine.account.signIn(params),
     'account:signOut': async () => ok(await engine.account.signOut()),
     'connection:get': async () => ok(engine.connection.current),
+    'presence:getMine': async () => ok(engine.myPresence.current),
+    'presence:setMine': async ({ status, note }) => ok(engine.myPresence.set(status, note)),
+    'presence:setIdleMinutes': async ({ minutes }) => ok(engine.myPresence.setIdleMinutes(minutes)),
+    'presence:reportActivity': async () => ok(engine.myPresence.reportActivity()),
+    'contacts:list': async () => ok(engine.contacts.list()),
+    'contacts:add': async (params) => engine.contacts.add(params),
+    'contacts:remove': ({ id }) => engine.contacts.remove(id),
+    'contacts:update': async ({ id, ...changes }) => engine.contacts.update(id, changes),
+    'contacts:setBlocked': ({ id, blocked }) => engine.contacts.setBlocked(id, blocked),
+    'groups:create': async ({ name }) => engine.contacts.createGroup(name),
+    'groups:rename': async ({ id, name }) => engine.contacts.renameGroup(id, name),
+    'groups:delete': async ({ id }) => engine.contacts.deleteGroup(id),
+    'approvals:list': async () => ok(engine.contacts.approvalRequests()),
+    'approvals:answer': ({ uri, answer }) => engine.contacts.answer(uri, answer),
   };
   return async (channel, payload) => {
     if (!isChannel(channel)) return err('invalid', 'Unknown request.');

@@ -38,6 +38,17 @@ export interface SipConnectionOptions {
 
 type Outcome = { ok: true } | { ok: false; kind: ErrorKind; message: string };
 
+/**
+ * A service that lives on the registration (presence, subscriptions, chat): told when the user agent
+ * can be used (after every (re-)registration), when it cannot, and given the chance to end its
+ * dialogs politely before the un-REGISTER of a sign-out.
+ */
+export interface SessionParticipant {
+  online(ua: UserAgent, account: SipAccountConfig): void | Promise<void>;
+  offline(): void;
+  signOut(): Promise<void>;
+}
+
 const AUTH_FAILED = 'The server rejected the user name or password.';
 
 /**
@@ -64,6 +75,7 @@ export class SipConnection {
   private livenessTimer: ReturnType<typeof setInterval> | undefined;
   private probing = false;
   private readonly log: Logger;
+  private readonly participants: SessionParticipant[] = [];
 
   constructor(private readonly options: SipConnectionOptions = {}) {
     this.log = options.logger ?? createLogger('sip');
@@ -77,6 +89,16 @@ export class SipConnection {
   /** The user agent while signed in (for the presence, chat and call services built on it). */
   get userAgent(): UserAgent | undefined {
     return this.ua;
+  }
+
+  /** The signed-in account (while signing in, signed in or reconnecting). */
+  get account(): SipAccountConfig | undefined {
+    return this.state.status === 'signedOut' ? undefined : this.config;
+  }
+
+  /** Adds a service that follows the session (see `SessionParticipant`). */
+  addParticipant(participant: SessionParticipant): void {
+    this.participants.push(participant);
   }
 
   /** Listens to state changes; returns the function that stops listening. */
@@ -140,7 +162,12 @@ export class SipConnection {
     const generation = ++this.generation;
     this.clearRetry();
     if (this.state.status === 'signedOut') return this.state;
+    const wasOnline = this.state.status === 'registered';
     if (this.identity) this.setState({ status: 'signingOut', identity: this.identity });
+    if (wasOnline && this.ua?.isConnected()) {
+      // Unsubscribe and unpublish while the registration still stands, bounded in time.
+      await withTimeout(Promise.allSettled(this.participants.map((p) => p.signOut())), 4_000);
+    }
     const registerer = this.registerer;
     if (registerer && registerer.state === RegistererState.Registered && this.ua?.isConnected()) {
       await this.unregister(registerer);
@@ -352,15 +379,40 @@ export class SipConnection {
   }
 
   private setState(state: ConnectionState): void {
+    const before = this.state.status;
     if (state.status === 'registered') this.startLiveness();
     else this.stopLiveness();
     this.state = state;
+    if (state.status === 'registered' && this.ua && this.config) {
+      for (const participant of this.participants) this.tell(() => participant.online(this.ua!, this.config!));
+    } else if (before === 'registered' && state.status !== 'signingOut') {
+      for (const participant of this.participants) this.tell(() => participant.offline());
+    }
     for (const listener of this.listeners) listener(state);
+  }
+
+  private tell(action: () => void | Promise<void>): void {
+    try {
+      const result = action();
+      if (result) result.catch((error: unknown) => this.log.error(`session participant: ${String(error)}`));
+    } catch (error) {
+      this.log.error(`session participant: ${String(error)}`);
+    }
   }
 
   private now(): number {
     return (this.options.now ?? Date.now)();
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    void promise.then((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
 }
 
 function unreachable(server: string): string {

@@ -7,8 +7,21 @@
 import { ACCOUNT_LIMITS, type SavedAccount } from '../domain/account.js';
 import type { AppInfo } from '../domain/app-info.js';
 import type { ConnectionState } from '../domain/connection.js';
+import {
+  CONTACT_NAME_MAX,
+  GROUP_NAME_MAX,
+  type ApprovalAnswer,
+  type ApprovalRequest,
+  type Contact,
+  type ContactGroup,
+  type ContactList,
+} from '../domain/contacts.js';
+import { MY_STATUSES, NOTE_MAX, type MyPresence, type Presence, type SubscriptionStatus } from '../domain/presence.js';
 import type { Result } from './result.js';
-import { bool, none, obj, optional, str, type Infer, type Schema } from './schema.js';
+import { bool, int, none, obj, oneOf, optional, str, type Infer, type Schema } from './schema.js';
+
+const id = int(1, Number.MAX_SAFE_INTEGER);
+const ANSWERS: readonly ApprovalAnswer[] = ['accept', 'acceptAndAdd', 'decline', 'block'];
 
 /** Payload schemas, one per request channel. Main validates every request against these. */
 export const requestSchemas = {
@@ -24,6 +37,20 @@ export const requestSchemas = {
   }),
   'account:signOut': none,
   'connection:get': none,
+  'presence:getMine': none,
+  'presence:setMine': obj({ status: oneOf(MY_STATUSES), note: optional(str(NOTE_MAX * 4)) }),
+  'presence:setIdleMinutes': obj({ minutes: int(0, 24 * 60) }),
+  'presence:reportActivity': none,
+  'contacts:list': none,
+  'contacts:add': obj({ address: str(ACCOUNT_LIMITS.address), displayName: optional(str(CONTACT_NAME_MAX)), groupId: optional(id) }),
+  'contacts:remove': obj({ id }),
+  'contacts:update': obj({ id, displayName: optional(str(CONTACT_NAME_MAX)), groupId: optional(id) }),
+  'contacts:setBlocked': obj({ id, blocked: bool }),
+  'groups:create': obj({ name: str(GROUP_NAME_MAX * 2) }),
+  'groups:rename': obj({ id, name: str(GROUP_NAME_MAX * 2) }),
+  'groups:delete': obj({ id }),
+  'approvals:list': none,
+  'approvals:answer': obj({ uri: str(ACCOUNT_LIMITS.address + 8), answer: oneOf(ANSWERS) }),
 } satisfies Record<string, Schema<unknown>>;
 
 /** What each request channel answers with (inside a `Result`). */
@@ -33,6 +60,27 @@ export interface ResponseMap {
   'account:signIn': ConnectionState;
   'account:signOut': ConnectionState;
   'connection:get': ConnectionState;
+  'presence:getMine': MyPresence;
+  'presence:setMine': MyPresence;
+  'presence:setIdleMinutes': MyPresence;
+  'presence:reportActivity': void;
+  'contacts:list': ContactList;
+  'contacts:add': Contact;
+  'contacts:remove': void;
+  'contacts:update': Contact;
+  'contacts:setBlocked': Contact;
+  'groups:create': ContactGroup;
+  'groups:rename': ContactGroup;
+  'groups:delete': void;
+  'approvals:list': ApprovalRequest[];
+  'approvals:answer': void;
+}
+
+/** One contact's presence or subscription changed. */
+export interface ContactPresenceChange {
+  readonly id: number;
+  readonly subscription: SubscriptionStatus;
+  readonly presence: Presence;
 }
 
 /** Every request channel. */
@@ -46,6 +94,16 @@ export type ResponseOf<C extends Channel> = ResponseMap[C];
 export interface EventMap {
   /** The connection state changed (signing in, registered, reconnecting, signed out). */
   onDidChangeConnection: ConnectionState;
+  /** My status, note or idle state changed. */
+  onDidChangeMyPresence: MyPresence;
+  /** The buddy list changed shape (contacts or groups added, removed, renamed, moved, blocked). */
+  onDidChangeContacts: ContactList;
+  /** Some contacts' presence changed (batched). */
+  onDidChangeContactPresence: readonly ContactPresenceChange[];
+  /** The approval inbox changed. */
+  onDidChangeApprovals: readonly ApprovalRequest[];
+  /** Someone new asked to see my presence (for a notification). */
+  onDidReceiveApprovalRequest: ApprovalRequest;
 }
 
 /** Every event name. */
@@ -53,7 +111,14 @@ export type EventName = keyof EventMap;
 
 /** The allowlists the preload and the web-mode server check against. */
 export const CHANNELS = Object.keys(requestSchemas) as Channel[];
-export const EVENTS: readonly EventName[] = ['onDidChangeConnection'];
+export const EVENTS: readonly EventName[] = [
+  'onDidChangeConnection',
+  'onDidChangeMyPresence',
+  'onDidChangeContacts',
+  'onDidChangeContactPresence',
+  'onDidChangeApprovals',
+  'onDidReceiveApprovalRequest',
+];
 
 /** True when `value` is a known request channel. */
 export function isChannel(value: unknown): value is Channel {

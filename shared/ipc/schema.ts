@@ -27,6 +27,22 @@ export function str(max: number): Schema<string> {
 export const bool: Schema<boolean> = (value, path) =>
   typeof value === 'boolean' ? { ok: true, value } : { ok: false, message: `${path} must be true or false` };
 
+/** A safe integer in [min, max]. */
+export function int(min: number, max: number): Schema<number> {
+  return (value, path) =>
+    typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max
+      ? { ok: true, value }
+      : { ok: false, message: `${path} must be a whole number from ${min} to ${max}` };
+}
+
+/** One of a fixed set of strings. */
+export function oneOf<const T extends string>(values: readonly T[]): Schema<T> {
+  return (value, path) =>
+    typeof value === 'string' && (values as readonly string[]).includes(value)
+      ? { ok: true, value: value as T }
+      : { ok: false, message: `${path} must be one of ${values.join(', ')}` };
+}
+
 /** A field that may be missing. */
 export function optional<T>(inner: Schema<T>): Schema<T | undefined> & { optional: true } {
   const schema = ((value: unknown, path: string) => (value === undefined ? { ok: true, value: undefined } : inner(value, path))) as Schema<

@@ -39,7 +39,7 @@ const alice = (password: string, rememberPassword = true) => ({
 test('the account and password are on disk by the time "registered" is announced', async () => {
   const { engine, secrets } = engineIn();
   const seen: unknown[] = [];
-  engine.addSink((_event, state) => {
+  engine.connection.onDidChange((state) => {
     if (state.status === 'registered') seen.push(engine.account.get(), secrets.get(`password:sip:alice@${DOMAIN}`));
   });
   expect(await engine.account.signIn(alice('alice-pw'))).toMatchObject({ ok: true });

@@ -1,8 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import { updateToSchemaVersion0001 } from './0001-account-and-settings.js';
+import { updateToSchemaVersion0002 } from './0002-contacts-and-approvals.js';
 
 /** Migrations in order; migration N brings the schema from version N-1 to N. Never edit a shipped one. */
-export const MIGRATIONS: readonly ((db: Database) => void)[] = [updateToSchemaVersion0001];
+export const MIGRATIONS: readonly ((db: Database) => void)[] = [updateToSchemaVersion0001, updateToSchemaVersion0002];
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

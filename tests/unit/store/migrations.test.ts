@@ -54,6 +54,36 @@ describe('migration 0001: account and settings', () => {
   });
 });
 
+describe('migration 0002: contacts, groups and watchers', () => {
+  test('applies on top of 0001 with existing data, STRICT, one default group per owner, unique contacts', () => {
+    const db = new Database(tempFile());
+    migrate(db, 1);
+    db.prepare("INSERT INTO account (id, uri, server, updated_at) VALUES (1, 'sip:a@b', 'wss://b', 0)").run();
+    migrate(db, 2);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(getAccount(db)).toMatchObject({ uri: 'sip:a@b' });
+    const tables = db
+      .prepare<[], { name: string; strict: number }>(
+        "SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'",
+      )
+      .all();
+    for (const name of ['contact_groups', 'contacts', 'watchers']) expect(tables).toContainEqual({ name, strict: 1 });
+    const group = (name: string, isDefault: number) =>
+      db.prepare('INSERT INTO contact_groups (owner, name, is_default, created_at) VALUES (?, ?, ?, 0)').run('sip:a@b', name, isDefault);
+    group('Contacts', 1);
+    expect(() => group('Other', 1)).toThrow(/UNIQUE/);
+    expect(() => group('contacts', 0)).toThrow(/UNIQUE/);
+    db.prepare("INSERT INTO contacts (owner, uri, group_id, created_at) VALUES ('sip:a@b', 'sip:c@d', 1, 0)").run();
+    expect(() => db.prepare("INSERT INTO contacts (owner, uri, group_id, created_at) VALUES ('sip:a@b', 'sip:c@d', 1, 0)").run()).toThrow(
+      /UNIQUE/,
+    );
+    // Another account may have the same contact.
+    db.prepare("INSERT INTO contacts (owner, uri, group_id, created_at) VALUES ('sip:x@b', 'sip:c@d', 1, 0)").run();
+    expect(() => db.prepare("INSERT INTO watchers (owner, uri, decision) VALUES ('sip:a@b', 'sip:c@d', 'maybe')").run()).toThrow(/CHECK/);
+    db.close();
+  });
+});
+
 describe('the database file', () => {
   test('opens in WAL mode at the latest version, and re-opening changes nothing', () => {
     const file = tempFile();

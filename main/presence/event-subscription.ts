@@ -1,0 +1,173 @@
+import { Core, type URI, type UserAgent } from 'sip.js';
+
+type IncomingNotifyRequest = Core.IncomingNotifyRequest;
+type OutgoingSubscribeRequest = Core.OutgoingSubscribeRequest;
+type Subscription = Core.Subscription;
+const { SubscriptionState } = Core;
+
+/** What one NOTIFY said (RFC 6665 §4.1.3): the subscription state and the body, if any. */
+export interface NotifyUpdate {
+  readonly state: 'pending' | 'active' | 'terminated';
+  /** For `terminated`: why (rejected, deactivated, probation, timeout, giveup, noresource, invariant). */
+  readonly reason?: string;
+  /** Seconds to wait before subscribing again, when the notifier said so. */
+  readonly retryAfter?: number;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/** Why a subscription could not be set up. */
+export type SubscribeFailure =
+  /** A final non-2xx answer to SUBSCRIBE. */
+  | { readonly kind: 'response'; readonly status: number; readonly retryAfter?: number }
+  /** 2xx but no NOTIFY in time (Timer N, RFC 6665 §4.1.2.4), or no answer at all. */
+  | { readonly kind: 'timeout' };
+
+export interface EventSubscriptionOptions {
+  readonly event: string;
+  readonly accept: string;
+  readonly expires: number;
+  readonly onNotify: (update: NotifyUpdate) => void;
+  readonly onFailure: (failure: SubscribeFailure) => void;
+}
+
+/** Parses `Subscription-State: active;expires=600` and friends. */
+export function parseSubscriptionState(header: string | undefined): Pick<NotifyUpdate, 'state' | 'reason' | 'retryAfter'> {
+  const [value = '', ...params] = (header ?? '').split(';').map((part) => part.trim());
+  const state = value.toLowerCase();
+  const named: Record<string, string> = {};
+  for (const param of params) {
+    const [key = '', val = ''] = param.split('=').map((part) => part.trim());
+    named[key.toLowerCase()] = val;
+  }
+  const retryAfter = named['retry-after'] !== undefined && /^\d+$/.test(named['retry-after']) ? Number(named['retry-after']) : undefined;
+  const reason = named.reason?.toLowerCase();
+  const normalised = state === 'pending' || state === 'active' ? state : 'terminated';
+  return { state: normalised, ...(reason ? { reason } : {}), ...(retryAfter !== undefined ? { retryAfter } : {}) };
+}
+
+/**
+ * One SUBSCRIBE dialog on sip.js's core, without the `Subscriber` API's own re-subscribe policy
+ * (it re-subscribes at once on probation/deactivated/timeout and reads retry-after as milliseconds,
+ * see ../shared/reference/kamailio.md traps 6–8): every NOTIFY is answered and reported, and what
+ * happens after a termination is the caller's decision. The dialog refreshes itself before expiry.
+ */
+export class EventSubscription {
+  private request: OutgoingSubscribeRequest | undefined;
+  private dialog: Subscription | undefined;
+  private finished = false;
+
+  constructor(
+    private readonly ua: UserAgent,
+    private readonly target: URI,
+    private readonly options: EventSubscriptionOptions,
+  ) {}
+
+  /** True once a NOTIFY created the dialog and it has not terminated. */
+  get established(): boolean {
+    return this.dialog !== undefined && this.dialog.subscriptionState !== SubscriptionState.Terminated;
+  }
+
+  /** Sends the initial SUBSCRIBE. */
+  start(): void {
+    const core = this.ua.userAgentCore;
+    const message = core.makeOutgoingRequestMessage('SUBSCRIBE', this.target, core.configuration.aor, this.target, {}, [
+      `Event: ${this.options.event}`,
+      `Expires: ${this.options.expires}`,
+      `Accept: ${this.options.accept}`,
+      `Contact: ${core.configuration.contact.toString()}`,
+      'Allow: ACK, BYE, CANCEL, INFO, INVITE, MESSAGE, NOTIFY, OPTIONS, PRACK, REFER, SUBSCRIBE',
+    ]);
+    this.request = core.subscribe(message, {
+      onNotify: ({ request, subscription }) => {
+        if (subscription && !this.dialog) {
+          this.dialog = subscription;
+          subscription.autoRefresh = true;
+          subscription.delegate = { onNotify: (next) => this.handleNotify(next) };
+        }
+        this.handleNotify(request);
+      },
+      onNotifyTimeout: () => this.fail({ kind: 'timeout' }),
+      onReject: (response) => {
+        const retry = response.message.getHeader('retry-after');
+        this.fail({
+          kind: 'response',
+          status: response.message.statusCode ?? 0,
+          ...(retry && /^\d+$/.test(retry.trim()) ? { retryAfter: Number(retry.trim()) } : {}),
+        });
+      },
+      onRedirect: (response) => this.fail({ kind: 'response', status: response.message.statusCode ?? 0 }),
+    });
+  }
+
+  /**
+   * Ends the subscription politely (SUBSCRIBE with Expires: 0, RFC 6665 §4.1.2.3) and waits for the
+   * answer at most `timeoutMs`; a subscription without a dialog is just dropped.
+   */
+  async stop(timeoutMs = 2_000): Promise<void> {
+    this.finished = true;
+    const dialog = this.dialog;
+    this.dropRequest();
+    if (!dialog || dialog.subscriptionState === SubscriptionState.Terminated) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      try {
+        const request = dialog.unsubscribe();
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        request.delegate = { onAccept: done, onReject: done, onRedirect: done };
+      } catch {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    dialog.dispose();
+  }
+
+  /** Forgets the subscription without a word (its transport is gone). */
+  dispose(): void {
+    this.finished = true;
+    this.dropRequest();
+    try {
+      this.dialog?.dispose();
+    } catch {
+      // already gone
+    }
+    this.dialog = undefined;
+  }
+
+  private handleNotify(request: IncomingNotifyRequest): void {
+    // RFC 6665 §4.1.3: answer every NOTIFY, even one we no longer care about.
+    request.accept();
+    if (this.finished) return;
+    const message = request.message;
+    const update: NotifyUpdate = {
+      ...parseSubscriptionState(message.getHeader('subscription-state')),
+      contentType: (message.getHeader('content-type') ?? '').split(';')[0]!.trim().toLowerCase(),
+      body: message.body ?? '',
+    };
+    if (update.state === 'terminated') this.finished = true;
+    this.options.onNotify(update);
+  }
+
+  private fail(failure: SubscribeFailure): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.dropRequest();
+    this.options.onFailure(failure);
+  }
+
+  private dropRequest(): void {
+    const request = this.request;
+    this.request = undefined;
+    if (!request) return;
+    try {
+      request.waitNotifyStop();
+      request.dispose();
+    } catch {
+      // already disposed
+    }
+  }
+}

@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import { Publisher, PublisherState, UserAgent } from 'sip.js';
+import type { MyPresence, MyStatus } from '../../shared/domain/presence.js';
+import { createLogger, type Logger } from '../logger.js';
+import type { SessionParticipant, SipAccountConfig } from '../sip/sip-connection.js';
+import { getSetting, setSetting } from '../store/settings-repository.js';
+import { buildPidf, cleanNote } from './pidf.js';
+
+const DEFAULT_IDLE_MINUTES = 10;
+
+/**
+ * My presence: the status and note I chose, automatic Away when idle (only over Available: a status
+ * I chose by hand is never overridden), published as PIDF+RPID with PUBLISH (RFC 3903) while signed
+ * in, refreshed by sip.js before expiry, published again after every reconnect and removed on
+ * sign-out.
+ */
+export class MyPresenceService implements SessionParticipant {
+  private publisher: Publisher | undefined;
+  private entity = '';
+  private idle = false;
+  private lastActivity = Date.now();
+  private idleTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly listeners = new Set<(presence: MyPresence) => void>();
+  private readonly tupleId = `t${randomBytes(4).toString('hex')}`;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: { publishExpires?: number; idleCheckMs?: number; now?: () => number; logger?: Logger } = {},
+  ) {
+    this.log = options.logger ?? createLogger('presence');
+  }
+
+  /** What I chose, and whether idle currently shows me Away. */
+  get current(): MyPresence {
+    return {
+      status: getSetting<MyStatus>(this.db, 'presence.status') ?? 'available',
+      note: getSetting<string>(this.db, 'presence.note') ?? '',
+      idle: this.idle,
+      idleMinutes: getSetting<number>(this.db, 'presence.idleMinutes') ?? DEFAULT_IDLE_MINUTES,
+    };
+  }
+
+  /** What others see now. */
+  get effectiveStatus(): MyStatus {
+    const { status } = this.current;
+    return this.idle && status === 'available' ? 'away' : status;
+  }
+
+  onDidChange(listener: (presence: MyPresence) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Sets my status and note (a manual choice also ends idle-Away). */
+  set(status: MyStatus, note?: string): MyPresence {
+    setSetting(this.db, 'presence.status', status);
+    if (note !== undefined) setSetting(this.db, 'presence.note', cleanNote(note));
+    this.idle = false;
+    this.lastActivity = this.now();
+    this.changed();
+    return this.current;
+  }
+
+  setIdleMinutes(minutes: number): MyPresence {
+    setSetting(this.db, 'presence.idleMinutes', minutes);
+    this.checkIdle();
+    this.changed();
+    return this.current;
+  }
+
+  /** Input happened (web mode: on the page). */
+  reportActivity(): void {
+    this.lastActivity = this.now();
+    if (this.idle) {
+      this.idle = false;
+      this.changed();
+    }
+  }
+
+  /** The system says there has been no input for this long (desktop: Electron's idle time). */
+  reportIdleSeconds(seconds: number): void {
+    this.lastActivity = Math.min(this.lastActivity, this.now() - seconds * 1000);
+    if (seconds < 5) this.reportActivity();
+    else this.checkIdle();
+  }
+
+  online(ua: UserAgent, account: SipAccountConfig): void {
+    this.entity = account.uri;
+    this.publisher?.dispose().catch(() => undefined);
+    const target = UserAgent.makeURI(account.uri);
+    if (!target) return;
+    this.publisher = new Publisher(ua, target, 'presence', {
+      expires: this.options.publishExpires ?? 600,
+      contentType: 'application/pidf+xml',
+      unpublishOnClose: false,
+    });
+    this.publish();
+    if (!this.idleTimer) this.idleTimer = setInterval(() => this.checkIdle(), this.options.idleCheckMs ?? 15_000);
+  }
+
+  offline(): void {
+    // The publication may still stand on the server; the next online() publishes afresh.
+    this.publisher?.dispose().catch(() => undefined);
+    this.publisher = undefined;
+  }
+
+  async signOut(): Promise<void> {
+    this.stopIdleTimer();
+    const publisher = this.publisher;
+    this.publisher = undefined;
+    if (!publisher) return;
+    // RFC 3903 §4.5: remove the publication (PUBLISH with Expires: 0).
+    if (publisher.state === PublisherState.Published) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2_000);
+        publisher.stateChange.addListener((state) => {
+          if (state === PublisherState.Unpublished || state === PublisherState.Terminated) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        void publisher.unpublish();
+      });
+    }
+    await publisher.dispose().catch(() => undefined);
+  }
+
+  private checkIdle(): void {
+    const { idleMinutes, status } = this.current;
+    const shouldBeIdle = status === 'available' && idleMinutes > 0 && this.now() - this.lastActivity >= idleMinutes * 60_000;
+    if (shouldBeIdle !== this.idle && (shouldBeIdle || this.idle)) {
+      this.idle = shouldBeIdle;
+      this.changed();
+    }
+  }
+
+  private changed(): void {
+    this.publish();
+    const presence = this.current;
+    for (const listener of this.listeners) listener(presence);
+  }
+
+  private publish(): void {
+    if (!this.publisher) return;
+    const body = buildPidf(this.entity, this.effectiveStatus, this.current.note, this.tupleId);
+    this.publisher.publish(body).catch((error: unknown) => this.log.warn(`publish failed: ${String(error)}`));
+  }
+
+  private stopIdleTimer(): void {
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  /** Stops timers (engine shutdown). */
+  dispose(): void {
+    this.stopIdleTimer();
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+}

@@ -1,0 +1,146 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+/** The XCAP root a server URL most likely has (`ws://host:port/...` → `http://host:port/xcap-root`). */
+export function defaultXcapRoot(server: string): string {
+  const match = /^(wss?):\/\/([^/?#]+)/i.exec(server);
+  if (!match) return '';
+  return `${match[1]!.toLowerCase() === 'wss' ? 'https' : 'http'}://${match[2]}/xcap-root`;
+}
+
+export interface XcapCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+export class XcapError extends Error {
+  override readonly name = 'XcapError';
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A minimal XCAP client (RFC 4825) for the documents Parley owns: PUT and GET of one user's
+ * document. Writes are serialised (Kamailio's sqlite back end refuses parallel PUTs) and each
+ * request uses its own connection (Kamailio closes it after each reply; kamailio.md trap 15). HTTP
+ * digest (RFC 7616, MD5) is answered with the SIP credentials.
+ */
+export class XcapClient {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly root: string,
+    private readonly user: string,
+    private readonly credentials: XcapCredentials,
+  ) {}
+
+  /** `<root>/<auid>/users/<xui>/<document>` (RFC 4825 §6). */
+  documentUrl(auid: string, document: string): string {
+    return `${this.root.replace(/\/$/, '')}/${auid}/users/${encodeURIComponent(this.user).replace(/%3A/gi, ':').replace(/%40/g, '@')}/${document}`;
+  }
+
+  /** Replaces a document. Resolves when the server accepted it. */
+  put(auid: string, document: string, contentType: string, body: string): Promise<void> {
+    const run = () => this.send('PUT', this.documentUrl(auid, document), { 'Content-Type': contentType }, body).then(() => undefined);
+    const next = this.chain.then(run, run);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Reads a document, or null if there is none. */
+  async get(auid: string, document: string): Promise<string | null> {
+    try {
+      return await this.send('GET', this.documentUrl(auid, document), {}, undefined);
+    } catch (error) {
+      if (error instanceof XcapError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  private async send(method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<string> {
+    let response = await once(method, url, headers, body);
+    if (response.status === 401 && response.challenge) {
+      response = await once(method, url, { ...headers, Authorization: digest(response.challenge, method, url, this.credentials) }, body);
+    }
+    if (response.status < 200 || response.status >= 300) {
+      throw new XcapError(`The presence server refused to save the rules (HTTP ${response.status}).`, response.status);
+    }
+    return response.body;
+  }
+}
+
+interface HttpResponse {
+  status: number;
+  body: string;
+  challenge?: string;
+}
+
+function once(method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<HttpResponse> {
+  const target = new URL(url);
+  const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      target,
+      {
+        method,
+        agent: false,
+        timeout: 10_000,
+        headers: { ...headers, Connection: 'close', ...(body !== undefined ? { 'Content-Length': Buffer.byteLength(body) } : {}) },
+      },
+      (res: IncomingMessage) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (text.length < 1_000_000) text += chunk;
+        });
+        res.on('end', () => {
+          const challenge = res.headers['www-authenticate'];
+          resolve({ status: res.statusCode ?? 0, body: text, ...(typeof challenge === 'string' ? { challenge } : {}) });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new XcapError(`The presence server at ${target.host} did not answer.`)));
+    req.on('error', (error) =>
+      reject(error instanceof XcapError ? error : new XcapError(`Can't reach the presence server at ${target.host}.`)),
+    );
+    req.end(body);
+  });
+}
+
+/** An RFC 7616 digest `Authorization` header (MD5, qop=auth when offered). */
+function digest(challenge: string, method: string, url: string, credentials: XcapCredentials): string {
+  const params: Record<string, string> = {};
+  for (const match of challenge.replace(/^Digest\s+/i, '').matchAll(/(\w+)=("([^"]*)"|[^,\s]+)/g))
+    params[match[1]!.toLowerCase()] = match[3] ?? match[2]!;
+  const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+  const uri = new URL(url).pathname;
+  const realm = params.realm ?? '';
+  const nonce = params.nonce ?? '';
+  const ha1 = md5(`${credentials.username}:${realm}:${credentials.password}`);
+  const ha2 = md5(`${method}:${uri}`);
+  const qop = params.qop
+    ?.split(',')
+    .map((q) => q.trim())
+    .includes('auth')
+    ? 'auth'
+    : undefined;
+  const cnonce = randomBytes(8).toString('hex');
+  const nc = '00000001';
+  const response = qop ? md5(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : md5(`${ha1}:${nonce}:${ha2}`);
+  const parts = [
+    `username="${credentials.username}"`,
+    `realm="${realm}"`,
+    `nonce="${nonce}"`,
+    `uri="${uri}"`,
+    `response="${response}"`,
+    'algorithm=MD5',
+  ];
+  if (qop) parts.push(`qop=${qop}`, `nc=${nc}`, `cnonce="${cnonce}"`);
+  if (params.opaque) parts.push(`opaque="${params.opaque}"`);
+  return `Digest ${parts.join(', ')}`;
+}

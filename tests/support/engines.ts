@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine, type EngineOptions } from '../../main/engine.js';
+import { FileSecretStore } from '../../main/store/secret-store.js';
+import { DOMAIN, type Kamailio } from './kamailio.js';
+
+/** Engines (real SQLite, real sip.js) for several users against one Kamailio; closes them all. */
+export class EngineFleet {
+  private readonly engines: { engine: Engine; dir: string }[] = [];
+
+  constructor(private readonly kamailio: Kamailio) {}
+
+  /** A new engine in a fresh (or given) data folder. */
+  create(options: Partial<EngineOptions> & { dataDir?: string } = {}): Engine {
+    const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'parley-fleet-'));
+    const engine = new Engine({
+      dataDir: dir,
+      mode: 'web',
+      version: 'test',
+      secrets: new FileSecretStore(join(dir, 'credentials.json')),
+      ...options,
+    });
+    this.engines.push({ engine, dir });
+    return engine;
+  }
+
+  /** A new engine signed in as `user` (password `<user>-pw`). */
+  async signedIn(user: string, options: Partial<EngineOptions> & { dataDir?: string } = {}): Promise<Engine> {
+    const engine = this.create(options);
+    const result = await engine.account.signIn({
+      address: `${user}@${DOMAIN}`,
+      password: `${user}-pw`,
+      server: this.kamailio.wsUrl,
+      rememberPassword: true,
+    });
+    if (!result.ok) throw new Error(`${user} could not sign in: ${result.error.message}`);
+    return engine;
+  }
+
+  async dispose(): Promise<void> {
+    for (const { engine, dir } of this.engines.splice(0)) {
+      await engine.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
