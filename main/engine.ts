@@ -36,11 +36,14 @@ export class Engine {
   readonly approvals: ApprovalService;
   readonly contacts: ContactService;
   readonly info: AppInfo;
+  /** Where this engine keeps its files. */
+  readonly dataDir: string;
   private readonly sinks = new Set<EventSink>();
   private readonly db;
   private closed = false;
 
   constructor(options: EngineOptions) {
+    this.dataDir = options.dataDir;
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     this.db = openDatabase(join(options.dataDir, 'parley.sqlite'));
     this.connection = new SipConnection({ userAgentString: `Parley/${options.version}`, logger: createLogger('sip'), ...options.sip });

@@ -7,7 +7,9 @@ import { DOMAIN, Kamailio } from '../support/kamailio.js';
 // allow them (presence_xml force_active=0 with the integrated XCAP server).
 let kamailio: Kamailio;
 let fleet: EngineFleet;
-const users = Object.fromEntries(['alice', 'bob', 'carol', 'dave', 'erin', 'frank'].map((u) => [u, `${u}-pw`]));
+const users = Object.fromEntries(
+  ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hank', 'ivan', 'judy'].map((u) => [u, `${u}-pw`]),
+);
 
 beforeAll(async () => {
   kamailio = await Kamailio.launch({ users, presRules: true });
@@ -67,5 +69,119 @@ describe('adding a contact and approving a watcher', () => {
     expect(frank.contacts.approvalRequests()).toEqual([]);
     // And Frank waits for Erin's approval of his own request.
     await waitFor(() => expect(erin.contacts.approvalRequests().map((r) => r.uri)).toEqual([`sip:frank@${DOMAIN}`]));
+  });
+});
+
+describe('blocking, restarts and sign-out', () => {
+  test('block: the watcher stops seeing presence at once; unblock from the contact menu lets them back', async () => {
+    const gina = await fleet.signedIn('gina');
+    const hank = await fleet.signedIn('hank');
+    gina.contacts.add({ address: `hank@${DOMAIN}` });
+    await waitFor(() => expect(hank.contacts.approvalRequests()).toHaveLength(1));
+    hank.contacts.add({ address: `gina@${DOMAIN}` }); // auto-accepts gina's pending request
+    await waitFor(() => expect(contactOf(gina, 'hank')?.subscription).toBe('active'));
+
+    const ginaInHank = contactOf(hank, 'gina')!;
+    expect(await hank.contacts.setBlocked(ginaInHank.id, true)).toMatchObject({ ok: true, value: { blocked: true } });
+    await waitFor(() => expect(contactOf(gina, 'hank')?.subscription).toBe('rejected'));
+    hank.myPresence.set('busy', 'secret plans');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(contactOf(gina, 'hank')?.presence).toEqual({ availability: 'offline', note: '' });
+
+    // Changing my mind: unblock. The rejected side does not poll; its next subscription sees me.
+    expect(await hank.contacts.setBlocked(ginaInHank.id, false)).toMatchObject({ ok: true, value: { blocked: false } });
+    await gina.account.signOut();
+    await gina.account.signIn({ address: `gina@${DOMAIN}`, password: '', server: kamailio.wsUrl, rememberPassword: true });
+    await waitFor(() =>
+      expect(contactOf(gina, 'hank')).toMatchObject({ subscription: 'active', presence: { availability: 'busy', note: 'secret plans' } }),
+    );
+  });
+
+  test('pending requests survive a restart; signing out shows me Offline to my watchers', async () => {
+    const ivan = await fleet.signedIn('ivan');
+    const judyFirst = await fleet.signedIn('judy');
+    ivan.contacts.add({ address: `judy@${DOMAIN}` });
+    await waitFor(() => expect(judyFirst.contacts.approvalRequests()).toHaveLength(1));
+    const dataDir = judyFirst.dataDir;
+    await judyFirst.close();
+
+    const judy = fleet.create({ dataDir });
+    await judy.start();
+    await waitFor(() => expect(judy.connection.current.status).toBe('registered'));
+    expect(judy.contacts.approvalRequests()).toMatchObject([{ uri: `sip:ivan@${DOMAIN}`, address: `ivan@${DOMAIN}`, isContact: false }]);
+
+    await judy.contacts.answer(`sip:ivan@${DOMAIN}`, 'acceptAndAdd');
+    expect(judy.contacts.list().contacts.map((c) => c.uri)).toEqual([`sip:ivan@${DOMAIN}`]);
+    await waitFor(() => expect(contactOf(ivan, 'judy')).toMatchObject({ subscription: 'active', presence: { availability: 'available' } }));
+
+    await judy.account.signOut();
+    await waitFor(() => expect(contactOf(ivan, 'judy')?.presence.availability).toBe('offline'));
+  });
+
+  test('after a server restart, presence is published and subscribed again without anyone doing anything', async () => {
+    const alice = await fleet.signedIn('alice');
+    const bob = await fleet.signedIn('bob');
+    // From the first test file run, bob may already allow alice; make sure of it.
+    alice.contacts.add({ address: `bob@${DOMAIN}` });
+    await waitFor(() => expect(['pending', 'active']).toContain(contactOf(alice, 'bob')?.subscription));
+    if (contactOf(alice, 'bob')?.subscription === 'pending') {
+      await waitFor(() => expect(bob.contacts.approvalRequests()).toHaveLength(1));
+      await bob.contacts.answer(`sip:alice@${DOMAIN}`, 'accept');
+    }
+    bob.myPresence.set('dnd', 'Focus time');
+    await waitFor(() => expect(contactOf(alice, 'bob')?.presence).toEqual({ availability: 'dnd', note: 'Focus time' }));
+
+    await kamailio.stop();
+    await kamailio.start();
+    await waitFor(() => expect(alice.connection.current.status).toBe('registered'), 20_000);
+    await waitFor(() => expect(bob.connection.current.status).toBe('registered'), 20_000);
+    bob.myPresence.set('brb', 'Back in 5');
+    await waitFor(() => expect(contactOf(alice, 'bob')?.presence).toEqual({ availability: 'brb', note: 'Back in 5' }), 20_000);
+  });
+});
+
+describe('the buddy list itself', () => {
+  test('addresses are normalised; myself, duplicates and junk are refused with a message on the field', async () => {
+    const alice = await fleet.signedIn('alice');
+    expect(alice.contacts.add({ address: ` SIP:Bob@UC.TEST ` })).toMatchObject({ ok: true, value: { uri: `sip:Bob@${DOMAIN}` } });
+    expect(alice.contacts.add({ address: `sip:Bob@${DOMAIN}` })).toMatchObject({
+      ok: false,
+      error: { field: 'address', message: `Bob@${DOMAIN} is already in your contacts.` },
+    });
+    expect(alice.contacts.add({ address: `alice@${DOMAIN}` })).toMatchObject({
+      ok: false,
+      error: { field: 'address', message: 'That is your own address.' },
+    });
+    expect(alice.contacts.add({ address: 'not an address' })).toMatchObject({ ok: false, error: { field: 'address' } });
+    expect(alice.contacts.add({ address: 'someone@outlook.example', displayName: 'Outlook friend' })).toMatchObject({
+      ok: true,
+      value: { address: 'someone@outlook.example' },
+    });
+  });
+
+  test('groups: create, rename, move contacts, delete (contacts move to the default group); all survives a restart', async () => {
+    const carol = await fleet.signedIn('carol');
+    const work = carol.contacts.createGroup('Work');
+    expect(work).toMatchObject({ ok: true, value: { name: 'Work', isDefault: false } });
+    const workId = work.ok ? work.value.id : 0;
+    expect(carol.contacts.createGroup('work')).toMatchObject({ ok: false, error: { field: 'name' } });
+    expect(carol.contacts.createGroup('  ')).toMatchObject({ ok: false, error: { message: 'Enter a group name.' } });
+    const added = carol.contacts.add({ address: `dave@${DOMAIN}`, groupId: workId });
+    const daveId = added.ok ? added.value.id : 0;
+    expect(carol.contacts.renameGroup(workId, 'Team')).toMatchObject({ ok: true, value: { name: 'Team' } });
+    const defaultGroup = carol.contacts.list().groups.find((g) => g.isDefault)!;
+    expect(carol.contacts.update(daveId, { groupId: defaultGroup.id, displayName: 'Dave D.' })).toMatchObject({
+      ok: true,
+      value: { groupId: defaultGroup.id, displayName: 'Dave D.' },
+    });
+    carol.contacts.update(daveId, { groupId: workId });
+    expect(carol.contacts.deleteGroup(defaultGroup.id)).toMatchObject({ ok: false });
+    expect(carol.contacts.deleteGroup(workId)).toEqual({ ok: true, value: undefined });
+    expect(carol.contacts.list()).toMatchObject({
+      groups: [{ name: 'Contacts', isDefault: true }],
+      contacts: [{ uri: `sip:dave@${DOMAIN}`, groupId: defaultGroup.id, displayName: 'Dave D.' }],
+    });
+    expect(await carol.contacts.remove(daveId)).toEqual({ ok: true, value: undefined });
+    expect(carol.contacts.list().contacts).toEqual([]);
   });
 });
