@@ -42,7 +42,7 @@ describe('signing in through the web UI against a real Kamailio', () => {
     await fillSignIn(page, { address: `alice@${DOMAIN}`, password: 'alice-pw', server: kamailio.wsUrl });
     await page.getByRole('button', { name: 'Sign in' }).click();
 
-    await page.getByRole('status', { name: 'My status' }).filter({ hasText: 'Available' }).waitFor();
+    await page.getByRole('status', { name: 'Status' }).filter({ hasText: 'Available' }).waitFor();
     await expect(page.getByRole('heading', { name: `alice@${DOMAIN}` }).isVisible()).resolves.toBe(true);
     expect(await kamailio.contacts('alice')).toHaveLength(1);
 
@@ -103,12 +103,12 @@ describe('signing in through the web UI against a real Kamailio', () => {
     // Web mode says where the password would be kept.
     await expect(first.page.getByText(`Kept in ${first.parley.dataDir}/credentials.json`).isVisible()).resolves.toBe(true);
     await first.page.getByRole('button', { name: 'Sign in' }).click();
-    await first.page.getByRole('status', { name: 'My status' }).filter({ hasText: 'Available' }).waitFor();
+    await first.page.getByRole('status', { name: 'Status' }).filter({ hasText: 'Available' }).waitFor();
     await first.parley.stop();
     await first.page.close();
 
     const second = await openParley(first.parley.dataDir);
-    await second.page.getByRole('status', { name: 'My status' }).filter({ hasText: 'Available' }).waitFor();
+    await second.page.getByRole('status', { name: 'Status' }).filter({ hasText: 'Available' }).waitFor();
     expect(await kamailio.contacts('alice')).toHaveLength(1);
   });
 
@@ -116,7 +116,7 @@ describe('signing in through the web UI against a real Kamailio', () => {
     const first = await openParley();
     await fillSignIn(first.page, { address: `bob@${DOMAIN}`, password: 'bob-pw', server: kamailio.wsUrl, remember: false });
     await first.page.getByRole('button', { name: 'Sign in' }).click();
-    await first.page.getByRole('status', { name: 'My status' }).filter({ hasText: 'Available' }).waitFor();
+    await first.page.getByRole('status', { name: 'Status' }).filter({ hasText: 'Available' }).waitFor();
     await first.parley.stop();
 
     const second = await openParley(first.parley.dataDir);
@@ -132,7 +132,7 @@ describe('staying signed in', () => {
     const { page } = await openParley();
     await fillSignIn(page, { address: `alice@${DOMAIN}`, password: 'alice-pw', server: kamailio.wsUrl });
     await page.getByRole('button', { name: 'Sign in' }).click();
-    const status = page.getByRole('status', { name: 'My status' });
+    const status = page.getByRole('status', { name: 'Status' });
     await status.filter({ hasText: 'Available' }).waitFor();
 
     await kamailio.stop();

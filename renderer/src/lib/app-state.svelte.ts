@@ -4,6 +4,7 @@ import type { ConnectionState } from '../../../shared/domain/connection';
 import type { ParleyApi } from '../../../shared/ipc/contract';
 import type { IpcError, Result } from '../../../shared/ipc/result';
 import type { Bridge } from './bridge';
+import { ContactsState } from './contacts-state.svelte';
 
 /** What the whole window shows: app facts, the remembered account and the connection. */
 export class AppState {
@@ -13,10 +14,12 @@ export class AppState {
   /** Set when the engine cannot be reached at all (web mode: the Node process stopped). */
   fatal = $state<string | null>(null);
   loaded = $state(false);
+  readonly contacts: ContactsState;
   private readonly api: ParleyApi;
 
   constructor(bridge: Bridge) {
     this.api = bridge.api;
+    this.contacts = new ContactsState(bridge.api);
     bridge.onLost((message) => {
       this.fatal = message;
     });

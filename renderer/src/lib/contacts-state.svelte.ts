@@ -1,0 +1,129 @@
+import type { ApprovalAnswer, ApprovalRequest, Contact, ContactGroup } from '../../../shared/domain/contacts';
+import { AVAILABILITY_LABELS, type MyPresence, type MyStatus, type SubscriptionStatus } from '../../../shared/domain/presence';
+import type { ParleyApi } from '../../../shared/ipc/contract';
+import type { Result } from '../../../shared/ipc/result';
+
+/** What a contact's line says about them. */
+export function contactStatusText(contact: Contact): string {
+  if (contact.subscription === 'pending') return 'Awaiting approval';
+  if (contact.subscription === 'rejected') return 'Not sharing presence';
+  if (contact.subscription === 'active') return AVAILABILITY_LABELS[contact.presence.availability];
+  const waiting: Partial<Record<SubscriptionStatus, string>> = { subscribing: 'Updating…', failed: 'Presence unknown' };
+  return waiting[contact.subscription] ?? AVAILABILITY_LABELS.offline;
+}
+
+/** The name to show for a contact. */
+export function contactName(contact: Contact): string {
+  return contact.displayName || contact.address;
+}
+
+/** Buddy list, approval inbox and my presence, kept current by main's events. */
+export class ContactsState {
+  groups = $state<readonly ContactGroup[]>([]);
+  contacts = $state<readonly Contact[]>([]);
+  approvals = $state<readonly ApprovalRequest[]>([]);
+  myPresence = $state<MyPresence | null>(null);
+  query = $state('');
+  /** The latest request, for a brief notice. */
+  notice = $state<string | null>(null);
+
+  /** Groups with their (filtered, sorted) contacts; empty groups are shown only when not searching. */
+  readonly visibleGroups = $derived.by(() => {
+    const q = this.query.trim().toLowerCase();
+    const matches = (c: Contact) =>
+      !q || contactName(c).toLowerCase().includes(q) || c.address.toLowerCase().includes(q) || c.presence.note.toLowerCase().includes(q);
+    return this.groups
+      .map((group) => ({
+        group,
+        contacts: this.contacts
+          .filter((c) => c.groupId === group.id && matches(c))
+          .sort((a, b) => contactName(a).localeCompare(contactName(b), undefined, { sensitivity: 'base' })),
+      }))
+      .filter((entry) => !q || entry.contacts.length > 0);
+  });
+
+  constructor(private readonly api: ParleyApi) {
+    api.on('onDidChangeContacts', (list) => {
+      this.groups = list.groups;
+      this.contacts = list.contacts;
+    });
+    api.on('onDidChangeContactPresence', (changes) => {
+      // A lookup table local to this handler, not reactive state.
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity
+      const byId = new Map(changes.map((change) => [change.id, change]));
+      this.contacts = this.contacts.map((c) => {
+        const change = byId.get(c.id);
+        return change ? { ...c, subscription: change.subscription, presence: change.presence } : c;
+      });
+    });
+    api.on('onDidChangeApprovals', (requests) => {
+      this.approvals = requests;
+    });
+    api.on('onDidReceiveApprovalRequest', (request) => {
+      this.notice = `${request.displayName || request.address} wants to see your presence.`;
+    });
+    api.on('onDidChangeMyPresence', (presence) => {
+      this.myPresence = presence;
+    });
+  }
+
+  async load(): Promise<void> {
+    const [list, approvals, mine] = await Promise.all([this.api.contacts.list(), this.api.approvals.list(), this.api.presence.getMine()]);
+    if (list.ok) {
+      this.groups = list.value.groups;
+      this.contacts = list.value.contacts;
+    }
+    if (approvals.ok) this.approvals = approvals.value;
+    if (mine.ok) this.myPresence = mine.value;
+  }
+
+  setMyStatus(status: MyStatus): Promise<Result<MyPresence>> {
+    return this.apply(this.api.presence.setMine({ status }));
+  }
+
+  setNote(note: string): Promise<Result<MyPresence>> {
+    return this.apply(this.api.presence.setMine({ status: this.myPresence?.status ?? 'available', note }));
+  }
+
+  reportActivity(): void {
+    void this.api.presence.reportActivity();
+  }
+
+  add(address: string, displayName: string, groupId: number | undefined): Promise<Result<Contact>> {
+    return this.api.contacts.add({ address, displayName, ...(groupId !== undefined ? { groupId } : {}) });
+  }
+
+  remove(id: number) {
+    return this.api.contacts.remove({ id });
+  }
+
+  update(id: number, changes: { displayName?: string; groupId?: number }) {
+    return this.api.contacts.update({ id, ...changes });
+  }
+
+  setBlocked(id: number, blocked: boolean) {
+    return this.api.contacts.setBlocked({ id, blocked });
+  }
+
+  createGroup(name: string) {
+    return this.api.groups.create({ name });
+  }
+
+  renameGroup(id: number, name: string) {
+    return this.api.groups.rename({ id, name });
+  }
+
+  deleteGroup(id: number) {
+    return this.api.groups.delete({ id });
+  }
+
+  answer(uri: string, answer: ApprovalAnswer) {
+    return this.api.approvals.answer({ uri, answer });
+  }
+
+  private async apply(request: Promise<Result<MyPresence>>): Promise<Result<MyPresence>> {
+    const result = await request;
+    if (result.ok) this.myPresence = result.value;
+    return result;
+  }
+}

@@ -1,0 +1,148 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { launchChromium } from '../support/browser.js';
+import { DOMAIN, Kamailio } from '../support/kamailio.js';
+import { WebParley } from '../support/web-mode.js';
+
+// Two people, two web-mode Parleys, two Chromium pages, one Kamailio with presence authorisation.
+let kamailio: Kamailio;
+let browser: Browser;
+const running: WebParley[] = [];
+
+beforeAll(async () => {
+  const users = Object.fromEntries(['alice', 'bob', 'carol', 'dave', 'erin', 'frank'].map((u) => [u, `${u}-pw`]));
+  [kamailio, browser] = await Promise.all([Kamailio.launch({ users, presRules: true }), launchChromium()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await kamailio?.dispose();
+});
+afterEach(async () => {
+  for (const parley of running.splice(0)) await parley.dispose();
+});
+
+async function signIn(user: string, dataDir?: string): Promise<{ page: Page; parley: WebParley }> {
+  const parley = await WebParley.launch(dataDir ? { dataDir } : {});
+  running.push(parley);
+  const page = await browser.newPage();
+  await page.goto(parley.url);
+  if (!dataDir) {
+    await page.getByLabel('SIP address').fill(`${user}@${DOMAIN}`);
+    await page.getByLabel('Password', { exact: true }).fill(`${user}-pw`);
+    await page.getByLabel('Server', { exact: true }).fill(kamailio.wsUrl);
+    await page.getByLabel('Remember password').setChecked(true);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+  await page.getByRole('status', { name: 'Status' }).filter({ hasText: 'Available' }).waitFor();
+  return { page, parley };
+}
+
+async function addContact(page: Page, address: string, name = '') {
+  await page.getByRole('button', { name: 'Add contact' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add contact' });
+  await dialog.getByLabel('SIP address').fill(address);
+  if (name) await dialog.getByLabel('Display name').fill(name);
+  await dialog.getByRole('button', { name: 'Add' }).click();
+}
+
+const contacts = (page: Page) => page.getByRole('region', { name: 'Contacts' });
+const contactRow = (page: Page, name: string) => contacts(page).getByRole('listitem', { name, exact: true });
+const request = (page: Page, name: string) => page.getByRole('list', { name: 'Approval requests' }).getByRole('listitem', { name });
+
+describe('buddy list and approvals, as two people use them', () => {
+  test('alice adds bob → bob accepts → alice sees bob Available; bob goes Busy with a note → alice sees it', async () => {
+    const alice = await signIn('alice');
+    const bob = await signIn('bob');
+
+    await addContact(alice.page, `bob@${DOMAIN}`, 'Bob Builder');
+    await contactRow(alice.page, 'Bob Builder').filter({ hasText: 'Awaiting approval' }).waitFor();
+
+    await request(bob.page, `alice@${DOMAIN}`).waitFor();
+    await expect(bob.page.getByRole('heading', { name: /Approval requests/ }).textContent()).resolves.toMatch(/1/);
+    await bob.page
+      .getByRole('status')
+      .filter({ hasText: `alice@${DOMAIN} wants to see your presence.` })
+      .waitFor();
+    await request(bob.page, `alice@${DOMAIN}`).getByRole('button', { name: 'Accept', exact: true }).click();
+    await bob.page.getByText('Nobody is waiting for your approval.').waitFor();
+
+    await contactRow(alice.page, 'Bob Builder').filter({ hasText: 'Available' }).waitFor();
+
+    await bob.page.getByRole('combobox', { name: 'My status' }).selectOption('busy');
+    const note = bob.page.getByRole('textbox', { name: 'Note' });
+    await note.fill('<img src=x onerror=alert(1)> in a meeting');
+    await note.press('Enter');
+    await bob.page.getByRole('status', { name: 'Status' }).filter({ hasText: 'Busy' }).waitFor();
+
+    const row = contactRow(alice.page, 'Bob Builder');
+    await row.filter({ hasText: 'Busy' }).filter({ hasText: '<img src=x onerror=alert(1)> in a meeting' }).waitFor();
+    // Shown as text: no element was created from the note.
+    expect(await row.locator('img').count()).toBe(0);
+  });
+
+  test('decline: the other side reads "Not sharing presence"; block works from the inbox too', async () => {
+    const carol = await signIn('carol');
+    const dave = await signIn('dave');
+    const erin = await signIn('erin');
+    await addContact(carol.page, `dave@${DOMAIN}`);
+    await addContact(erin.page, `dave@${DOMAIN}`);
+    await request(dave.page, `carol@${DOMAIN}`).getByRole('button', { name: 'Decline' }).click();
+    await request(dave.page, `erin@${DOMAIN}`).getByRole('button', { name: 'Block' }).click();
+    await contactRow(carol.page, `dave@${DOMAIN}`).filter({ hasText: 'Not sharing presence' }).waitFor();
+    await contactRow(erin.page, `dave@${DOMAIN}`).filter({ hasText: 'Not sharing presence' }).waitFor();
+    await dave.page.getByText('Nobody is waiting for your approval.').waitFor();
+  });
+
+  test('requests wait across a restart; Accept and add to contacts puts them in the list', async () => {
+    const frank = await signIn('frank');
+    const first = await signIn('alice');
+    await addContact(frank.page, `alice@${DOMAIN}`);
+    await request(first.page, `frank@${DOMAIN}`).waitFor();
+    await first.parley.stop();
+    await first.page.close();
+
+    const again = await signIn('alice', first.parley.dataDir);
+    await request(again.page, `frank@${DOMAIN}`).getByRole('button', { name: 'Accept and add to contacts' }).click();
+    await contactRow(again.page, `frank@${DOMAIN}`).waitFor();
+    await contactRow(frank.page, `alice@${DOMAIN}`).filter({ hasText: 'Available' }).waitFor();
+  });
+
+  test('search filters as you type; arrow keys move through the list; groups can be made and used', async () => {
+    const { page } = await signIn('erin');
+    for (const [address, name] of [
+      [`frank@${DOMAIN}`, 'Frank Zappa'],
+      [`someone@outlook.example`, 'Outlook Person'],
+      [`carol@${DOMAIN}`, 'Carol King'],
+    ] as const) {
+      await addContact(page, address, name);
+      await contactRow(page, name).waitFor();
+    }
+    await page.getByRole('searchbox', { name: 'Search contacts' }).fill('outlook');
+    await expect(
+      contacts(page)
+        .getByRole('button', { name: /^Outlook Person/ })
+        .count(),
+    ).resolves.toBe(1);
+    await expect(
+      contacts(page)
+        .getByRole('button', { name: /^Frank Zappa/ })
+        .count(),
+    ).resolves.toBe(0);
+    await page.getByRole('searchbox', { name: 'Search contacts' }).fill('');
+
+    const first = page.getByRole('button', { name: /^Carol King/ });
+    await first.focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toMatch(/Frank Zappa/);
+    await page.keyboard.press('End');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toMatch(/Outlook Person/);
+
+    await page.getByRole('button', { name: 'New group' }).click();
+    await page.getByRole('dialog', { name: 'New group' }).getByLabel('Group name').fill('Partners');
+    await page.getByRole('dialog', { name: 'New group' }).getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'Partners' }).waitFor();
+    await page.getByRole('button', { name: 'Actions for Outlook Person' }).click();
+    await page.getByRole('group', { name: 'Actions for Outlook Person' }).getByLabel('Group').selectOption({ label: 'Partners' });
+    await page.getByRole('list', { name: 'Partners' }).getByRole('listitem', { name: 'Outlook Person' }).waitFor();
+  });
+});
