@@ -41,6 +41,6 @@ def icon(dot=None):
 out = sys.argv[1] if len(sys.argv) > 1 else 'assets'
 os.makedirs(out, exist_ok=True)
 png(f'{out}/icon.png', 512, icon())
-for name, colour in {'available': (22, 163, 74), 'reconnecting': (217, 119, 6), 'offline': (107, 114, 128)}.items():
+for name, colour in {'available': (22, 163, 74), 'busy': (220, 38, 38), 'away': (234, 179, 8), 'reconnecting': (217, 119, 6), 'offline': (107, 114, 128)}.items():
     png(f'{out}/tray-{name}.png', 16, icon(colour))
     png(f'{out}/tray-{name}@2x.png', 32, icon(colour))

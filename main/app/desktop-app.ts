@@ -1,7 +1,6 @@
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, powerMonitor, Tray, type App } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, powerMonitor, Tray, type App } from 'electron';
 import { join } from 'node:path';
-import type { ConnectionState } from '../../shared/domain/connection.js';
-import { CHANNELS } from '../../shared/ipc/contract.js';
+import { CHANNELS, type EventMap } from '../../shared/ipc/contract.js';
 import { err } from '../../shared/ipc/result.js';
 import { Engine } from '../engine.js';
 import { createRouter } from '../ipc/router.js';
@@ -24,11 +23,13 @@ export class DesktopApp {
   private tray: Tray | undefined;
   private engine: Engine | undefined;
   private quitting = false;
+  private idleTimer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
 
   constructor(
     private readonly electronApp: App = app,
     private readonly root: string = appRoot(),
+    private readonly options: { idlePollMs?: number } = {},
   ) {}
 
   /** Starts the app; returns false when another instance already runs (it gets focused instead). */
@@ -61,14 +62,21 @@ export class DesktopApp {
     });
     this.engine = engine;
     this.registerIpc(engine);
-    this.createTray(engine.connection.current);
-    engine.connection.onDidChange((state) => this.updateTray(state));
+    this.createTray();
+    engine.connection.onDidChange(() => this.updateTray());
+    engine.myPresence.onDidChange(() => this.updateTray());
     engine.addSink((event, payload) => {
       const contents = this.window?.webContents;
       if (contents && !contents.isDestroyed()) contents.send(event, payload);
+      if (event === 'onDidReceiveApprovalRequest') this.notifyApproval(payload as EventMap['onDidReceiveApprovalRequest']);
     });
     // Waking from sleep: the old connection is almost certainly dead; do not wait for the backoff.
     powerMonitor.on('resume', () => engine.connection.retryNow());
+    // Automatic Away uses the system's idle time (any input anywhere counts, not just in Parley).
+    this.idleTimer = setInterval(
+      () => engine.myPresence.reportIdleSeconds(powerMonitor.getSystemIdleTime()),
+      this.options.idlePollMs ?? 15_000,
+    );
     this.createWindow();
     await engine.start();
     return true;
@@ -120,33 +128,51 @@ export class DesktopApp {
     window.focus();
   }
 
-  private createTray(state: ConnectionState): void {
-    this.tray = new Tray(this.trayImage(state));
+  private createTray(): void {
+    this.tray = new Tray(this.trayImage());
     this.tray.on('click', () => this.showWindow());
-    this.updateTray(state);
+    this.updateTray();
   }
 
-  private updateTray(state: ConnectionState): void {
+  private updateTray(): void {
     const tray = this.tray;
-    if (!tray || tray.isDestroyed()) return;
-    tray.setImage(this.trayImage(state));
-    tray.setToolTip(`Parley — ${trayStatusLabel(state)}`);
+    const engine = this.engine;
+    if (!tray || tray.isDestroyed() || !engine) return;
+    const state = engine.connection.current;
+    const presence = engine.myPresence.current;
+    tray.setImage(this.trayImage());
+    tray.setToolTip(`Parley — ${trayStatusLabel(state, presence)}`);
     tray.setContextMenu(
       Menu.buildFromTemplate(
-        trayMenuTemplate(state, {
+        trayMenuTemplate(state, presence, {
           open: () => this.showWindow(),
-          signOut: () => void this.engine?.account.signOut(),
+          setStatus: (status) => engine.myPresence.set(status),
+          signOut: () => void engine.account.signOut(),
           quit: () => this.electronApp.quit(),
         }),
       ),
     );
   }
 
-  private trayImage(state: ConnectionState) {
-    return nativeImage.createFromPath(join(this.root, 'assets', `tray-${trayIconVariant(state)}.png`));
+  private trayImage() {
+    const engine = this.engine;
+    const variant = engine ? trayIconVariant(engine.connection.current, engine.myPresence.current) : 'offline';
+    return nativeImage.createFromPath(join(this.root, 'assets', `tray-${variant}.png`));
+  }
+
+  /** A desktop notification for a new approval request; silent in Do not disturb. */
+  private notifyApproval(request: EventMap['onDidReceiveApprovalRequest']): void {
+    if (this.engine?.myPresence.current.status === 'dnd' || !Notification.isSupported()) return;
+    const notification = new Notification({
+      title: 'Approval request',
+      body: `${request.displayName || request.address} wants to see your presence.`,
+    });
+    notification.on('click', () => this.showWindow());
+    notification.show();
   }
 
   private async shutdown(): Promise<void> {
+    if (this.idleTimer) clearInterval(this.idleTimer);
     try {
       await this.engine?.close();
     } catch (error) {

@@ -1,11 +1,25 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { ConnectionState } from '../../shared/domain/connection.js';
+import { AVAILABILITY_LABELS, MY_STATUSES, type MyPresence, type MyStatus } from '../../shared/domain/presence.js';
 
-/** The tray icon variant for a connection state (assets/tray-<variant>.png). */
-export function trayIconVariant(state: ConnectionState): 'available' | 'reconnecting' | 'offline' {
+export type TrayIconVariant = 'available' | 'busy' | 'away' | 'reconnecting' | 'offline';
+
+/** What others see of me, in words ("Away (idle)" when idle made me Away). */
+export function presenceLabel(presence: MyPresence): string {
+  if (presence.idle && presence.status === 'available') return `${AVAILABILITY_LABELS.away} (idle)`;
+  return AVAILABILITY_LABELS[presence.status];
+}
+
+/** The tray icon variant (assets/tray-<variant>.png). */
+export function trayIconVariant(state: ConnectionState, presence: MyPresence): TrayIconVariant {
   switch (state.status) {
-    case 'registered':
+    case 'registered': {
+      const status = presence.idle && presence.status === 'available' ? 'away' : presence.status;
+      if (status === 'busy' || status === 'dnd') return 'busy';
+      if (status === 'away' || status === 'brb') return 'away';
+      if (status === 'appearOffline') return 'offline';
       return 'available';
+    }
     case 'reconnecting':
     case 'signingIn':
       return 'reconnecting';
@@ -15,11 +29,11 @@ export function trayIconVariant(state: ConnectionState): 'available' | 'reconnec
   }
 }
 
-/** What the tray says about the status, e.g. "alice@example.com — Available". */
-export function trayStatusLabel(state: ConnectionState): string {
+/** What the tray says, e.g. "alice@example.com — Busy". */
+export function trayStatusLabel(state: ConnectionState, presence: MyPresence): string {
   switch (state.status) {
     case 'registered':
-      return `${state.identity.address} — Available`;
+      return `${state.identity.address} — ${presenceLabel(presence)}`;
     case 'reconnecting':
       return `${state.identity.address} — Reconnecting…`;
     case 'signingIn':
@@ -33,16 +47,30 @@ export function trayStatusLabel(state: ConnectionState): string {
 
 export interface TrayActions {
   open(): void;
+  setStatus(status: MyStatus): void;
   signOut(): void;
   quit(): void;
 }
 
-/** The tray menu: the status (read-only for now), Open, Sign out, Quit. */
-export function trayMenuTemplate(state: ConnectionState, actions: TrayActions): MenuItemConstructorOptions[] {
+/** The tray menu: the status line, my status to choose (while signed in), Open, Sign out, Quit. */
+export function trayMenuTemplate(state: ConnectionState, presence: MyPresence, actions: TrayActions): MenuItemConstructorOptions[] {
   const signedIn = state.status === 'registered' || state.status === 'reconnecting' || state.status === 'signingIn';
+  const statusItems: MenuItemConstructorOptions[] = signedIn
+    ? [
+        ...MY_STATUSES.map((status): MenuItemConstructorOptions => ({
+          id: `status:${status}`,
+          label: AVAILABILITY_LABELS[status],
+          type: 'radio',
+          checked: presence.status === status,
+          click: () => actions.setStatus(status),
+        })),
+        { type: 'separator' },
+      ]
+    : [];
   return [
-    { id: 'status', label: trayStatusLabel(state), enabled: false },
+    { id: 'status', label: trayStatusLabel(state, presence), enabled: false },
     { type: 'separator' },
+    ...statusItems,
     { id: 'open', label: 'Open Parley', click: () => actions.open() },
     { id: 'signOut', label: 'Sign out', enabled: signedIn, click: () => actions.signOut() },
     { type: 'separator' },

@@ -20,15 +20,16 @@ vi.mock('electron', async () => {
 });
 
 const { DesktopApp } = await import('../../main/app/desktop-app.js');
-const { FakeBrowserWindow, FakeTray } = await import('../support/electron-mock.js');
+const { FakeBrowserWindow, FakeNotification, FakeTray } = await import('../support/electron-mock.js');
+const { EngineFleet } = await import('../support/engines.js');
 
 const APP_FRAME = { url: 'app://parley/index.html', parent: null };
 let kamailio: Kamailio;
 let desktop: InstanceType<typeof DesktopApp>;
 
 beforeAll(async () => {
-  kamailio = await Kamailio.launch({ users: { alice: 'alice-pw' } });
-  desktop = new DesktopApp(electron.current.app as never);
+  kamailio = await Kamailio.launch({ users: { alice: 'alice-pw', bob: 'bob-pw', carol: 'carol-pw' }, presRules: true });
+  desktop = new DesktopApp(electron.current.app as never, undefined, { idlePollMs: 50 });
   expect(await desktop.run()).toBe(true);
 });
 
@@ -88,6 +89,56 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
     expect(await kamailio.contacts('alice')).toHaveLength(1);
     // The window heard about it as an event.
     expect(window().webContents.sent.map((m) => m.channel)).toContain('onDidChangeConnection');
+  });
+
+  test('the tray changes my status, and shows what others see', async () => {
+    expect(tray().menu!.item('status:available')).toMatchObject({ type: 'radio', checked: true });
+    tray().menu!.item('status:busy').click!();
+    expect(tray().menu!.item('status').label).toBe(`alice@${DOMAIN} — Busy`);
+    expect(tray().menu!.item('status:busy').checked).toBe(true);
+    expect((tray().image as { path: string }).path).toMatch(/tray-busy\.png$/);
+    tray().menu!.item('status:available').click!();
+    expect((tray().image as { path: string }).path).toMatch(/tray-available\.png$/);
+  });
+
+  test('system idle time makes me Away while Available, and activity brings me back; a chosen status stays', async () => {
+    const sent = () =>
+      window()
+        .webContents.sent.filter((m) => m.channel === 'onDidChangeMyPresence')
+        .at(-1)?.payload;
+    await ipc().invoke('presence:setIdleMinutes', { minutes: 1 }, APP_FRAME);
+    electron.current.powerMonitor.idleSeconds = 61;
+    await vi.waitFor(() => expect(tray().menu!.item('status').label).toBe(`alice@${DOMAIN} — Away (idle)`));
+    expect(sent()).toMatchObject({ status: 'available', idle: true });
+    electron.current.powerMonitor.idleSeconds = 0;
+    await vi.waitFor(() => expect(tray().menu!.item('status').label).toBe(`alice@${DOMAIN} — Available`));
+
+    tray().menu!.item('status:dnd').click!();
+    electron.current.powerMonitor.idleSeconds = 600;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(tray().menu!.item('status').label).toBe(`alice@${DOMAIN} — Do not disturb`);
+    electron.current.powerMonitor.idleSeconds = 0;
+  });
+
+  test('an approval request notifies on the desktop, but not in Do not disturb', async () => {
+    const fleet = new EngineFleet(kamailio);
+    try {
+      const bob = await fleet.signedIn('bob');
+      bob.contacts.add({ address: `alice@${DOMAIN}` });
+      await vi.waitFor(() => expect(window().webContents.sent.some((m) => m.channel === 'onDidChangeApprovals')).toBe(true));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(FakeNotification.shown).toEqual([]); // alice is in Do not disturb
+      await ipc().invoke('presence:setMine', { status: 'available' }, APP_FRAME);
+      const carol = await fleet.signedIn('carol');
+      carol.contacts.add({ address: `alice@${DOMAIN}` });
+      await vi.waitFor(() =>
+        expect(FakeNotification.shown.map((n) => n.options)).toEqual([
+          { title: 'Approval request', body: `carol@${DOMAIN} wants to see your presence.` },
+        ]),
+      );
+    } finally {
+      await fleet.dispose();
+    }
   });
 
   test('the password goes through safeStorage into its own file, never into SQLite', () => {

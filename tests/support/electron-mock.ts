@@ -174,6 +174,20 @@ export class FakeIpcMain {
   }
 }
 
+export class FakeNotification extends EventEmitter {
+  static readonly shown: FakeNotification[] = [];
+  static supported = true;
+  static isSupported(): boolean {
+    return FakeNotification.supported;
+  }
+  constructor(readonly options: { title: string; body: string }) {
+    super();
+  }
+  show(): void {
+    FakeNotification.shown.push(this);
+  }
+}
+
 /** A pretend keychain: reversible, but the stored bytes are not the plain text. */
 export const fakeSafeStorage = {
   available: true,
@@ -203,7 +217,7 @@ export function createElectronMock(userData: string) {
       this.handlers.set(scheme, handler);
     },
   };
-  const powerMonitor = new EventEmitter();
+  const powerMonitor = Object.assign(new EventEmitter(), { idleSeconds: 0, getSystemIdleTime: () => powerMonitor.idleSeconds });
   const nativeImage = { createFromPath: (path: string) => ({ path }) };
   const net = {
     fetch: async (url: string) => {
@@ -226,5 +240,6 @@ export function createElectronMock(userData: string) {
     BrowserWindow: FakeBrowserWindow,
     Tray: FakeTray,
     Menu: FakeMenu,
+    Notification: FakeNotification,
   };
 }
