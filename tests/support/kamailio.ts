@@ -65,7 +65,7 @@ export class Kamailio {
     if (this.options.presRules) defines.push('-A', 'WITH_XCAPRULES');
     this.log = '';
     // -DD: stay in the foreground (so we own the process) but fork the SIP workers; -E: log to stderr.
-    const child = spawn('kamailio', ['-f', join(this.dir, 'kamailio.cfg'), '-DD', '-E', '-m', '64', '-M', '16', ...defines], {
+    const child = spawn('kamailio', ['-f', join(this.dir, 'kamailio.cfg'), '-DD', '-E', '-m', '256', '-M', '16', ...defines], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
