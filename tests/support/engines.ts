@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine, type EngineOptions } from '../../main/engine.js';
 import { FileSecretStore } from '../../main/store/secret-store.js';
-import { DOMAIN, type Kamailio } from './kamailio.js';
+import type { Kamailio } from './kamailio.js';
 
 /** Engines (real SQLite, real sip.js) for several users against one Kamailio; closes them all. */
 export class EngineFleet {
@@ -29,7 +29,7 @@ export class EngineFleet {
   async signedIn(user: string, options: Partial<EngineOptions> & { dataDir?: string } = {}): Promise<Engine> {
     const engine = this.create(options);
     const result = await engine.account.signIn({
-      address: `${user}@${DOMAIN}`,
+      address: `${user}@${this.kamailio.domain}`,
       password: `${user}-pw`,
       server: this.kamailio.wsUrl,
       rememberPassword: true,

@@ -14,6 +14,13 @@ const CONFIG = new URL('./kamailio.cfg', import.meta.url);
 export const DOMAIN = 'uc.test';
 
 export interface KamailioOptions {
+  /** The SIP domain this server is authoritative for (default DOMAIN). */
+  readonly domain?: string;
+  /** Ports to use (default: free ones). */
+  readonly sipPort?: number;
+  readonly wsPort?: number;
+  /** Federation: send requests for `domain` to `address` (e.g. `sip:127.0.0.1:5070`). */
+  readonly peer?: { readonly domain: string; readonly address: string };
   /** Users to create (name → password) in the `subscriber` table; digest auth is on. */
   readonly users?: Record<string, string>;
   /** WITH_XCAPRULES: presence authorisation by pres-rules. */
@@ -41,12 +48,17 @@ export class Kamailio {
   static async launch(options: KamailioOptions = {}): Promise<Kamailio> {
     const kamailio = new Kamailio(options);
     kamailio.prepare();
-    kamailio.sipPort = await freePort();
-    kamailio.wsPort = await freePort();
+    kamailio.sipPort = options.sipPort ?? (await freePort());
+    kamailio.wsPort = options.wsPort ?? (await freePort());
     while (kamailio.wsPort === kamailio.sipPort) kamailio.wsPort = await freePort();
     kamailio.writeConfig();
     await kamailio.start();
     return kamailio;
+  }
+
+  /** The domain this server serves. */
+  get domain(): string {
+    return this.options.domain ?? DOMAIN;
   }
 
   /** The SIP-over-WebSocket URL clients use. */
@@ -63,6 +75,8 @@ export class Kamailio {
     if (this.child) return;
     const defines = ['-A', 'WITH_AUTH'];
     if (this.options.presRules) defines.push('-A', 'WITH_XCAPRULES');
+    const peer = this.options.peer;
+    if (peer) defines.push('-A', 'WITH_PEER', '-A', `PEER_DOMAIN="${peer.domain}"`, '-A', `PEER_ADDR="${peer.address}"`);
     this.log = '';
     // -DD: stay in the foreground (so we own the process) but fork the SIP workers; -E: log to stderr.
     const child = spawn('kamailio', ['-f', join(this.dir, 'kamailio.cfg'), '-DD', '-E', '-m', '256', '-M', '16', ...defines], {
@@ -126,7 +140,7 @@ export class Kamailio {
         `unix:${join(this.dir, 'run', 'kamailio_ctl')}`,
         'ul.lookup',
         'location',
-        `${user}@${DOMAIN}`,
+        `${user}@${this.domain}`,
       ]);
       return [...stdout.matchAll(/Address:\s*(\S+)/g)].map((m) => m[1]!);
     } catch (error) {
@@ -139,7 +153,7 @@ export class Kamailio {
 
   /** The REGISTER requests `user` sent that passed authentication, as `{ expires, contact }` (from the log). */
   registers(user: string): { expires: string; contact: string }[] {
-    const pattern = new RegExp(`REGISTER from=sip:${user}@${DOMAIN.replace('.', '\\.')} expires=(\\S*) contact=(.*)$`, 'gm');
+    const pattern = new RegExp(`REGISTER from=sip:${user}@${this.domain.replace('.', '\\.')} expires=(\\S*) contact=(.*)$`, 'gm');
     return [...this.log.matchAll(pattern)].map((m) => ({ expires: m[1]!, contact: m[2]! }));
   }
 
@@ -152,7 +166,7 @@ export class Kamailio {
         db.exec(readFileSync(join(SCHEMA_DIR, `${schema}-create.sql`), 'utf8'));
       }
       const insert = db.prepare('INSERT INTO subscriber (username, domain, password) VALUES (?, ?, ?)');
-      for (const [user, password] of Object.entries(this.options.users ?? {})) insert.run(user, DOMAIN, password);
+      for (const [user, password] of Object.entries(this.options.users ?? {})) insert.run(user, this.domain, password);
     } finally {
       db.close();
     }
@@ -163,7 +177,8 @@ export class Kamailio {
       .replaceAll('@RUNDIR@', this.dir)
       .replaceAll('@SIP_PORT@', String(this.sipPort))
       .replaceAll('@WS_PORT@', String(this.wsPort))
-      .replaceAll('@MAX_EXPIRES@', String(this.options.maxExpires ?? 3600));
+      .replaceAll('@MAX_EXPIRES@', String(this.options.maxExpires ?? 3600))
+      .replaceAll('@DOMAIN@', this.domain);
     writeFileSync(join(this.dir, 'kamailio.cfg'), text);
   }
 }

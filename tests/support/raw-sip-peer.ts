@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
+
+/** What the peer learnt from a SUBSCRIBE it accepted: enough to send NOTIFYs in that dialog. */
+interface Dialog {
+  callId: string;
+  localTag: string;
+  remote: string; // the subscriber's From (with its tag)
+  local: string; // our To (with our tag)
+  target: string; // the subscriber's Contact URI
+  routes: string[]; // Record-Route, in order (RFC 3261 §12.1.1)
+  cseq: number;
+}
+
+const header = (message: string, name: string): string[] =>
+  message
+    .split('\r\n\r\n')[0]!
+    .split('\r\n')
+    .filter((line) => line.toLowerCase().startsWith(`${name.toLowerCase()}:`))
+    .map((line) => line.slice(line.indexOf(':') + 1).trim());
+
+/**
+ * A hand-written SIP peer over UDP for one foreign domain: it accepts any presence SUBSCRIBE and lets
+ * the test push arbitrary NOTIFY bodies down the dialog. No SIP library in between, so what reaches
+ * the client is exactly the bytes the test chose (hostile documents, wrong types, garbage).
+ */
+export class RawSipPeer {
+  private readonly socket: Socket = createSocket('udp4');
+  private dialog: Dialog | undefined;
+  private readonly waiters: ((dialog: Dialog) => void)[] = [];
+  port = 0;
+
+  private constructor(
+    readonly user: string,
+    readonly domain: string,
+  ) {}
+
+  static async start(user: string, domain: string): Promise<RawSipPeer> {
+    const peer = new RawSipPeer(user, domain);
+    peer.socket.on('message', (data, from) => peer.receive(data.toString('utf8'), from.address, from.port));
+    await new Promise<void>((resolve) => peer.socket.bind(0, '127.0.0.1', () => resolve()));
+    peer.port = peer.socket.address().port;
+    return peer;
+  }
+
+  get address(): string {
+    return `sip:127.0.0.1:${this.port}`;
+  }
+
+  /** Resolves once a SUBSCRIBE created the dialog. */
+  subscribed(): Promise<void> {
+    if (this.dialog) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(() => resolve()));
+  }
+
+  /** Sends a NOTIFY with this body in the dialog, through the proxy that record-routed it. */
+  notify(body: string, contentType = 'application/pidf+xml', state = 'active;expires=600'): void {
+    const d = this.dialog;
+    if (!d) throw new Error('no subscription yet');
+    d.cseq++;
+    const next = d.routes[0] ?? d.target;
+    const hop = /sip:([\d.]+):(\d+)/.exec(next);
+    if (!hop) throw new Error(`cannot route to ${next}`);
+    const bytes = Buffer.from(body, 'utf8');
+    const message = [
+      `NOTIFY ${d.target} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`,
+      ...d.routes.map((route) => `Route: ${route}`),
+      'Max-Forwards: 70',
+      `From: ${d.local}`,
+      `To: ${d.remote}`,
+      `Call-ID: ${d.callId}`,
+      `CSeq: ${d.cseq} NOTIFY`,
+      `Contact: <sip:${this.user}@127.0.0.1:${this.port}>`,
+      'Event: presence',
+      `Subscription-State: ${state}`,
+      `Content-Type: ${contentType}`,
+      `Content-Length: ${bytes.length}`,
+      '',
+      '',
+    ].join('\r\n');
+    this.socket.send(Buffer.concat([Buffer.from(message, 'utf8'), bytes]), Number(hop[2]), hop[1]);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.socket.close(() => resolve()));
+  }
+
+  private receive(message: string, host: string, port: number): void {
+    const firstLine = message.slice(0, message.indexOf('\r\n'));
+    if (!firstLine.startsWith('SUBSCRIBE ')) return; // responses to our NOTIFYs, un-SUBSCRIBEs: ignored
+    const expires = header(message, 'Expires')[0] ?? '600';
+    const to = header(message, 'To')[0] ?? header(message, 't')[0]!;
+    const existing = /;tag=/.test(to);
+    const localTag = this.dialog?.localTag ?? randomBytes(4).toString('hex');
+    const reply = [
+      'SIP/2.0 200 OK',
+      ...header(message, 'Via').map((via) => `Via: ${via}`),
+      ...header(message, 'Record-Route').map((route) => `Record-Route: ${route}`),
+      `From: ${header(message, 'From')[0]}`,
+      `To: ${existing ? to : `${to};tag=${localTag}`}`,
+      `Call-ID: ${header(message, 'Call-ID')[0]}`,
+      `CSeq: ${header(message, 'CSeq')[0]}`,
+      `Contact: <sip:${this.user}@127.0.0.1:${this.port}>`,
+      `Expires: ${expires}`,
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    this.socket.send(reply, port, host);
+    if (existing || expires === '0') return;
+    const contact = /<([^>]+)>/.exec(header(message, 'Contact')[0] ?? '')?.[1] ?? '';
+    this.dialog = {
+      callId: header(message, 'Call-ID')[0]!,
+      localTag,
+      remote: header(message, 'From')[0]!,
+      local: `${to};tag=${localTag}`,
+      target: contact,
+      routes: header(message, 'Record-Route').flatMap((value) => value.split(/,(?=\s*<)/).map((r) => r.trim())),
+      cseq: 0,
+    };
+    for (const waiter of this.waiters.splice(0)) waiter(this.dialog);
+  }
+}
