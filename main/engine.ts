@@ -19,7 +19,7 @@ export interface EngineOptions {
   readonly mode: AppInfo['mode'];
   readonly version: string;
   readonly sip?: SipConnectionOptions;
-  readonly presence?: PresenceWatchListOptions & { publishExpires?: number; idleCheckMs?: number };
+  readonly presence?: PresenceWatchListOptions & { publishExpires?: number; idleCheckMs?: number; now?: () => number };
 }
 
 /** Something that wants the engine's events (a window, a web-mode socket). */

@@ -80,15 +80,10 @@ export class ContactService implements SessionParticipant {
   list(): ContactList {
     const owner = this.owner;
     if (!owner) return { groups: [], contacts: [] };
-    const blocked = new Set(
-      this.approvals
-        .watchers(owner)
-        .filter((w) => w.decision === 'blocked')
-        .map((w) => w.uri),
-    );
+    const decisions = new Map(this.approvals.watchers(owner).map((w) => [w.uri, w.decision] as const));
     return {
       groups: listGroups(this.db, owner),
-      contacts: listContacts(this.db, owner).map((record) => this.view(record, blocked.has(record.uri))),
+      contacts: listContacts(this.db, owner).map((record) => this.view(record, decisions.get(record.uri) ?? 'none')),
     };
   }
 
@@ -112,7 +107,7 @@ export class ContactService implements SessionParticipant {
     // They asked to see me before I added them: accept, I asked for the same thing.
     if (getWatcher(this.db, owner, address.uri)?.decision === 'pending') void this.answer(address.uri, 'accept');
     this.events.list(this.list());
-    return ok(this.view(getContact(this.db, owner, id)!, false));
+    return ok(this.list().contacts.find((c) => c.id === id)!);
   }
 
   /** Removes a contact and ends its subscription. */
@@ -249,7 +244,7 @@ export class ContactService implements SessionParticipant {
     return this.watchList.stopAll();
   }
 
-  private view(record: ContactRecord, blocked: boolean): Contact {
+  private view(record: ContactRecord, decision: Contact['decision']): Contact {
     const state = this.watchList.get(record.uri);
     return {
       id: record.id,
@@ -257,7 +252,8 @@ export class ContactService implements SessionParticipant {
       address: parseSipAddress(record.uri)?.address ?? record.uri,
       displayName: record.displayName,
       groupId: record.groupId,
-      blocked,
+      blocked: decision === 'blocked',
+      decision,
       subscription: state.subscription,
       presence: state.presence,
     };

@@ -1,8 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import { UserAgent } from 'sip.js';
 import type { WatcherDecision } from '../../shared/domain/contacts.js';
-import { parseSipAddress } from '../../shared/domain/sip-address.js';
+import { defaultXcapRoot, parseSipAddress } from '../../shared/domain/sip-address.js';
 import { createLogger, type Logger } from '../logger.js';
+import { xcapRootKey } from '../sip/account-service.js';
 import { backoffDelay } from '../sip/backoff.js';
 import type { SessionParticipant, SipAccountConfig } from '../sip/sip-connection.js';
 import { decideWatcher, listWatchers, recordWatchRequest, type WatcherRecord } from '../store/contacts-repository.js';
@@ -10,7 +11,7 @@ import { getSetting, setSetting } from '../store/settings-repository.js';
 import { EventSubscription, type NotifyUpdate } from './event-subscription.js';
 import { buildPresRules } from './pres-rules.js';
 import { parseWatcherInfo } from './watcherinfo.js';
-import { defaultXcapRoot, XcapClient } from './xcap-client.js';
+import { XcapClient } from './xcap-client.js';
 
 /** Watcher-info subscriptions are kept short: a stale one on the server blocks others (kamailio.md trap 11). */
 const WINFO_EXPIRES = 90;
@@ -25,6 +26,7 @@ export class ApprovalService implements SessionParticipant {
   private ua: UserAgent | undefined;
   private account: SipAccountConfig | undefined;
   private winfo: EventSubscription | undefined;
+  private readonly stale: EventSubscription[] = [];
   private winfoFailures = 0;
   private winfoTimer: ReturnType<typeof setTimeout> | undefined;
   private xcap: XcapClient | undefined;
@@ -51,12 +53,16 @@ export class ApprovalService implements SessionParticipant {
 
   /** The XCAP root in use for an account: the configured one or the default from the server URL. */
   xcapRoot(account: Pick<SipAccountConfig, 'uri' | 'server'>): string {
-    return getSetting<string>(this.db, `xcapRoot:${account.uri}`) || defaultXcapRoot(account.server);
+    return getSetting<string>(this.db, xcapRootKey(account.uri)) || defaultXcapRoot(account.server);
   }
 
   online(ua: UserAgent, account: SipAccountConfig): void {
     this.ua = ua;
     this.account = account;
+    // A watcher-info dialog from before a reconnect still stands on the server, which would send its
+    // NOTIFYs into a dead connection and hold up other people's subscriptions (kamailio.md trap 11):
+    // end it through the new connection.
+    for (const old of this.stale.splice(0)) void old.stop(1_000);
     const username = account.authUser || (/^sips?:([^@]+)@/.exec(account.uri)?.[1] ?? '');
     this.xcap = new XcapClient(this.xcapRoot(account), account.uri, { username, password: account.password });
     this.subscribeWinfo();
@@ -67,7 +73,8 @@ export class ApprovalService implements SessionParticipant {
   offline(): void {
     this.ua = undefined;
     this.clearWinfoTimer();
-    this.winfo?.dispose();
+    // Keep the dead dialog: once back online it is ended on the server (see online()).
+    if (this.winfo) this.stale.push(this.winfo);
     this.winfo = undefined;
   }
 

@@ -29,6 +29,8 @@ export interface EventSubscriptionOptions {
   readonly expires: number;
   readonly onNotify: (update: NotifyUpdate) => void;
   readonly onFailure: (failure: SubscribeFailure) => void;
+  /** Give up waiting for the first NOTIFY after this long (sip.js's Timer N is a fixed 32 s). */
+  readonly notifyTimeoutMs?: number;
 }
 
 /** Parses `Subscription-State: active;expires=600` and friends. */
@@ -56,6 +58,7 @@ export class EventSubscription {
   private request: OutgoingSubscribeRequest | undefined;
   private dialog: Subscription | undefined;
   private finished = false;
+  private notifyTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly ua: UserAgent,
@@ -78,6 +81,9 @@ export class EventSubscription {
       `Contact: ${core.configuration.contact.toString()}`,
       'Allow: ACK, BYE, CANCEL, INFO, INVITE, MESSAGE, NOTIFY, OPTIONS, PRACK, REFER, SUBSCRIBE',
     ]);
+    // RFC 6665 §4.1.2.4 lets the subscriber give up when no NOTIFY comes; 32 s of "Updating…" is
+    // too long for a person watching a buddy list, and a retry usually succeeds.
+    this.notifyTimer = setTimeout(() => this.fail({ kind: 'timeout' }), this.options.notifyTimeoutMs ?? 10_000);
     this.request = core.subscribe(message, {
       onNotify: ({ request, subscription }) => {
         if (subscription && !this.dialog) {
@@ -106,6 +112,7 @@ export class EventSubscription {
    */
   async stop(timeoutMs = 2_000): Promise<void> {
     this.finished = true;
+    this.clearNotifyTimer();
     const dialog = this.dialog;
     this.dropRequest();
     if (!dialog || dialog.subscriptionState === SubscriptionState.Terminated) return;
@@ -129,6 +136,7 @@ export class EventSubscription {
   /** Forgets the subscription without a word (its transport is gone). */
   dispose(): void {
     this.finished = true;
+    this.clearNotifyTimer();
     this.dropRequest();
     try {
       this.dialog?.dispose();
@@ -141,6 +149,7 @@ export class EventSubscription {
   private handleNotify(request: IncomingNotifyRequest): void {
     // RFC 6665 §4.1.3: answer every NOTIFY, even one we no longer care about.
     request.accept();
+    this.clearNotifyTimer();
     if (this.finished) return;
     const message = request.message;
     const update: NotifyUpdate = {
@@ -149,14 +158,20 @@ export class EventSubscription {
       body: message.body ?? '',
     };
     if (update.state === 'terminated') this.finished = true;
-    this.options.onNotify(update);
+    guard(() => this.options.onNotify(update));
+  }
+
+  private clearNotifyTimer(): void {
+    if (this.notifyTimer) clearTimeout(this.notifyTimer);
+    this.notifyTimer = undefined;
   }
 
   private fail(failure: SubscribeFailure): void {
+    this.clearNotifyTimer();
     if (this.finished) return;
     this.finished = true;
     this.dropRequest();
-    this.options.onFailure(failure);
+    guard(() => this.options.onFailure(failure));
   }
 
   private dropRequest(): void {
@@ -169,5 +184,19 @@ export class EventSubscription {
     } catch {
       // already disposed
     }
+  }
+}
+
+/**
+ * Runs a callback from inside sip.js's message handling. An exception escaping there is rethrown by
+ * the transport and leaves the user agent deaf without closing the connection, so it stops here.
+ */
+function guard(action: () => void): void {
+  try {
+    action();
+  } catch (error) {
+    process.stderr.write(
+      `parley: error in a subscription handler: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
 }

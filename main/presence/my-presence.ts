@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { Publisher, PublisherState, UserAgent } from 'sip.js';
+import { UserAgent } from 'sip.js';
 import type { MyPresence, MyStatus } from '../../shared/domain/presence.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { SessionParticipant, SipAccountConfig } from '../sip/sip-connection.js';
 import { getSetting, setSetting } from '../store/settings-repository.js';
 import { buildPidf, cleanNote } from './pidf.js';
+import { PresencePublisher } from './presence-publisher.js';
 
 const DEFAULT_IDLE_MINUTES = 10;
 
@@ -16,10 +17,12 @@ const DEFAULT_IDLE_MINUTES = 10;
  * sign-out.
  */
 export class MyPresenceService implements SessionParticipant {
-  private publisher: Publisher | undefined;
+  private publisher: PresencePublisher | undefined;
+  /** The publication's entity tag kept across a reconnect, per account. */
+  private lastPublication: { entity: string; etag: string } | undefined;
   private entity = '';
   private idle = false;
-  private lastActivity = Date.now();
+  private lastActivity: number;
   private idleTimer: ReturnType<typeof setInterval> | undefined;
   private readonly listeners = new Set<(presence: MyPresence) => void>();
   private readonly tupleId = `t${randomBytes(4).toString('hex')}`;
@@ -30,6 +33,7 @@ export class MyPresenceService implements SessionParticipant {
     private readonly options: { publishExpires?: number; idleCheckMs?: number; now?: () => number; logger?: Logger } = {},
   ) {
     this.log = options.logger ?? createLogger('presence');
+    this.lastActivity = this.now();
   }
 
   /** What I chose, and whether idle currently shows me Away. */
@@ -88,21 +92,24 @@ export class MyPresenceService implements SessionParticipant {
 
   online(ua: UserAgent, account: SipAccountConfig): void {
     this.entity = account.uri;
-    this.publisher?.dispose().catch(() => undefined);
+    this.keepPublication();
+    this.publisher?.dispose();
     const target = UserAgent.makeURI(account.uri);
     if (!target) return;
-    this.publisher = new Publisher(ua, target, 'presence', {
+    const etag = this.lastPublication?.entity === account.uri ? this.lastPublication.etag : undefined;
+    this.publisher = new PresencePublisher(ua, target, {
       expires: this.options.publishExpires ?? 600,
-      contentType: 'application/pidf+xml',
-      unpublishOnClose: false,
+      logger: this.log,
+      ...(etag ? { etag } : {}),
     });
     this.publish();
     if (!this.idleTimer) this.idleTimer = setInterval(() => this.checkIdle(), this.options.idleCheckMs ?? 15_000);
   }
 
   offline(): void {
-    // The publication may still stand on the server; the next online() publishes afresh.
-    this.publisher?.dispose().catch(() => undefined);
+    // The publication still stands on the server; the next online() modifies it (same entity tag).
+    this.keepPublication();
+    this.publisher?.dispose();
     this.publisher = undefined;
   }
 
@@ -112,19 +119,14 @@ export class MyPresenceService implements SessionParticipant {
     this.publisher = undefined;
     if (!publisher) return;
     // RFC 3903 §4.5: remove the publication (PUBLISH with Expires: 0).
-    if (publisher.state === PublisherState.Published) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 2_000);
-        publisher.stateChange.addListener((state) => {
-          if (state === PublisherState.Unpublished || state === PublisherState.Terminated) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        void publisher.unpublish();
-      });
-    }
-    await publisher.dispose().catch(() => undefined);
+    await publisher.unpublish();
+    publisher.dispose();
+    this.lastPublication = undefined;
+  }
+
+  private keepPublication(): void {
+    const etag = this.publisher?.entityTag;
+    if (etag) this.lastPublication = { entity: this.entity, etag };
   }
 
   private checkIdle(): void {
@@ -145,7 +147,7 @@ export class MyPresenceService implements SessionParticipant {
   private publish(): void {
     if (!this.publisher) return;
     const body = buildPidf(this.entity, this.effectiveStatus, this.current.note, this.tupleId);
-    this.publisher.publish(body).catch((error: unknown) => this.log.warn(`publish failed: ${String(error)}`));
+    this.publisher.publish(body);
   }
 
   private stopIdleTimer(): void {

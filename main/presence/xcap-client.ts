@@ -2,13 +2,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
-/** The XCAP root a server URL most likely has (`ws://host:port/...` → `http://host:port/xcap-root`). */
-export function defaultXcapRoot(server: string): string {
-  const match = /^(wss?):\/\/([^/?#]+)/i.exec(server);
-  if (!match) return '';
-  return `${match[1]!.toLowerCase() === 'wss' ? 'https' : 'http'}://${match[2]}/xcap-root`;
-}
-
 export interface XcapCredentials {
   readonly username: string;
   readonly password: string;

@@ -5,8 +5,14 @@ import { parseServerUrl, parseSipAddress } from '../../shared/domain/sip-address
 import { err, type Result } from '../../shared/ipc/result.js';
 import { deleteAccount, getAccount, saveAccount, setAutoSignIn, type AccountRecord } from '../store/account-repository.js';
 import type { SecretStore } from '../store/secret-store.js';
+import { getSetting, setSetting } from '../store/settings-repository.js';
 import type { SipConnection } from './sip-connection.js';
 import { createLogger, type Logger } from '../logger.js';
+
+/** The settings key of an account's XCAP root (empty: derived from the server URL). */
+export function xcapRootKey(uri: string): string {
+  return `xcapRoot:${uri}`;
+}
 
 /** The key a password is kept under in the secret store. */
 export function passwordKey(uri: string): string {
@@ -37,6 +43,7 @@ export class AccountService {
       displayName: account.displayName,
       rememberPassword: account.rememberPassword,
       hasPassword,
+      xcapRoot: getSetting<string>(this.db, xcapRootKey(account.uri)) ?? '',
     };
   }
 
@@ -66,11 +73,14 @@ export class AccountService {
     // Remember first, announce after: the moment the UI shows "Available" the account must already
     // be safe on disk, or quitting right then would forget it. A failed sign-in restores what was there.
     const previousPassword = await this.readPassword(address.uri);
+    const previousXcapRoot = getSetting<string>(this.db, xcapRootKey(address.uri));
+    setSetting(this.db, xcapRootKey(address.uri), params.xcapRoot?.trim() ?? '');
     const kept = await this.remember(record, params.rememberPassword ? password : null);
     const result = await this.connection.signIn({ ...record, password });
     if (!result.ok) {
       if (saved) saveAccount(this.db, saved);
       else deleteAccount(this.db);
+      setSetting(this.db, xcapRootKey(address.uri), previousXcapRoot ?? '');
       await this.restorePassword(address.uri, previousPassword);
       return result;
     }

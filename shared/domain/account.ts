@@ -1,6 +1,6 @@
 /** The SIP account a person signs in with, as the UI and main exchange it. */
 
-import { parseServerUrl, parseSipAddress } from './sip-address.js';
+import { isHttpUrl, parseServerUrl, parseSipAddress } from './sip-address.js';
 
 /** What the sign-in form sends. The password never comes back out of main. */
 export interface SignInParams {
@@ -16,6 +16,8 @@ export interface SignInParams {
   readonly displayName?: string;
   /** Keep the password for the next start. */
   readonly rememberPassword: boolean;
+  /** XCAP root for presence rules (RFC 4825); empty: derived from the server URL. */
+  readonly xcapRoot?: string;
 }
 
 /** The remembered account, without its password. */
@@ -32,6 +34,8 @@ export interface SavedAccount {
   readonly rememberPassword: boolean;
   /** Whether a password is actually kept (and a sign-in can run without typing it). */
   readonly hasPassword: boolean;
+  /** The configured XCAP root, or empty for the default. */
+  readonly xcapRoot: string;
 }
 
 /** Who is signed in, as the header shows it. */
@@ -51,7 +55,7 @@ export interface FieldError {
 }
 
 /** Limits that keep a hostile or mistaken payload from growing without bound. */
-export const ACCOUNT_LIMITS = { address: 320, password: 1024, server: 2048, authUser: 256, displayName: 128 } as const;
+export const ACCOUNT_LIMITS = { address: 320, password: 1024, server: 2048, authUser: 256, displayName: 128, xcapRoot: 2048 } as const;
 
 /**
  * Checks the sign-in form. The renderer calls it before sending (inline errors, nothing leaves the
@@ -75,6 +79,12 @@ export function validateSignIn(params: SignInParams, opts: { passwordKnown: bool
     errors.push({
       field: 'displayName',
       message: `The display name must be at most ${ACCOUNT_LIMITS.displayName} characters, without control characters.`,
+    });
+  const xcapRoot = params.xcapRoot?.trim() ?? '';
+  if (xcapRoot !== '' && (xcapRoot.length > ACCOUNT_LIMITS.xcapRoot || !isHttpUrl(xcapRoot)))
+    errors.push({
+      field: 'xcapRoot',
+      message: 'The XCAP root must be an http:// or https:// address, like https://sip.example.com/xcap-root.',
     });
   return errors;
 }

@@ -24,6 +24,8 @@ export interface Contact {
   readonly groupId: number;
   /** True when I blocked them from seeing my presence. */
   readonly blocked: boolean;
+  /** What I decided about them watching me ('none': they never asked and I never decided). */
+  readonly decision: WatcherDecision | 'none';
   /** My subscription to their presence. */
   readonly subscription: SubscriptionStatus;
   /** Their presence (Offline unless the subscription is active). */

@@ -86,3 +86,16 @@ export function parseServerUrl(input: string): ServerUrl | null {
   const url = `${scheme}://${host}${port === undefined ? '' : `:${port}`}${path === '' ? '' : path}${query}`;
   return port === undefined ? { scheme, host, url } : { scheme, host, port, url };
 }
+
+/** The XCAP root (RFC 4825) a SIP-over-WebSocket server most likely has: same host, `/xcap-root`. */
+export function defaultXcapRoot(server: string): string {
+  const parsed = parseServerUrl(server);
+  if (!parsed) return '';
+  return `${parsed.scheme === 'wss' ? 'https' : 'http'}://${parsed.host}${parsed.port === undefined ? '' : `:${parsed.port}`}/xcap-root`;
+}
+
+/** True for an `http://` or `https://` URL without credentials or fragment (an XCAP root). */
+export function isHttpUrl(input: string): boolean {
+  const match = /^https?:\/\/([^/?#:@[\]\s]+|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?(\/[^\s?#]*)?$/i.exec(input.trim());
+  return !!match && isHost(match[1]!.toLowerCase()) && (match[2] === undefined || (Number(match[2]) >= 1 && Number(match[2]) <= 65535));
+}

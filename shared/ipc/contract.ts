@@ -34,6 +34,7 @@ export const requestSchemas = {
     authUser: optional(str(ACCOUNT_LIMITS.authUser)),
     displayName: optional(str(ACCOUNT_LIMITS.displayName)),
     rememberPassword: bool,
+    xcapRoot: optional(str(ACCOUNT_LIMITS.xcapRoot)),
   }),
   'account:signOut': none,
   'connection:get': none,

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { CHANNELS } from '../../shared/ipc/contract.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 
@@ -33,6 +33,11 @@ beforeAll(async () => {
   kamailio = await Kamailio.launch({ users: { alice: 'alice-pw', bob: 'bob-pw', carol: 'carol-pw' }, presRules: true });
   desktop = new DesktopApp(electron.current.app as never, undefined, { idlePollMs: 50 });
   expect(await desktop.run()).toBe(true);
+});
+
+afterEach((context) => {
+  // A failure here is about timing between two SIP parties: the server's view is the evidence.
+  if (context.task.result?.state === 'fail') console.error(`kamailio log (tail):\n${kamailio.output.split('\n').slice(-60).join('\n')}`);
 });
 
 afterAll(async () => {

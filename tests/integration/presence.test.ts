@@ -8,7 +8,7 @@ import { DOMAIN, Kamailio } from '../support/kamailio.js';
 let kamailio: Kamailio;
 let fleet: EngineFleet;
 const users = Object.fromEntries(
-  ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hank', 'ivan', 'judy'].map((u) => [u, `${u}-pw`]),
+  ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hank', 'ivan', 'judy', 'kim', 'leo', 'max', 'nia'].map((u) => [u, `${u}-pw`]),
 );
 
 beforeAll(async () => {
@@ -183,5 +183,74 @@ describe('the buddy list itself', () => {
     });
     expect(await carol.contacts.remove(daveId)).toEqual({ ok: true, value: undefined });
     expect(carol.contacts.list().contacts).toEqual([]);
+  });
+});
+
+describe('my presence over time', () => {
+  test('idle makes me Away (only over Available), activity brings me back; watchers see both', async () => {
+    let clock = Date.now();
+    const kim = await fleet.signedIn('kim', { presence: { idleCheckMs: 20, now: () => clock } });
+    const leo = await fleet.signedIn('leo');
+    leo.contacts.add({ address: `kim@${DOMAIN}` });
+    await waitFor(() => expect(kim.contacts.approvalRequests()).toHaveLength(1));
+    await kim.contacts.answer(`sip:leo@${DOMAIN}`, 'accept');
+    await waitFor(() => expect(contactOf(leo, 'kim')?.presence.availability).toBe('available'));
+
+    kim.myPresence.setIdleMinutes(5);
+    clock += 4 * 60_000;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(kim.myPresence.current.idle).toBe(false);
+    clock += 60_000;
+    await waitFor(() => expect(contactOf(leo, 'kim')?.presence.availability).toBe('away'));
+    expect(kim.myPresence.current).toMatchObject({ status: 'available', idle: true });
+    kim.myPresence.reportActivity();
+    await waitFor(() => expect(contactOf(leo, 'kim')?.presence.availability).toBe('available'));
+
+    kim.myPresence.set('busy');
+    clock += 60 * 60_000;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(kim.myPresence.current).toMatchObject({ status: 'busy', idle: false });
+    expect(contactOf(leo, 'kim')?.presence.availability).toBe('busy');
+  });
+
+  test('a burst of status changes ends in the last one, and the connection stays healthy', async () => {
+    const alice = await fleet.signedIn('alice');
+    const bob = await fleet.signedIn('bob');
+    alice.contacts.add({ address: `bob@${DOMAIN}` });
+    await waitFor(() => expect(['pending', 'active']).toContain(contactOf(alice, 'bob')?.subscription));
+    if (contactOf(alice, 'bob')?.subscription === 'pending') {
+      await waitFor(() => expect(bob.contacts.approvalRequests()).toHaveLength(1));
+      await bob.contacts.answer(`sip:alice@${DOMAIN}`, 'accept');
+    }
+    const statuses = ['busy', 'available', 'dnd', 'away', 'brb', 'available', 'busy'] as const;
+    for (let i = 0; i < 30; i++) bob.myPresence.set(statuses[i % statuses.length]!, `burst ${i}`);
+    await waitFor(() => expect(contactOf(alice, 'bob')?.presence).toEqual({ availability: 'available', note: 'burst 29' }));
+    // Still fully working: a later change arrives, and signing out is quick.
+    bob.myPresence.set('busy', 'after the burst');
+    await waitFor(() => expect(contactOf(alice, 'bob')?.presence).toEqual({ availability: 'busy', note: 'after the burst' }));
+    const started = Date.now();
+    await bob.account.signOut();
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await waitFor(() => expect(contactOf(alice, 'bob')?.presence.availability).toBe('offline'));
+  });
+
+  test('an answer the server cannot take is kept and written at the next sign-in', async () => {
+    const max = await fleet.signedIn('max');
+    const nia = fleet.create();
+    const signIn = (xcapRoot: string) =>
+      nia.account.signIn({ address: `nia@${DOMAIN}`, password: 'nia-pw', server: kamailio.wsUrl, rememberPassword: true, xcapRoot });
+    expect(await signIn('http://127.0.0.1:9/xcap-root')).toMatchObject({ ok: true });
+    max.contacts.add({ address: `nia@${DOMAIN}` });
+    await waitFor(() => expect(nia.contacts.approvalRequests()).toHaveLength(1));
+    const answered = await nia.contacts.answer(`sip:max@${DOMAIN}`, 'accept');
+    expect(answered).toMatchObject({ ok: false, error: { kind: 'unreachable', message: expect.stringMatching(/^Your answer is saved/) } });
+    expect(nia.contacts.approvalRequests()).toEqual([]);
+    expect(contactOf(max, 'nia')?.subscription).toBe('pending');
+
+    await nia.account.signOut();
+    expect(await signIn('')).toMatchObject({ ok: true });
+    expect(await nia.account.get()).toMatchObject({ xcapRoot: '' });
+    // Max's pending subscription turns active once the kept rule reaches the server.
+    await waitFor(() => expect(contactOf(max, 'nia')?.subscription).toBe('active'));
   });
 });

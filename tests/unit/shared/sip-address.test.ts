@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { validateSignIn, type SignInParams } from '../../../shared/domain/account.js';
-import { parseServerUrl, parseSipAddress } from '../../../shared/domain/sip-address.js';
+import { defaultXcapRoot, isHttpUrl, parseServerUrl, parseSipAddress } from '../../../shared/domain/sip-address.js';
 
 describe('SIP addresses as people type them', () => {
   test.each([
@@ -86,5 +86,23 @@ describe('the sign-in form’s checks', () => {
     expect(validateSignIn({ ...good, displayName: 'x'.repeat(129) }, { passwordKnown: false }).map((e) => e.field)).toEqual([
       'displayName',
     ]);
+  });
+});
+
+describe('XCAP roots', () => {
+  test('the default follows the server URL: same host and port, http for ws, https for wss', () => {
+    expect(defaultXcapRoot('ws://127.0.0.1:8080/ws')).toBe('http://127.0.0.1:8080/xcap-root');
+    expect(defaultXcapRoot('wss://sip.example.com')).toBe('https://sip.example.com/xcap-root');
+    expect(defaultXcapRoot('not a url')).toBe('');
+  });
+
+  test('a configured root must be an http(s) URL', () => {
+    expect(isHttpUrl('https://xcap.example.com/xcap-root')).toBe(true);
+    expect(isHttpUrl('http://127.0.0.1:8080/xcap-root')).toBe(true);
+    for (const bad of ['ftp://x/y', 'https://user:pw@x/', 'xcap.example.com', 'https://x/#f', 'https://x:99999/'])
+      expect(isHttpUrl(bad), bad).toBe(false);
+    const good: SignInParams = { address: 'a@b.c', password: 'p', server: 'wss://b.c', rememberPassword: false };
+    expect(validateSignIn({ ...good, xcapRoot: 'nope' }, { passwordKnown: false }).map((e) => e.field)).toEqual(['xcapRoot']);
+    expect(validateSignIn({ ...good, xcapRoot: '' }, { passwordKnown: false })).toEqual([]);
   });
 });

@@ -1,0 +1,154 @@
+import type { Core, URI, UserAgent } from 'sip.js';
+import { createLogger, type Logger } from '../logger.js';
+import { backoffDelay } from '../sip/backoff.js';
+
+type IncomingResponse = Core.IncomingResponse;
+
+/**
+ * One presence publication (RFC 3903), one PUBLISH in flight at a time. sip.js's `Publisher` sends a
+ * new PUBLISH whenever asked, so quick status changes race each other with the same SIP-If-Match,
+ * the server answers 412, and the Publisher ends in a state error thrown inside the transport's
+ * message handler, which silently wedges the whole user agent. Here the latest wanted document waits
+ * for the previous answer (intermediate states are skipped: only the newest matters), 412 starts a
+ * fresh publication, 423 raises Expires to the server's minimum, and the entity tag is refreshed
+ * before it expires.
+ */
+export class PresencePublisher {
+  private etag: string | undefined;
+  private expires: number;
+  private inFlight = false;
+  /** The document to publish next; `null` means remove the publication. */
+  private wanted: string | null | undefined;
+  private published: string | undefined;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private failures = 0;
+  private disposed = false;
+  private readonly idleWaiters: (() => void)[] = [];
+  private readonly log: Logger;
+
+  constructor(
+    private readonly ua: UserAgent,
+    private readonly target: URI,
+    private readonly options: { expires: number; etag?: string; logger?: Logger },
+  ) {
+    this.expires = options.expires;
+    this.etag = options.etag;
+    this.log = options.logger ?? createLogger('presence');
+  }
+
+  /**
+   * The entity tag of the publication on the server. Carried over a reconnect so that the next
+   * PUBLISH modifies that publication instead of adding a second one beside it (RFC 3903 §4.4),
+   * which the server would keep, and aggregate, until it expired.
+   */
+  get entityTag(): string | undefined {
+    return this.etag;
+  }
+
+  /** Publishes this PIDF document (replacing whatever is published or queued). */
+  publish(body: string): void {
+    this.wanted = body;
+    this.pump();
+  }
+
+  /** Removes the publication (PUBLISH with Expires: 0, RFC 3903 §4.5); resolves when answered or after `timeoutMs`. */
+  async unpublish(timeoutMs = 2_000): Promise<void> {
+    this.wanted = null;
+    this.pump();
+    await Promise.race([this.idle(), new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+  }
+
+  /** Stops timers; nothing more is sent. */
+  dispose(): void {
+    this.disposed = true;
+    this.clearTimers();
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private idle(): Promise<void> {
+    if (!this.inFlight && this.wanted === undefined) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private pump(): void {
+    if (this.disposed || this.inFlight || this.wanted === undefined) {
+      if (!this.inFlight && this.wanted === undefined) for (const resolve of this.idleWaiters.splice(0)) resolve();
+      return;
+    }
+    const wanted = this.wanted;
+    this.wanted = undefined;
+    if (wanted === null) {
+      if (!this.etag) return this.pump();
+      this.send(undefined, 0);
+    } else {
+      this.send(wanted, this.expires);
+    }
+  }
+
+  /** Sends a PUBLISH: a document, a refresh (no body) or a removal (expires 0). */
+  private send(body: string | undefined, expires: number): void {
+    this.inFlight = true;
+    this.clearTimers();
+    const core = this.ua.userAgentCore;
+    const headers = [`Event: presence`, `Expires: ${expires}`];
+    if (this.etag) headers.push(`SIP-If-Match: ${this.etag}`);
+    const message = core.makeOutgoingRequestMessage(
+      'PUBLISH',
+      this.target,
+      core.configuration.aor,
+      this.target,
+      {},
+      headers,
+      body === undefined ? undefined : { contentDisposition: 'render', contentType: 'application/pidf+xml', content: body },
+    );
+    const done = (response: IncomingResponse) => this.onResponse(response, body, expires);
+    core.publish(message, { onAccept: done, onReject: done, onRedirect: done });
+  }
+
+  private onResponse(response: IncomingResponse, body: string | undefined, expires: number): void {
+    this.inFlight = false;
+    if (this.disposed) return this.pump();
+    const status = response.message.statusCode ?? 0;
+    if (status >= 200 && status < 300) {
+      this.failures = 0;
+      if (expires === 0) {
+        this.etag = undefined;
+        this.published = undefined;
+      } else {
+        this.etag = response.message.getHeader('sip-etag') ?? this.etag;
+        if (body !== undefined) this.published = body;
+        const granted = Number(response.message.getHeader('expires') ?? expires);
+        // Refresh (no body, same entity tag) before the publication expires (RFC 3903 §4.2).
+        if (this.wanted === undefined && granted > 0)
+          this.refreshTimer = setTimeout(() => {
+            if (!this.inFlight && this.wanted === undefined) this.send(undefined, this.expires);
+          }, granted * 900);
+      }
+    } else if (status === 412) {
+      // The server does not know our entity tag (expired, server restarted): publish afresh.
+      this.etag = undefined;
+      if (this.wanted === undefined && expires !== 0 && this.published !== undefined) this.wanted = body ?? this.published;
+    } else if (status === 423) {
+      const minimum = Number(response.message.getHeader('min-expires'));
+      if (Number.isFinite(minimum) && minimum > this.expires) this.expires = minimum;
+      if (this.wanted === undefined) this.wanted = expires === 0 ? null : (body ?? this.published);
+    } else {
+      this.log.warn(`PUBLISH failed: ${status} ${response.message.reasonPhrase ?? ''}`);
+      if (expires !== 0 && this.wanted === undefined) {
+        const again = body ?? this.published;
+        this.retryTimer = setTimeout(() => {
+          if (this.wanted === undefined && again !== undefined) this.publish(again);
+        }, backoffDelay(++this.failures));
+      }
+    }
+    this.pump();
+  }
+
+  private clearTimers(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.refreshTimer = undefined;
+    this.retryTimer = undefined;
+  }
+}
