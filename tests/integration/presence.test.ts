@@ -8,7 +8,26 @@ import { DOMAIN, Kamailio } from '../support/kamailio.js';
 let kamailio: Kamailio;
 let fleet: EngineFleet;
 const users = Object.fromEntries(
-  ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hank', 'ivan', 'judy', 'kim', 'leo', 'max', 'nia'].map((u) => [u, `${u}-pw`]),
+  [
+    'alice',
+    'bob',
+    'carol',
+    'dave',
+    'erin',
+    'frank',
+    'gina',
+    'hank',
+    'ivan',
+    'judy',
+    'kim',
+    'leo',
+    'max',
+    'nia',
+    'olga',
+    'pete',
+    'quin',
+    'rita',
+  ].map((u) => [u, `${u}-pw`]),
 );
 
 beforeAll(async () => {
@@ -252,5 +271,62 @@ describe('my presence over time', () => {
     expect(await nia.account.get()).toMatchObject({ xcapRoot: '' });
     // Max's pending subscription turns active once the kept rule reaches the server.
     await waitFor(() => expect(contactOf(max, 'nia')?.subscription).toBe('active'));
+  });
+});
+
+describe('what the server sees', () => {
+  const subscribes = (from: string, to: string) =>
+    kamailio
+      .presenceRequests()
+      .filter(
+        (r) => r.method === 'SUBSCRIBE' && r.event === 'presence' && r.from === `sip:${from}@${DOMAIN}` && r.to === `sip:${to}@${DOMAIN}`,
+      );
+
+  test('a rejected subscription is not retried: no re-subscribe loop', async () => {
+    const olga = await fleet.signedIn('olga');
+    const pete = await fleet.signedIn('pete');
+    olga.contacts.add({ address: `pete@${DOMAIN}` });
+    await waitFor(() => expect(pete.contacts.approvalRequests()).toHaveLength(1));
+    await pete.contacts.answer(`sip:olga@${DOMAIN}`, 'block');
+    await waitFor(() => expect(contactOf(olga, 'pete')?.subscription).toBe('rejected'));
+    const count = subscribes('olga', 'pete').length;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(subscribes('olga', 'pete')).toHaveLength(count);
+    expect(contactOf(olga, 'pete')?.subscription).toBe('rejected');
+  });
+
+  test('removing a contact, and signing out, end the subscriptions on the server (SUBSCRIBE Expires: 0)', async () => {
+    const quin = await fleet.signedIn('quin');
+    await fleet.signedIn('rita');
+    const added = quin.contacts.add({ address: `rita@${DOMAIN}` });
+    quin.contacts.add({ address: `pete@${DOMAIN}` });
+    await waitFor(() => expect(contactOf(quin, 'rita')?.subscription).toBe('pending'));
+    await waitFor(() => expect(contactOf(quin, 'pete')?.subscription).toBe('pending'));
+    await quin.contacts.remove(added.ok ? added.value.id : 0);
+    await waitFor(() => expect(subscribes('quin', 'rita').map((r) => r.expires)).toContain('0'));
+    await quin.account.signOut();
+    await waitFor(() => expect(subscribes('quin', 'pete').map((r) => r.expires)).toContain('0'));
+    // …and the watcher-info subscription and the publication too.
+    const mine = kamailio.presenceRequests().filter((r) => r.from === `sip:quin@${DOMAIN}` && r.to === `sip:quin@${DOMAIN}`);
+    expect(mine.filter((r) => r.event === 'presence.winfo').at(-1)?.expires).toBe('0');
+    expect(mine.filter((r) => r.method === 'PUBLISH').at(-1)?.expires).toBe('0');
+  });
+
+  test('the publication is refreshed before it expires, so watchers keep seeing me', async () => {
+    const alice = await fleet.signedIn('alice', { presence: { publishExpires: 2 } });
+    const bob = await fleet.signedIn('bob');
+    bob.contacts.add({ address: `alice@${DOMAIN}` });
+    await waitFor(() => expect(['pending', 'active']).toContain(contactOf(bob, 'alice')?.subscription));
+    if (contactOf(bob, 'alice')?.subscription === 'pending') {
+      await waitFor(() => expect(alice.contacts.approvalRequests()).toHaveLength(1));
+      await alice.contacts.answer(`sip:bob@${DOMAIN}`, 'accept');
+    }
+    alice.myPresence.set('busy', 'long meeting');
+    await waitFor(() => expect(contactOf(bob, 'alice')?.presence).toEqual({ availability: 'busy', note: 'long meeting' }));
+    // Three lifetimes later the publication still stands (a lapsed one would read Offline).
+    await new Promise((resolve) => setTimeout(resolve, 6_500));
+    expect(contactOf(bob, 'alice')?.presence).toEqual({ availability: 'busy', note: 'long meeting' });
+    const refreshes = kamailio.presenceRequests().filter((r) => r.method === 'PUBLISH' && r.from === `sip:alice@${DOMAIN}`);
+    expect(refreshes.length).toBeGreaterThanOrEqual(4);
   });
 });

@@ -157,6 +157,17 @@ export class Kamailio {
     return [...this.log.matchAll(pattern)].map((m) => ({ expires: m[1]!, contact: m[2]! }));
   }
 
+  /** The SUBSCRIBE and PUBLISH requests the presence server handled (from its log), oldest first. */
+  presenceRequests(): { method: 'SUBSCRIBE' | 'PUBLISH'; from: string; to: string; event: string; expires: string }[] {
+    return [...this.log.matchAll(/(SUBSCRIBE|PUBLISH) from=(\S+) to=(\S+) event=(\S*) expires=(\S*)$/gm)].map((m) => ({
+      method: m[1] as 'SUBSCRIBE' | 'PUBLISH',
+      from: m[2]!,
+      to: m[3]!,
+      event: m[4]!,
+      expires: m[5]!,
+    }));
+  }
+
   private prepare(): void {
     mkdirSync(join(this.dir, 'db'));
     mkdirSync(join(this.dir, 'run'));
