@@ -70,31 +70,31 @@ export function deleteGroup(db: Database, owner: string, id: number): boolean {
   })();
 }
 
+interface ContactRow {
+  id: number;
+  uri: string;
+  display_name: string;
+  group_id: number;
+}
+
+const CONTACT_COLUMNS = 'SELECT id, uri, display_name, group_id FROM contacts';
+
+function toContact(row: ContactRow): ContactRecord {
+  return { id: row.id, uri: row.uri, displayName: row.display_name, groupId: row.group_id };
+}
+
 export function listContacts(db: Database, owner: string): ContactRecord[] {
-  return db
-    .prepare<[string], { id: number; uri: string; display_name: string; group_id: number }>(
-      'SELECT id, uri, display_name, group_id FROM contacts WHERE owner = ? ORDER BY id',
-    )
-    .all(owner)
-    .map((row) => ({ id: row.id, uri: row.uri, displayName: row.display_name, groupId: row.group_id }));
+  return db.prepare<[string], ContactRow>(`${CONTACT_COLUMNS} WHERE owner = ? ORDER BY id`).all(owner).map(toContact);
 }
 
 export function findContact(db: Database, owner: string, uri: string): ContactRecord | undefined {
-  const row = db
-    .prepare<[string, string], { id: number; uri: string; display_name: string; group_id: number }>(
-      'SELECT id, uri, display_name, group_id FROM contacts WHERE owner = ? AND uri = ?',
-    )
-    .get(owner, uri);
-  return row && { id: row.id, uri: row.uri, displayName: row.display_name, groupId: row.group_id };
+  const row = db.prepare<[string, string], ContactRow>(`${CONTACT_COLUMNS} WHERE owner = ? AND uri = ?`).get(owner, uri);
+  return row && toContact(row);
 }
 
 export function getContact(db: Database, owner: string, id: number): ContactRecord | undefined {
-  const row = db
-    .prepare<[string, number], { id: number; uri: string; display_name: string; group_id: number }>(
-      'SELECT id, uri, display_name, group_id FROM contacts WHERE owner = ? AND id = ?',
-    )
-    .get(owner, id);
-  return row && { id: row.id, uri: row.uri, displayName: row.display_name, groupId: row.group_id };
+  const row = db.prepare<[string, number], ContactRow>(`${CONTACT_COLUMNS} WHERE owner = ? AND id = ?`).get(owner, id);
+  return row && toContact(row);
 }
 
 export function insertContact(db: Database, owner: string, uri: string, displayName: string, groupId: number, now = Date.now()): number {

@@ -44,6 +44,20 @@ afterAll(async () => {
 const contactOf = (engine: Engine, user: string) => engine.contacts.list().contacts.find((c) => c.uri === `sip:${user}@${DOMAIN}`);
 const waitFor = (check: () => void, timeout = 10_000) => vi.waitFor(check, { timeout, interval: 25 });
 
+/**
+ * Makes `watcher` follow `presentity` with the presentity's approval, whatever earlier tests in this
+ * file (same server, same users) already decided.
+ */
+async function follow(watcher: Engine, watcherName: string, presentity: Engine, presentityName: string): Promise<void> {
+  watcher.contacts.add({ address: `${presentityName}@${DOMAIN}` });
+  await waitFor(() => expect(['pending', 'active']).toContain(contactOf(watcher, presentityName)?.subscription));
+  if (contactOf(watcher, presentityName)?.subscription === 'pending') {
+    await waitFor(() => expect(presentity.contacts.approvalRequests().map((r) => r.uri)).toContain(`sip:${watcherName}@${DOMAIN}`));
+    await presentity.contacts.answer(`sip:${watcherName}@${DOMAIN}`, 'accept');
+  }
+  await waitFor(() => expect(contactOf(watcher, presentityName)?.subscription).toBe('active'));
+}
+
 describe('adding a contact and approving a watcher', () => {
   test('alice adds bob → bob is asked → Accept → alice sees bob Available, then Busy with his note', async () => {
     const alice = await fleet.signedIn('alice');
@@ -140,13 +154,7 @@ describe('blocking, restarts and sign-out', () => {
   test('after a server restart, presence is published and subscribed again without anyone doing anything', async () => {
     const alice = await fleet.signedIn('alice');
     const bob = await fleet.signedIn('bob');
-    // From the first test file run, bob may already allow alice; make sure of it.
-    alice.contacts.add({ address: `bob@${DOMAIN}` });
-    await waitFor(() => expect(['pending', 'active']).toContain(contactOf(alice, 'bob')?.subscription));
-    if (contactOf(alice, 'bob')?.subscription === 'pending') {
-      await waitFor(() => expect(bob.contacts.approvalRequests()).toHaveLength(1));
-      await bob.contacts.answer(`sip:alice@${DOMAIN}`, 'accept');
-    }
+    await follow(alice, 'alice', bob, 'bob');
     bob.myPresence.set('dnd', 'Focus time');
     await waitFor(() => expect(contactOf(alice, 'bob')?.presence).toEqual({ availability: 'dnd', note: 'Focus time' }));
 
@@ -235,12 +243,7 @@ describe('my presence over time', () => {
   test('a burst of status changes ends in the last one, and the connection stays healthy', async () => {
     const alice = await fleet.signedIn('alice');
     const bob = await fleet.signedIn('bob');
-    alice.contacts.add({ address: `bob@${DOMAIN}` });
-    await waitFor(() => expect(['pending', 'active']).toContain(contactOf(alice, 'bob')?.subscription));
-    if (contactOf(alice, 'bob')?.subscription === 'pending') {
-      await waitFor(() => expect(bob.contacts.approvalRequests()).toHaveLength(1));
-      await bob.contacts.answer(`sip:alice@${DOMAIN}`, 'accept');
-    }
+    await follow(alice, 'alice', bob, 'bob');
     const statuses = ['busy', 'available', 'dnd', 'away', 'brb', 'available', 'busy'] as const;
     for (let i = 0; i < 30; i++) bob.myPresence.set(statuses[i % statuses.length]!, `burst ${i}`);
     await waitFor(() => expect(contactOf(alice, 'bob')?.presence).toEqual({ availability: 'available', note: 'burst 29' }));
@@ -315,12 +318,7 @@ describe('what the server sees', () => {
   test('the publication is refreshed before it expires, so watchers keep seeing me', async () => {
     const alice = await fleet.signedIn('alice', { presence: { publishExpires: 2 } });
     const bob = await fleet.signedIn('bob');
-    bob.contacts.add({ address: `alice@${DOMAIN}` });
-    await waitFor(() => expect(['pending', 'active']).toContain(contactOf(bob, 'alice')?.subscription));
-    if (contactOf(bob, 'alice')?.subscription === 'pending') {
-      await waitFor(() => expect(alice.contacts.approvalRequests()).toHaveLength(1));
-      await alice.contacts.answer(`sip:bob@${DOMAIN}`, 'accept');
-    }
+    await follow(bob, 'bob', alice, 'alice');
     alice.myPresence.set('busy', 'long meeting');
     await waitFor(() => expect(contactOf(bob, 'alice')?.presence).toEqual({ availability: 'busy', note: 'long meeting' }));
     // Three lifetimes later the publication still stands (a lapsed one would read Offline).
