@@ -107,6 +107,36 @@ describe('buddy list and approvals, as two people use them', () => {
     await contactRow(frank.page, `alice@${DOMAIN}`).filter({ hasText: 'Available' }).waitFor();
   });
 
+  test('the Add contact dialog refuses junk, myself and duplicates on the field, keeping what was typed', async () => {
+    const { page } = await signIn('carol');
+    const dialog = page.getByRole('dialog', { name: 'Add contact' });
+    const field = dialog.getByLabel('SIP address');
+    const fieldError = () =>
+      field.evaluate((el) => document.getElementById(el.getAttribute('aria-describedby')!.split(' ')[0]!)?.textContent);
+
+    await page.getByRole('button', { name: 'Add contact' }).click();
+    await field.fill('bob at example');
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    expect(await fieldError()).toMatch(/not a SIP address/);
+    expect(await field.inputValue()).toBe('bob at example');
+
+    await field.fill(`sip:carol@${DOMAIN}`);
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await expect.poll(fieldError).toBe('That is your own address.');
+
+    await field.fill(`dave@${DOMAIN}`);
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await contactRow(page, `dave@${DOMAIN}`).waitFor();
+    await page.getByRole('button', { name: 'Add contact' }).click();
+    await field.fill(`SIP:dave@UC.TEST`);
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await expect.poll(fieldError).toBe(`dave@${DOMAIN} is already in your contacts.`);
+    expect(await field.inputValue()).toBe('SIP:dave@UC.TEST');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await dialog.isVisible()).toBe(false);
+  });
+
   test('search filters as you type; arrow keys move through the list; groups can be made and used', async () => {
     const { page } = await signIn('erin');
     for (const [address, name] of [
