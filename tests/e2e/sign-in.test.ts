@@ -17,7 +17,11 @@ afterAll(async () => {
   await kamailio?.dispose();
 });
 
-afterEach(async () => {
+afterEach(async (context) => {
+  if (context.task.result?.state === 'fail') {
+    for (const parley of running) console.error(`web mode log:\n${parley.log}`);
+    console.error(`kamailio log (tail):\n${kamailio.output.split('\n').slice(-30).join('\n')}`);
+  }
   for (const parley of running.splice(0)) await parley.dispose();
 });
 

@@ -29,14 +29,20 @@ export class AppState {
   }
 
   async load(): Promise<void> {
-    const [info, account, connection] = await Promise.all([this.api.app.getInfo(), this.api.account.get(), this.api.connection.get()]);
-    if (!info.ok || !account.ok || !connection.ok) {
-      this.fatal = firstError([info, account, connection])?.message ?? 'Parley could not start.';
+    // Each answer is applied the moment it arrives. Answers and events travel in order on the same
+    // channel, so an event that arrives after an answer is newer; waiting for all three answers first
+    // (Promise.all) could let an older snapshot overwrite a newer event.
+    const connection = this.api.connection.get().then((result) => {
+      if (result.ok) this.connection = result.value;
+      return result;
+    });
+    const [info, account, current] = await Promise.all([this.api.app.getInfo(), this.api.account.get(), connection]);
+    if (!info.ok || !account.ok || !current.ok) {
+      this.fatal = firstError([info, account, current])?.message ?? 'Parley could not start.';
       return;
     }
     this.info = info.value;
     this.account = account.value;
-    this.connection = connection.value;
     this.loaded = true;
   }
 

@@ -67,14 +67,21 @@ export class ContactsState {
     });
   }
 
+  /** Fetches everything once; each answer is applied as it arrives, in order with the events (see AppState.load). */
   async load(): Promise<void> {
-    const [list, approvals, mine] = await Promise.all([this.api.contacts.list(), this.api.approvals.list(), this.api.presence.getMine()]);
-    if (list.ok) {
-      this.groups = list.value.groups;
-      this.contacts = list.value.contacts;
-    }
-    if (approvals.ok) this.approvals = approvals.value;
-    if (mine.ok) this.myPresence = mine.value;
+    await Promise.all([
+      this.api.contacts.list().then((list) => {
+        if (!list.ok) return;
+        this.groups = list.value.groups;
+        this.contacts = list.value.contacts;
+      }),
+      this.api.approvals.list().then((approvals) => {
+        if (approvals.ok) this.approvals = approvals.value;
+      }),
+      this.api.presence.getMine().then((mine) => {
+        if (mine.ok) this.myPresence = mine.value;
+      }),
+    ]);
   }
 
   setMyStatus(status: MyStatus): Promise<Result<MyPresence>> {
