@@ -107,6 +107,20 @@ describe('buddy list and approvals, as two people use them', () => {
     await contactRow(frank.page, `alice@${DOMAIN}`).filter({ hasText: 'Available' }).waitFor();
   });
 
+  test('the idle time before Away is a setting that sticks; nonsense is refused', async () => {
+    const { page } = await signIn('dave');
+    const idle = page.getByRole('spinbutton', { name: /Away after/ });
+    expect(await idle.inputValue()).toBe('10');
+    await idle.fill('3');
+    await idle.press('Tab');
+    await page.reload();
+    await page.getByRole('status', { name: 'Status' }).filter({ hasText: 'Available' }).waitFor();
+    await expect.poll(() => idle.inputValue()).toBe('3');
+    await idle.fill('-5');
+    await idle.press('Tab');
+    await expect(page.getByRole('alert').textContent()).resolves.toBe('Enter whole minutes from 0 (never) to 1440.');
+  });
+
   test('the Add contact dialog refuses junk, myself and duplicates on the field, keeping what was typed', async () => {
     const { page } = await signIn('carol');
     const dialog = page.getByRole('dialog', { name: 'Add contact' });

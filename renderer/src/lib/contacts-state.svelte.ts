@@ -92,6 +92,10 @@ export class ContactsState {
     return this.apply(this.api.presence.setMine({ status: this.myPresence?.status ?? 'available', note }));
   }
 
+  setIdleMinutes(minutes: number): Promise<Result<MyPresence>> {
+    return this.apply(this.api.presence.setIdleMinutes({ minutes }));
+  }
+
   reportActivity(): void {
     void this.api.presence.reportActivity();
   }
