@@ -18,8 +18,7 @@ export class XcapError extends Error {
 }
 
 /**
- * A minimal XCAP client (RFC 4825) for the documents Parley owns: PUT and GET of one user's
- * document. Writes are serialised (Kamailio's sqlite back end refuses parallel PUTs) and each
+ * A minimal XCAP client (RFC 4825) for the documents Parley owns: PUT of one user's document. Writes are serialised (Kamailio's sqlite back end refuses parallel PUTs) and each
  * request uses its own connection (Kamailio closes it after each reply; kamailio.md trap 15). HTTP
  * digest (RFC 7616, MD5) is answered with the SIP credentials.
  */
@@ -43,16 +42,6 @@ export class XcapClient {
     const next = this.chain.then(run, run);
     this.chain = next.catch(() => undefined);
     return next;
-  }
-
-  /** Reads a document, or null if there is none. */
-  async get(auid: string, document: string): Promise<string | null> {
-    try {
-      return await this.send('GET', this.documentUrl(auid, document), {}, undefined);
-    } catch (error) {
-      if (error instanceof XcapError && error.status === 404) return null;
-      throw error;
-    }
   }
 
   private async send(method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<string> {

@@ -86,11 +86,6 @@ export class SipConnection {
     return this.state;
   }
 
-  /** The user agent while signed in (for the presence, chat and call services built on it). */
-  get userAgent(): UserAgent | undefined {
-    return this.ua;
-  }
-
   /** The signed-in account (while signing in, signed in or reconnecting). */
   get account(): SipAccountConfig | undefined {
     return this.state.status === 'signedOut' ? undefined : this.config;
