@@ -30,6 +30,8 @@ export function secureWebPreferences(preload: string, devTools: boolean): WebPre
     webviewTag: false,
     navigateOnDragDrop: false,
     safeDialogs: true,
+    // Middle-click (auxclick) could open a link in a new window behind the window-open guard's back.
+    disableBlinkFeatures: 'Auxclick',
     devTools,
   };
 }

@@ -29,6 +29,7 @@ describe('window hardening', () => {
       nodeIntegrationInSubFrames: false,
       webviewTag: false,
       allowRunningInsecureContent: false,
+      disableBlinkFeatures: 'Auxclick',
       devTools: false,
     });
   });
