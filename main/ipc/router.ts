@@ -18,6 +18,10 @@ export function createRouter(engine: Engine): (channel: unknown, payload: unknow
     'account:signIn': (params) => engine.account.signIn(params),
     'account:signOut': async () => ok(await engine.account.signOut()),
     'connection:get': async () => ok(engine.connection.current),
+    'connection:check': async () => {
+      engine.connection.retryNow();
+      return ok(engine.connection.current);
+    },
     'presence:getMine': async () => ok(engine.myPresence.current),
     'presence:setMine': async ({ status, note }) => ok(engine.myPresence.set(status, note)),
     'presence:setIdleMinutes': async ({ minutes }) => ok(engine.myPresence.setIdleMinutes(minutes)),

@@ -172,8 +172,16 @@ export class SipConnection {
     return this.state;
   }
 
-  /** Kicks an immediate retry when something outside (network back, resume from sleep) says it is worth it. */
+  /**
+   * Something outside (network back, resume from sleep, the person pressing "Try now") says the
+   * connection is worth checking: retry at once while reconnecting, or verify a registered one.
+   */
   retryNow(): void {
+    if (this.state.status === 'registered') {
+      // The network may have changed under a live-looking connection: check it now.
+      void this.probe(this.generation);
+      return;
+    }
     if (this.state.status !== 'reconnecting') return;
     this.clearRetry();
     void this.retry(this.generation);

@@ -38,6 +38,7 @@ export const requestSchemas = {
   }),
   'account:signOut': none,
   'connection:get': none,
+  'connection:check': none,
   'presence:getMine': none,
   'presence:setMine': obj({ status: oneOf(MY_STATUSES), note: optional(str(NOTE_MAX * 4)) }),
   'presence:setIdleMinutes': obj({ minutes: int(0, 24 * 60) }),
@@ -61,6 +62,7 @@ export interface ResponseMap {
   'account:signIn': ConnectionState;
   'account:signOut': ConnectionState;
   'connection:get': ConnectionState;
+  'connection:check': ConnectionState;
   'presence:getMine': MyPresence;
   'presence:setMine': MyPresence;
   'presence:setIdleMinutes': MyPresence;

@@ -144,6 +144,12 @@ describe('staying signed in', () => {
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Trying again automatically/);
     expect(await kamailio.contacts('alice').catch(() => 'server down')).toBe('server down');
 
+    // "Try now" retries at once instead of waiting for the next backoff step.
+    const attempt = async () => Number(/attempt (\d+)/.exec((await page.getByRole('alert').textContent()) ?? '')?.[1]);
+    const before = await attempt();
+    await page.getByRole('button', { name: 'Try now' }).click();
+    await expect.poll(attempt, { timeout: 3_000 }).toBeGreaterThan(before);
+
     await kamailio.start();
     await status.filter({ hasText: 'Available' }).waitFor({ timeout: 20_000 });
     expect(await kamailio.contacts('alice')).toHaveLength(1);

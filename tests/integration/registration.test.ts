@@ -126,6 +126,44 @@ describe('a connection that dies without closing', () => {
   });
 });
 
+describe('checking now instead of waiting', () => {
+  test('while reconnecting, "try now" skips the rest of a long backoff', async () => {
+    const slow = { firstMinMs: 20_000, firstMaxMs: 20_001, baseMs: 20_000, capMs: 60_000 };
+    const connection = new SipConnection({ backoff: slow });
+    open.push(connection);
+    await connection.signIn(account('alice'));
+    await kamailio.stop();
+    await vi.waitFor(() => expect(connection.current.status).toBe('reconnecting'), { timeout: 5_000, interval: 20 });
+    await kamailio.start();
+    const started = Date.now();
+    connection.retryNow();
+    await vi.waitFor(() => expect(connection.current.status).toBe('registered'), { timeout: 5_000, interval: 20 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  test('while registered, a check finds a dead connection at once instead of at the next liveness tick', async () => {
+    const connection = new SipConnection({ livenessIntervalMs: 600_000, livenessTimeoutMs: 500 });
+    open.push(connection);
+    await connection.signIn(account('carol'));
+    connection.retryNow();
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(connection.current.status).toBe('registered');
+    kamailio.freeze();
+    try {
+      connection.retryNow();
+      await vi.waitFor(
+        () => expect(connection.current).toMatchObject({ status: 'reconnecting', reason: 'The server stopped answering.' }),
+        {
+          timeout: 3_000,
+          interval: 20,
+        },
+      );
+    } finally {
+      kamailio.thaw();
+    }
+  });
+});
+
 describe('signing in again at start', () => {
   test('with the server down at start, Parley keeps trying and signs in as soon as it is back', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-engine-'));

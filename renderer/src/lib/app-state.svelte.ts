@@ -56,6 +56,11 @@ export class AppState {
     return result;
   }
 
+  /** Retry now (network back, or the person asked). */
+  checkConnection(): void {
+    void this.api.connection.check();
+  }
+
   async signOut(): Promise<void> {
     const result = await this.api.account.signOut();
     if (result.ok) this.connection = result.value;
