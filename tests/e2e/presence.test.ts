@@ -67,6 +67,7 @@ describe('buddy list and approvals, as two people use them', () => {
     await bob.page.getByText('Nobody is waiting for your approval.').waitFor();
 
     await contactRow(alice.page, 'Bob Builder').filter({ hasText: 'Available' }).waitFor();
+    await contacts(alice.page).getByLabel('1 of 1 online').waitFor();
 
     await bob.page.getByRole('combobox', { name: 'My status' }).selectOption('busy');
     const note = bob.page.getByRole('textbox', { name: 'Note' });

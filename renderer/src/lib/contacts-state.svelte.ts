@@ -33,12 +33,13 @@ export class ContactsState {
     const matches = (c: Contact) =>
       !q || contactName(c).toLowerCase().includes(q) || c.address.toLowerCase().includes(q) || c.presence.note.toLowerCase().includes(q);
     return this.groups
-      .map((group) => ({
-        group,
-        contacts: this.contacts
+      .map((group) => {
+        const contacts = this.contacts
           .filter((c) => c.groupId === group.id && matches(c))
-          .sort((a, b) => contactName(a).localeCompare(contactName(b), undefined, { sensitivity: 'base' })),
-      }))
+          .sort((a, b) => contactName(a).localeCompare(contactName(b), undefined, { sensitivity: 'base' }));
+        const online = contacts.filter((c) => c.subscription === 'active' && c.presence.availability !== 'offline').length;
+        return { group, contacts, online };
+      })
       .filter((entry) => !q || entry.contacts.length > 0);
   });
 
