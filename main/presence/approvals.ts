@@ -127,6 +127,8 @@ export class ApprovalService implements SessionParticipant {
         if (this.winfo !== subscription) return;
         this.log.warn(`watcher-info subscription failed: ${failure.kind === 'response' ? failure.status : 'timeout'}`);
         this.winfo = undefined;
+        // A server without watcher info (489 Bad Event, 501) or that forbids it will not change its mind.
+        if (failure.kind === 'response' && [403, 489, 501, 603].includes(failure.status)) return;
         this.retryWinfo();
       },
     });
