@@ -21,10 +21,14 @@ afterEach(async () => {
   for (const parley of running.splice(0)) await parley.dispose();
 });
 
-async function signIn(user: string, dataDir?: string): Promise<{ page: Page; parley: WebParley }> {
+async function signIn(
+  user: string,
+  dataDir?: string,
+  pageFor: () => Promise<Page> = () => browser.newPage(),
+): Promise<{ page: Page; parley: WebParley }> {
   const parley = await WebParley.launch(dataDir ? { dataDir } : {});
   running.push(parley);
-  const page = await browser.newPage();
+  const page = await pageFor();
   await page.goto(parley.url);
   if (!dataDir) {
     await page.getByLabel('SIP address').fill(`${user}@${DOMAIN}`);
@@ -106,6 +110,44 @@ describe('buddy list and approvals, as two people use them', () => {
     await request(again.page, `frank@${DOMAIN}`).getByRole('button', { name: 'Accept and add to contacts' }).click();
     await contactRow(again.page, `frank@${DOMAIN}`).waitFor();
     await contactRow(frank.page, `alice@${DOMAIN}`).filter({ hasText: 'Available' }).waitFor();
+  });
+
+  test('web mode: new requests raise a browser notification once allowed (not in Do not disturb)', async () => {
+    // A page whose notifications are allowed, with the Notification constructor observed.
+    const context = await browser.newContext({ permissions: ['notifications'] });
+    await context.addInitScript(() => {
+      const Real = window.Notification;
+      const seen: { title: string; body: string }[] = [];
+      (window as unknown as { seenNotifications: typeof seen }).seenNotifications = seen;
+      class Observed extends Real {
+        constructor(title: string, options?: NotificationOptions) {
+          super(title, options);
+          seen.push({ title, body: options?.body ?? '' });
+        }
+      }
+      Object.defineProperty(window, 'Notification', { value: Observed });
+    });
+    try {
+      const carol = await signIn('carol', undefined, () => context.newPage());
+      const seen = () => carol.page.evaluate(() => (window as unknown as { seenNotifications: unknown[] }).seenNotifications);
+      expect(await carol.page.getByRole('button', { name: 'Turn on notifications' }).count()).toBe(0);
+      const erin = await signIn('erin');
+      await addContact(erin.page, `carol@${DOMAIN}`);
+      await request(carol.page, `erin@${DOMAIN}`).waitFor();
+      await expect.poll(seen).toEqual([{ title: 'Approval request', body: `erin@${DOMAIN} wants to see your presence.` }]);
+
+      await carol.page.getByRole('combobox', { name: 'My status' }).selectOption('dnd');
+      await carol.page.getByRole('status', { name: 'Status' }).filter({ hasText: 'Do not disturb' }).waitFor();
+      const frank = await signIn('frank');
+      await addContact(frank.page, `carol@${DOMAIN}`);
+      await request(carol.page, `frank@${DOMAIN}`).waitFor();
+      expect(await seen()).toHaveLength(1);
+    } finally {
+      await context.close();
+    }
+    // A page that has not been allowed yet offers to turn them on.
+    const { page } = await signIn('dave');
+    await page.getByRole('button', { name: 'Turn on notifications' }).waitFor();
   });
 
   test('the idle time before Away is a setting that sticks; nonsense is refused', async () => {

@@ -26,6 +26,11 @@ export class ContactsState {
   query = $state('');
   /** The latest request, for a brief notice. */
   notice = $state<string | null>(null);
+  /**
+   * Web mode only: the browser's notification permission ('unsupported' without the API). On the
+   * desktop the shell shows system notifications itself.
+   */
+  browserNotifications = $state<NotificationPermission | 'unsupported' | 'desktop'>('desktop');
 
   /** Groups with their (filtered, sorted) contacts; empty groups are shown only when not searching. */
   readonly visibleGroups = $derived.by(() => {
@@ -61,7 +66,12 @@ export class ContactsState {
       this.approvals = requests;
     });
     api.on('onDidReceiveApprovalRequest', (request) => {
-      this.notice = `${request.displayName || request.address} wants to see your presence.`;
+      const text = `${request.displayName || request.address} wants to see your presence.`;
+      this.notice = text;
+      // In web mode the page is the only one that can notify; not in Do not disturb.
+      if (this.browserNotifications === 'granted' && this.myPresence?.status !== 'dnd') {
+        new Notification('Approval request', { body: text, tag: `approval:${request.uri}` });
+      }
     });
     api.on('onDidChangeMyPresence', (presence) => {
       this.myPresence = presence;
@@ -83,6 +93,17 @@ export class ContactsState {
         if (mine.ok) this.myPresence = mine.value;
       }),
     ]);
+  }
+
+  /** Web mode: learn whether the browser may show notifications. */
+  useBrowserNotifications(): void {
+    this.browserNotifications = typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
+  }
+
+  /** Web mode: ask the browser for permission (must follow a click). */
+  async enableBrowserNotifications(): Promise<void> {
+    if (typeof Notification === 'undefined') return;
+    this.browserNotifications = await Notification.requestPermission();
   }
 
   setMyStatus(status: MyStatus): Promise<Result<MyPresence>> {
