@@ -271,8 +271,8 @@ export class SipConnection {
   }
 
   private onTransportLost(error: Error | undefined): void {
-    if (this.state.status !== 'registered' && this.state.status !== 'signingIn') return;
-    if (this.state.status === 'signingIn') return; // signIn() sees the failure itself
+    // While signing in or retrying, the attempt in progress sees the failure itself.
+    if (this.state.status !== 'registered') return;
     this.log.info(`connection lost${error ? `: ${error.message}` : ''}`);
     this.scheduleRetry(this.generation, 'Lost the connection to the server.');
   }
