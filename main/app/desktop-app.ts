@@ -13,6 +13,9 @@ import { trayIconVariant, trayMenuTemplate, trayStatusLabel } from './tray-menu.
 
 const log = createLogger('app');
 
+/** Must equal `appId` in electron-builder.yml. */
+export const APP_ID = 'org.parley.desktop';
+
 /**
  * The desktop shell: one hardened window, a tray icon that keeps Parley running when the window is
  * closed, a single instance, and the engine wired to the window over Electron IPC. Everything that
@@ -39,6 +42,9 @@ export class DesktopApp {
       return false;
     }
     registerAppScheme();
+    // Windows shows toasts only for an app whose AppUserModelID matches its installed shortcut
+    // (electron-builder's NSIS uses the appId): without it, notifications silently never appear.
+    if (process.platform === 'win32') this.electronApp.setAppUserModelId(APP_ID);
     this.electronApp.on('second-instance', () => this.showWindow());
     this.electronApp.on('activate', () => this.showWindow());
     // Closing the last window keeps Parley in the tray.
