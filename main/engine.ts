@@ -9,6 +9,7 @@ import type { PresenceWatchListOptions } from './presence/presence-watch-list.js
 import { AccountService } from './sip/account-service.js';
 import { SipConnection, type SipConnectionOptions } from './sip/sip-connection.js';
 import { openDatabase } from './store/db.js';
+import { getSetting, setSetting } from './store/settings-repository.js';
 import type { SecretStore } from './store/secret-store.js';
 import { createLogger } from './logger.js';
 
@@ -72,6 +73,12 @@ export class Engine {
     this.connection.onDidChange((state) => this.emit('onDidChangeConnection', state));
     this.myPresence.onDidChange((presence) => this.emit('onDidChangeMyPresence', presence));
   }
+
+  /** Small preferences of the shells (window placement and the like), kept in SQLite. */
+  readonly settings = {
+    get: <T>(key: string): T | undefined => getSetting<T>(this.db, key),
+    set: (key: string, value: unknown): void => setSetting(this.db, key, value),
+  };
 
   /** Starts background work: signs in again if the account is remembered. */
   async start(): Promise<void> {

@@ -1,4 +1,4 @@
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, powerMonitor, Tray, type App } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, powerMonitor, screen, Tray, type App } from 'electron';
 import { join } from 'node:path';
 import { CHANNELS, type EventMap } from '../../shared/ipc/contract.js';
 import { err } from '../../shared/ipc/result.js';
@@ -10,6 +10,7 @@ import { registerAppScheme, serveRenderer } from './protocol.js';
 import { createSafeStorageSecrets } from './safe-storage-secrets.js';
 import { APP_ORIGIN, hardenWebContents, installPermissionPolicy, isTrustedSender, secureWebPreferences } from './security.js';
 import { trayIconVariant, trayMenuTemplate, trayStatusLabel } from './tray-menu.js';
+import { restorableBounds, WINDOW_BOUNDS_KEY } from './window-bounds.js';
 
 const log = createLogger('app');
 
@@ -102,9 +103,14 @@ export class DesktopApp {
   }
 
   private createWindow(): BrowserWindow {
+    const saved = restorableBounds(
+      this.engine?.settings.get(WINDOW_BOUNDS_KEY),
+      screen.getAllDisplays().map((display) => display.workArea),
+    );
     const window = new BrowserWindow({
       width: 420,
       height: 720,
+      ...saved,
       minWidth: 320,
       minHeight: 480,
       title: 'Parley',
@@ -114,7 +120,21 @@ export class DesktopApp {
     });
     installPermissionPolicy(window.webContents.session);
     window.once('ready-to-show', () => window.show());
+    // Remember where the person put the window (debounced: moving fires many events).
+    let saveTimer: ReturnType<typeof setTimeout> | undefined;
+    const saveBounds = () => {
+      if (saveTimer) clearTimeout(saveTimer);
+      saveTimer = undefined;
+      if (!window.isDestroyed() && !this.closed) this.engine?.settings.set(WINDOW_BOUNDS_KEY, window.getBounds());
+    };
+    const saveSoon = () => {
+      if (saveTimer) clearTimeout(saveTimer);
+      saveTimer = setTimeout(saveBounds, 500);
+    };
+    window.on('resized', saveSoon);
+    window.on('moved', saveSoon);
     window.on('close', (event) => {
+      saveBounds();
       if (this.quitting) return;
       event.preventDefault();
       window.hide();
@@ -179,6 +199,7 @@ export class DesktopApp {
 
   private async shutdown(): Promise<void> {
     if (this.idleTimer) clearInterval(this.idleTimer);
+    if (this.window && !this.window.isDestroyed()) this.engine?.settings.set(WINDOW_BOUNDS_KEY, this.window.getBounds());
     try {
       await this.engine?.close();
     } catch (error) {

@@ -175,6 +175,17 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
     expect(window().visible).toBe(true);
   });
 
+  test('the window comes back where the person left it', async () => {
+    const first = window();
+    first.resizeTo({ x: 300, y: 200, width: 500, height: 800 });
+    await new Promise((resolve) => setTimeout(resolve, 700)); // saving is debounced while dragging
+    first.destroy();
+    electron.current.app.emit('second-instance');
+    await vi.waitFor(() => expect(window()).not.toBe(first), LONG);
+    expect(window().options).toMatchObject({ x: 300, y: 200, width: 500, height: 800 });
+    window().emit('ready-to-show');
+  });
+
   test('the tray Sign out un-registers (REGISTER with Expires: 0)', async () => {
     tray().menu!.item('signOut').click!();
     await vi.waitFor(() => expect(tray().menu!.item('status').label).toBe('Signed out'), LONG);

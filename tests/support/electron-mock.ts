@@ -50,9 +50,25 @@ export class FakeBrowserWindow extends EventEmitter {
   focused = false;
   loadedUrl = '';
   destroyed = false;
+  bounds: { x: number; y: number; width: number; height: number };
   constructor(readonly options: Record<string, unknown>) {
     super();
+    const n = (key: string, fallback: number) => (typeof options[key] === 'number' ? (options[key] as number) : fallback);
+    this.bounds = { x: n('x', 100), y: n('y', 100), width: n('width', 800), height: n('height', 600) };
     FakeBrowserWindow.instances.push(this);
+  }
+  getBounds() {
+    return { ...this.bounds };
+  }
+  /** What a person dragging the window's edge causes. */
+  resizeTo(bounds: { x: number; y: number; width: number; height: number }): void {
+    this.bounds = bounds;
+    this.emit('resized');
+  }
+  /** Like Electron's destroy(): gone without a 'close' event. */
+  destroy(): void {
+    this.destroyed = true;
+    this.emit('closed');
   }
   loadURL(url: string): Promise<void> {
     this.loadedUrl = url;
@@ -220,6 +236,10 @@ export function createElectronMock(userData: string) {
   };
   const powerMonitor = Object.assign(new EventEmitter(), { idleSeconds: 0, getSystemIdleTime: () => powerMonitor.idleSeconds });
   const nativeImage = { createFromPath: (path: string) => ({ path }) };
+  const screen = {
+    workAreas: [{ x: 0, y: 0, width: 1920, height: 1080 }],
+    getAllDisplays: () => screen.workAreas.map((workArea) => ({ workArea })),
+  };
   const net = {
     fetch: async (url: string) => {
       try {
@@ -236,6 +256,7 @@ export function createElectronMock(userData: string) {
     protocol,
     powerMonitor,
     nativeImage,
+    screen,
     net,
     safeStorage: fakeSafeStorage,
     BrowserWindow: FakeBrowserWindow,
