@@ -79,7 +79,7 @@ export class Kamailio {
     if (peer) defines.push('-A', 'WITH_PEER', '-A', `PEER_DOMAIN="${peer.domain}"`, '-A', `PEER_ADDR="${peer.address}"`);
     this.log = '';
     // -DD: stay in the foreground (so we own the process) but fork the SIP workers; -E: log to stderr.
-    const child = spawn('kamailio', ['-f', join(this.dir, 'kamailio.cfg'), '-DD', '-E', '-m', '256', '-M', '16', ...defines], {
+    const child = spawn('/usr/sbin/kamailio', ['-f', join(this.dir, 'kamailio.cfg'), '-DD', '-E', '-m', '256', '-M', '16', ...defines], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
@@ -135,7 +135,7 @@ export class Kamailio {
   /** The contacts the registrar holds for `user@DOMAIN` (empty when not registered). */
   async contacts(user: string): Promise<string[]> {
     try {
-      const { stdout } = await run('kamcmd', [
+      const { stdout } = await run('/usr/sbin/kamcmd', [
         '-s',
         `unix:${join(this.dir, 'run', 'kamailio_ctl')}`,
         'ul.lookup',
