@@ -145,6 +145,8 @@ export class ContactService implements SessionParticipant {
     const contact = owner && getContact(this.db, owner, id);
     if (!owner || !contact) return err('invalid', 'That contact does not exist.');
     const written = await this.decide(owner, contact.uri, blocked ? 'blocked' : 'allowed');
+    // A decision from the contact's menu also answers their request, if one was waiting.
+    this.events.approvals(this.approvalRequests(), []);
     this.events.list(this.list());
     if (!written.ok) return written;
     return ok(this.list().contacts.find((c) => c.id === id)!);

@@ -7,28 +7,8 @@ import { DOMAIN, Kamailio } from '../support/kamailio.js';
 // allow them (presence_xml force_active=0 with the integrated XCAP server).
 let kamailio: Kamailio;
 let fleet: EngineFleet;
-const users = Object.fromEntries(
-  [
-    'alice',
-    'bob',
-    'carol',
-    'dave',
-    'erin',
-    'frank',
-    'gina',
-    'hank',
-    'ivan',
-    'judy',
-    'kim',
-    'leo',
-    'max',
-    'nia',
-    'olga',
-    'pete',
-    'quin',
-    'rita',
-  ].map((u) => [u, `${u}-pw`]),
-);
+const NAMES = 'alice bob carol dave erin frank gina hank ivan judy kim leo max nia olga pete quin rita sam tia';
+const users = Object.fromEntries(NAMES.split(' ').map((u) => [u, `${u}-pw`]));
 
 beforeAll(async () => {
   kamailio = await Kamailio.launch({ users, presRules: true });
@@ -184,6 +164,23 @@ describe('the buddy list itself', () => {
       ok: true,
       value: { address: 'someone@outlook.example' },
     });
+  });
+
+  test('letting a contact see me from their menu also answers their waiting request', async () => {
+    const sam = await fleet.signedIn('sam');
+    const tia = await fleet.signedIn('tia');
+    tia.contacts.add({ address: `sam@${DOMAIN}` }); // tia follows sam; sam has not asked anything
+    sam.contacts.add({ address: `tia@${DOMAIN}` }); // …and now sam asks to follow tia
+    await waitFor(() => expect(tia.contacts.approvalRequests().map((r) => r.uri)).toEqual([`sip:sam@${DOMAIN}`]));
+    const inbox: unknown[] = [];
+    tia.addSink((event, payload) => {
+      if (event === 'onDidChangeApprovals') inbox.push(payload);
+    });
+    const samInTia = contactOf(tia, 'sam')!;
+    expect(samInTia.decision).toBe('pending');
+    expect(await tia.contacts.setBlocked(samInTia.id, false)).toMatchObject({ ok: true, value: { decision: 'allowed', blocked: false } });
+    expect(inbox.at(-1)).toEqual([]);
+    await waitFor(() => expect(contactOf(sam, 'tia')?.subscription).toBe('active'));
   });
 
   test('groups: create, rename, move contacts, delete (contacts move to the default group); all survives a restart', async () => {
