@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { ensureNativeForElectron, ensureNativeForNode } from './native.mjs';
+import { ensureNativeForElectron } from './native.mjs';
 
 const require = createRequire(import.meta.url);
 const passThrough = process.argv.slice(2);
@@ -34,10 +34,6 @@ if (electron.path) {
 } else {
   const version = JSON.parse(readFileSync(new URL('../node_modules/electron/package.json', import.meta.url), 'utf8')).version;
   console.log(`Parley: the Electron ${version} runtime cannot be obtained here (${electron.error}); starting web mode instead.`);
-  ensureNativeForNode();
-  const child = spawn(process.execPath, ['out/main/web/cli.js', ...passThrough], { stdio: 'inherit' });
-  const forward = (signal) => child.kill(signal);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  child.on('exit', (code) => process.exit(code ?? 0));
+  // The same launcher as `npm run web` (it reads the same arguments from process.argv).
+  await import('./web.mjs');
 }

@@ -1,20 +1,21 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { ConnectionState } from '../../shared/domain/connection.js';
-import { AVAILABILITY_LABELS, MY_STATUSES, type MyPresence, type MyStatus } from '../../shared/domain/presence.js';
+import {
+  AVAILABILITY_LABELS,
+  effectiveStatus,
+  MY_STATUSES,
+  presenceLabel,
+  type MyPresence,
+  type MyStatus,
+} from '../../shared/domain/presence.js';
 
 export type TrayIconVariant = 'available' | 'busy' | 'away' | 'reconnecting' | 'offline';
-
-/** What others see of me, in words ("Away (idle)" when idle made me Away). */
-export function presenceLabel(presence: MyPresence): string {
-  if (presence.idle && presence.status === 'available') return `${AVAILABILITY_LABELS.away} (idle)`;
-  return AVAILABILITY_LABELS[presence.status];
-}
 
 /** The tray icon variant (assets/tray-<variant>.png). */
 export function trayIconVariant(state: ConnectionState, presence: MyPresence): TrayIconVariant {
   switch (state.status) {
     case 'registered': {
-      const status = presence.idle && presence.status === 'available' ? 'away' : presence.status;
+      const status = effectiveStatus(presence);
       if (status === 'busy' || status === 'dnd') return 'busy';
       if (status === 'away' || status === 'brb') return 'away';
       if (status === 'appearOffline') return 'offline';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { UserAgent } from 'sip.js';
-import type { MyPresence, MyStatus } from '../../shared/domain/presence.js';
+import { effectiveStatus, type MyPresence, type MyStatus } from '../../shared/domain/presence.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { SessionParticipant, SipAccountConfig } from '../sip/sip-connection.js';
 import { getSetting, setSetting } from '../store/settings-repository.js';
@@ -48,8 +48,7 @@ export class MyPresenceService implements SessionParticipant {
 
   /** What others see now. */
   get effectiveStatus(): MyStatus {
-    const { status } = this.current;
-    return this.idle && status === 'available' ? 'away' : status;
+    return effectiveStatus(this.current);
   }
 
   onDidChange(listener: (presence: MyPresence) => void): () => void {
@@ -132,7 +131,7 @@ export class MyPresenceService implements SessionParticipant {
   private checkIdle(): void {
     const { idleMinutes, status } = this.current;
     const shouldBeIdle = status === 'available' && idleMinutes > 0 && this.now() - this.lastActivity >= idleMinutes * 60_000;
-    if (shouldBeIdle !== this.idle && (shouldBeIdle || this.idle)) {
+    if (shouldBeIdle !== this.idle) {
       this.idle = shouldBeIdle;
       this.changed();
     }

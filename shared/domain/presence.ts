@@ -40,6 +40,17 @@ export interface MyPresence {
   readonly idleMinutes: number;
 }
 
+/** What others see of me: idle turns Available into Away, and never overrides a status I chose. */
+export function effectiveStatus(presence: Pick<MyPresence, 'status' | 'idle'>): MyStatus {
+  return presence.idle && presence.status === 'available' ? 'away' : presence.status;
+}
+
+/** My presence in words ("Away (idle)" when idle made me Away). */
+export function presenceLabel(presence: Pick<MyPresence, 'status' | 'idle'>): string {
+  const shown = effectiveStatus(presence);
+  return shown === presence.status ? AVAILABILITY_LABELS[shown] : `${AVAILABILITY_LABELS[shown]} (idle)`;
+}
+
 /**
  * Where my subscription to a contact's presence stands (RFC 6665 §4.1.3, RFC 3856):
  *

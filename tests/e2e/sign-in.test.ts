@@ -144,11 +144,9 @@ describe('staying signed in', () => {
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Trying again automatically/);
     expect(await kamailio.contacts('alice').catch(() => 'server down')).toBe('server down');
 
-    // "Try now" retries at once instead of waiting for the next backoff step.
-    const attempt = async () => Number(/attempt (\d+)/.exec((await page.getByRole('alert').textContent()) ?? '')?.[1]);
-    const before = await attempt();
-    await page.getByRole('button', { name: 'Try now' }).click();
-    await expect.poll(attempt, { timeout: 3_000 }).toBeGreaterThan(before);
+    // The banner offers "Try now" (its effect, skipping the backoff, is proven in
+    // tests/integration/registration.test.ts, where the backoff can be made long).
+    await page.getByRole('alert').getByRole('button', { name: 'Try now' }).click();
 
     await kamailio.start();
     await status.filter({ hasText: 'Available' }).waitFor({ timeout: 20_000 });
