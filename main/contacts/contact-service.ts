@@ -1,5 +1,4 @@
 import type { Database } from 'better-sqlite3';
-import type { UserAgent } from 'sip.js';
 import {
   CONTACT_NAME_MAX,
   groupNameError,
@@ -16,6 +15,7 @@ import { createLogger, type Logger } from '../logger.js';
 import type { ApprovalService } from '../presence/approvals.js';
 import { PresenceWatchList, type PresenceWatchListOptions, type WatchState } from '../presence/presence-watch-list.js';
 import type { SessionParticipant, SipAccountConfig, SipConnection } from '../sip/sip-connection.js';
+import type { SipSession } from '../sip/sip-session.js';
 import {
   createGroup,
   deleteContact,
@@ -231,11 +231,11 @@ export class ContactService implements SessionParticipant {
     }
   }
 
-  online(ua: UserAgent, account: SipAccountConfig): Promise<void> {
+  online(session: SipSession, account: SipAccountConfig): Promise<void> {
     this.watchList.set(listContacts(this.db, account.uri).map((c) => c.uri));
     this.events.list(this.list());
     this.events.approvals(this.approvalRequests(), []);
-    return this.watchList.online(ua);
+    return this.watchList.online(session);
   }
 
   offline(): void {

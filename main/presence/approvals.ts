@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { xcapRootKey } from '../sip/account-service.js';
 import { backoffDelay } from '../sip/backoff.js';
 import type { SessionParticipant, SipAccountConfig } from '../sip/sip-connection.js';
+import type { SipSession } from '../sip/sip-session.js';
 import { decideWatcher, listWatchers, recordWatchRequest, type WatcherRecord } from '../store/contacts-repository.js';
 import { getSetting, setSetting } from '../store/settings-repository.js';
 import { EventSubscription, type NotifyUpdate } from './event-subscription.js';
@@ -23,7 +24,7 @@ const WINFO_EXPIRES = 90;
  * XCAP (RFC 4825) and kept locally as the list the next document is built from.
  */
 export class ApprovalService implements SessionParticipant {
-  private ua: UserAgent | undefined;
+  private session: SipSession | undefined;
   private account: SipAccountConfig | undefined;
   private winfo: EventSubscription | undefined;
   private readonly stale: EventSubscription[] = [];
@@ -56,8 +57,8 @@ export class ApprovalService implements SessionParticipant {
     return getSetting<string>(this.db, xcapRootKey(account.uri)) || defaultXcapRoot(account.server);
   }
 
-  online(ua: UserAgent, account: SipAccountConfig): void {
-    this.ua = ua;
+  online(session: SipSession, account: SipAccountConfig): void {
+    this.session = session;
     this.account = account;
     // A watcher-info dialog from before a reconnect still stands on the server, which would send its
     // NOTIFYs into a dead connection and hold up other people's subscriptions (kamailio.md trap 11):
@@ -71,7 +72,7 @@ export class ApprovalService implements SessionParticipant {
   }
 
   offline(): void {
-    this.ua = undefined;
+    this.session = undefined;
     this.clearWinfoTimer();
     // Keep the dead dialog: once back online it is ended on the server (see online()).
     if (this.winfo) this.stale.push(this.winfo);
@@ -82,7 +83,7 @@ export class ApprovalService implements SessionParticipant {
     this.clearWinfoTimer();
     const winfo = this.winfo;
     this.winfo = undefined;
-    this.ua = undefined;
+    this.session = undefined;
     await winfo?.stop(1_500);
   }
 
@@ -110,13 +111,13 @@ export class ApprovalService implements SessionParticipant {
   }
 
   private subscribeWinfo(): void {
-    const ua = this.ua;
+    const session = this.session;
     const account = this.account;
-    if (!ua || !account) return;
+    if (!session || !account) return;
     const target = UserAgent.makeURI(account.uri);
     if (!target) return;
     this.winfo?.dispose();
-    const subscription: EventSubscription = new EventSubscription(ua, target, {
+    const subscription: EventSubscription = new EventSubscription(session, target, {
       event: 'presence.winfo',
       accept: 'application/watcherinfo+xml',
       expires: WINFO_EXPIRES,

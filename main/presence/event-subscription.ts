@@ -1,4 +1,5 @@
-import { Core, type URI, type UserAgent } from 'sip.js';
+import { Core, type URI } from 'sip.js';
+import type { SipSession } from '../sip/sip-session.js';
 
 type IncomingNotifyRequest = Core.IncomingNotifyRequest;
 type OutgoingSubscribeRequest = Core.OutgoingSubscribeRequest;
@@ -61,7 +62,7 @@ export class EventSubscription {
   private notifyTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    private readonly ua: UserAgent,
+    private readonly session: SipSession,
     private readonly target: URI,
     private readonly options: EventSubscriptionOptions,
   ) {}
@@ -73,37 +74,33 @@ export class EventSubscription {
 
   /** Sends the initial SUBSCRIBE. */
   start(): void {
-    const core = this.ua.userAgentCore;
-    const message = core.makeOutgoingRequestMessage('SUBSCRIBE', this.target, core.configuration.aor, this.target, {}, [
-      `Event: ${this.options.event}`,
-      `Expires: ${this.options.expires}`,
-      `Accept: ${this.options.accept}`,
-      `Contact: ${core.configuration.contact.toString()}`,
-      'Allow: ACK, BYE, CANCEL, INFO, INVITE, MESSAGE, NOTIFY, OPTIONS, PRACK, REFER, SUBSCRIBE',
-    ]);
     // RFC 6665 §4.1.2.4 lets the subscriber give up when no NOTIFY comes; 32 s of "Updating…" is
     // too long for a person watching a buddy list, and a retry usually succeeds.
     this.notifyTimer = setTimeout(() => this.fail({ kind: 'timeout' }), this.options.notifyTimeoutMs ?? 10_000);
-    this.request = core.subscribe(message, {
-      onNotify: ({ request, subscription }) => {
-        if (subscription && !this.dialog) {
-          this.dialog = subscription;
-          subscription.autoRefresh = true;
-          subscription.delegate = { onNotify: (next) => this.handleNotify(next) };
-        }
-        this.handleNotify(request);
+    this.request = this.session.subscribe(
+      this.target,
+      [`Event: ${this.options.event}`, `Expires: ${this.options.expires}`, `Accept: ${this.options.accept}`],
+      {
+        onNotify: ({ request, subscription }) => {
+          if (subscription && !this.dialog) {
+            this.dialog = subscription;
+            subscription.autoRefresh = true;
+            subscription.delegate = { onNotify: (next) => this.handleNotify(next) };
+          }
+          this.handleNotify(request);
+        },
+        onNotifyTimeout: () => this.fail({ kind: 'timeout' }),
+        onReject: (response) => {
+          const retry = response.message.getHeader('retry-after');
+          this.fail({
+            kind: 'response',
+            status: response.message.statusCode ?? 0,
+            ...(retry && /^\d+$/.test(retry.trim()) ? { retryAfter: Number(retry.trim()) } : {}),
+          });
+        },
+        onRedirect: (response) => this.fail({ kind: 'response', status: response.message.statusCode ?? 0 }),
       },
-      onNotifyTimeout: () => this.fail({ kind: 'timeout' }),
-      onReject: (response) => {
-        const retry = response.message.getHeader('retry-after');
-        this.fail({
-          kind: 'response',
-          status: response.message.statusCode ?? 0,
-          ...(retry && /^\d+$/.test(retry.trim()) ? { retryAfter: Number(retry.trim()) } : {}),
-        });
-      },
-      onRedirect: (response) => this.fail({ kind: 'response', status: response.message.statusCode ?? 0 }),
-    });
+    );
   }
 
   /**

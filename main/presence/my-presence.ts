@@ -4,6 +4,7 @@ import { UserAgent } from 'sip.js';
 import { effectiveStatus, type MyPresence, type MyStatus } from '../../shared/domain/presence.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { SessionParticipant, SipAccountConfig } from '../sip/sip-connection.js';
+import type { SipSession } from '../sip/sip-session.js';
 import { getSetting, setSetting } from '../store/settings-repository.js';
 import { buildPidf, cleanNote } from './pidf.js';
 import { PresencePublisher } from './presence-publisher.js';
@@ -89,14 +90,14 @@ export class MyPresenceService implements SessionParticipant {
     else this.checkIdle();
   }
 
-  online(ua: UserAgent, account: SipAccountConfig): void {
+  online(session: SipSession, account: SipAccountConfig): void {
     this.entity = account.uri;
     this.keepPublication();
     this.publisher?.dispose();
     const target = UserAgent.makeURI(account.uri);
     if (!target) return;
     const etag = this.lastPublication?.entity === account.uri ? this.lastPublication.etag : undefined;
-    this.publisher = new PresencePublisher(ua, target, {
+    this.publisher = new PresencePublisher(session, target, {
       expires: this.options.publishExpires ?? 600,
       logger: this.log,
       ...(etag ? { etag } : {}),

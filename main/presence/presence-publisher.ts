@@ -1,4 +1,5 @@
-import type { Core, URI, UserAgent } from 'sip.js';
+import type { Core, URI } from 'sip.js';
+import type { SipSession } from '../sip/sip-session.js';
 import { createLogger, type Logger } from '../logger.js';
 import { backoffDelay } from '../sip/backoff.js';
 
@@ -28,7 +29,7 @@ export class PresencePublisher {
   private readonly log: Logger;
 
   constructor(
-    private readonly ua: UserAgent,
+    private readonly session: SipSession,
     private readonly target: URI,
     private readonly options: { expires: number; etag?: string; logger?: Logger },
   ) {
@@ -90,20 +91,14 @@ export class PresencePublisher {
   private send(body: string | undefined, expires: number): void {
     this.inFlight = true;
     this.clearTimers();
-    const core = this.ua.userAgentCore;
     const headers = [`Event: presence`, `Expires: ${expires}`];
     if (this.etag) headers.push(`SIP-If-Match: ${this.etag}`);
-    const message = core.makeOutgoingRequestMessage(
-      'PUBLISH',
-      this.target,
-      core.configuration.aor,
-      this.target,
-      {},
-      headers,
-      body === undefined ? undefined : { contentDisposition: 'render', contentType: 'application/pidf+xml', content: body },
-    );
     const done = (response: IncomingResponse) => this.onResponse(response, body, expires);
-    core.publish(message, { onAccept: done, onReject: done, onRedirect: done });
+    this.session.publish(this.target, headers, body === undefined ? undefined : { contentType: 'application/pidf+xml', content: body }, {
+      onAccept: done,
+      onReject: done,
+      onRedirect: done,
+    });
   }
 
   private onResponse(response: IncomingResponse, body: string | undefined, expires: number): void {

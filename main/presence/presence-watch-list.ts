@@ -1,4 +1,5 @@
 import { UserAgent } from 'sip.js';
+import type { SipSession } from '../sip/sip-session.js';
 import type { Presence, SubscriptionStatus } from '../../shared/domain/presence.js';
 import { createLogger, type Logger } from '../logger.js';
 import { backoffDelay, type BackoffPolicy } from '../sip/backoff.js';
@@ -46,7 +47,7 @@ interface Entry {
  * final: no re-subscribe loop (kamailio.md traps 6, 7, 11).
  */
 export class PresenceWatchList {
-  private ua: UserAgent | undefined;
+  private session: SipSession | undefined;
   private readonly entries = new Map<string, Entry>();
   private readonly queue: string[] = [];
   private inFlight = 0;
@@ -84,7 +85,7 @@ export class PresenceWatchList {
       inFlight: false,
     };
     this.entries.set(uri, entry);
-    if (this.ua) this.enqueue(uri);
+    if (this.session) this.enqueue(uri);
   }
 
   /** Stops watching a URI, un-subscribing politely. */
@@ -100,7 +101,7 @@ export class PresenceWatchList {
   /** Restarts one URI's subscription now (e.g. after my authorisation changed). */
   retry(uri: string): void {
     const entry = this.entries.get(uri);
-    if (!entry || !this.ua) return;
+    if (!entry || !this.session) return;
     if (entry.retryTimer) clearTimeout(entry.retryTimer);
     entry.retryTimer = undefined;
     entry.failures = 0;
@@ -111,17 +112,17 @@ export class PresenceWatchList {
   }
 
   /** Registered (first time or again after a reconnect): subscribe everything afresh. */
-  async online(ua: UserAgent): Promise<void> {
+  async online(session: SipSession): Promise<void> {
     // Old dialogs belong to a dead connection; end them on the server (best effort) so it stops
     // sending NOTIFYs nobody receives (kamailio.md trap 11), then start over.
     await this.stopAll();
-    this.ua = ua;
+    this.session = session;
     for (const uri of this.entries.keys()) this.enqueue(uri);
   }
 
   /** The connection is gone: nothing can be sent; keep the list, forget the dialogs. */
   offline(): void {
-    this.ua = undefined;
+    this.session = undefined;
     this.queue.length = 0;
     this.inFlight = 0;
     for (const entry of this.entries.values()) {
@@ -144,7 +145,7 @@ export class PresenceWatchList {
       entry.subscription = undefined;
     }
     await Promise.all(stopping);
-    this.ua = undefined;
+    this.session = undefined;
     for (const entry of this.entries.values()) this.update(entry, { subscription: 'idle', presence: OFFLINE });
   }
 
@@ -155,14 +156,14 @@ export class PresenceWatchList {
 
   private pump(): void {
     const window = this.options.window ?? 50;
-    while (this.ua && this.inFlight < window && this.queue.length > 0) {
+    while (this.session && this.inFlight < window && this.queue.length > 0) {
       const uri = this.queue.shift()!;
       const entry = this.entries.get(uri);
-      if (entry) this.start(entry, this.ua);
+      if (entry) this.start(entry, this.session);
     }
   }
 
-  private start(entry: Entry, ua: UserAgent): void {
+  private start(entry: Entry, session: SipSession): void {
     const target = UserAgent.makeURI(entry.uri);
     if (!target) {
       this.update(entry, { subscription: 'failed', presence: OFFLINE });
@@ -173,7 +174,7 @@ export class PresenceWatchList {
     this.inFlight++;
     entry.startedAt = Date.now();
     this.update(entry, { subscription: 'subscribing', presence: entry.state.presence });
-    const subscription: EventSubscription = new EventSubscription(ua, target, {
+    const subscription: EventSubscription = new EventSubscription(session, target, {
       event: 'presence',
       accept: 'application/pidf+xml',
       expires: this.options.expires ?? 3600,
@@ -255,7 +256,7 @@ export class PresenceWatchList {
         : backoffDelay(entry.failures, this.options.random ?? Math.random, this.options.backoff ?? SUBSCRIBE_BACKOFF);
     entry.retryTimer = setTimeout(() => {
       entry.retryTimer = undefined;
-      if (this.ua && this.entries.get(entry.uri) === entry) this.enqueue(entry.uri);
+      if (this.session && this.entries.get(entry.uri) === entry) this.enqueue(entry.uri);
     }, delay);
   }
 

@@ -1,20 +1,18 @@
-import { Registerer, RegistererState, UserAgent, type UserAgentOptions } from 'sip.js';
+import { RegistererState, UserAgent, type Registerer } from 'sip.js';
 import type { Identity } from '../../shared/domain/account.js';
-import type { ConnectionState } from '../../shared/domain/connection.js';
+import type { ConnectionState, ConnectionStatus } from '../../shared/domain/connection.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
 import { err, ok, type ErrorKind, type Result } from '../../shared/ipc/result.js';
+import { systemClock, type Clock } from '../base/clock.js';
+import { Emitter, type Unsubscribe } from '../base/emitter.js';
+import { withTimeout } from '../base/timeout.js';
+import { Interval, Timer } from '../base/timer.js';
 import { createLogger, type Logger } from '../logger.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
-import { installWebSocket } from './node-websocket.js';
+import { SipSession, type SessionAccount } from './sip-session.js';
 
 /** What the connection needs to sign in. */
-export interface SipAccountConfig {
-  readonly uri: string;
-  readonly server: string;
-  readonly authUser: string;
-  readonly password: string;
-  readonly displayName: string;
-}
+export type SipAccountConfig = SessionAccount;
 
 export interface SipConnectionOptions {
   /** Requested registration lifetime in seconds (the registrar may grant less). */
@@ -31,7 +29,7 @@ export interface SipConnectionOptions {
   readonly livenessTimeoutMs?: number;
   readonly backoff?: BackoffPolicy;
   readonly random?: () => number;
-  readonly now?: () => number;
+  readonly clock?: Clock;
   readonly userAgentString?: string;
   readonly logger?: Logger;
 }
@@ -39,46 +37,68 @@ export interface SipConnectionOptions {
 type Outcome = { ok: true } | { ok: false; kind: ErrorKind; message: string };
 
 /**
- * A service that lives on the registration (presence, subscriptions, chat): told when the user agent
- * can be used (after every (re-)registration), when it cannot, and given the chance to end its
- * dialogs politely before the un-REGISTER of a sign-out.
+ * A service that lives on the registration (presence, subscriptions, chat): told when the session
+ * can be used (once per transition into `registered`), when it cannot, and given the chance to end
+ * its dialogs politely before the un-REGISTER of a sign-out.
  */
 export interface SessionParticipant {
-  online(ua: UserAgent, account: SipAccountConfig): void | Promise<void>;
+  online(session: SipSession, account: SipAccountConfig): void | Promise<void>;
   offline(): void;
   signOut(): Promise<void>;
 }
 
+/**
+ * The legal transitions of `ConnectionState` (drawn in `shared/domain/connection.ts`). Every change
+ * goes through `transition()`, which refuses anything else: the side effects tied to entering or
+ * leaving `registered` (services online/offline, liveness checks) then happen exactly once.
+ */
+const TRANSITIONS: Readonly<Record<ConnectionStatus, readonly ConnectionStatus[]>> = {
+  signedOut: ['signingIn'],
+  signingIn: ['registered', 'reconnecting', 'signedOut', 'signingOut'],
+  registered: ['reconnecting', 'signingOut'],
+  // reconnecting → reconnecting: the next attempt, with its new delay.
+  reconnecting: ['reconnecting', 'registered', 'signedOut', 'signingOut'],
+  signingOut: ['signedOut'],
+};
+
 const AUTH_FAILED = 'The server rejected the user name or password.';
 
 /**
- * One SIP account's connection: the sip.js user agent over WebSocket (RFC 7118), its registration
- * (RFC 3261 §10) and the reconnect loop that keeps it signed in. The states and their transitions are
- * `ConnectionState` in `shared/domain/connection.ts`.
+ * One SIP account's connection: the session (sip.js user agent over WebSocket, RFC 7118), its
+ * registration (RFC 3261 §10) and the reconnect loop that keeps it signed in.
  *
- * sip.js reconnects nothing by itself (`reconnectionAttempts` is 0 here): when the transport drops or
- * a refresh fails, this class reconnects with backoff and re-registers, because the registrar lost
+ * sip.js reconnects nothing by itself (`reconnectionAttempts` is 0): when the transport drops or a
+ * refresh fails, this class reconnects with backoff and re-registers, because the registrar lost
  * our binding with the connection (Kamailio `handle_lost_tcp`) and cannot reach a WebSocket client
- * until it registers again.
+ * until it registers again. One attempt runs at a time: a timer, "Try now", the network coming
+ * back and resume from sleep all join the attempt in flight instead of starting another.
  */
 export class SipConnection {
+  /** The session services send through and register request handlers on; one for the connection's life. */
+  readonly session: SipSession;
   private state: ConnectionState = { status: 'signedOut' };
-  private readonly listeners = new Set<(state: ConnectionState) => void>();
-  private ua: UserAgent | undefined;
+  private readonly changes = new Emitter<ConnectionState>();
   private registerer: Registerer | undefined;
   private config: SipAccountConfig | undefined;
   private identity: Identity | undefined;
   /** Bumped on every sign-in and sign-out: async work from an older generation stops. */
   private generation = 0;
-  private attempt = 0;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private livenessTimer: ReturnType<typeof setInterval> | undefined;
+  private failures = 0;
+  private readonly retryTimer: Timer;
+  private readonly liveness: Interval;
+  /** The reconnect attempt in flight; every trigger joins it. */
+  private attempt: Promise<void> | undefined;
   private probing = false;
+  private readonly clock: Clock;
   private readonly log: Logger;
   private readonly participants: SessionParticipant[] = [];
 
   constructor(private readonly options: SipConnectionOptions = {}) {
     this.log = options.logger ?? createLogger('sip');
+    this.clock = options.clock ?? systemClock;
+    this.session = new SipSession(this.log);
+    this.retryTimer = new Timer(this.clock);
+    this.liveness = new Interval(this.clock);
   }
 
   /** The current state. */
@@ -97,9 +117,8 @@ export class SipConnection {
   }
 
   /** Listens to state changes; returns the function that stops listening. */
-  onDidChange(listener: (state: ConnectionState) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  onDidChange(listener: (state: ConnectionState) => void): Unsubscribe {
+    return this.changes.event(listener);
   }
 
   /**
@@ -113,16 +132,16 @@ export class SipConnection {
     const generation = ++this.generation;
     this.config = config;
     this.identity = { uri: address.uri, address: address.address, displayName: config.displayName };
-    this.attempt = 0;
-    this.setState({ status: 'signingIn', identity: this.identity });
-
-    installWebSocket();
-    const ua = this.createUserAgent(config);
-    this.ua = ua;
-    this.registerer = this.createRegisterer(ua);
+    this.failures = 0;
+    this.transition({ status: 'signingIn', identity: this.identity });
 
     try {
-      await ua.start();
+      await this.session.open(config, {
+        connectTimeoutMs: (this.options.connectTimeoutSeconds ?? 5) * 1000,
+        userAgentString: this.options.userAgentString ?? 'Parley',
+        logger: this.log,
+        onDisconnect: (error) => this.onTransportLost(error),
+      });
     } catch (error) {
       if (generation !== this.generation) return ok(this.state);
       this.log.info(`connect to ${config.server} failed: ${String(error)}`);
@@ -132,15 +151,16 @@ export class SipConnection {
         return ok(this.state);
       }
       await this.teardown();
-      this.setState({ status: 'signedOut', error: { kind: 'unreachable', message } });
+      this.transition({ status: 'signedOut', error: { kind: 'unreachable', message } });
       return err('unreachable', message);
     }
     if (generation !== this.generation) return ok(this.state);
+    this.registerer = this.createRegisterer();
 
     const outcome = await this.register(generation);
     if (generation !== this.generation) return ok(this.state);
     if (outcome.ok) {
-      this.setState({ status: 'registered', identity: this.identity, since: this.now() });
+      this.transition({ status: 'registered', identity: this.identity, since: this.clock.now() });
       return ok(this.state);
     }
     if (keepTrying && outcome.kind !== 'auth') {
@@ -148,33 +168,34 @@ export class SipConnection {
       return ok(this.state);
     }
     await this.teardown();
-    this.setState({ status: 'signedOut', error: { kind: outcome.kind, message: outcome.message } });
+    this.transition({ status: 'signedOut', error: { kind: outcome.kind, message: outcome.message } });
     return err(outcome.kind, outcome.message);
   }
 
   /** Un-registers (REGISTER with Expires: 0, RFC 3261 §10.2.2) and closes the connection. */
   async signOut(): Promise<ConnectionState> {
     const generation = ++this.generation;
-    this.clearRetry();
-    if (this.state.status === 'signedOut') return this.state;
+    this.retryTimer.cancel();
+    if (this.state.status === 'signedOut' || this.state.status === 'signingOut' || !this.identity) return this.state;
     const wasOnline = this.state.status === 'registered';
-    if (this.identity) this.setState({ status: 'signingOut', identity: this.identity });
-    if (wasOnline && this.ua?.isConnected()) {
+    this.transition({ status: 'signingOut', identity: this.identity });
+    if (wasOnline && this.session.connected) {
       // Unsubscribe and unpublish while the registration still stands, bounded in time.
-      await withTimeout(Promise.allSettled(this.participants.map((p) => p.signOut())), 4_000);
+      await withTimeout(Promise.allSettled(this.participants.map((p) => p.signOut())), 4_000, this.clock);
     }
     const registerer = this.registerer;
-    if (registerer && registerer.state === RegistererState.Registered && this.ua?.isConnected()) {
+    if (registerer && registerer.state === RegistererState.Registered && this.session.connected) {
       await this.unregister(registerer);
     }
     await this.teardown();
-    if (generation === this.generation) this.setState({ status: 'signedOut' });
+    if (generation === this.generation) this.transition({ status: 'signedOut' });
     return this.state;
   }
 
   /**
    * Something outside (network back, resume from sleep, the person pressing "Try now") says the
-   * connection is worth checking: retry at once while reconnecting, or verify a registered one.
+   * connection is worth checking: retry at once while reconnecting (joining an attempt already in
+   * flight), or verify a registered one.
    */
   retryNow(): void {
     if (this.state.status === 'registered') {
@@ -183,38 +204,11 @@ export class SipConnection {
       return;
     }
     if (this.state.status !== 'reconnecting') return;
-    this.clearRetry();
-    void this.retry(this.generation);
+    void this.runAttempt(this.generation);
   }
 
-  private createUserAgent(config: SipAccountConfig): UserAgent {
-    const uri = UserAgent.makeURI(config.uri);
-    if (!uri) throw new Error(`Invalid SIP URI ${config.uri}`);
-    const log = this.log;
-    const options: UserAgentOptions = {
-      uri,
-      authorizationUsername: config.authUser || uri.user || '',
-      authorizationPassword: config.password,
-      displayName: config.displayName || undefined,
-      transportOptions: { server: config.server, connectionTimeout: this.options.connectTimeoutSeconds ?? 5 },
-      // Reconnection is ours (see the class comment).
-      reconnectionAttempts: 0,
-      logBuiltinEnabled: false,
-      logLevel: 'warn',
-      logConnector: (level, category, _label, content) => {
-        if (level === 'error') log.error(`${category}: ${content}`);
-        else if (level === 'warn') log.debug(`${category}: ${content}`);
-      },
-      userAgentString: this.options.userAgentString ?? 'Parley',
-      delegate: {
-        onDisconnect: (error) => this.onTransportLost(error),
-      },
-    };
-    return new UserAgent(options);
-  }
-
-  private createRegisterer(ua: UserAgent): Registerer {
-    const registerer = new Registerer(ua, {
+  private createRegisterer(): Registerer {
+    const registerer = this.session.registerer({
       expires: this.options.registerExpires ?? 600,
       refreshFrequency: this.options.refreshPercent ?? 85,
     });
@@ -234,16 +228,16 @@ export class SipConnection {
     if (!registerer) return Promise.resolve({ ok: false, kind: 'state', message: 'Not signed in.' });
     const server = this.config?.server ?? '';
     return new Promise<Outcome>((resolve) => {
+      const timer = new Timer(this.clock);
       let settled = false;
       const finish = (outcome: Outcome) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        timer.dispose();
         resolve(outcome);
       };
-      const timer = setTimeout(
-        () => finish({ ok: false, kind: 'unreachable', message: `The server at ${server} did not answer.` }),
-        this.options.registerTimeoutMs ?? 15_000,
+      timer.schedule(this.options.registerTimeoutMs ?? 15_000, () =>
+        finish({ ok: false, kind: 'unreachable', message: `The server at ${server} did not answer.` }),
       );
       registerer
         .register({
@@ -259,15 +253,11 @@ export class SipConnection {
     });
   }
 
-  private unregister(registerer: Registerer): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 5_000);
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      registerer.unregister({ requestDelegate: { onAccept: done, onReject: done } }).catch(done);
+  private async unregister(registerer: Registerer): Promise<void> {
+    const done = new Promise<void>((resolve) => {
+      registerer.unregister({ requestDelegate: { onAccept: () => resolve(), onReject: () => resolve() } }).catch(() => resolve());
     });
+    await withTimeout(done, 5_000, this.clock);
   }
 
   private onTransportLost(error: Error | undefined): void {
@@ -279,23 +269,31 @@ export class SipConnection {
 
   private scheduleRetry(generation: number, reason: string): void {
     if (generation !== this.generation || !this.identity) return;
-    this.clearRetry();
-    this.attempt += 1;
-    const delay = backoffDelay(this.attempt, this.options.random ?? Math.random, this.options.backoff ?? DEFAULT_BACKOFF);
-    this.setState({ status: 'reconnecting', identity: this.identity, attempt: this.attempt, retryAt: this.now() + delay, reason });
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      void this.retry(generation);
-    }, delay);
+    this.failures += 1;
+    const delay = backoffDelay(this.failures, this.options.random ?? Math.random, this.options.backoff ?? DEFAULT_BACKOFF);
+    const moved = this.transition({
+      status: 'reconnecting',
+      identity: this.identity,
+      attempt: this.failures,
+      retryAt: this.clock.now() + delay,
+      reason,
+    });
+    if (moved) this.retryTimer.schedule(delay, () => void this.runAttempt(generation));
   }
 
-  private async retry(generation: number): Promise<void> {
-    const ua = this.ua;
-    if (generation !== this.generation || !ua || !this.identity) return;
+  /** Starts a reconnect attempt, or joins the one in flight. */
+  private runAttempt(generation: number): Promise<void> {
+    this.retryTimer.cancel();
+    this.attempt ??= this.reconnect(generation).finally(() => (this.attempt = undefined));
+    return this.attempt;
+  }
+
+  private async reconnect(generation: number): Promise<void> {
+    if (generation !== this.generation || !this.identity || this.state.status !== 'reconnecting') return;
     const server = this.config?.server ?? '';
-    if (!ua.isConnected()) {
+    if (!this.session.connected) {
       try {
-        await ua.reconnect();
+        await this.session.reconnect();
       } catch (error) {
         this.log.debug(`reconnect failed: ${String(error)}`);
         this.scheduleRetry(generation, unreachable(server));
@@ -303,15 +301,16 @@ export class SipConnection {
       }
     }
     if (generation !== this.generation) return;
+    this.registerer ??= this.createRegisterer();
     const outcome = await this.register(generation);
     if (generation !== this.generation) return;
     if (outcome.ok) {
-      this.attempt = 0;
-      this.setState({ status: 'registered', identity: this.identity, since: this.now() });
+      this.failures = 0;
+      this.transition({ status: 'registered', identity: this.identity, since: this.clock.now() });
     } else if (outcome.kind === 'auth') {
       // The password changed on the server: retrying cannot help, the person has to act.
       await this.teardown();
-      this.setState({ status: 'signedOut', error: { kind: 'auth', message: AUTH_FAILED } });
+      this.transition({ status: 'signedOut', error: { kind: 'auth', message: AUTH_FAILED } });
     } else {
       this.scheduleRetry(generation, outcome.message);
     }
@@ -323,75 +322,61 @@ export class SipConnection {
    * the server something cheap (OPTIONS to the domain, RFC 3261 §11) every so often; any final answer
    * proves the path works, silence means the connection is dead and we reconnect now.
    */
-  private startLiveness(): void {
-    const interval = this.options.livenessIntervalMs ?? 30_000;
-    if (this.livenessTimer || interval <= 0) return;
-    const generation = this.generation;
-    this.livenessTimer = setInterval(() => void this.probe(generation), interval);
-  }
-
-  private stopLiveness(): void {
-    if (this.livenessTimer) clearInterval(this.livenessTimer);
-    this.livenessTimer = undefined;
-  }
-
   private async probe(generation: number): Promise<void> {
-    const ua = this.ua;
     const address = this.config && parseSipAddress(this.config.uri);
-    if (this.probing || this.state.status !== 'registered' || !ua || !address) return;
+    const target = address && UserAgent.makeURI(`sip:${address.host}`);
+    if (this.probing || this.state.status !== 'registered' || !target) return;
     this.probing = true;
-    const alive = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), this.options.livenessTimeoutMs ?? 10_000);
-      const answered = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      const target = UserAgent.makeURI(`sip:${address.host}`)!;
-      const request = ua.userAgentCore.makeOutgoingRequestMessage('OPTIONS', target, ua.configuration.uri, target, {});
-      ua.userAgentCore.request(request, { onAccept: answered, onReject: answered, onRedirect: answered });
+    const answered = new Promise<boolean>((resolve) => {
+      const yes = () => resolve(true);
+      this.session.request('OPTIONS', target, {}, { onAccept: yes, onReject: yes, onRedirect: yes });
     });
+    const alive = (await withTimeout(answered, this.options.livenessTimeoutMs ?? 10_000, this.clock)) ?? false;
     this.probing = false;
     if (alive || generation !== this.generation || this.state.status !== 'registered') return;
     this.log.info('the server stopped answering; reconnecting');
     this.scheduleRetry(generation, 'The server stopped answering.');
     // Drop the dead socket so the retry opens a fresh one.
-    ua.transport.disconnect().catch((error: unknown) => this.log.debug(`disconnect: ${String(error)}`));
-  }
-
-  private clearRetry(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
+    this.session.dropConnection().catch((error: unknown) => this.log.debug(`disconnect: ${String(error)}`));
   }
 
   private async teardown(): Promise<void> {
-    this.clearRetry();
-    const ua = this.ua;
+    this.retryTimer.cancel();
     const registerer = this.registerer;
-    this.ua = undefined;
     this.registerer = undefined;
     try {
       await registerer?.dispose();
     } catch (error) {
       this.log.debug(`registerer dispose: ${String(error)}`);
     }
-    try {
-      await ua?.stop();
-    } catch (error) {
-      this.log.debug(`user agent stop: ${String(error)}`);
-    }
+    await this.session.close();
   }
 
-  private setState(state: ConnectionState): void {
+  /**
+   * The one way the state changes. Refuses a transition the table does not allow (and says so in
+   * the log: it is a bug), and runs what entering or leaving `registered` means, once.
+   */
+  private transition(next: ConnectionState): boolean {
     const before = this.state.status;
-    if (state.status === 'registered') this.startLiveness();
-    else this.stopLiveness();
-    this.state = state;
-    if (state.status === 'registered' && this.ua && this.config) {
-      for (const participant of this.participants) this.tell(() => participant.online(this.ua!, this.config!));
-    } else if (before === 'registered' && state.status !== 'signingOut') {
-      for (const participant of this.participants) this.tell(() => participant.offline());
+    if (!TRANSITIONS[before].includes(next.status)) {
+      this.log.error(`refused connection transition ${before} → ${next.status}`);
+      return false;
     }
-    for (const listener of this.listeners) listener(state);
+    this.state = next;
+    if (next.status === 'registered') {
+      this.retryTimer.cancel();
+      const interval = this.options.livenessIntervalMs ?? 30_000;
+      const generation = this.generation;
+      if (interval > 0) this.liveness.start(interval, () => void this.probe(generation));
+      const config = this.config!;
+      for (const participant of this.participants) this.tell(() => participant.online(this.session, config));
+    } else if (before === 'registered') {
+      this.liveness.cancel();
+      if (next.status !== 'signingOut') for (const participant of this.participants) this.tell(() => participant.offline());
+    }
+    if (next.status === 'signedOut' || next.status === 'signingOut') this.retryTimer.cancel();
+    this.changes.fire(next);
+    return true;
   }
 
   private tell(action: () => void | Promise<void>): void {
@@ -402,20 +387,6 @@ export class SipConnection {
       this.log.error(`session participant: ${String(error)}`);
     }
   }
-
-  private now(): number {
-    return (this.options.now ?? Date.now)();
-  }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), ms);
-    void promise.then((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
 }
 
 function unreachable(server: string): string {

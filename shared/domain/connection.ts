@@ -33,3 +33,6 @@ export type ConnectionState =
       readonly reason: string;
     }
   | { readonly status: 'signingOut'; readonly identity: Identity };
+
+/** The name of a connection state (`ConnectionState['status']`). */
+export type ConnectionStatus = ConnectionState['status'];

@@ -48,12 +48,21 @@ export class Kamailio {
   static async launch(options: KamailioOptions = {}): Promise<Kamailio> {
     const kamailio = new Kamailio(options);
     kamailio.prepare();
-    kamailio.sipPort = options.sipPort ?? (await freePort());
-    kamailio.wsPort = options.wsPort ?? (await freePort());
-    while (kamailio.wsPort === kamailio.sipPort) kamailio.wsPort = await freePort();
-    kamailio.writeConfig();
-    await kamailio.start();
-    return kamailio;
+    // A port found free can be taken by another test's server before Kamailio binds it: then pick
+    // new ports and start again (ports the caller fixed are not changed).
+    for (let attempt = 1; ; attempt++) {
+      kamailio.sipPort = options.sipPort ?? (await freePort());
+      kamailio.wsPort = options.wsPort ?? (await freePort());
+      while (kamailio.wsPort === kamailio.sipPort) kamailio.wsPort = await freePort();
+      kamailio.writeConfig();
+      try {
+        await kamailio.start();
+        return kamailio;
+      } catch (error) {
+        const portClash = /bind|address already in use/i.test(String(error));
+        if (!portClash || attempt >= 5 || (options.sipPort && options.wsPort)) throw error;
+      }
+    }
   }
 
   /** The domain this server serves. */
@@ -86,10 +95,21 @@ export class Kamailio {
     child.stderr.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
     this.child = child;
     const exited = new Promise<never>((_, reject) =>
-      child.once('exit', (code) => reject(new Error(`kamailio exited with ${code}:\n${this.log.slice(-4000)}`))),
+      child.once('exit', (code) => {
+        if (this.child === child) this.child = undefined;
+        reject(new Error(`kamailio exited with ${code}:\n${this.log.slice(-4000)}`));
+      }),
     );
-    await Promise.race([waitForPort(this.wsPort, 15_000), exited]);
     exited.catch(() => undefined);
+    try {
+      await Promise.race([waitForPort(this.wsPort, 15_000), exited]);
+    } catch (error) {
+      if (this.child === child) {
+        this.child = undefined;
+        child.kill('SIGKILL');
+      }
+      throw error;
+    }
   }
 
   async stop(): Promise<void> {
@@ -166,6 +186,18 @@ export class Kamailio {
       event: m[4]!,
       expires: m[5]!,
     }));
+  }
+
+  /** How many OPTIONS keep-alive checks (to the server itself) `from` sent. */
+  keepalives(from: string): number {
+    return [...this.log.matchAll(/KEEPALIVE from=(\S+)$/gm)].filter((m) => m[1] === from).length;
+  }
+
+  /** The Allow header of each REGISTER, SUBSCRIBE and PUBLISH the server handled, oldest first (`<null>` when absent). */
+  allowHeaders(method: 'REGISTER' | 'SUBSCRIBE' | 'PUBLISH', from: string): string[] {
+    return [...this.log.matchAll(/^.*ALLOW (\S+) from=(\S+) allow=(.*)$/gm)]
+      .filter((m) => m[1] === method && m[2] === from)
+      .map((m) => m[3]!.trim());
   }
 
   private prepare(): void {

@@ -12,6 +12,14 @@ interface Dialog {
   cseq: number;
 }
 
+/** A final response to a request the peer sent. */
+export interface SipResponse {
+  readonly status: number;
+  readonly reason: string;
+  /** The values of a header (all occurrences), by case-insensitive name. */
+  header(name: string): string[];
+}
+
 const header = (message: string, name: string): string[] =>
   message
     .split('\r\n\r\n')[0]!
@@ -28,6 +36,8 @@ export class RawSipPeer {
   private readonly socket: Socket = createSocket('udp4');
   private dialog: Dialog | undefined;
   private readonly waiters: ((dialog: Dialog) => void)[] = [];
+  /** Requests sent by `request()`, by Via branch, waiting for their final response. */
+  private readonly pending = new Map<string, { resolve: (response: SipResponse) => void; ack?: string }>();
   port = 0;
 
   private constructor(
@@ -82,12 +92,61 @@ export class RawSipPeer {
     this.socket.send(Buffer.concat([Buffer.from(message, 'utf8'), bytes]), Number(hop[2]), hop[1]);
   }
 
+  /**
+   * Sends an out-of-dialog request from this peer to `to` through the proxy at `proxyPort` and
+   * resolves with the final response (an INVITE's non-2xx final response is ACKed, RFC 3261 §17.1.1.3).
+   */
+  request(
+    method: string,
+    to: string,
+    proxyPort: number,
+    options: { headers?: string[]; body?: string; contentType?: string } = {},
+  ): Promise<SipResponse> {
+    const branch = `z9hG4bK${randomBytes(6).toString('hex')}`;
+    const callId = `${randomBytes(8).toString('hex')}@raw-peer`;
+    const from = `<sip:${this.user}@${this.domain}>;tag=${randomBytes(4).toString('hex')}`;
+    const via = `SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`;
+    const body = Buffer.from(options.body ?? '', 'utf8');
+    const message = [
+      `${method} ${to} SIP/2.0`,
+      `Via: ${via}`,
+      'Max-Forwards: 70',
+      `From: ${from}`,
+      `To: <${to}>`,
+      `Call-ID: ${callId}`,
+      `CSeq: 1 ${method}`,
+      `Contact: <sip:${this.user}@127.0.0.1:${this.port}>`,
+      ...(options.headers ?? []),
+      ...(body.length > 0 ? [`Content-Type: ${options.contentType ?? 'text/plain'}`] : []),
+      `Content-Length: ${body.length}`,
+      '',
+      '',
+    ].join('\r\n');
+    const ack =
+      method === 'INVITE'
+        ? [
+            `ACK ${to} SIP/2.0`,
+            `Via: ${via}`,
+            'Max-Forwards: 70',
+            `From: ${from}`,
+            `Call-ID: ${callId}`,
+            'CSeq: 1 ACK',
+            'Content-Length: 0',
+          ]
+        : undefined;
+    return new Promise((resolve) => {
+      this.pending.set(branch, { resolve, ...(ack ? { ack: ack.join('\r\n') } : {}) });
+      this.socket.send(Buffer.concat([Buffer.from(message, 'utf8'), body]), proxyPort, '127.0.0.1');
+    });
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => this.socket.close(() => resolve()));
   }
 
   private receive(message: string, host: string, port: number): void {
     const firstLine = message.slice(0, message.indexOf('\r\n'));
+    if (firstLine.startsWith('SIP/2.0 ')) return this.receiveResponse(message, firstLine, host, port);
     if (!firstLine.startsWith('SUBSCRIBE ')) return; // responses to our NOTIFYs, un-SUBSCRIBEs: ignored
     const expires = header(message, 'Expires')[0] ?? '600';
     const to = header(message, 'To')[0] ?? header(message, 't')[0]!;
@@ -120,5 +179,20 @@ export class RawSipPeer {
       cseq: 0,
     };
     for (const waiter of this.waiters.splice(0)) waiter(this.dialog);
+  }
+
+  private receiveResponse(message: string, firstLine: string, host: string, port: number): void {
+    const [, code = '0', reason = ''] = /^SIP\/2\.0 (\d{3}) ?(.*)$/.exec(firstLine) ?? [];
+    const status = Number(code);
+    if (status < 200) return;
+    const branch = /branch=([^;\s,]+)/.exec(header(message, 'Via')[0] ?? '')?.[1] ?? '';
+    const waiting = this.pending.get(branch);
+    if (!waiting) return;
+    this.pending.delete(branch);
+    if (waiting.ack && status >= 300) {
+      const to = header(message, 'To')[0] ?? '';
+      this.socket.send(`${waiting.ack.replace('Call-ID', `To: ${to}\r\nCall-ID`)}\r\n\r\n`, port, host);
+    }
+    waiting.resolve({ status, reason, header: (name) => header(message, name) });
   }
 }

@@ -1,0 +1,213 @@
+import { type Core, EmitterImpl, TransportState, type Emitter, type Transport } from 'sip.js';
+
+type SipLogger = Core.Logger;
+import { WebSocket, type RawData } from 'ws';
+
+/** The biggest SIP message Parley takes from the server (a 90 MB NOTIFY must not cost 270 MB). */
+export const MAX_SIP_MESSAGE_BYTES = 1024 * 1024;
+
+/** What Parley's transport is told when sip.js's user agent creates it (`transportOptions`). */
+export interface WsTransportOptions {
+  /** `ws://` or `wss://` URL of the SIP-over-WebSocket endpoint (RFC 7118). */
+  readonly server: string;
+  /** How long to wait for the WebSocket to open, in ms. */
+  readonly connectTimeoutMs?: number;
+  /** Frames larger than this close the socket (ws `maxPayload`). */
+  readonly maxMessageBytes?: number;
+  /**
+   * The methods Parley answers, for the `Allow` header of every message that carries one. sip.js
+   * writes a fixed list (it names INVITE, MESSAGE, REFER, PRACK… whether or not anything handles
+   * them); the truth is known only to the session that routes requests, so it is asked here.
+   */
+  readonly allow?: () => readonly string[];
+}
+
+/** Why the last connection attempt or connection failed, as the socket reported it. */
+export interface TransportFailure {
+  /** Node's or ws's error code where there is one (`ECONNREFUSED`, `DEPTH_ZERO_SELF_SIGNED_CERT`, …). */
+  readonly code?: string;
+  readonly message: string;
+}
+
+/**
+ * SIP over WebSocket (RFC 7118) with the `ws` package: Parley's own small transport, handed to
+ * sip.js through `transportConstructor`. Node 20 has no global WebSocket and Electron's Node has a
+ * different one; this transport is the same everywhere, caps message size, handles every socket
+ * error (an unhandled one would end the process), keeps the socket's error code (sip.js would only
+ * say "code 1006"), decodes binary frames and never lets an exception from sip.js escape into the
+ * socket's event loop.
+ */
+export class WsTransport implements Transport {
+  readonly protocol: string;
+  onConnect: (() => void) | undefined;
+  onDisconnect: ((error?: Error) => void) | undefined;
+  onMessage: ((message: string) => void) | undefined;
+  private _state: TransportState = TransportState.Disconnected;
+  private readonly emitter = new EmitterImpl<TransportState>();
+  private socket: WebSocket | undefined;
+  private connecting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private failure: TransportFailure | undefined;
+  private readonly options: Required<Omit<WsTransportOptions, 'allow'>> & Pick<WsTransportOptions, 'allow'>;
+
+  constructor(
+    private readonly logger: SipLogger,
+    options: WsTransportOptions,
+  ) {
+    if (!/^wss?:\/\//i.test(options.server)) throw new Error(`Not a WebSocket URL: ${options.server}`);
+    this.options = { connectTimeoutMs: 5_000, maxMessageBytes: MAX_SIP_MESSAGE_BYTES, ...options };
+    // RFC 7118 §5.2: the Via transport is WS or WSS.
+    this.protocol = /^wss:/i.test(options.server) ? 'WSS' : 'WS';
+  }
+
+  get state(): TransportState {
+    return this._state;
+  }
+
+  get stateChange(): Emitter<TransportState> {
+    return this.emitter;
+  }
+
+  /** The cause of the last failure (cleared when a connection opens). */
+  get lastFailure(): TransportFailure | undefined {
+    return this.failure;
+  }
+
+  isConnected(): boolean {
+    return this._state === TransportState.Connected;
+  }
+
+  connect(): Promise<void> {
+    if (this._state === TransportState.Connected) return Promise.resolve();
+    if (this.connecting) return this.connecting;
+    this.connecting = this.open().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  disconnect(): Promise<void> {
+    const socket = this.socket;
+    if (!socket) return Promise.resolve();
+    if (this.closing) return this.closing;
+    this.closing = new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      // A socket that does not close in time is cut.
+      const timer = setTimeout(() => socket.terminate(), 2_000);
+      socket.once('close', () => clearTimeout(timer));
+      this.setState(TransportState.Disconnecting);
+      if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
+      else socket.close(1000);
+    }).finally(() => (this.closing = undefined));
+    return this.closing;
+  }
+
+  dispose(): Promise<void> {
+    return this.disconnect();
+  }
+
+  send(message: string): Promise<void> {
+    const socket = this.socket;
+    if (!socket || this._state !== TransportState.Connected) return Promise.reject(new Error('Not connected.'));
+    const text = this.options.allow ? withAllow(message, this.options.allow()) : message;
+    return new Promise((resolve, reject) => socket.send(text, (error) => (error ? reject(error) : resolve())));
+  }
+
+  private open(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let socket: WebSocket;
+      try {
+        socket = new WebSocket(this.options.server, 'sip', {
+          maxPayload: this.options.maxMessageBytes,
+          handshakeTimeout: this.options.connectTimeoutMs,
+        });
+      } catch (error) {
+        this.failure = { message: error instanceof Error ? error.message : String(error) };
+        reject(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      this.socket = socket;
+      this.setState(TransportState.Connecting);
+      let opened = false;
+      socket.on('error', (error: Error & { code?: string }) => {
+        // Always followed by 'close'; keep the cause for the person.
+        if (this.socket === socket) this.failure = { ...(error.code ? { code: error.code } : {}), message: error.message };
+        this.logger.warn(`WebSocket error: ${error.message}`);
+      });
+      socket.on('open', () => {
+        if (this.socket !== socket) return;
+        opened = true;
+        this.failure = undefined;
+        this.setState(TransportState.Connected);
+        resolve();
+        this.call(() => this.onConnect?.());
+      });
+      socket.on('message', (data: RawData, isBinary: boolean) => {
+        if (this.socket !== socket || this._state !== TransportState.Connected) return;
+        const text = isBinary ? decodeBinary(data) : rawToString(data);
+        // CRLF keep-alive (RFC 5626 §3.5.1) carries nothing for sip.js.
+        if (text === undefined || /^(\r\n)+$/.test(text) || text === '') return;
+        this.call(() => this.onMessage?.(text));
+      });
+      socket.on('close', (code: number) => {
+        if (this.socket !== socket) return;
+        this.socket = undefined;
+        const wanted = this._state === TransportState.Disconnecting;
+        const error = wanted ? undefined : new Error(this.describeClose(code));
+        this.setState(TransportState.Disconnected);
+        if (!opened) {
+          reject(error ?? new Error('Connect aborted.'));
+          return;
+        }
+        this.call(() => (error ? this.onDisconnect?.(error) : this.onDisconnect?.()));
+      });
+    });
+  }
+
+  private describeClose(code: number): string {
+    const cause = this.failure ? `${this.failure.code ? `${this.failure.code}: ` : ''}${this.failure.message}` : `code ${code}`;
+    return `WebSocket to ${this.options.server} closed (${cause})`;
+  }
+
+  private setState(state: TransportState): void {
+    if (this._state === state) return;
+    this._state = state;
+    this.call(() => this.emitter.emit(state));
+  }
+
+  /** Runs a sip.js callback; an exception from inside sip.js stops here instead of crashing the socket's event loop. */
+  private call(action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      this.logger.error(`SIP handling failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+  }
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data as ArrayBuffer).toString('utf8');
+}
+
+/** A binary frame is a SIP message too (RFC 7118 §5.1); undefined when it is not valid UTF-8. */
+function decodeBinary(data: RawData): string | undefined {
+  const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Replaces every `Allow:` header in a message's header section with Parley's own list (RFC 3261
+ * §20.5: the methods this UA supports). Headers only: the body is left alone, so Content-Length
+ * stays right.
+ */
+export function withAllow(message: string, methods: readonly string[]): string {
+  const end = message.indexOf('\r\n\r\n');
+  if (end < 0) return message;
+  const head = message.slice(0, end);
+  if (!/\r\nAllow\s*:/i.test(head)) return message;
+  const replaced = head.replace(/\r\nAllow\s*:[^\r\n]*/gi, '').concat(`\r\nAllow: ${methods.join(', ')}`);
+  return replaced + message.slice(end);
+}
