@@ -1,11 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppInfo } from '../shared/domain/app-info.js';
-import type { EventMap, EventName } from '../shared/ipc/contract.js';
-import { ContactService } from './contacts/contact-service.js';
+import type { Channel, EventMap, EventName } from '../shared/ipc/contract.js';
+import type { Clock } from './base/clock.js';
+import { BuddyList } from './contacts/buddy-list.js';
+import { ContactDirectory } from './contacts/contact-directory.js';
+import { contactsHandlers } from './contacts/contacts-handlers.js';
+import type { Handlers } from './ipc/handlers.js';
 import { ApprovalService } from './presence/approvals.js';
-import { MyPresenceService } from './presence/my-presence.js';
+import { MyPresenceService, type MyPresenceOptions } from './presence/my-presence.js';
+import { approvalsHandlers, presenceHandlers } from './presence/presence-handlers.js';
+import { PresenceWatchService } from './presence/presence-watch.js';
 import type { PresenceWatchListOptions } from './presence/presence-watch-list.js';
+import { accountHandlers } from './sip/account-handlers.js';
 import { AccountService } from './sip/account-service.js';
 import { SipConnection, type SipConnectionOptions } from './sip/sip-connection.js';
 import { openDatabase } from './store/db.js';
@@ -20,7 +27,10 @@ export interface EngineOptions {
   readonly mode: AppInfo['mode'];
   readonly version: string;
   readonly sip?: SipConnectionOptions;
-  readonly presence?: PresenceWatchListOptions & { publishExpires?: number; idleCheckMs?: number; now?: () => number };
+  /** Presence tuning; `clock` here drives my presence only (idle detection, publication timers). */
+  readonly presence?: Omit<PresenceWatchListOptions, 'clock'> & MyPresenceOptions;
+  /** Time for every service (tests drive state machines with a fake one). */
+  readonly clock?: Clock;
 }
 
 /** Something that wants the engine's events (a window, a web-mode socket). */
@@ -34,9 +44,17 @@ export class Engine {
   readonly connection: SipConnection;
   readonly account: AccountService;
   readonly myPresence: MyPresenceService;
+  /** Who I keep (contacts and groups), by address. */
+  readonly directory: ContactDirectory;
+  /** The presence of my contacts. */
+  readonly presenceWatch: PresenceWatchService;
+  /** Who may see me: the approval inbox and my decisions. */
   readonly approvals: ApprovalService;
-  readonly contacts: ContactService;
+  /** The buddy list as the person sees it (directory + presence + decisions). */
+  readonly contacts: BuddyList;
   readonly info: AppInfo;
+  /** Every IPC request channel's implementation, from each domain. */
+  readonly handlers: Handlers<Channel>;
   /** Where this engine keeps its files. */
   readonly dataDir: string;
   private readonly sinks = new Set<EventSink>();
@@ -47,31 +65,53 @@ export class Engine {
     this.dataDir = options.dataDir;
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     this.db = openDatabase(join(options.dataDir, 'parley.sqlite'));
-    this.connection = new SipConnection({ userAgentString: `Parley/${options.version}`, logger: createLogger('sip'), ...options.sip });
+    const clock = options.clock;
+    this.connection = new SipConnection({
+      userAgentString: `Parley/${options.version}`,
+      logger: createLogger('sip'),
+      ...(clock ? { clock } : {}),
+      ...options.sip,
+    });
     this.account = new AccountService(this.db, options.secrets, this.connection);
     this.info = { mode: options.mode, version: options.version, secretStorage: options.secrets.description };
-    this.myPresence = new MyPresenceService(this.db, options.presence ?? {});
-    this.approvals = new ApprovalService(this.db);
-    this.contacts = new ContactService(
-      this.db,
-      this.connection,
-      this.approvals,
-      {
-        list: (list) => this.emit('onDidChangeContacts', list),
-        presence: (changes) => this.emit('onDidChangeContactPresence', changes),
-        approvals: (requests, fresh) => {
-          this.emit('onDidChangeApprovals', requests);
-          for (const request of fresh) this.emit('onDidReceiveApprovalRequest', request);
-        },
-      },
-      options.presence ?? {},
-    );
+    const owner = () => this.connection.account?.uri;
+    const presenceClock = options.presence?.clock ?? clock;
+    this.myPresence = new MyPresenceService(this.db, () => owner() ?? this.account.rememberedUri(), {
+      ...options.presence,
+      ...(presenceClock ? { clock: presenceClock } : {}),
+    });
+    this.directory = new ContactDirectory(this.db, owner);
+    const { clock: _myPresenceClock, ...watchOptions } = options.presence ?? {};
+    this.presenceWatch = new PresenceWatchService(this.directory, { ...watchOptions, ...(clock ? { clock } : {}) });
+    this.approvals = new ApprovalService(this.db, owner, this.directory, clock ? { clock } : {});
+    this.contacts = new BuddyList(this.directory, this.presenceWatch, this.approvals);
+    this.handlers = {
+      ...accountHandlers(this.info, this.account, this.connection),
+      ...presenceHandlers(this.myPresence),
+      ...contactsHandlers(this.contacts),
+      ...approvalsHandlers(this.approvals),
+    };
+
     // Order matters on sign-out: subscriptions and watcher info end before the publication goes.
-    this.connection.addParticipant(this.contacts);
+    this.connection.addParticipant(this.presenceWatch);
     this.connection.addParticipant(this.approvals);
     this.connection.addParticipant(this.myPresence);
-    this.connection.onDidChange((state) => this.emit('onDidChangeConnection', state));
+    this.connection.onDidChange((state) => {
+      this.emit('onDidChangeConnection', state);
+      if (state.status === 'registered') {
+        this.emit('onDidChangeContacts', this.contacts.list());
+        this.emit('onDidChangeApprovals', this.approvals.requests());
+      }
+    });
     this.myPresence.onDidChange((presence) => this.emit('onDidChangeMyPresence', presence));
+    this.directory.onDidChange(() => this.emit('onDidChangeContacts', this.contacts.list()));
+    this.presenceWatch.onDidChangePresence((changes) => this.emit('onDidChangeContactPresence', changes));
+    this.approvals.onDidChange(({ fresh }) => {
+      this.emit('onDidChangeApprovals', this.approvals.requests());
+      // My decisions show on the contacts too (blocked, "sharing presence").
+      this.emit('onDidChangeContacts', this.contacts.list());
+      for (const request of fresh) this.emit('onDidReceiveApprovalRequest', request);
+    });
   }
 
   /** Small preferences of the shells (window placement and the like), kept in SQLite. */
@@ -98,6 +138,7 @@ export class Engine {
     await this.connection.signOut();
     this.myPresence.dispose();
     this.approvals.dispose();
+    this.presenceWatch.dispose();
     this.db.close();
   }
 

@@ -90,7 +90,7 @@ export class DesktopApp {
   }
 
   private registerIpc(engine: Engine): void {
-    const route = createRouter(engine);
+    const route = createRouter(engine.handlers);
     for (const channel of CHANNELS) {
       ipcMain.handle(channel, (event, payload: unknown) => {
         if (!isTrustedSender(event.senderFrame)) {

@@ -1,42 +1,16 @@
-import { isChannel, requestSchemas, type Channel, type ParamsOf, type ResponseOf } from '../../shared/ipc/contract.js';
-import { err, ok, type Result } from '../../shared/ipc/result.js';
-import type { Engine } from '../engine.js';
+import { isChannel, requestSchemas, type Channel } from '../../shared/ipc/contract.js';
+import { err, type Result } from '../../shared/ipc/result.js';
 import { createLogger } from '../logger.js';
-
-type Handlers = { [C in Channel]: (params: ParamsOf<C>) => Promise<Result<ResponseOf<C>>> };
+import type { Handlers } from './handlers.js';
 
 const log = createLogger('ipc');
 
 /**
  * The one implementation of the IPC contract. Electron's `ipcMain` and the web-mode WebSocket both
- * hand it `(channel, unknown payload)`; nothing reaches the engine before its schema accepted it.
+ * hand it `(channel, unknown payload)`; nothing reaches a domain's handler before the channel's
+ * schema accepted the payload, and an exception becomes an `internal` error, never a crash.
  */
-export function createRouter(engine: Engine): (channel: unknown, payload: unknown) => Promise<Result<unknown>> {
-  const handlers: Handlers = {
-    'app:getInfo': async () => ok(engine.info),
-    'account:get': async () => ok(await engine.account.get()),
-    'account:signIn': (params) => engine.account.signIn(params),
-    'account:signOut': async () => ok(await engine.account.signOut()),
-    'connection:get': async () => ok(engine.connection.current),
-    'connection:check': async () => {
-      engine.connection.retryNow();
-      return ok(engine.connection.current);
-    },
-    'presence:getMine': async () => ok(engine.myPresence.current),
-    'presence:setMine': async ({ status, note }) => ok(engine.myPresence.set(status, note)),
-    'presence:setIdleMinutes': async ({ minutes }) => ok(engine.myPresence.setIdleMinutes(minutes)),
-    'presence:reportActivity': async () => ok(engine.myPresence.reportActivity()),
-    'contacts:list': async () => ok(engine.contacts.list()),
-    'contacts:add': async (params) => engine.contacts.add(params),
-    'contacts:remove': ({ id }) => engine.contacts.remove(id),
-    'contacts:update': async ({ id, ...changes }) => engine.contacts.update(id, changes),
-    'contacts:setBlocked': ({ id, blocked }) => engine.contacts.setBlocked(id, blocked),
-    'groups:create': async ({ name }) => engine.contacts.createGroup(name),
-    'groups:rename': async ({ id, name }) => engine.contacts.renameGroup(id, name),
-    'groups:delete': async ({ id }) => engine.contacts.deleteGroup(id),
-    'approvals:list': async () => ok(engine.contacts.approvalRequests()),
-    'approvals:answer': ({ uri, answer }) => engine.contacts.answer(uri, answer),
-  };
+export function createRouter(handlers: Handlers<Channel>): (channel: unknown, payload: unknown) => Promise<Result<unknown>> {
   return async (channel, payload) => {
     if (!isChannel(channel)) return err('invalid', 'Unknown request.');
     const parsed = requestSchemas[channel](payload, 'payload');

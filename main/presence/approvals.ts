@@ -1,27 +1,42 @@
 import type { Database } from 'better-sqlite3';
-import { UserAgent } from 'sip.js';
-import type { WatcherDecision } from '../../shared/domain/contacts.js';
+import type { ApprovalAnswer, ApprovalRequest, WatcherDecision } from '../../shared/domain/contacts.js';
 import { defaultXcapRoot, parseSipAddress } from '../../shared/domain/sip-address.js';
+import { err, ok, type Result } from '../../shared/ipc/result.js';
+import { systemClock, type Clock } from '../base/clock.js';
+import { Emitter } from '../base/emitter.js';
+import { Timer } from '../base/timer.js';
+import type { ContactDirectory } from '../contacts/contact-directory.js';
 import { createLogger, type Logger } from '../logger.js';
-import { xcapRootKey } from '../sip/account-service.js';
 import { backoffDelay } from '../sip/backoff.js';
 import type { SessionParticipant, SipAccountConfig } from '../sip/sip-connection.js';
 import type { SipSession } from '../sip/sip-session.js';
-import { decideWatcher, listWatchers, recordWatchRequest, type WatcherRecord } from '../store/contacts-repository.js';
-import { getSetting, setSetting } from '../store/settings-repository.js';
+import { getAccountState, updateAccountState } from '../store/account-state-repository.js';
+import { decideWatcher, getWatcher, listWatchers, recordWatchRequest, type WatcherRecord } from '../store/contacts-repository.js';
 import { EventSubscription, type NotifyUpdate } from './event-subscription.js';
 import { buildPresRules } from './pres-rules.js';
 import { parseWatcherInfo } from './watcherinfo.js';
 import { XcapClient } from './xcap-client.js';
 
-/** Watcher-info subscriptions are kept short: a stale one on the server blocks others (kamailio.md trap 11). */
+/** Watcher-info subscriptions are kept short: a stale one on the server blocks others' subscriptions. */
 const WINFO_EXPIRES = 90;
+
+/** A change of the approval inbox; `fresh` are requests seen for the first time. */
+export interface ApprovalsChange {
+  readonly fresh: readonly ApprovalRequest[];
+}
+
+export interface ApprovalServiceOptions {
+  readonly clock?: Clock;
+  readonly random?: () => number;
+  readonly logger?: Logger;
+}
 
 /**
  * Who may see my presence. Subscribes to my own watcher information (RFC 3857/3858, event
  * `presence.winfo`); every pending watcher becomes a persistent approval request (SQLite: it survives
  * restarts and never times out); my answers are written to the server as RFC 5025 pres-rules over
- * XCAP (RFC 4825) and kept locally as the list the next document is built from.
+ * XCAP (RFC 4825) and kept locally as the list the next document is built from. Adding someone who
+ * already asked to see me is a yes.
  */
 export class ApprovalService implements SessionParticipant {
   private session: SipSession | undefined;
@@ -29,98 +44,150 @@ export class ApprovalService implements SessionParticipant {
   private winfo: EventSubscription | undefined;
   private readonly stale: EventSubscription[] = [];
   private winfoFailures = 0;
-  private winfoTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly winfoTimer: Timer;
   private xcap: XcapClient | undefined;
-  private readonly listeners = new Set<(owner: string, fresh: WatcherRecord[]) => void>();
+  private readonly changes = new Emitter<ApprovalsChange>();
+  /** The inbox or a decision changed. */
+  readonly onDidChange = this.changes.event;
+  private readonly clock: Clock;
   private readonly log: Logger;
 
   constructor(
     private readonly db: Database,
-    logger?: Logger,
+    private readonly owner: () => string | undefined,
+    private readonly directory: ContactDirectory,
+    private readonly options: ApprovalServiceOptions = {},
   ) {
-    this.log = logger ?? createLogger('approvals');
-  }
-
-  /** Listens to changes of the watcher list; `fresh` are requests seen for the first time. */
-  onDidChange(listener: (owner: string, fresh: WatcherRecord[]) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.clock = options.clock ?? systemClock;
+    this.log = options.logger ?? createLogger('approvals');
+    this.winfoTimer = new Timer(this.clock);
+    directory.onDidChange((change) => {
+      // They asked to see me before I added them: accept, I asked for the same thing.
+      if (change.kind !== 'added') return;
+      const owner = this.owner();
+      if (owner && getWatcher(this.db, owner, change.contact.uri)?.decision === 'pending') void this.answer(change.contact.uri, 'accept');
+    });
   }
 
   /** Everyone I know of who watches or asked to watch me, with my decision. */
-  watchers(owner: string): WatcherRecord[] {
-    return listWatchers(this.db, owner);
+  watchers(): WatcherRecord[] {
+    const owner = this.owner();
+    return owner ? listWatchers(this.db, owner) : [];
+  }
+
+  /** My decision about `uri` ('none' when I never decided and they never asked). */
+  decisionFor(uri: string): WatcherDecision | 'none' {
+    const owner = this.owner();
+    return (owner && getWatcher(this.db, owner, uri)?.decision) || 'none';
+  }
+
+  /** The approval inbox: pending requests, oldest first. */
+  requests(): ApprovalRequest[] {
+    const contacts = new Set(this.directory.contacts().map((c) => c.uri));
+    return this.watchers()
+      .filter((w) => w.decision === 'pending')
+      .map((w) => this.view(w, contacts));
   }
 
   /** The XCAP root in use for an account: the configured one or the default from the server URL. */
   xcapRoot(account: Pick<SipAccountConfig, 'uri' | 'server'>): string {
-    return getSetting<string>(this.db, xcapRootKey(account.uri)) || defaultXcapRoot(account.server);
+    return getAccountState(this.db, account.uri).xcapRoot || defaultXcapRoot(account.server);
+  }
+
+  /** Answers an approval request: accept (optionally adding them), decline or block. */
+  async answer(uri: string, answer: ApprovalAnswer): Promise<Result<void>> {
+    if (!this.owner()) return err('state', 'Sign in first.');
+    const normalised = parseSipAddress(uri)?.uri;
+    if (!normalised) return err('invalid', 'That is not a SIP address.');
+    if (answer === 'acceptAndAdd' && !this.directory.findByAddress(normalised)) {
+      const owner = this.owner()!;
+      const added = this.directory.add({ address: normalised, displayName: getWatcher(this.db, owner, normalised)?.displayName ?? '' });
+      if (!added.ok && added.error.field !== 'address') return added;
+    }
+    const decision = answer === 'accept' || answer === 'acceptAndAdd' ? 'allowed' : answer === 'decline' ? 'declined' : 'blocked';
+    return this.decide(normalised, decision);
+  }
+
+  /**
+   * Records my decision about `uri` and writes the pres-rules document. Succeeds when the server has
+   * it (then the watcher list is fetched again: Kamailio does not push that change); fails with a
+   * readable error if the server refused, the decision staying recorded to be written later.
+   */
+  async decide(uri: string, decision: Exclude<WatcherDecision, 'pending'>): Promise<Result<void>> {
+    const owner = this.owner();
+    if (!owner) return err('state', 'Sign in first.');
+    decideWatcher(this.db, owner, uri, decision);
+    this.changes.fire({ fresh: [] });
+    try {
+      await this.writeRules(owner);
+    } catch (error) {
+      this.log.warn(`pres-rules write failed: ${String(error)}`);
+      return err(
+        'unreachable',
+        `Your answer is saved, but the server did not take it yet (${error instanceof Error ? error.message : String(error)}). Parley will try again.`,
+      );
+    }
+    this.resubscribeWinfo();
+    return ok(undefined);
   }
 
   online(session: SipSession, account: SipAccountConfig): void {
     this.session = session;
     this.account = account;
     // A watcher-info dialog from before a reconnect still stands on the server, which would send its
-    // NOTIFYs into a dead connection and hold up other people's subscriptions (kamailio.md trap 11):
-    // end it through the new connection.
+    // NOTIFYs into a dead connection and hold up other people's subscriptions (Kamailio aborts the
+    // next watcher's SUBSCRIBE when such a NOTIFY fails): end it through the new connection.
     for (const old of this.stale.splice(0)) void old.stop(1_000);
     const username = account.authUser || (/^sips?:([^@]+)@/.exec(account.uri)?.[1] ?? '');
     this.xcap = new XcapClient(this.xcapRoot(account), account.uri, { username, password: account.password });
     this.subscribeWinfo();
     // A decision taken while the server could not be reached is written now.
-    if (getSetting<boolean>(this.db, `presRules.dirty:${account.uri}`)) void this.writeRules(account.uri).catch(() => undefined);
+    if (getAccountState(this.db, account.uri).presRulesDirty) void this.writeRules(account.uri).catch(() => undefined);
   }
 
   offline(): void {
     this.session = undefined;
-    this.clearWinfoTimer();
+    this.winfoTimer.cancel();
     // Keep the dead dialog: once back online it is ended on the server (see online()).
     if (this.winfo) this.stale.push(this.winfo);
     this.winfo = undefined;
   }
 
   async signOut(): Promise<void> {
-    this.clearWinfoTimer();
+    this.winfoTimer.cancel();
     const winfo = this.winfo;
     this.winfo = undefined;
     this.session = undefined;
     await winfo?.stop(1_500);
   }
 
-  /**
-   * Records my decision about `uri` and writes the pres-rules document. Resolves when the server has
-   * it (then the watcher list is fetched again: Kamailio does not push that change, trap 10); rejects
-   * with a readable error if the server refused, the decision staying recorded to be written later.
-   */
-  async decide(owner: string, uri: string, decision: Exclude<WatcherDecision, 'pending'>): Promise<void> {
-    decideWatcher(this.db, owner, uri, decision);
-    this.emit(owner, []);
-    await this.writeRules(owner);
-    this.resubscribeWinfo();
+  dispose(): void {
+    this.winfoTimer.dispose();
   }
 
   private async writeRules(owner: string): Promise<void> {
-    setSetting(this.db, `presRules.dirty:${owner}`, true);
+    updateAccountState(this.db, owner, { presRulesDirty: true });
     const xcap = this.xcap;
     if (!xcap || this.account?.uri !== owner) throw new Error('Signed out: the decision is kept and written at the next sign-in.');
     const watchers = listWatchers(this.db, owner);
     const allow = watchers.filter((w) => w.decision === 'allowed').map((w) => w.uri);
     const block = watchers.filter((w) => w.decision === 'declined' || w.decision === 'blocked').map((w) => w.uri);
     await xcap.put('pres-rules', 'index', 'application/auth-policy+xml', buildPresRules(allow, block));
-    setSetting(this.db, `presRules.dirty:${owner}`, false);
+    updateAccountState(this.db, owner, { presRulesDirty: false });
   }
 
   private subscribeWinfo(): void {
     const session = this.session;
     const account = this.account;
     if (!session || !account) return;
-    const target = UserAgent.makeURI(account.uri);
+    const target = session.makeURI(account.uri);
     if (!target) return;
     this.winfo?.dispose();
     const subscription: EventSubscription = new EventSubscription(session, target, {
       event: 'presence.winfo',
       accept: 'application/watcherinfo+xml',
       expires: WINFO_EXPIRES,
+      clock: this.clock,
       onNotify: (update) => {
         if (this.winfo === subscription) this.onWinfo(account.uri, update);
       },
@@ -146,14 +213,8 @@ export class ApprovalService implements SessionParticipant {
   }
 
   private retryWinfo(): void {
-    this.clearWinfoTimer();
     this.winfoFailures++;
-    this.winfoTimer = setTimeout(() => this.subscribeWinfo(), backoffDelay(this.winfoFailures));
-  }
-
-  private clearWinfoTimer(): void {
-    if (this.winfoTimer) clearTimeout(this.winfoTimer);
-    this.winfoTimer = undefined;
+    this.winfoTimer.schedule(backoffDelay(this.winfoFailures, this.options.random ?? Math.random), () => this.subscribeWinfo());
   }
 
   private onWinfo(owner: string, update: NotifyUpdate): void {
@@ -177,18 +238,23 @@ export class ApprovalService implements SessionParticipant {
       if (watcher.status !== 'pending' && watcher.status !== 'waiting') continue;
       const uri = parseSipAddress(watcher.uri)?.uri;
       if (!uri || uri === owner) continue;
-      if (recordWatchRequest(this.db, owner, uri, watcher.displayName)) {
-        fresh.push({ uri, displayName: watcher.displayName, decision: 'pending', requestedAt: Date.now() });
+      const now = this.clock.now();
+      if (recordWatchRequest(this.db, owner, uri, watcher.displayName, now)) {
+        fresh.push({ uri, displayName: watcher.displayName, decision: 'pending', requestedAt: now });
       }
     }
-    if (fresh.length > 0) this.emit(owner, fresh);
+    if (fresh.length === 0 || this.owner() !== owner) return;
+    const contacts = new Set(this.directory.contacts().map((c) => c.uri));
+    this.changes.fire({ fresh: fresh.map((w) => this.view(w, contacts)) });
   }
 
-  private emit(owner: string, fresh: WatcherRecord[]): void {
-    for (const listener of this.listeners) listener(owner, fresh);
-  }
-
-  dispose(): void {
-    this.clearWinfoTimer();
+  private view(watcher: WatcherRecord, contacts: ReadonlySet<string>): ApprovalRequest {
+    return {
+      uri: watcher.uri,
+      address: parseSipAddress(watcher.uri)?.address ?? watcher.uri,
+      displayName: watcher.displayName,
+      requestedAt: watcher.requestedAt ?? 0,
+      isContact: contacts.has(watcher.uri),
+    };
   }
 }

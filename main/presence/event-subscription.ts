@@ -1,4 +1,7 @@
 import { Core, type URI } from 'sip.js';
+import { systemClock, type Clock } from '../base/clock.js';
+import { withTimeout } from '../base/timeout.js';
+import { Timer } from '../base/timer.js';
 import type { SipSession } from '../sip/sip-session.js';
 
 type IncomingNotifyRequest = Core.IncomingNotifyRequest;
@@ -32,6 +35,7 @@ export interface EventSubscriptionOptions {
   readonly onFailure: (failure: SubscribeFailure) => void;
   /** Give up waiting for the first NOTIFY after this long (sip.js's Timer N is a fixed 32 s). */
   readonly notifyTimeoutMs?: number;
+  readonly clock?: Clock;
 }
 
 /** Parses `Subscription-State: active;expires=600` and friends. */
@@ -59,13 +63,15 @@ export class EventSubscription {
   private request: OutgoingSubscribeRequest | undefined;
   private dialog: Subscription | undefined;
   private finished = false;
-  private notifyTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly notifyTimer: Timer;
 
   constructor(
     private readonly session: SipSession,
     private readonly target: URI,
     private readonly options: EventSubscriptionOptions,
-  ) {}
+  ) {
+    this.notifyTimer = new Timer(options.clock ?? systemClock);
+  }
 
   /** True once a NOTIFY created the dialog and it has not terminated. */
   get established(): boolean {
@@ -76,7 +82,7 @@ export class EventSubscription {
   start(): void {
     // RFC 6665 §4.1.2.4 lets the subscriber give up when no NOTIFY comes; 32 s of "Updating…" is
     // too long for a person watching a buddy list, and a retry usually succeeds.
-    this.notifyTimer = setTimeout(() => this.fail({ kind: 'timeout' }), this.options.notifyTimeoutMs ?? 10_000);
+    this.notifyTimer.schedule(this.options.notifyTimeoutMs ?? 10_000, () => this.fail({ kind: 'timeout' }));
     this.request = this.session.subscribe(
       this.target,
       [`Event: ${this.options.event}`, `Expires: ${this.options.expires}`, `Accept: ${this.options.accept}`],
@@ -113,20 +119,16 @@ export class EventSubscription {
     const dialog = this.dialog;
     this.dropRequest();
     if (!dialog || dialog.subscriptionState === SubscriptionState.Terminated) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
+    const answered = new Promise<void>((resolve) => {
       try {
         const request = dialog.unsubscribe();
-        const done = () => {
-          clearTimeout(timer);
-          resolve();
-        };
+        const done = () => resolve();
         request.delegate = { onAccept: done, onReject: done, onRedirect: done };
       } catch {
-        clearTimeout(timer);
         resolve();
       }
     });
+    await withTimeout(answered, timeoutMs, this.options.clock ?? systemClock);
     dialog.dispose();
   }
 
@@ -159,8 +161,7 @@ export class EventSubscription {
   }
 
   private clearNotifyTimer(): void {
-    if (this.notifyTimer) clearTimeout(this.notifyTimer);
-    this.notifyTimer = undefined;
+    this.notifyTimer.cancel();
   }
 
   private fail(failure: SubscribeFailure): void {

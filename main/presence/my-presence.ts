@@ -1,15 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { UserAgent } from 'sip.js';
 import { effectiveStatus, type MyPresence, type MyStatus } from '../../shared/domain/presence.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { SessionParticipant, SipAccountConfig } from '../sip/sip-connection.js';
 import type { SipSession } from '../sip/sip-session.js';
-import { getSetting, setSetting } from '../store/settings-repository.js';
+import { systemClock, type Clock } from '../base/clock.js';
+import { Emitter } from '../base/emitter.js';
+import { Interval } from '../base/timer.js';
+import { DEFAULT_ACCOUNT_STATE, getAccountState, updateAccountState } from '../store/account-state-repository.js';
 import { buildPidf, cleanNote } from './pidf.js';
 import { PresencePublisher } from './presence-publisher.js';
 
-const DEFAULT_IDLE_MINUTES = 10;
+export interface MyPresenceOptions {
+  /** PUBLISH Expires in seconds (the server may grant less). */
+  readonly publishExpires?: number;
+  /** How often to look at the idle time, in ms. */
+  readonly idleCheckMs?: number;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
 
 /**
  * My presence: the status and note I chose, automatic Away when idle (only over Available: a status
@@ -24,27 +33,31 @@ export class MyPresenceService implements SessionParticipant {
   private entity = '';
   private idle = false;
   private lastActivity: number;
-  private idleTimer: ReturnType<typeof setInterval> | undefined;
-  private readonly listeners = new Set<(presence: MyPresence) => void>();
+  private readonly idleTimer: Interval;
+  private readonly changes = new Emitter<MyPresence>();
+  /** My status, note or idle state changed. */
+  readonly onDidChange = this.changes.event;
+  private readonly clock: Clock;
   private readonly tupleId = `t${randomBytes(4).toString('hex')}`;
   private readonly log: Logger;
 
   constructor(
     private readonly db: Database,
-    private readonly options: { publishExpires?: number; idleCheckMs?: number; now?: () => number; logger?: Logger } = {},
+    /** Whose presence this is: the signed-in account, or the remembered one while signed out. */
+    private readonly owner: () => string | undefined,
+    private readonly options: MyPresenceOptions = {},
   ) {
     this.log = options.logger ?? createLogger('presence');
+    this.clock = options.clock ?? systemClock;
+    this.idleTimer = new Interval(this.clock);
     this.lastActivity = this.now();
   }
 
   /** What I chose, and whether idle currently shows me Away. */
   get current(): MyPresence {
-    return {
-      status: getSetting<MyStatus>(this.db, 'presence.status') ?? 'available',
-      note: getSetting<string>(this.db, 'presence.note') ?? '',
-      idle: this.idle,
-      idleMinutes: getSetting<number>(this.db, 'presence.idleMinutes') ?? DEFAULT_IDLE_MINUTES,
-    };
+    const owner = this.owner();
+    const state = owner ? getAccountState(this.db, owner) : DEFAULT_ACCOUNT_STATE;
+    return { status: state.status, note: state.note, idle: this.idle, idleMinutes: state.idleMinutes };
   }
 
   /** What others see now. */
@@ -52,15 +65,10 @@ export class MyPresenceService implements SessionParticipant {
     return effectiveStatus(this.current);
   }
 
-  onDidChange(listener: (presence: MyPresence) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
   /** Sets my status and note (a manual choice also ends idle-Away). */
   set(status: MyStatus, note?: string): MyPresence {
-    setSetting(this.db, 'presence.status', status);
-    if (note !== undefined) setSetting(this.db, 'presence.note', cleanNote(note));
+    const owner = this.owner();
+    if (owner) updateAccountState(this.db, owner, { status, ...(note !== undefined ? { note: cleanNote(note) } : {}) });
     this.idle = false;
     this.lastActivity = this.now();
     this.changed();
@@ -68,7 +76,8 @@ export class MyPresenceService implements SessionParticipant {
   }
 
   setIdleMinutes(minutes: number): MyPresence {
-    setSetting(this.db, 'presence.idleMinutes', minutes);
+    const owner = this.owner();
+    if (owner) updateAccountState(this.db, owner, { idleMinutes: minutes });
     this.checkIdle();
     this.changed();
     return this.current;
@@ -94,16 +103,17 @@ export class MyPresenceService implements SessionParticipant {
     this.entity = account.uri;
     this.keepPublication();
     this.publisher?.dispose();
-    const target = UserAgent.makeURI(account.uri);
+    const target = session.makeURI(account.uri);
     if (!target) return;
     const etag = this.lastPublication?.entity === account.uri ? this.lastPublication.etag : undefined;
     this.publisher = new PresencePublisher(session, target, {
       expires: this.options.publishExpires ?? 600,
+      clock: this.clock,
       logger: this.log,
       ...(etag ? { etag } : {}),
     });
     this.publish();
-    if (!this.idleTimer) this.idleTimer = setInterval(() => this.checkIdle(), this.options.idleCheckMs ?? 15_000);
+    if (!this.idleTimer.running) this.idleTimer.start(this.options.idleCheckMs ?? 15_000, () => this.checkIdle());
   }
 
   offline(): void {
@@ -140,8 +150,7 @@ export class MyPresenceService implements SessionParticipant {
 
   private changed(): void {
     this.publish();
-    const presence = this.current;
-    for (const listener of this.listeners) listener(presence);
+    this.changes.fire(this.current);
   }
 
   private publish(): void {
@@ -151,8 +160,7 @@ export class MyPresenceService implements SessionParticipant {
   }
 
   private stopIdleTimer(): void {
-    if (this.idleTimer) clearInterval(this.idleTimer);
-    this.idleTimer = undefined;
+    this.idleTimer.cancel();
   }
 
   /** Stops timers (engine shutdown). */
@@ -161,6 +169,6 @@ export class MyPresenceService implements SessionParticipant {
   }
 
   private now(): number {
-    return (this.options.now ?? Date.now)();
+    return this.clock.now();
   }
 }

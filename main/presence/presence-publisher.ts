@@ -2,6 +2,9 @@ import type { Core, URI } from 'sip.js';
 import type { SipSession } from '../sip/sip-session.js';
 import { createLogger, type Logger } from '../logger.js';
 import { backoffDelay } from '../sip/backoff.js';
+import { systemClock, type Clock } from '../base/clock.js';
+import { withTimeout } from '../base/timeout.js';
+import { Timer } from '../base/timer.js';
 
 type IncomingResponse = Core.IncomingResponse;
 
@@ -21,8 +24,9 @@ export class PresencePublisher {
   /** The document to publish next; `null` means remove the publication. */
   private wanted: string | null | undefined;
   private published: string | undefined;
-  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly refreshTimer: Timer;
+  private readonly retryTimer: Timer;
+  private readonly clock: Clock;
   private failures = 0;
   private disposed = false;
   private readonly idleWaiters: (() => void)[] = [];
@@ -31,8 +35,11 @@ export class PresencePublisher {
   constructor(
     private readonly session: SipSession,
     private readonly target: URI,
-    private readonly options: { expires: number; etag?: string; logger?: Logger },
+    private readonly options: { expires: number; etag?: string; clock?: Clock; logger?: Logger },
   ) {
+    this.clock = options.clock ?? systemClock;
+    this.refreshTimer = new Timer(this.clock);
+    this.retryTimer = new Timer(this.clock);
     this.expires = options.expires;
     this.etag = options.etag;
     this.log = options.logger ?? createLogger('presence');
@@ -57,7 +64,7 @@ export class PresencePublisher {
   async unpublish(timeoutMs = 2_000): Promise<void> {
     this.wanted = null;
     this.pump();
-    await Promise.race([this.idle(), new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+    await withTimeout(this.idle(), timeoutMs, this.clock);
   }
 
   /** Stops timers; nothing more is sent. */
@@ -116,9 +123,9 @@ export class PresencePublisher {
         const granted = Number(response.message.getHeader('expires') ?? expires);
         // Refresh (no body, same entity tag) before the publication expires (RFC 3903 §4.2).
         if (this.wanted === undefined && granted > 0)
-          this.refreshTimer = setTimeout(() => {
+          this.refreshTimer.schedule(granted * 900, () => {
             if (!this.inFlight && this.wanted === undefined) this.send(undefined, this.expires);
-          }, granted * 900);
+          });
       }
     } else if (status === 412) {
       // The server does not know our entity tag (expired, server restarted): publish afresh.
@@ -132,18 +139,16 @@ export class PresencePublisher {
       this.log.warn(`PUBLISH failed: ${status} ${response.message.reasonPhrase ?? ''}`);
       if (expires !== 0 && this.wanted === undefined) {
         const again = body ?? this.published;
-        this.retryTimer = setTimeout(() => {
+        this.retryTimer.schedule(backoffDelay(++this.failures), () => {
           if (this.wanted === undefined && again !== undefined) this.publish(again);
-        }, backoffDelay(++this.failures));
+        });
       }
     }
     this.pump();
   }
 
   private clearTimers(): void {
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.refreshTimer = undefined;
-    this.retryTimer = undefined;
+    this.refreshTimer.cancel();
+    this.retryTimer.cancel();
   }
 }

@@ -1,5 +1,7 @@
 import { UserAgent } from 'sip.js';
 import type { SipSession } from '../sip/sip-session.js';
+import { systemClock, type Clock } from '../base/clock.js';
+import { Timer } from '../base/timer.js';
 import type { Presence, SubscriptionStatus } from '../../shared/domain/presence.js';
 import { createLogger, type Logger } from '../logger.js';
 import { backoffDelay, type BackoffPolicy } from '../sip/backoff.js';
@@ -19,6 +21,7 @@ export interface PresenceWatchListOptions {
   readonly window?: number;
   readonly backoff?: BackoffPolicy;
   readonly random?: () => number;
+  readonly clock?: Clock;
   readonly logger?: Logger;
 }
 
@@ -35,7 +38,7 @@ interface Entry {
   /** Counts consecutive failures, for the backoff. */
   failures: number;
   startedAt: number;
-  retryTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly retryTimer: Timer;
   /** Waiting for its first NOTIFY (occupies a window slot). */
   inFlight: boolean;
 }
@@ -52,12 +55,14 @@ export class PresenceWatchList {
   private readonly queue: string[] = [];
   private inFlight = 0;
   private readonly log: Logger;
+  private readonly clock: Clock;
 
   constructor(
     private readonly onChange: (uri: string, state: WatchState) => void,
     private readonly options: PresenceWatchListOptions = {},
   ) {
     this.log = options.logger ?? createLogger('presence');
+    this.clock = options.clock ?? systemClock;
   }
 
   /** The current state for a URI (idle/offline when not watched). */
@@ -81,7 +86,7 @@ export class PresenceWatchList {
       subscription: undefined,
       failures: 0,
       startedAt: 0,
-      retryTimer: undefined,
+      retryTimer: new Timer(this.clock),
       inFlight: false,
     };
     this.entries.set(uri, entry);
@@ -94,7 +99,7 @@ export class PresenceWatchList {
     if (!entry) return;
     this.entries.delete(uri);
     this.release(entry);
-    if (entry.retryTimer) clearTimeout(entry.retryTimer);
+    entry.retryTimer.dispose();
     await entry.subscription?.stop();
   }
 
@@ -102,8 +107,7 @@ export class PresenceWatchList {
   retry(uri: string): void {
     const entry = this.entries.get(uri);
     if (!entry || !this.session) return;
-    if (entry.retryTimer) clearTimeout(entry.retryTimer);
-    entry.retryTimer = undefined;
+    entry.retryTimer.cancel();
     entry.failures = 0;
     entry.subscription?.dispose();
     entry.subscription = undefined;
@@ -126,8 +130,7 @@ export class PresenceWatchList {
     this.queue.length = 0;
     this.inFlight = 0;
     for (const entry of this.entries.values()) {
-      if (entry.retryTimer) clearTimeout(entry.retryTimer);
-      entry.retryTimer = undefined;
+      entry.retryTimer.cancel();
       entry.inFlight = false;
     }
   }
@@ -138,8 +141,7 @@ export class PresenceWatchList {
     this.inFlight = 0;
     const stopping: Promise<void>[] = [];
     for (const entry of this.entries.values()) {
-      if (entry.retryTimer) clearTimeout(entry.retryTimer);
-      entry.retryTimer = undefined;
+      entry.retryTimer.cancel();
       entry.inFlight = false;
       if (entry.subscription) stopping.push(entry.subscription.stop(1_500));
       entry.subscription = undefined;
@@ -172,12 +174,13 @@ export class PresenceWatchList {
     entry.subscription?.dispose();
     entry.inFlight = true;
     this.inFlight++;
-    entry.startedAt = Date.now();
+    entry.startedAt = this.clock.now();
     this.update(entry, { subscription: 'subscribing', presence: entry.state.presence });
     const subscription: EventSubscription = new EventSubscription(session, target, {
       event: 'presence',
       accept: 'application/pidf+xml',
       expires: this.options.expires ?? 3600,
+      clock: this.clock,
       onNotify: (update) => {
         if (entry.subscription === subscription) this.onNotify(entry, update);
       },
@@ -217,7 +220,7 @@ export class PresenceWatchList {
         return;
       case 'deactivated':
       case 'timeout': {
-        const looping = Date.now() - entry.startedAt < LOOP_WINDOW_MS;
+        const looping = this.clock.now() - entry.startedAt < LOOP_WINDOW_MS;
         this.update(entry, { subscription: 'subscribing', presence: entry.state.presence });
         if (looping) this.scheduleRetry(entry);
         else this.enqueue(entry.uri);
@@ -248,16 +251,14 @@ export class PresenceWatchList {
   }
 
   private scheduleRetry(entry: Entry, retryAfterSeconds?: number): void {
-    if (entry.retryTimer) clearTimeout(entry.retryTimer);
     entry.failures++;
     const delay =
       retryAfterSeconds !== undefined
         ? retryAfterSeconds * 1000
         : backoffDelay(entry.failures, this.options.random ?? Math.random, this.options.backoff ?? SUBSCRIBE_BACKOFF);
-    entry.retryTimer = setTimeout(() => {
-      entry.retryTimer = undefined;
+    entry.retryTimer.schedule(delay, () => {
       if (this.session && this.entries.get(entry.uri) === entry) this.enqueue(entry.uri);
-    }, delay);
+    });
   }
 
   private presenceFrom(uri: string, update: NotifyUpdate): Presence {

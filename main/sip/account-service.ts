@@ -5,14 +5,9 @@ import { parseServerUrl, parseSipAddress } from '../../shared/domain/sip-address
 import { err, type Result } from '../../shared/ipc/result.js';
 import { deleteAccount, getAccount, saveAccount, setAutoSignIn, type AccountRecord } from '../store/account-repository.js';
 import type { SecretStore } from '../store/secret-store.js';
-import { getSetting, setSetting } from '../store/settings-repository.js';
+import { getAccountState, updateAccountState } from '../store/account-state-repository.js';
 import type { SipConnection } from './sip-connection.js';
 import { createLogger, type Logger } from '../logger.js';
-
-/** The settings key of an account's XCAP root (empty: derived from the server URL). */
-export function xcapRootKey(uri: string): string {
-  return `xcapRoot:${uri}`;
-}
 
 /** The key a password is kept under in the secret store. */
 export function passwordKey(uri: string): string {
@@ -31,6 +26,11 @@ export class AccountService {
     private readonly log: Logger = createLogger('account'),
   ) {}
 
+  /** The address of the remembered account, if any. */
+  rememberedUri(): string | undefined {
+    return getAccount(this.db)?.uri;
+  }
+
   /** The remembered account, without its password. */
   async get(): Promise<SavedAccount | null> {
     const account = getAccount(this.db);
@@ -43,7 +43,7 @@ export class AccountService {
       displayName: account.displayName,
       rememberPassword: account.rememberPassword,
       hasPassword,
-      xcapRoot: getSetting<string>(this.db, xcapRootKey(account.uri)) ?? '',
+      xcapRoot: getAccountState(this.db, account.uri).xcapRoot,
     };
   }
 
@@ -73,14 +73,14 @@ export class AccountService {
     // Remember first, announce after: the moment the UI shows "Available" the account must already
     // be safe on disk, or quitting right then would forget it. A failed sign-in restores what was there.
     const previousPassword = await this.readPassword(address.uri);
-    const previousXcapRoot = getSetting<string>(this.db, xcapRootKey(address.uri));
-    setSetting(this.db, xcapRootKey(address.uri), params.xcapRoot?.trim() ?? '');
+    const previousXcapRoot = getAccountState(this.db, address.uri).xcapRoot;
+    updateAccountState(this.db, address.uri, { xcapRoot: params.xcapRoot?.trim() ?? '' });
     const kept = await this.remember(record, params.rememberPassword ? password : null);
     const result = await this.connection.signIn({ ...record, password });
     if (!result.ok) {
       if (saved) saveAccount(this.db, saved);
       else deleteAccount(this.db);
-      setSetting(this.db, xcapRootKey(address.uri), previousXcapRoot ?? '');
+      updateAccountState(this.db, address.uri, { xcapRoot: previousXcapRoot });
       await this.restorePassword(address.uri, previousPassword);
       return result;
     }

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { prepared } from './statements.js';
 
 /** The stored account row (no password: see the secret store). */
 export interface AccountRecord {
@@ -21,9 +22,10 @@ interface AccountRow {
 
 /** The remembered account, or `null`. */
 export function getAccount(db: Database): AccountRecord | null {
-  const row = db
-    .prepare<[], AccountRow>('SELECT uri, server, auth_user, display_name, remember_password, auto_sign_in FROM account WHERE id = 1')
-    .get();
+  const row = prepared<[], AccountRow>(
+    db,
+    'SELECT uri, server, auth_user, display_name, remember_password, auto_sign_in FROM account WHERE id = 1',
+  ).get();
   if (!row) return null;
   return {
     uri: row.uri,
@@ -37,7 +39,8 @@ export function getAccount(db: Database): AccountRecord | null {
 
 /** Remembers the account, replacing any other. */
 export function saveAccount(db: Database, account: AccountRecord, now = Date.now()): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO account (id, uri, server, auth_user, display_name, remember_password, auto_sign_in, updated_at)
      VALUES (1, @uri, @server, @authUser, @displayName, @rememberPassword, @autoSignIn, @now)
      ON CONFLICT (id) DO UPDATE SET uri = excluded.uri, server = excluded.server, auth_user = excluded.auth_user,
@@ -53,10 +56,10 @@ export function saveAccount(db: Database, account: AccountRecord, now = Date.now
 
 /** Turns automatic sign-in at start on or off (off after an explicit sign-out). */
 export function setAutoSignIn(db: Database, autoSignIn: boolean): void {
-  db.prepare('UPDATE account SET auto_sign_in = ? WHERE id = 1').run(autoSignIn ? 1 : 0);
+  prepared(db, 'UPDATE account SET auto_sign_in = ? WHERE id = 1').run(autoSignIn ? 1 : 0);
 }
 
 /** Forgets the account. */
 export function deleteAccount(db: Database): void {
-  db.prepare('DELETE FROM account WHERE id = 1').run();
+  prepared(db, 'DELETE FROM account WHERE id = 1').run();
 }

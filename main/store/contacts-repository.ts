@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { ContactGroup, WatcherDecision } from '../../shared/domain/contacts.js';
+import { prepared } from './statements.js';
 
 /** The default group's name when an owner gets one. */
 export const DEFAULT_GROUP_NAME = 'Contacts';
@@ -21,43 +22,44 @@ export interface WatcherRecord {
 /** The owner's groups, the default first, then by name; creates the default group if missing. */
 export function listGroups(db: Database, owner: string): ContactGroup[] {
   ensureDefaultGroup(db, owner);
-  return db
-    .prepare<[string], { id: number; name: string; is_default: number }>(
-      'SELECT id, name, is_default FROM contact_groups WHERE owner = ? ORDER BY is_default DESC, name COLLATE NOCASE',
-    )
+  return prepared<[string], { id: number; name: string; is_default: number }>(
+    db,
+    'SELECT id, name, is_default FROM contact_groups WHERE owner = ? ORDER BY is_default DESC, name COLLATE NOCASE',
+  )
     .all(owner)
     .map((row) => ({ id: row.id, name: row.name, isDefault: row.is_default === 1 }));
 }
 
 /** The default group's id (created on first use). */
 export function ensureDefaultGroup(db: Database, owner: string, now = Date.now()): number {
-  const row = db.prepare<[string], { id: number }>('SELECT id FROM contact_groups WHERE owner = ? AND is_default = 1').get(owner);
+  const row = prepared<[string], { id: number }>(db, 'SELECT id FROM contact_groups WHERE owner = ? AND is_default = 1').get(owner);
   if (row) return row.id;
   return Number(
-    db.prepare('INSERT INTO contact_groups (owner, name, is_default, created_at) VALUES (?, ?, 1, ?)').run(owner, DEFAULT_GROUP_NAME, now)
+    prepared(db, 'INSERT INTO contact_groups (owner, name, is_default, created_at) VALUES (?, ?, 1, ?)').run(owner, DEFAULT_GROUP_NAME, now)
       .lastInsertRowid,
   );
 }
 
 export function findGroupByName(db: Database, owner: string, name: string): ContactGroup | undefined {
-  const row = db
-    .prepare<[string, string], { id: number; name: string; is_default: number }>(
-      'SELECT id, name, is_default FROM contact_groups WHERE owner = ? AND name = ? COLLATE NOCASE',
-    )
-    .get(owner, name);
+  const row = prepared<[string, string], { id: number; name: string; is_default: number }>(
+    db,
+    'SELECT id, name, is_default FROM contact_groups WHERE owner = ? AND name = ? COLLATE NOCASE',
+  ).get(owner, name);
   return row && { id: row.id, name: row.name, isDefault: row.is_default === 1 };
 }
 
 export function groupExists(db: Database, owner: string, id: number): boolean {
-  return db.prepare('SELECT 1 FROM contact_groups WHERE owner = ? AND id = ?').get(owner, id) !== undefined;
+  return prepared(db, 'SELECT 1 FROM contact_groups WHERE owner = ? AND id = ?').get(owner, id) !== undefined;
 }
 
 export function createGroup(db: Database, owner: string, name: string, now = Date.now()): number {
-  return Number(db.prepare('INSERT INTO contact_groups (owner, name, created_at) VALUES (?, ?, ?)').run(owner, name, now).lastInsertRowid);
+  return Number(
+    prepared(db, 'INSERT INTO contact_groups (owner, name, created_at) VALUES (?, ?, ?)').run(owner, name, now).lastInsertRowid,
+  );
 }
 
 export function renameGroup(db: Database, owner: string, id: number, name: string): boolean {
-  return db.prepare('UPDATE contact_groups SET name = ? WHERE owner = ? AND id = ?').run(name, owner, id).changes === 1;
+  return prepared(db, 'UPDATE contact_groups SET name = ? WHERE owner = ? AND id = ?').run(name, owner, id).changes === 1;
 }
 
 /** Deletes a (non-default) group; its contacts move to the default group. */
@@ -65,8 +67,8 @@ export function deleteGroup(db: Database, owner: string, id: number): boolean {
   return db.transaction(() => {
     const target = ensureDefaultGroup(db, owner);
     if (id === target) return false;
-    db.prepare('UPDATE contacts SET group_id = ? WHERE owner = ? AND group_id = ?').run(target, owner, id);
-    return db.prepare('DELETE FROM contact_groups WHERE owner = ? AND id = ? AND is_default = 0').run(owner, id).changes === 1;
+    prepared(db, 'UPDATE contacts SET group_id = ? WHERE owner = ? AND group_id = ?').run(target, owner, id);
+    return prepared(db, 'DELETE FROM contact_groups WHERE owner = ? AND id = ? AND is_default = 0').run(owner, id).changes === 1;
   })();
 }
 
@@ -84,31 +86,35 @@ function toContact(row: ContactRow): ContactRecord {
 }
 
 export function listContacts(db: Database, owner: string): ContactRecord[] {
-  return db.prepare<[string], ContactRow>(`${CONTACT_COLUMNS} WHERE owner = ? ORDER BY id`).all(owner).map(toContact);
+  return prepared<[string], ContactRow>(db, `${CONTACT_COLUMNS} WHERE owner = ? ORDER BY id`).all(owner).map(toContact);
 }
 
 export function findContact(db: Database, owner: string, uri: string): ContactRecord | undefined {
-  const row = db.prepare<[string, string], ContactRow>(`${CONTACT_COLUMNS} WHERE owner = ? AND uri = ?`).get(owner, uri);
+  const row = prepared<[string, string], ContactRow>(db, `${CONTACT_COLUMNS} WHERE owner = ? AND uri = ?`).get(owner, uri);
   return row && toContact(row);
 }
 
 export function getContact(db: Database, owner: string, id: number): ContactRecord | undefined {
-  const row = db.prepare<[string, number], ContactRow>(`${CONTACT_COLUMNS} WHERE owner = ? AND id = ?`).get(owner, id);
+  const row = prepared<[string, number], ContactRow>(db, `${CONTACT_COLUMNS} WHERE owner = ? AND id = ?`).get(owner, id);
   return row && toContact(row);
 }
 
 export function insertContact(db: Database, owner: string, uri: string, displayName: string, groupId: number, now = Date.now()): number {
   return Number(
-    db
-      .prepare('INSERT INTO contacts (owner, uri, display_name, group_id, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(owner, uri, displayName, groupId, now).lastInsertRowid,
+    prepared(db, 'INSERT INTO contacts (owner, uri, display_name, group_id, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      owner,
+      uri,
+      displayName,
+      groupId,
+      now,
+    ).lastInsertRowid,
   );
 }
 
 export function updateContact(db: Database, owner: string, id: number, changes: { displayName?: string; groupId?: number }): boolean {
   const current = getContact(db, owner, id);
   if (!current) return false;
-  db.prepare('UPDATE contacts SET display_name = ?, group_id = ? WHERE owner = ? AND id = ?').run(
+  prepared(db, 'UPDATE contacts SET display_name = ?, group_id = ? WHERE owner = ? AND id = ?').run(
     changes.displayName ?? current.displayName,
     changes.groupId ?? current.groupId,
     owner,
@@ -118,14 +124,14 @@ export function updateContact(db: Database, owner: string, id: number, changes: 
 }
 
 export function deleteContact(db: Database, owner: string, id: number): boolean {
-  return db.prepare('DELETE FROM contacts WHERE owner = ? AND id = ?').run(owner, id).changes === 1;
+  return prepared(db, 'DELETE FROM contacts WHERE owner = ? AND id = ?').run(owner, id).changes === 1;
 }
 
 export function listWatchers(db: Database, owner: string): WatcherRecord[] {
-  return db
-    .prepare<[string], { uri: string; display_name: string; decision: WatcherDecision; requested_at: number | null }>(
-      'SELECT uri, display_name, decision, requested_at FROM watchers WHERE owner = ? ORDER BY requested_at, uri',
-    )
+  return prepared<[string], { uri: string; display_name: string; decision: WatcherDecision; requested_at: number | null }>(
+    db,
+    'SELECT uri, display_name, decision, requested_at FROM watchers WHERE owner = ? ORDER BY requested_at, uri',
+  )
     .all(owner)
     .map((row) => ({ uri: row.uri, displayName: row.display_name, decision: row.decision, requestedAt: row.requested_at }));
 }
@@ -137,12 +143,11 @@ export function getWatcher(db: Database, owner: string, uri: string): WatcherRec
 /** Records a request to watch me; an existing decision is kept (a request never undoes a decision). */
 export function recordWatchRequest(db: Database, owner: string, uri: string, displayName: string, now = Date.now()): boolean {
   return (
-    db
-      .prepare(
-        `INSERT INTO watchers (owner, uri, display_name, decision, requested_at) VALUES (?, ?, ?, 'pending', ?)
+    prepared(
+      db,
+      `INSERT INTO watchers (owner, uri, display_name, decision, requested_at) VALUES (?, ?, ?, 'pending', ?)
          ON CONFLICT (owner, uri) DO NOTHING`,
-      )
-      .run(owner, uri, displayName, now).changes === 1
+    ).run(owner, uri, displayName, now).changes === 1
   );
 }
 
@@ -154,7 +159,8 @@ export function decideWatcher(
   decision: Exclude<WatcherDecision, 'pending'>,
   now = Date.now(),
 ): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO watchers (owner, uri, decision, decided_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (owner, uri) DO UPDATE SET decision = excluded.decision, decided_at = excluded.decided_at`,
   ).run(owner, uri, decision, now);

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const server = await startWebServer({
     staticDir: join(appRoot(), 'out', 'renderer'),
     port,
-    handle: createRouter(engine),
+    handle: createRouter(engine.handlers),
     addSink: (sink) => engine.addSink(sink),
   });
 

@@ -4,87 +4,31 @@
  * and `onDid*` events pushed from main.
  */
 
-import { ACCOUNT_LIMITS, type SavedAccount } from '../domain/account.js';
-import type { AppInfo } from '../domain/app-info.js';
-import type { ConnectionState } from '../domain/connection.js';
-import {
-  CONTACT_NAME_MAX,
-  GROUP_NAME_MAX,
-  type ApprovalAnswer,
-  type ApprovalRequest,
-  type Contact,
-  type ContactGroup,
-  type ContactList,
-} from '../domain/contacts.js';
-import { MY_STATUSES, NOTE_MAX, type MyPresence, type Presence, type SubscriptionStatus } from '../domain/presence.js';
+import { accountEvents, accountRequests, type AccountResponses } from './account.js';
+import { appEvents, appRequests, type AppResponses } from './app.js';
+import { approvalsEvents, approvalsRequests, type ApprovalsResponses } from './approvals.js';
+import { contactsEvents, contactsRequests, type ContactsResponses } from './contacts.js';
+import type { PayloadOf } from './define.js';
+import { presenceEvents, presenceRequests, type PresenceResponses } from './presence.js';
 import type { Result } from './result.js';
-import { bool, int, none, obj, oneOf, optional, str, type Infer, type Schema } from './schema.js';
+import type { Infer, Schema } from './schema.js';
 
-const id = int(1, Number.MAX_SAFE_INTEGER);
-const ANSWERS: readonly ApprovalAnswer[] = ['accept', 'acceptAndAdd', 'decline', 'block'];
+export type { ContactPresenceChange } from './contacts.js';
 
-/** Payload schemas, one per request channel. Main validates every request against these. */
+/** Payload schemas, one per request channel, from every domain. Main validates every request against these. */
 export const requestSchemas = {
-  'app:getInfo': none,
-  'account:get': none,
-  'account:signIn': obj({
-    address: str(ACCOUNT_LIMITS.address),
-    password: str(ACCOUNT_LIMITS.password),
-    server: str(ACCOUNT_LIMITS.server),
-    authUser: optional(str(ACCOUNT_LIMITS.authUser)),
-    displayName: optional(str(ACCOUNT_LIMITS.displayName)),
-    rememberPassword: bool,
-    xcapRoot: optional(str(ACCOUNT_LIMITS.xcapRoot)),
-  }),
-  'account:signOut': none,
-  'connection:get': none,
-  'connection:check': none,
-  'presence:getMine': none,
-  'presence:setMine': obj({ status: oneOf(MY_STATUSES), note: optional(str(NOTE_MAX * 4)) }),
-  'presence:setIdleMinutes': obj({ minutes: int(0, 24 * 60) }),
-  'presence:reportActivity': none,
-  'contacts:list': none,
-  'contacts:add': obj({ address: str(ACCOUNT_LIMITS.address), displayName: optional(str(CONTACT_NAME_MAX)), groupId: optional(id) }),
-  'contacts:remove': obj({ id }),
-  'contacts:update': obj({ id, displayName: optional(str(CONTACT_NAME_MAX)), groupId: optional(id) }),
-  'contacts:setBlocked': obj({ id, blocked: bool }),
-  'groups:create': obj({ name: str(GROUP_NAME_MAX * 2) }),
-  'groups:rename': obj({ id, name: str(GROUP_NAME_MAX * 2) }),
-  'groups:delete': obj({ id }),
-  'approvals:list': none,
-  'approvals:answer': obj({ uri: str(ACCOUNT_LIMITS.address + 8), answer: oneOf(ANSWERS) }),
+  ...appRequests,
+  ...accountRequests,
+  ...presenceRequests,
+  ...contactsRequests,
+  ...approvalsRequests,
 } satisfies Record<string, Schema<unknown>>;
 
 /** What each request channel answers with (inside a `Result`). */
-export interface ResponseMap {
-  'app:getInfo': AppInfo;
-  'account:get': SavedAccount | null;
-  'account:signIn': ConnectionState;
-  'account:signOut': ConnectionState;
-  'connection:get': ConnectionState;
-  'connection:check': ConnectionState;
-  'presence:getMine': MyPresence;
-  'presence:setMine': MyPresence;
-  'presence:setIdleMinutes': MyPresence;
-  'presence:reportActivity': void;
-  'contacts:list': ContactList;
-  'contacts:add': Contact;
-  'contacts:remove': void;
-  'contacts:update': Contact;
-  'contacts:setBlocked': Contact;
-  'groups:create': ContactGroup;
-  'groups:rename': ContactGroup;
-  'groups:delete': void;
-  'approvals:list': ApprovalRequest[];
-  'approvals:answer': void;
-}
+export interface ResponseMap extends AppResponses, AccountResponses, PresenceResponses, ContactsResponses, ApprovalsResponses {}
 
-/** One contact's presence or subscription changed. */
-export interface ContactPresenceChange {
-  readonly id: number;
-  readonly subscription: SubscriptionStatus;
-  readonly presence: Presence;
-}
+/** Every domain's events. */
+const eventSpecs = { ...appEvents, ...accountEvents, ...presenceEvents, ...contactsEvents, ...approvalsEvents };
 
 /** Every request channel. */
 export type Channel = keyof typeof requestSchemas;
@@ -93,35 +37,15 @@ export type ParamsOf<C extends Channel> = Infer<(typeof requestSchemas)[C]>;
 /** The value a request channel answers with. */
 export type ResponseOf<C extends Channel> = ResponseMap[C];
 
-/** Events pushed from main to the renderer. */
-export interface EventMap {
-  /** The connection state changed (signing in, registered, reconnecting, signed out). */
-  onDidChangeConnection: ConnectionState;
-  /** My status, note or idle state changed. */
-  onDidChangeMyPresence: MyPresence;
-  /** The buddy list changed shape (contacts or groups added, removed, renamed, moved, blocked). */
-  onDidChangeContacts: ContactList;
-  /** Some contacts' presence changed (batched). */
-  onDidChangeContactPresence: readonly ContactPresenceChange[];
-  /** The approval inbox changed. */
-  onDidChangeApprovals: readonly ApprovalRequest[];
-  /** Someone new asked to see my presence (for a notification). */
-  onDidReceiveApprovalRequest: ApprovalRequest;
-}
+/** Events pushed from main to the renderer, with their payloads. */
+export type EventMap = { [E in keyof typeof eventSpecs]: PayloadOf<(typeof eventSpecs)[E]> };
 
 /** Every event name. */
 export type EventName = keyof EventMap;
 
-/** The allowlists the preload and the web-mode server check against. */
+/** The allowlists the preload and the web-mode server check against, derived from the domains. */
 export const CHANNELS = Object.keys(requestSchemas) as Channel[];
-export const EVENTS: readonly EventName[] = [
-  'onDidChangeConnection',
-  'onDidChangeMyPresence',
-  'onDidChangeContacts',
-  'onDidChangeContactPresence',
-  'onDidChangeApprovals',
-  'onDidReceiveApprovalRequest',
-];
+export const EVENTS = Object.keys(eventSpecs) as EventName[];
 
 /** True when `value` is a known request channel. */
 export function isChannel(value: unknown): value is Channel {

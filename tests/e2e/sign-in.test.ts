@@ -25,12 +25,20 @@ afterEach(async (context) => {
   for (const parley of running.splice(0)) await parley.dispose();
 });
 
-async function openParley(dataDir?: string): Promise<{ parley: WebParley; page: Page }> {
+/** Opens web mode in a new page; `sent` collects the requests the page sends to the engine (channel names). */
+async function openParley(dataDir?: string): Promise<{ parley: WebParley; page: Page; sent: string[] }> {
   const parley = await WebParley.launch(dataDir ? { dataDir } : {});
   running.push(parley);
   const page = await browser.newPage();
+  const sent: string[] = [];
+  page.on('websocket', (socket) =>
+    socket.on('framesent', ({ payload }) => {
+      const channel = /"channel":"([a-z]+:[A-Za-z]+)"/.exec(String(payload))?.[1];
+      if (channel) sent.push(channel);
+    }),
+  );
   await page.goto(parley.url);
-  return { parley, page };
+  return { parley, page, sent };
 }
 
 async function fillSignIn(page: Page, fields: { address: string; password: string; server: string; remember?: boolean }) {
@@ -133,7 +141,7 @@ describe('signing in through the web UI against a real Kamailio', () => {
 
 describe('staying signed in', () => {
   test('server stopped and restarted: Reconnecting…, then Available again, and the registrar has the contact again', async () => {
-    const { page } = await openParley();
+    const { page, sent } = await openParley();
     await fillSignIn(page, { address: `alice@${DOMAIN}`, password: 'alice-pw', server: kamailio.wsUrl });
     await page.getByRole('button', { name: 'Sign in' }).click();
     const status = page.getByRole('status', { name: 'Status' });
@@ -144,9 +152,11 @@ describe('staying signed in', () => {
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Trying again automatically/);
     expect(await kamailio.contacts('alice').catch(() => 'server down')).toBe('server down');
 
-    // The banner offers "Try now" (its effect, skipping the backoff, is proven in
-    // tests/integration/registration.test.ts, where the backoff can be made long).
+    // The banner offers "Try now": the click asks the engine to retry at once (what the engine then
+    // does, skipping the backoff, is proven in tests/integration/registration.test.ts).
+    expect(sent).not.toContain('connection:check');
     await page.getByRole('alert').getByRole('button', { name: 'Try now' }).click();
+    await expect.poll(() => sent).toContain('connection:check');
 
     await kamailio.start();
     await status.filter({ hasText: 'Available' }).waitFor({ timeout: 20_000 });

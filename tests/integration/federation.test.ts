@@ -48,9 +48,9 @@ test('a contact on another domain: approval on their server, then live presence 
 
   expect(alice.contacts.add({ address: 'carol@partner.test', displayName: 'Carol (Partner)' })).toMatchObject({ ok: true });
   await waitFor(() => expect(contact(alice, 'sip:carol@partner.test')?.subscription).toBe('pending'));
-  await waitFor(() => expect(carol.contacts.approvalRequests().map((r) => r.uri)).toEqual(['sip:alice@uc.test']));
+  await waitFor(() => expect(carol.approvals.requests().map((r) => r.uri)).toEqual(['sip:alice@uc.test']));
 
-  await carol.contacts.answer('sip:alice@uc.test', 'acceptAndAdd');
+  await carol.approvals.answer('sip:alice@uc.test', 'acceptAndAdd');
   await waitFor(() =>
     expect(contact(alice, 'sip:carol@partner.test')).toMatchObject({ subscription: 'active', presence: { availability: 'available' } }),
   );
@@ -61,8 +61,8 @@ test('a contact on another domain: approval on their server, then live presence 
   );
 
   // Carol added alice back when accepting: alice is asked on her own server.
-  await waitFor(() => expect(alice.contacts.approvalRequests().map((r) => r.uri)).toEqual(['sip:carol@partner.test']));
-  await alice.contacts.answer('sip:carol@partner.test', 'accept');
+  await waitFor(() => expect(alice.approvals.requests().map((r) => r.uri)).toEqual(['sip:carol@partner.test']));
+  await alice.approvals.answer('sip:carol@partner.test', 'accept');
   alice.myPresence.set('brb', 'Coffee');
   await waitFor(() => expect(contact(carol, 'sip:alice@uc.test')?.presence).toEqual({ availability: 'brb', note: 'Coffee' }));
 });

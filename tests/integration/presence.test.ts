@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Engine } from '../../main/engine.js';
 import { EngineFleet } from '../support/engines.js';
+import { FakeClock } from '../support/fake-clock.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 
 // Presence with authorisation: the server keeps a watcher pending until the presentity's pres-rules
@@ -32,8 +33,8 @@ async function follow(watcher: Engine, watcherName: string, presentity: Engine, 
   watcher.contacts.add({ address: `${presentityName}@${DOMAIN}` });
   await waitFor(() => expect(['pending', 'active']).toContain(contactOf(watcher, presentityName)?.subscription));
   if (contactOf(watcher, presentityName)?.subscription === 'pending') {
-    await waitFor(() => expect(presentity.contacts.approvalRequests().map((r) => r.uri)).toContain(`sip:${watcherName}@${DOMAIN}`));
-    await presentity.contacts.answer(`sip:${watcherName}@${DOMAIN}`, 'accept');
+    await waitFor(() => expect(presentity.approvals.requests().map((r) => r.uri)).toContain(`sip:${watcherName}@${DOMAIN}`));
+    await presentity.approvals.answer(`sip:${watcherName}@${DOMAIN}`, 'accept');
   }
   await waitFor(() => expect(contactOf(watcher, presentityName)?.subscription).toBe('active'));
 }
@@ -48,11 +49,11 @@ describe('adding a contact and approving a watcher', () => {
     });
 
     await waitFor(() => expect(contactOf(alice, 'bob')?.subscription).toBe('pending'));
-    await waitFor(() => expect(bob.contacts.approvalRequests().map((r) => r.uri)).toEqual([`sip:alice@${DOMAIN}`]));
+    await waitFor(() => expect(bob.approvals.requests().map((r) => r.uri)).toEqual([`sip:alice@${DOMAIN}`]));
 
-    expect(await bob.contacts.answer(`sip:alice@${DOMAIN}`, 'accept')).toEqual({ ok: true, value: undefined });
+    expect(await bob.approvals.answer(`sip:alice@${DOMAIN}`, 'accept')).toEqual({ ok: true, value: undefined });
     await waitFor(() => expect(contactOf(alice, 'bob')).toMatchObject({ subscription: 'active', presence: { availability: 'available' } }));
-    expect(bob.contacts.approvalRequests()).toEqual([]);
+    expect(bob.approvals.requests()).toEqual([]);
 
     bob.myPresence.set('busy', 'In a <b>meeting</b> until 3');
     await waitFor(() => expect(contactOf(alice, 'bob')?.presence).toEqual({ availability: 'busy', note: 'In a <b>meeting</b> until 3' }));
@@ -64,24 +65,24 @@ describe('adding a contact and approving a watcher', () => {
     const carol = await fleet.signedIn('carol');
     const dave = await fleet.signedIn('dave');
     carol.contacts.add({ address: `dave@${DOMAIN}` });
-    await waitFor(() => expect(dave.contacts.approvalRequests()).toHaveLength(1));
-    await dave.contacts.answer(`sip:carol@${DOMAIN}`, 'decline');
+    await waitFor(() => expect(dave.approvals.requests()).toHaveLength(1));
+    await dave.approvals.answer(`sip:carol@${DOMAIN}`, 'decline');
     await waitFor(() => expect(contactOf(carol, 'dave')?.subscription).toBe('rejected'));
     expect(contactOf(carol, 'dave')?.presence.availability).toBe('offline');
-    expect(dave.contacts.approvalRequests()).toEqual([]);
+    expect(dave.approvals.requests()).toEqual([]);
   });
 
   test('adding someone who already asked to see me accepts them automatically', async () => {
     const erin = await fleet.signedIn('erin');
     const frank = await fleet.signedIn('frank');
     erin.contacts.add({ address: `frank@${DOMAIN}` });
-    await waitFor(() => expect(frank.contacts.approvalRequests()).toHaveLength(1));
+    await waitFor(() => expect(frank.approvals.requests()).toHaveLength(1));
     // Frank adds Erin back instead of answering: that is a yes.
     frank.contacts.add({ address: `erin@${DOMAIN}` });
     await waitFor(() => expect(contactOf(erin, 'frank')?.subscription).toBe('active'));
-    expect(frank.contacts.approvalRequests()).toEqual([]);
+    expect(frank.approvals.requests()).toEqual([]);
     // And Frank waits for Erin's approval of his own request.
-    await waitFor(() => expect(erin.contacts.approvalRequests().map((r) => r.uri)).toEqual([`sip:frank@${DOMAIN}`]));
+    await waitFor(() => expect(erin.approvals.requests().map((r) => r.uri)).toEqual([`sip:frank@${DOMAIN}`]));
   });
 });
 
@@ -90,7 +91,7 @@ describe('blocking, restarts and sign-out', () => {
     const gina = await fleet.signedIn('gina');
     const hank = await fleet.signedIn('hank');
     gina.contacts.add({ address: `hank@${DOMAIN}` });
-    await waitFor(() => expect(hank.contacts.approvalRequests()).toHaveLength(1));
+    await waitFor(() => expect(hank.approvals.requests()).toHaveLength(1));
     hank.contacts.add({ address: `gina@${DOMAIN}` }); // auto-accepts gina's pending request
     await waitFor(() => expect(contactOf(gina, 'hank')?.subscription).toBe('active'));
 
@@ -114,16 +115,16 @@ describe('blocking, restarts and sign-out', () => {
     const ivan = await fleet.signedIn('ivan');
     const judyFirst = await fleet.signedIn('judy');
     ivan.contacts.add({ address: `judy@${DOMAIN}` });
-    await waitFor(() => expect(judyFirst.contacts.approvalRequests()).toHaveLength(1));
+    await waitFor(() => expect(judyFirst.approvals.requests()).toHaveLength(1));
     const dataDir = judyFirst.dataDir;
     await judyFirst.close();
 
     const judy = fleet.create({ dataDir });
     await judy.start();
     await waitFor(() => expect(judy.connection.current.status).toBe('registered'));
-    expect(judy.contacts.approvalRequests()).toMatchObject([{ uri: `sip:ivan@${DOMAIN}`, address: `ivan@${DOMAIN}`, isContact: false }]);
+    expect(judy.approvals.requests()).toMatchObject([{ uri: `sip:ivan@${DOMAIN}`, address: `ivan@${DOMAIN}`, isContact: false }]);
 
-    await judy.contacts.answer(`sip:ivan@${DOMAIN}`, 'acceptAndAdd');
+    await judy.approvals.answer(`sip:ivan@${DOMAIN}`, 'acceptAndAdd');
     expect(judy.contacts.list().contacts.map((c) => c.uri)).toEqual([`sip:ivan@${DOMAIN}`]);
     await waitFor(() => expect(contactOf(ivan, 'judy')).toMatchObject({ subscription: 'active', presence: { availability: 'available' } }));
 
@@ -171,7 +172,7 @@ describe('the buddy list itself', () => {
     const tia = await fleet.signedIn('tia');
     tia.contacts.add({ address: `sam@${DOMAIN}` }); // tia follows sam; sam has not asked anything
     sam.contacts.add({ address: `tia@${DOMAIN}` }); // …and now sam asks to follow tia
-    await waitFor(() => expect(tia.contacts.approvalRequests().map((r) => r.uri)).toEqual([`sip:sam@${DOMAIN}`]));
+    await waitFor(() => expect(tia.approvals.requests().map((r) => r.uri)).toEqual([`sip:sam@${DOMAIN}`]));
     const inbox: unknown[] = [];
     tia.addSink((event, payload) => {
       if (event === 'onDidChangeApprovals') inbox.push(payload);
@@ -212,29 +213,29 @@ describe('the buddy list itself', () => {
 
 describe('my presence over time', () => {
   test('idle makes me Away (only over Available), activity brings me back; watchers see both', async () => {
-    let clock = Date.now();
-    const kim = await fleet.signedIn('kim', { presence: { idleCheckMs: 20, now: () => clock } });
+    // Kim's presence runs on a clock the test moves: the idle checks run inside advance().
+    const clock = new FakeClock(Date.now());
+    const kim = await fleet.signedIn('kim', { presence: { clock } });
     const leo = await fleet.signedIn('leo');
     leo.contacts.add({ address: `kim@${DOMAIN}` });
-    await waitFor(() => expect(kim.contacts.approvalRequests()).toHaveLength(1));
-    await kim.contacts.answer(`sip:leo@${DOMAIN}`, 'accept');
+    await waitFor(() => expect(kim.approvals.requests()).toHaveLength(1));
+    await kim.approvals.answer(`sip:leo@${DOMAIN}`, 'accept');
     await waitFor(() => expect(contactOf(leo, 'kim')?.presence.availability).toBe('available'));
 
     kim.myPresence.setIdleMinutes(5);
-    clock += 4 * 60_000;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    clock.advance(4 * 60_000);
     expect(kim.myPresence.current.idle).toBe(false);
-    clock += 60_000;
-    await waitFor(() => expect(contactOf(leo, 'kim')?.presence.availability).toBe('away'));
+    clock.advance(60_000);
     expect(kim.myPresence.current).toMatchObject({ status: 'available', idle: true });
+    await waitFor(() => expect(contactOf(leo, 'kim')?.presence.availability).toBe('away'));
     kim.myPresence.reportActivity();
     await waitFor(() => expect(contactOf(leo, 'kim')?.presence.availability).toBe('available'));
 
     kim.myPresence.set('busy');
-    clock += 60 * 60_000;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor(() => expect(contactOf(leo, 'kim')?.presence.availability).toBe('busy'));
+    clock.advance(60 * 60_000);
+    // A status chosen by hand is never overridden by idle.
     expect(kim.myPresence.current).toMatchObject({ status: 'busy', idle: false });
-    expect(contactOf(leo, 'kim')?.presence.availability).toBe('busy');
   });
 
   test('a burst of status changes ends in the last one, and the connection stays healthy', async () => {
@@ -260,10 +261,10 @@ describe('my presence over time', () => {
       nia.account.signIn({ address: `nia@${DOMAIN}`, password: 'nia-pw', server: kamailio.wsUrl, rememberPassword: true, xcapRoot });
     expect(await signIn('http://127.0.0.1:9/xcap-root')).toMatchObject({ ok: true });
     max.contacts.add({ address: `nia@${DOMAIN}` });
-    await waitFor(() => expect(nia.contacts.approvalRequests()).toHaveLength(1));
-    const answered = await nia.contacts.answer(`sip:max@${DOMAIN}`, 'accept');
+    await waitFor(() => expect(nia.approvals.requests()).toHaveLength(1));
+    const answered = await nia.approvals.answer(`sip:max@${DOMAIN}`, 'accept');
     expect(answered).toMatchObject({ ok: false, error: { kind: 'unreachable', message: expect.stringMatching(/^Your answer is saved/) } });
-    expect(nia.contacts.approvalRequests()).toEqual([]);
+    expect(nia.approvals.requests()).toEqual([]);
     expect(contactOf(max, 'nia')?.subscription).toBe('pending');
 
     await nia.account.signOut();
@@ -286,8 +287,8 @@ describe('what the server sees', () => {
     const olga = await fleet.signedIn('olga');
     const pete = await fleet.signedIn('pete');
     olga.contacts.add({ address: `pete@${DOMAIN}` });
-    await waitFor(() => expect(pete.contacts.approvalRequests()).toHaveLength(1));
-    await pete.contacts.answer(`sip:olga@${DOMAIN}`, 'block');
+    await waitFor(() => expect(pete.approvals.requests()).toHaveLength(1));
+    await pete.approvals.answer(`sip:olga@${DOMAIN}`, 'block');
     await waitFor(() => expect(contactOf(olga, 'pete')?.subscription).toBe('rejected'));
     const count = subscribes('olga', 'pete').length;
     await new Promise((resolve) => setTimeout(resolve, 2_000));

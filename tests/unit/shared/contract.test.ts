@@ -1,6 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { CHANNELS, createParleyApi, EVENTS, isChannel, isEventName, requestSchemas } from '../../../shared/ipc/contract.js';
 import { ok } from '../../../shared/ipc/result.js';
+import { accountEvents, accountRequests } from '../../../shared/ipc/account.js';
+import { appEvents, appRequests } from '../../../shared/ipc/app.js';
+import { approvalsEvents, approvalsRequests } from '../../../shared/ipc/approvals.js';
+import { contactsEvents, contactsRequests } from '../../../shared/ipc/contacts.js';
+import { presenceEvents, presenceRequests } from '../../../shared/ipc/presence.js';
 
 describe('the IPC contract', () => {
   test('channels are domain:verb and events onDid*', () => {
@@ -11,6 +16,17 @@ describe('the IPC contract', () => {
     expect(isChannel('toString')).toBe(false);
     expect(isEventName('onDidChangeConnection')).toBe(true);
     expect(isEventName('constructor')).toBe(false);
+  });
+
+  test('the contract is composed from the domains: no channel or event declared twice, none left out', () => {
+    const domains = [appRequests, accountRequests, presenceRequests, contactsRequests, approvalsRequests];
+    const declared = domains.flatMap((d) => Object.keys(d));
+    expect(new Set(declared).size).toBe(declared.length);
+    expect([...CHANNELS].sort()).toEqual([...declared].sort());
+    const events = [appEvents, accountEvents, presenceEvents, contactsEvents, approvalsEvents].flatMap((d) => Object.keys(d));
+    expect(new Set(events).size).toBe(events.length);
+    expect([...EVENTS].sort()).toEqual([...events].sort());
+    expect(EVENTS).toContain('onDidReceiveApprovalRequest');
   });
 
   test('sign-in payloads are checked strictly: types, lengths, no extra keys', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { getAccount, saveAccount, setAutoSignIn } from '../../../main/store/account-repository.js';
+import { DEFAULT_ACCOUNT_STATE, getAccountState, updateAccountState } from '../../../main/store/account-state-repository.js';
 import { openDatabase } from '../../../main/store/db.js';
 import { migrate, SCHEMA_VERSION } from '../../../main/store/migrations/index.js';
 import { getSetting, setSetting } from '../../../main/store/settings-repository.js';
@@ -80,6 +81,65 @@ describe('migration 0002: contacts, groups and watchers', () => {
     // Another account may have the same contact.
     db.prepare("INSERT INTO contacts (owner, uri, group_id, created_at) VALUES ('sip:x@b', 'sip:c@d', 1, 0)").run();
     expect(() => db.prepare("INSERT INTO watchers (owner, uri, decision) VALUES ('sip:a@b', 'sip:c@d', 'maybe')").run()).toThrow(/CHECK/);
+    db.close();
+  });
+});
+
+describe('migration 0003: per-account state', () => {
+  test('moves the global presence settings to the remembered account and keyed settings to theirs; the rest stays', () => {
+    const db = new Database(tempFile());
+    migrate(db, 2);
+    db.prepare("INSERT INTO account (id, uri, server, updated_at) VALUES (1, 'sip:a@b', 'wss://b', 0)").run();
+    const set = (key: string, value: unknown) => setSetting(db, key, value);
+    set('presence.status', 'dnd');
+    set('presence.note', 'Focus');
+    set('presence.idleMinutes', 25);
+    set('xcapRoot:sip:a@b', 'https://b/xcap');
+    set('presRules.dirty:sip:a@b', true);
+    set('xcapRoot:sip:other@b', 'https://other/xcap');
+    set('window.bounds', { x: 1 });
+    migrate(db, 3);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(getAccountState(db, 'sip:a@b')).toEqual({
+      status: 'dnd',
+      note: 'Focus',
+      idleMinutes: 25,
+      xcapRoot: 'https://b/xcap',
+      presRulesDirty: true,
+    });
+    expect(getAccountState(db, 'sip:other@b')).toMatchObject({
+      status: 'available',
+      xcapRoot: 'https://other/xcap',
+      presRulesDirty: false,
+    });
+    const keys = db
+      .prepare<[], { key: string }>('SELECT key FROM settings ORDER BY key')
+      .all()
+      .map((r) => r.key);
+    expect(keys).toEqual(['window.bounds']);
+    const table = db.prepare<[], { strict: number }>("SELECT strict FROM pragma_table_list WHERE name = 'account_state'").get();
+    expect(table?.strict).toBe(1);
+    expect(() => updateAccountState(db, 'sip:a@b', { status: 'flying' as never })).toThrow(/CHECK/);
+    expect(() => updateAccountState(db, 'sip:a@b', { idleMinutes: 100_000 })).toThrow(/CHECK/);
+    db.close();
+  });
+
+  test('a value the new table refuses is dropped, not fatal; without an account the global presence settings go', () => {
+    const db = new Database(tempFile());
+    migrate(db, 2);
+    setSetting(db, 'presence.status', 'flying');
+    setSetting(db, 'xcapRoot:sip:a@b', 42);
+    migrate(db, 3);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM settings').get()).toEqual({ n: 0 });
+    expect(getAccountState(db, 'sip:a@b')).toEqual(DEFAULT_ACCOUNT_STATE);
+    db.close();
+  });
+
+  test("state is per account: one account's Do not disturb is not another's", () => {
+    const db = openDatabase(tempFile());
+    updateAccountState(db, 'sip:a@b', { status: 'dnd', note: 'away' });
+    expect(getAccountState(db, 'sip:c@d')).toEqual(DEFAULT_ACCOUNT_STATE);
+    expect(getAccountState(db, 'sip:a@b')).toMatchObject({ status: 'dnd', note: 'away', idleMinutes: 10 });
     db.close();
   });
 });

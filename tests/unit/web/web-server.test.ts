@@ -26,7 +26,7 @@ beforeAll(async () => {
     version: '0.0.0-test',
     secrets: new FileSecretStore(join(dir, 'data', 'credentials.json')),
   });
-  server = await startWebServer({ staticDir, port: 0, handle: createRouter(engine), addSink: (sink) => engine.addSink(sink) });
+  server = await startWebServer({ staticDir, port: 0, handle: createRouter(engine.handlers), addSink: (sink) => engine.addSink(sink) });
   token = new URL(server.url).hash.replace('#token=', '');
 });
 

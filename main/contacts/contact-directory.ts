@@ -1,0 +1,157 @@
+import type { Database } from 'better-sqlite3';
+import { CONTACT_NAME_MAX, groupNameError, type ContactGroup } from '../../shared/domain/contacts.js';
+import { parseSipAddress } from '../../shared/domain/sip-address.js';
+import { err, ok, type Result } from '../../shared/ipc/result.js';
+import { Emitter } from '../base/emitter.js';
+import {
+  createGroup,
+  deleteContact,
+  deleteGroup,
+  ensureDefaultGroup,
+  findContact,
+  findGroupByName,
+  getContact,
+  groupExists,
+  insertContact,
+  listContacts,
+  listGroups,
+  renameGroup,
+  updateContact,
+  type ContactRecord,
+} from '../store/contacts-repository.js';
+
+/** What changed in the directory. */
+export type DirectoryChange =
+  | { readonly kind: 'added'; readonly contact: ContactRecord }
+  | { readonly kind: 'removed'; readonly contact: ContactRecord }
+  | { readonly kind: 'updated'; readonly contact: ContactRecord }
+  | { readonly kind: 'groups' };
+
+/**
+ * The people I keep, per signed-in account (`owner`): contacts by normalised SIP URI, in named
+ * groups, kept in SQLite. Knows nothing of presence or authorisation; it answers "who is this
+ * address?" for every domain (chat and calls show names from here) and says what changed.
+ */
+export class ContactDirectory {
+  private readonly changes = new Emitter<DirectoryChange>();
+  /** Listens to changes of the directory. */
+  readonly onDidChange = this.changes.event;
+
+  constructor(
+    private readonly db: Database,
+    private readonly owner: () => string | undefined,
+  ) {}
+
+  /** The owner's contacts, oldest first (empty when signed out). */
+  contacts(): ContactRecord[] {
+    const owner = this.owner();
+    return owner ? listContacts(this.db, owner) : [];
+  }
+
+  /** The owner's groups, the default first (empty when signed out). */
+  groups(): ContactGroup[] {
+    const owner = this.owner();
+    return owner ? listGroups(this.db, owner) : [];
+  }
+
+  get(id: number): ContactRecord | undefined {
+    const owner = this.owner();
+    return owner ? getContact(this.db, owner, id) : undefined;
+  }
+
+  /** The contact with this address, however it is written (`Bob@Example.com`, `sip:bob@example.com`). */
+  findByAddress(address: string): ContactRecord | undefined {
+    const owner = this.owner();
+    const parsed = parseSipAddress(address);
+    if (!owner || !parsed) return undefined;
+    return (
+      findContact(this.db, owner, parsed.uri) ??
+      listContacts(this.db, owner).find((c) => parseSipAddress(c.uri)?.address === parsed.address)
+    );
+  }
+
+  /** Adds a contact by SIP address (normalised; myself and duplicates refused). */
+  add(params: { address: string; displayName?: string; groupId?: number }): Result<ContactRecord> {
+    const owner = this.owner();
+    if (!owner) return err('state', 'Sign in to add contacts.');
+    const address = parseSipAddress(params.address);
+    if (!address) return err('invalid', 'That is not a SIP address. Use the form bob@example.com or sip:bob@example.com.', 'address');
+    if (address.address === parseSipAddress(owner)?.address) return err('invalid', 'That is your own address.', 'address');
+    if (this.findByAddress(address.uri)) return err('invalid', `${address.address} is already in your contacts.`, 'address');
+    const displayName = (params.displayName ?? '').trim();
+    const nameProblem = contactNameError(displayName);
+    if (nameProblem) return err('invalid', nameProblem, 'displayName');
+    const groupId = params.groupId ?? ensureDefaultGroup(this.db, owner);
+    if (!groupExists(this.db, owner, groupId)) return err('invalid', 'That group does not exist.', 'group');
+    const id = insertContact(this.db, owner, address.uri, displayName, groupId);
+    const contact = getContact(this.db, owner, id)!;
+    this.changes.fire({ kind: 'added', contact });
+    return ok(contact);
+  }
+
+  /** Removes a contact. */
+  remove(id: number): Result<ContactRecord> {
+    const owner = this.owner();
+    const contact = owner ? getContact(this.db, owner, id) : undefined;
+    if (!owner || !contact) return err('invalid', 'That contact does not exist.');
+    deleteContact(this.db, owner, id);
+    this.changes.fire({ kind: 'removed', contact });
+    return ok(contact);
+  }
+
+  /** Renames a contact or moves it to another group. */
+  update(id: number, changes: { displayName?: string; groupId?: number }): Result<ContactRecord> {
+    const owner = this.owner();
+    if (!owner || !getContact(this.db, owner, id)) return err('invalid', 'That contact does not exist.');
+    if (changes.groupId !== undefined && !groupExists(this.db, owner, changes.groupId))
+      return err('invalid', 'That group does not exist.', 'group');
+    const displayName = changes.displayName?.trim();
+    const nameProblem = displayName === undefined ? null : contactNameError(displayName);
+    if (nameProblem) return err('invalid', nameProblem, 'displayName');
+    updateContact(this.db, owner, id, {
+      ...(displayName !== undefined ? { displayName } : {}),
+      ...(changes.groupId !== undefined ? { groupId: changes.groupId } : {}),
+    });
+    const contact = getContact(this.db, owner, id)!;
+    this.changes.fire({ kind: 'updated', contact });
+    return ok(contact);
+  }
+
+  createGroup(name: string): Result<ContactGroup> {
+    const owner = this.owner();
+    if (!owner) return err('state', 'Sign in first.');
+    const problem = groupNameError(name);
+    if (problem) return err('invalid', problem, 'name');
+    if (findGroupByName(this.db, owner, name.trim())) return err('invalid', `There is already a group called ${name.trim()}.`, 'name');
+    const id = createGroup(this.db, owner, name.trim());
+    this.changes.fire({ kind: 'groups' });
+    return ok({ id, name: name.trim(), isDefault: false });
+  }
+
+  renameGroup(id: number, name: string): Result<ContactGroup> {
+    const owner = this.owner();
+    if (!owner) return err('state', 'Sign in first.');
+    const problem = groupNameError(name);
+    if (problem) return err('invalid', problem, 'name');
+    const clash = findGroupByName(this.db, owner, name.trim());
+    if (clash && clash.id !== id) return err('invalid', `There is already a group called ${name.trim()}.`, 'name');
+    if (!renameGroup(this.db, owner, id, name.trim())) return err('invalid', 'That group does not exist.');
+    this.changes.fire({ kind: 'groups' });
+    return ok(listGroups(this.db, owner).find((g) => g.id === id)!);
+  }
+
+  /** Deletes a group; its contacts move to the default group. */
+  deleteGroup(id: number): Result<void> {
+    const owner = this.owner();
+    if (!owner) return err('state', 'Sign in first.');
+    if (!deleteGroup(this.db, owner, id)) return err('invalid', 'The default group cannot be deleted.');
+    this.changes.fire({ kind: 'groups' });
+    return ok(undefined);
+  }
+}
+
+function contactNameError(name: string): string | null {
+  return name.length > CONTACT_NAME_MAX || /\p{Cc}/u.test(name)
+    ? `A name has at most ${CONTACT_NAME_MAX} characters, without control characters.`
+    : null;
+}

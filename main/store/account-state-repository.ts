@@ -1,0 +1,60 @@
+import type { Database } from 'better-sqlite3';
+import type { MyStatus } from '../../shared/domain/presence.js';
+import { prepared } from './statements.js';
+
+/** What Parley keeps per account besides its contacts: my presence choices and server details. */
+export interface AccountState {
+  readonly status: MyStatus;
+  readonly note: string;
+  /** Minutes without input before Available shows as Away (0: never). */
+  readonly idleMinutes: number;
+  /** The XCAP root set at sign-in; empty means "derived from the server URL". */
+  readonly xcapRoot: string;
+  /** A pres-rules decision is recorded here but not yet on the server. */
+  readonly presRulesDirty: boolean;
+}
+
+/** What an account that never changed anything has. */
+export const DEFAULT_ACCOUNT_STATE: AccountState = {
+  status: 'available',
+  note: '',
+  idleMinutes: 10,
+  xcapRoot: '',
+  presRulesDirty: false,
+};
+
+interface Row {
+  status: MyStatus;
+  note: string;
+  idle_minutes: number;
+  xcap_root: string;
+  pres_rules_dirty: number;
+}
+
+/** The account's state (defaults for an account never seen). */
+export function getAccountState(db: Database, owner: string): AccountState {
+  const row = prepared<[string], Row>(
+    db,
+    'SELECT status, note, idle_minutes, xcap_root, pres_rules_dirty FROM account_state WHERE owner = ?',
+  ).get(owner);
+  if (!row) return DEFAULT_ACCOUNT_STATE;
+  return {
+    status: row.status,
+    note: row.note,
+    idleMinutes: row.idle_minutes,
+    xcapRoot: row.xcap_root,
+    presRulesDirty: row.pres_rules_dirty === 1,
+  };
+}
+
+/** Changes some of the account's state (creating its row on first use). */
+export function updateAccountState(db: Database, owner: string, changes: Partial<AccountState>): AccountState {
+  const next = { ...getAccountState(db, owner), ...changes };
+  prepared(
+    db,
+    `INSERT INTO account_state (owner, status, note, idle_minutes, xcap_root, pres_rules_dirty) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (owner) DO UPDATE SET status = excluded.status, note = excluded.note, idle_minutes = excluded.idle_minutes,
+       xcap_root = excluded.xcap_root, pres_rules_dirty = excluded.pres_rules_dirty`,
+  ).run(owner, next.status, next.note, next.idleMinutes, next.xcapRoot, next.presRulesDirty ? 1 : 0);
+  return next;
+}

@@ -1,0 +1,36 @@
+/** The `account` and `connection` domains: signing in and out, and the state of the connection. */
+
+import { ACCOUNT_LIMITS, type SavedAccount } from '../domain/account.js';
+import type { ConnectionState } from '../domain/connection.js';
+import { event, type EventSpecs } from './define.js';
+import { bool, none, obj, optional, str } from './schema.js';
+
+export const accountRequests = {
+  'account:get': none,
+  'account:signIn': obj({
+    address: str(ACCOUNT_LIMITS.address),
+    password: str(ACCOUNT_LIMITS.password),
+    server: str(ACCOUNT_LIMITS.server),
+    authUser: optional(str(ACCOUNT_LIMITS.authUser)),
+    displayName: optional(str(ACCOUNT_LIMITS.displayName)),
+    rememberPassword: bool,
+    xcapRoot: optional(str(ACCOUNT_LIMITS.xcapRoot)),
+  }),
+  'account:signOut': none,
+  'connection:get': none,
+  /** "Try now": retry at once while reconnecting, or check a registered connection. */
+  'connection:check': none,
+};
+
+export interface AccountResponses {
+  'account:get': SavedAccount | null;
+  'account:signIn': ConnectionState;
+  'account:signOut': ConnectionState;
+  'connection:get': ConnectionState;
+  'connection:check': ConnectionState;
+}
+
+export const accountEvents = {
+  /** The connection state changed (signing in, registered, reconnecting, signed out). */
+  onDidChangeConnection: event<ConnectionState>(),
+} satisfies EventSpecs;
