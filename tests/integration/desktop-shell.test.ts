@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import Database from 'better-sqlite3';
 import { CHANNELS } from '../../shared/ipc/contract.js';
+import { WINDOW_BOUNDS_KEY } from '../../main/app/window-bounds.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 
 // Electron cannot run here: the shell runs against a recording stand-in, the engine behind it is real
@@ -46,6 +48,21 @@ afterAll(async () => {
 });
 
 const window = () => FakeBrowserWindow.instances.at(-1)!;
+
+/** Alice signed in and Available, whatever the tests before left (each test sets up what it needs). */
+async function signedInAvailable(): Promise<void> {
+  if (tray().menu!.item('status').label === 'Signed out') {
+    const result = await ipc().invoke(
+      'account:signIn',
+      { address: `alice@${DOMAIN}`, password: 'alice-pw', server: kamailio.wsUrl, rememberPassword: true },
+      APP_FRAME,
+    );
+    expect(result).toMatchObject({ ok: true });
+  }
+  await ipc().invoke('presence:setMine', { status: 'available' }, APP_FRAME);
+  electron.current.powerMonitor.idleSeconds = 0;
+  await vi.waitFor(() => expect(tray().menu!.item('status').label).toBe(`alice@${DOMAIN} — Available`), LONG);
+}
 const tray = () => FakeTray.instances.at(-1)!;
 const ipc = () => electron.current.ipcMain;
 
@@ -99,6 +116,7 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
   });
 
   test('the tray changes my status, and shows what others see', async () => {
+    await signedInAvailable();
     expect(tray().menu!.item('status:available')).toMatchObject({ type: 'radio', checked: true });
     tray().menu!.item('status:busy').click!();
     expect(tray().menu!.item('status').label).toBe(`alice@${DOMAIN} — Busy`);
@@ -109,6 +127,7 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
   });
 
   test('system idle time makes me Away while Available, and activity brings me back; a chosen status stays', async () => {
+    await signedInAvailable();
     const sent = () =>
       window()
         .webContents.sent.filter((m) => m.channel === 'onDidChangeMyPresence')
@@ -122,12 +141,17 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
 
     tray().menu!.item('status:dnd').click!();
     electron.current.powerMonitor.idleSeconds = 600;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Two polls of the idle time after it went up: the second saw it for sure.
+    const asked = electron.current.powerMonitor.idleQueries;
+    await vi.waitFor(() => expect(electron.current.powerMonitor.idleQueries).toBeGreaterThanOrEqual(asked + 2), LONG);
     expect(tray().menu!.item('status').label).toBe(`alice@${DOMAIN} — Do not disturb`);
     electron.current.powerMonitor.idleSeconds = 0;
   });
 
   test('an approval request notifies on the desktop, but not in Do not disturb', async () => {
+    await signedInAvailable();
+    await ipc().invoke('presence:setMine', { status: 'dnd' }, APP_FRAME);
+    FakeNotification.shown.length = 0;
     const fleet = new EngineFleet(kamailio);
     try {
       const bob = await fleet.signedIn('bob');
@@ -137,7 +161,12 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
           .webContents.sent.filter((m) => m.channel === 'onDidChangeApprovals')
           .at(-1)?.payload ?? []) as { uri: string }[];
       await vi.waitFor(() => expect(inbox().map((r) => r.uri)).toContain(`sip:bob@${DOMAIN}`), LONG);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The shell decides about the notification as it forwards this event to the window.
+      const announced = () =>
+        window()
+          .webContents.sent.filter((m) => m.channel === 'onDidReceiveApprovalRequest')
+          .map((m) => (m.payload as { uri: string }).uri);
+      await vi.waitFor(() => expect(announced()).toContain(`sip:bob@${DOMAIN}`), LONG);
       expect(FakeNotification.shown).toEqual([]); // alice is in Do not disturb
       await ipc().invoke('presence:setMine', { status: 'available' }, APP_FRAME);
       const carol = await fleet.signedIn('carol');
@@ -178,7 +207,17 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
   test('the window comes back where the person left it', async () => {
     const first = window();
     first.resizeTo({ x: 300, y: 200, width: 500, height: 800 });
-    await new Promise((resolve) => setTimeout(resolve, 700)); // saving is debounced while dragging
+    // Saving is debounced while dragging: wait until the SQLite file has the new place.
+    const saved = () => {
+      const db = new Database(join(electron.current.app.userData, 'parley.sqlite'), { readonly: true });
+      try {
+        const row = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(WINDOW_BOUNDS_KEY);
+        return row ? (JSON.parse(row.value) as unknown) : undefined;
+      } finally {
+        db.close();
+      }
+    };
+    await vi.waitFor(() => expect(saved()).toEqual({ x: 300, y: 200, width: 500, height: 800 }), LONG);
     first.destroy();
     electron.current.app.emit('second-instance');
     await vi.waitFor(() => expect(window()).not.toBe(first), LONG);
@@ -187,11 +226,14 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
   });
 
   test('the tray Sign out un-registers (REGISTER with Expires: 0)', async () => {
+    await signedInAvailable();
+    expect(await kamailio.contacts('alice')).toHaveLength(1);
     tray().menu!.item('signOut').click!();
     await vi.waitFor(() => expect(tray().menu!.item('status').label).toBe('Signed out'), LONG);
     expect(await kamailio.contacts('alice')).toEqual([]);
   });
 
+  // Ends the app that the tests above share: it stays last.
   test('Quit from the tray signs out, closes the store, then lets the app quit', async () => {
     await ipc().invoke(
       'account:signIn',

@@ -234,7 +234,15 @@ export function createElectronMock(userData: string) {
       this.handlers.set(scheme, handler);
     },
   };
-  const powerMonitor = Object.assign(new EventEmitter(), { idleSeconds: 0, getSystemIdleTime: () => powerMonitor.idleSeconds });
+  const powerMonitor = Object.assign(new EventEmitter(), {
+    idleSeconds: 0,
+    /** How often the app asked for the idle time (tests wait for the next poll instead of sleeping). */
+    idleQueries: 0,
+    getSystemIdleTime: () => {
+      powerMonitor.idleQueries++;
+      return powerMonitor.idleSeconds;
+    },
+  });
   const nativeImage = { createFromPath: (path: string) => ({ path }) };
   const screen = {
     workAreas: [{ x: 0, y: 0, width: 1920, height: 1080 }],
