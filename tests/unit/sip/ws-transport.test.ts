@@ -1,0 +1,108 @@
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { MAX_SIP_MESSAGE_BYTES, withAllow, WsTransport } from '../../../main/sip/ws-transport.js';
+
+const logger = { error: vi.fn(), warn: vi.fn(), log: vi.fn(), debug: vi.fn() } as unknown as ConstructorParameters<typeof WsTransport>[0];
+const servers: WebSocketServer[] = [];
+
+async function server(onConnection: (socket: WebSocket) => void): Promise<string> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'sip' });
+  servers.push(wss);
+  wss.on('connection', onConnection);
+  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+  const address = wss.address();
+  return `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+}
+
+afterEach(async () => {
+  for (const wss of servers.splice(0)) {
+    for (const client of wss.clients) client.terminate();
+    await new Promise((resolve) => wss.close(resolve));
+  }
+});
+
+describe('withAllow', () => {
+  test('replaces every Allow header with the truthful list, in the headers only', () => {
+    const message =
+      'SIP/2.0 405 Method Not Allowed\r\nVia: SIP/2.0/WSS x;branch=z9hG4bK1\r\nAllow: ACK,BYE,CANCEL,INFO,INVITE,MESSAGE,NOTIFY,OPTIONS,PRACK,REFER,REGISTER,SUBSCRIBE\r\nAllow-Events: presence\r\nContent-Length: 11\r\n\r\nAllow: body';
+    const out = withAllow(message, ['NOTIFY', 'OPTIONS']);
+    expect(out).toContain('\r\nAllow: NOTIFY, OPTIONS\r\n\r\nAllow: body');
+    expect(out.split('\r\n\r\n')[0]!.match(/\r\nAllow:/g)).toHaveLength(1);
+    expect(out).toContain('\r\nAllow-Events: presence');
+  });
+
+  test('leaves a message without Allow untouched', () => {
+    const message = 'OPTIONS sip:a@b SIP/2.0\r\nVia: x\r\nContent-Length: 0\r\n\r\n';
+    expect(withAllow(message, ['NOTIFY'])).toBe(message);
+  });
+});
+
+describe("Parley's WebSocket transport", () => {
+  test('delivers text and binary frames as SIP text, and rewrites Allow on the way out', async () => {
+    let serverSide: WebSocket | undefined;
+    const received: string[] = [];
+    const url = await server((socket) => {
+      serverSide = socket;
+      socket.on('message', (data) => received.push(data.toString()));
+    });
+    const transport = new WsTransport(logger, { server: url, allow: () => ['NOTIFY', 'OPTIONS'] });
+    const messages: string[] = [];
+    transport.onMessage = (text) => messages.push(text);
+    await transport.connect();
+    expect(transport.isConnected()).toBe(true);
+    serverSide!.send('OPTIONS sip:a@b SIP/2.0\r\n\r\n');
+    serverSide!.send(Buffer.from('MESSAGE sip:a@b SIP/2.0\r\n\r\nhé', 'utf8'), { binary: true });
+    await vi.waitFor(() => expect(messages).toEqual(['OPTIONS sip:a@b SIP/2.0\r\n\r\n', 'MESSAGE sip:a@b SIP/2.0\r\n\r\nhé']));
+    await transport.send('REGISTER sip:b SIP/2.0\r\nAllow: INVITE, MESSAGE\r\n\r\n');
+    await vi.waitFor(() => expect(received).toEqual(['REGISTER sip:b SIP/2.0\r\nAllow: NOTIFY, OPTIONS\r\n\r\n']));
+    await transport.disconnect();
+    expect(transport.isConnected()).toBe(false);
+  });
+
+  test('a message over the cap closes this connection with a reason, and nothing throws', async () => {
+    let serverSide: WebSocket | undefined;
+    const url = await server((socket) => (serverSide = socket));
+    const transport = new WsTransport(logger, { server: url });
+    const lost = new Promise<Error | undefined>((resolve) => (transport.onDisconnect = resolve));
+    transport.onMessage = () => undefined;
+    await transport.connect();
+    serverSide!.send('x'.repeat(MAX_SIP_MESSAGE_BYTES + 1));
+    const error = await lost;
+    expect(error?.message).toMatch(/closed/);
+    expect(transport.isConnected()).toBe(false);
+  });
+
+  test('an exception inside the SIP stack stays there: the socket keeps working', async () => {
+    let serverSide: WebSocket | undefined;
+    const url = await server((socket) => (serverSide = socket));
+    const transport = new WsTransport(logger, { server: url });
+    const seen: string[] = [];
+    transport.onMessage = (text) => {
+      seen.push(text);
+      if (text === 'first') throw new Error('bug in the stack');
+    };
+    await transport.connect();
+    serverSide!.send('first');
+    serverSide!.send('second');
+    await vi.waitFor(() => expect(seen).toEqual(['first', 'second']));
+    expect(transport.isConnected()).toBe(true);
+    await transport.disconnect();
+  });
+
+  test('a refused connection rejects with the cause kept (ECONNREFUSED), not just "closed"', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    const transport = new WsTransport(logger, { server: `ws://127.0.0.1:${port}` });
+    await expect(transport.connect()).rejects.toThrow(/ECONNREFUSED/);
+    expect(transport.lastFailure).toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  test('refuses a URL that is not ws:// or wss://', () => {
+    expect(() => new WsTransport(logger, { server: 'http://example.com' })).toThrow(/Not a WebSocket URL/);
+  });
+});
