@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { CONTACT_NAME_MAX, groupNameError, type ContactGroup } from '../../shared/domain/contacts.js';
+import { contactNameError, groupNameError, type ContactGroup } from '../../shared/domain/contacts.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
 import { err, ok, type Result } from '../../shared/ipc/result.js';
 import { Emitter } from '../base/emitter.js';
@@ -148,10 +148,4 @@ export class ContactDirectory {
     this.changes.fire({ kind: 'groups' });
     return ok(undefined);
   }
-}
-
-function contactNameError(name: string): string | null {
-  return name.length > CONTACT_NAME_MAX || /\p{Cc}/u.test(name)
-    ? `A name has at most ${CONTACT_NAME_MAX} characters, without control characters.`
-    : null;
 }

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventName } from '../../shared/ipc/contract.js';
-import type { Result } from '../../shared/ipc/result.js';
+import { err, type Result } from '../../shared/ipc/result.js';
 import { createLogger } from '../logger.js';
 import { CONTENT_SECURITY_POLICY } from '../csp.js';
 
@@ -44,7 +44,11 @@ const MIME: Record<string, string> = {
 const log = createLogger('web');
 
 /** Largest IPC message accepted from the page. */
-const MAX_MESSAGE_BYTES = 1 << 20;
+export const MAX_MESSAGE_BYTES = 1 << 20;
+/** Requests one socket may have waiting for an answer; more are refused until some are answered. */
+export const MAX_IN_FLIGHT = 64;
+/** Output a socket may leave unread before it is dropped (a page that stopped reading). */
+export const MAX_BUFFERED_BYTES = 8 << 20;
 
 /**
  * Web mode: the renderer served on loopback and the IPC contract carried over a WebSocket.
@@ -59,26 +63,40 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
   const server: Server = createServer((req, res) => {
+    req.on('error', () => res.destroy());
+    res.on('error', () => res.destroy());
     if (!allowedHosts().has(req.headers.host ?? '')) return refuse(res, 421, 'Misdirected request');
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed');
     void serveStatic(options.staticDir, req, res);
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  // A malformed request or a peer that resets the connection must never reach the process.
+  server.on('clientError', (_error, socket) => socket.destroy());
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://invalid');
-    const ok =
-      url.pathname === '/ipc' &&
-      allowedHosts().has(req.headers.host ?? '') &&
-      allowedOrigins().has(req.headers.origin ?? '') &&
-      sameSecret(url.searchParams.get('token') ?? '', token);
+    // Every socket gets an error handler first: a refused peer that resets the connection would
+    // otherwise raise an unhandled 'error' and end the process.
+    socket.on('error', (error) => log.debug(`upgrade socket: ${error.message}`));
+    let ok: boolean;
+    try {
+      const url = new URL(req.url ?? '/', 'http://invalid');
+      ok =
+        url.pathname === '/ipc' &&
+        allowedHosts().has(req.headers.host ?? '') &&
+        allowedOrigins().has(req.headers.origin ?? '') &&
+        sameSecret(url.searchParams.get('token') ?? '', token);
+    } catch {
+      ok = false; // an unparsable request target (`GET //[`) is simply refused
+    }
     if (!ok) {
-      log.warn(`refused a WebSocket from origin ${req.headers.origin ?? '(none)'} host ${req.headers.host ?? '(none)'}`);
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      log.warn(`refused a WebSocket from origin ${clip(req.headers.origin)} host ${clip(req.headers.host)}`);
+      if (socket.writable) socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else socket.destroy();
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => serveIpc(ws, options));
   });
+  wss.on('error', (error) => log.warn(`WebSocket server: ${error.message}`));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -98,11 +116,32 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 }
 
+/**
+ * One page's IPC socket. Whatever the page sends — a protocol error, invalid UTF-8, a frame over the
+ * cap, a flood of requests, or no reading at all — costs at most this socket, never the engine.
+ */
 function serveIpc(ws: WebSocket, options: WebServerOptions): void {
-  const removeSink = options.addSink((event, payload) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'event', event, payload }));
-  });
+  let inFlight = 0;
+  const send = (message: unknown) => {
+    if (ws.readyState !== ws.OPEN) return;
+    // A page that stopped reading would make us hold every event for it: drop it instead.
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      log.warn('dropped a page that stopped reading its WebSocket');
+      ws.terminate();
+      return;
+    }
+    ws.send(JSON.stringify(message), (error) => {
+      if (error) log.debug(`send: ${error.message}`);
+    });
+  };
+  const removeSink = options.addSink((event, payload) => send({ type: 'event', event, payload }));
   ws.on('close', removeSink);
+  // ws reports protocol errors (oversize frame, invalid UTF-8, reserved bits, unmasked frames) here
+  // and has already failed the connection; without a listener they would end the process.
+  ws.on('error', (error) => {
+    log.warn(`closed a page's WebSocket: ${error.message}`);
+    ws.terminate();
+  });
   ws.on('message', (data, isBinary) => {
     if (isBinary) return ws.close(1003, 'text only');
     let message: unknown;
@@ -114,10 +153,25 @@ function serveIpc(ws: WebSocket, options: WebServerOptions): void {
     if (typeof message !== 'object' || message === null) return ws.close(1007, 'not an object');
     const { type, id, channel, payload } = message as Record<string, unknown>;
     if (type !== 'request' || typeof id !== 'number' || !Number.isSafeInteger(id)) return ws.close(1007, 'bad request');
-    void options.handle(channel, payload).then((result) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'response', id, result }));
-    });
+    if (inFlight >= MAX_IN_FLIGHT) {
+      send({ type: 'response', id, result: err('state', 'Parley is busy with earlier requests from this page. Try again in a moment.') });
+      return;
+    }
+    inFlight++;
+    void options
+      .handle(channel, payload)
+      .catch(() => err('internal', 'Something went wrong inside Parley. Please try again.'))
+      .then((result) => {
+        inFlight--;
+        send({ type: 'response', id, result });
+      });
   });
+}
+
+/** A header value as it may go into a log line: short, no control characters. */
+function clip(value: string | undefined): string {
+  if (value === undefined) return '(none)';
+  return value.replace(/[\p{Cc}\p{Cf}]/gu, '?').slice(0, 80);
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -155,7 +209,9 @@ async function serveStatic(root: string, req: IncomingMessage, res: ServerRespon
       'Cache-Control': 'no-store',
     });
     if (req.method === 'HEAD') return void res.end();
-    createReadStream(file).pipe(res);
+    const stream = createReadStream(file);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
   } catch {
     refuse(res, 404, 'Not found');
   }

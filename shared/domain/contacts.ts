@@ -57,6 +57,13 @@ export const GROUP_NAME_MAX = 64;
 /** Longest contact display name. */
 export const CONTACT_NAME_MAX = 128;
 
+/** Checks a contact's display name; returns a message or null. */
+export function contactNameError(name: string): string | null {
+  if (name.length > CONTACT_NAME_MAX) return `A name has at most ${CONTACT_NAME_MAX} characters (this one has ${name.length}).`;
+  if (/\p{Cc}/u.test(name)) return 'A name cannot contain control characters.';
+  return null;
+}
+
 /** Checks a group name; returns a message or null. */
 export function groupNameError(name: string): string | null {
   const trimmed = name.trim();

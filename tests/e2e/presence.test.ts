@@ -194,6 +194,22 @@ describe('buddy list and approvals, as two people use them', () => {
     expect(await dialog.isVisible()).toBe(false);
   });
 
+  test('a megabyte pasted into Display name is refused on the field before anything is sent; the page keeps working', async () => {
+    const { page } = await signIn('carol');
+    const dialog = page.getByRole('dialog', { name: 'Add contact' });
+    await page.getByRole('button', { name: 'Add contact' }).click();
+    await dialog.getByLabel('SIP address').fill(`grace@${DOMAIN}`);
+    const name = dialog.getByLabel('Display name');
+    await name.fill('x'.repeat(1_100_000));
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    expect(await name.getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => dialog.getByText(/A name has at most 128 characters/).count()).toBe(1);
+    // Still connected and working: a sensible name goes through.
+    await name.fill('Grace');
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await contactRow(page, 'Grace').waitFor();
+  });
+
   test('search filters as you type; arrow keys move through the list; groups can be made and used', async () => {
     const { page } = await signIn('erin');
     for (const [address, name] of [

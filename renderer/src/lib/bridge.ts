@@ -8,6 +8,9 @@ declare global {
   }
 }
 
+/** The largest request the page sends (the engine accepts 1 MiB; UTF-8 can take 3 bytes a character). */
+const MAX_REQUEST_CHARS = 256 * 1024;
+
 /** A bridge plus a way to hear that the engine cannot be reached (web mode only), and why. */
 export interface Bridge {
   readonly api: ParleyApi;
@@ -75,9 +78,12 @@ class WebSocketTransport implements ParleyTransport {
     if (!(await this.opened) || this.lost || !this.socket) return err('unreachable', this.lost ?? LOST);
     const socket = this.socket;
     const id = this.nextId++;
+    const text = JSON.stringify({ type: 'request', id, channel, payload: params });
+    // The engine closes a socket that sends more than this; refuse here and keep the connection.
+    if (text.length > MAX_REQUEST_CHARS) return err('invalid', 'That is too long to send.');
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
-      socket.send(JSON.stringify({ type: 'request', id, channel, payload: params }));
+      socket.send(text);
     });
   }
 

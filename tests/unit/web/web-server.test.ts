@@ -1,13 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { Engine } from '../../../main/engine.js';
 import { createRouter } from '../../../main/ipc/router.js';
 import { FileSecretStore } from '../../../main/store/secret-store.js';
-import { startWebServer, type WebServer } from '../../../main/web/web-server.js';
+import type { EventName } from '../../../shared/ipc/contract.js';
+import { MAX_IN_FLIGHT, startWebServer, type WebServer } from '../../../main/web/web-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-websrv-'));
 const staticDir = join(dir, 'static');
@@ -156,5 +159,171 @@ describe('the IPC WebSocket', () => {
       },
     ]);
     ws.close();
+  });
+});
+
+/** A raw TCP connection to the web server: whatever bytes the test writes, the server gets. */
+function rawSocket(): Promise<import('node:net').Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(server.port, '127.0.0.1', () => resolve(socket));
+    socket.on('error', reject);
+  });
+}
+
+/** The server still serves pages and the contract (it did not die or wedge). */
+async function stillServing(): Promise<void> {
+  expect((await get('/')).status).toBe(200);
+  const ws = await openSocket();
+  expect(await ask(ws, { type: 'request', id: 1, channel: 'app:getInfo' })).toMatchObject({ result: { ok: true } });
+  ws.close();
+}
+
+/** A client-to-server WebSocket frame, masked unless told otherwise (RFC 6455 §5.2). */
+function frame(opcode: number, payload: Buffer, options: { mask?: boolean; rsv?: number } = {}): Buffer {
+  const mask = options.mask ?? true;
+  const first = 0x80 | ((options.rsv ?? 0) << 4) | opcode;
+  const length = payload.length;
+  const header =
+    length < 126
+      ? Buffer.from([first, (mask ? 0x80 : 0) | length])
+      : Buffer.from([first, (mask ? 0x80 : 0) | 126, length >> 8, length & 0xff]);
+  if (!mask) return Buffer.concat([header, payload]);
+  const key = randomBytes(4);
+  const masked = Buffer.from(payload.map((byte, i) => byte ^ key[i % 4]!));
+  return Buffer.concat([header, key, masked]);
+}
+
+/** Opens the IPC WebSocket by hand on a raw socket, so the test can send frames ws would never build. */
+async function rawIpc(): Promise<import('node:net').Socket> {
+  const socket = await rawSocket();
+  socket.write(
+    [
+      `GET /ipc?token=${encodeURIComponent(token)} HTTP/1.1`,
+      `Host: 127.0.0.1:${server.port}`,
+      `Origin: http://127.0.0.1:${server.port}`,
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+      'Sec-WebSocket-Version: 13',
+      '',
+      '',
+    ].join('\r\n'),
+  );
+  await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+  return socket;
+}
+
+const closed = (socket: import('node:net').Socket) => new Promise<void>((resolve) => socket.once('close', () => resolve()));
+
+describe('hostile clients cost at most their own connection', () => {
+  test('an upgrade request with an unparsable target (GET //[) is refused and the server lives on', async () => {
+    const socket = await rawSocket();
+    socket.write(
+      `GET //[ HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    const answer = await new Promise<string>((resolve) => socket.once('data', (data) => resolve(data.toString())));
+    expect(answer).toMatch(/^HTTP\/1\.1 403/);
+    socket.destroy();
+    await stillServing();
+  });
+
+  test('a refused upgrade followed by a TCP reset does not end the process', async () => {
+    for (let i = 0; i < 5; i++) {
+      const socket = await rawSocket();
+      socket.on('error', () => undefined);
+      socket.write(`GET /ipc?token=wrong HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`);
+      socket.resetAndDestroy();
+    }
+    await stillServing();
+  });
+
+  test('protocol errors (oversize frame, invalid UTF-8, reserved bits, unmasked frame) close that socket only', async () => {
+    const attacks: [string, Buffer][] = [
+      ['oversize', frame(0x1, Buffer.alloc(0))], // replaced below: a header announcing more than the cap
+      ['invalid UTF-8', frame(0x1, Buffer.from([0xc3, 0x28]))],
+      ['reserved bits', frame(0x1, Buffer.from('{}'), { rsv: 0b010 })],
+      ['unmasked', frame(0x1, Buffer.from('{}'), { mask: false })],
+    ];
+    // 0x7f: a 64-bit length follows; announce 2 MiB (over the 1 MiB cap).
+    attacks[0]![1] = Buffer.concat([Buffer.from([0x81, 0xff, 0, 0, 0, 0, 0, 0x20, 0, 0]), randomBytes(4)]);
+    const bystander = await openSocket();
+    for (const [name, bytes] of attacks) {
+      const socket = await rawIpc();
+      const gone = closed(socket);
+      socket.on('error', () => undefined);
+      socket.write(bytes);
+      await gone;
+      expect(name).toBeTruthy();
+    }
+    expect(bystander.readyState).toBe(WebSocket.OPEN);
+    expect(await ask(bystander, { type: 'request', id: 7, channel: 'app:getInfo' })).toMatchObject({ result: { ok: true } });
+    bystander.close();
+    await stillServing();
+  });
+
+  test('a flood of requests from one page is answered "busy" beyond the cap instead of queueing without end', async () => {
+    // A server whose handler never answers on its own: every request stays in flight.
+    const waiting: (() => void)[] = [];
+    const slow = await startWebServer({
+      staticDir,
+      port: 0,
+      handle: () => new Promise((resolve) => waiting.push(() => resolve({ ok: true, value: null }))),
+      addSink: () => () => undefined,
+    });
+    try {
+      const slowToken = new URL(slow.url).hash.replace('#token=', '');
+      const ws = new WebSocket(`ws://127.0.0.1:${slow.port}/ipc?token=${slowToken}`, { origin: `http://127.0.0.1:${slow.port}` });
+      await new Promise((resolve) => ws.once('open', resolve));
+      const replies: { id: number; result: { ok: boolean; error?: { kind: string } } }[] = [];
+      ws.on('message', (data: Buffer) => replies.push(JSON.parse(data.toString()) as (typeof replies)[number]));
+      const count = MAX_IN_FLIGHT + 20;
+      for (let id = 1; id <= count; id++) ws.send(JSON.stringify({ type: 'request', id, channel: 'app:getInfo' }));
+      // The 20 over the cap are answered at once, "busy"; the rest wait for the handler.
+      await vi.waitFor(() => expect(replies).toHaveLength(20));
+      expect(replies.every((r) => r.result.error?.kind === 'state')).toBe(true);
+      expect(waiting).toHaveLength(MAX_IN_FLIGHT);
+      for (const release of waiting.splice(0)) release();
+      await vi.waitFor(() => expect(replies).toHaveLength(count));
+      ws.close();
+    } finally {
+      await slow.close();
+    }
+  });
+
+  test('a page that stops reading is dropped once its unread output passes the cap', async () => {
+    let push: ((event: EventName, payload: unknown) => void) | undefined;
+    const chatty = await startWebServer({
+      staticDir,
+      port: 0,
+      handle: async () => ({ ok: true, value: null }),
+      addSink: (sink) => {
+        push = sink;
+        return () => (push = undefined);
+      },
+    });
+    try {
+      const chattyToken = new URL(chatty.url).hash.replace('#token=', '');
+      const socket = await new Promise<import('node:net').Socket>((resolve) => {
+        const s = connect(chatty.port, '127.0.0.1', () => resolve(s));
+      });
+      socket.write(
+        `GET /ipc?token=${chattyToken} HTTP/1.1\r\nHost: 127.0.0.1:${chatty.port}\r\nOrigin: http://127.0.0.1:${chatty.port}\r\n` +
+          `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+      await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+      socket.pause(); // and never reads again
+      const gone = closed(socket);
+      const big = 'x'.repeat(512 * 1024);
+      // At most 64 MiB: far past the kernel's buffers and the 8 MiB cap.
+      for (let i = 0; i < 128 && push; i++) {
+        push('onDidChangeMyPresence', { note: big });
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(push).toBeUndefined(); // the server let go of this page
+      socket.destroy();
+      await gone;
+    } finally {
+      await chatty.close();
+    }
   });
 });
