@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { AppInfo } from '../shared/domain/app-info.js';
 import type { Channel, EventMap, EventName } from '../shared/ipc/contract.js';
 import type { Clock } from './base/clock.js';
+import { installProcessGuards } from './base/process-guards.js';
 import { BuddyList } from './contacts/buddy-list.js';
 import { ContactDirectory } from './contacts/contact-directory.js';
 import { contactsHandlers } from './contacts/contacts-handlers.js';
@@ -62,6 +63,7 @@ export class Engine {
   private closed = false;
 
   constructor(options: EngineOptions) {
+    installProcessGuards();
     this.dataDir = options.dataDir;
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     this.db = openDatabase(join(options.dataDir, 'parley.sqlite'));

@@ -100,7 +100,8 @@ export class PresencePublisher {
     this.clearTimers();
     const headers = [`Event: presence`, `Expires: ${expires}`];
     if (this.etag) headers.push(`SIP-If-Match: ${this.etag}`);
-    const done = (response: IncomingResponse) => this.onResponse(response, body, expires);
+    const withTag = this.etag !== undefined;
+    const done = (response: IncomingResponse) => this.onResponse(response, body, expires, withTag);
     this.session.publish(this.target, headers, body === undefined ? undefined : { contentType: 'application/pidf+xml', content: body }, {
       onAccept: done,
       onReject: done,
@@ -108,7 +109,7 @@ export class PresencePublisher {
     });
   }
 
-  private onResponse(response: IncomingResponse, body: string | undefined, expires: number): void {
+  private onResponse(response: IncomingResponse, body: string | undefined, expires: number, withTag: boolean): void {
     this.inFlight = false;
     if (this.disposed) return this.pump();
     const status = response.message.statusCode ?? 0;
@@ -120,21 +121,26 @@ export class PresencePublisher {
       } else {
         this.etag = response.message.getHeader('sip-etag') ?? this.etag;
         if (body !== undefined) this.published = body;
-        const granted = Number(response.message.getHeader('expires') ?? expires);
+        // RFC 3903 §6: the server may shorten the publication, never lengthen it.
+        const offered = Number(response.message.getHeader('expires') ?? expires);
+        const granted = Number.isFinite(offered) && offered >= 0 ? Math.min(offered, expires) : expires;
         // Refresh (no body, same entity tag) before the publication expires (RFC 3903 §4.2).
         if (this.wanted === undefined && granted > 0)
           this.refreshTimer.schedule(granted * 900, () => {
             if (!this.inFlight && this.wanted === undefined) this.send(undefined, this.expires);
           });
       }
-    } else if (status === 412) {
-      // The server does not know our entity tag (expired, server restarted): publish afresh.
+    } else if (status === 412 && withTag) {
+      // The server does not know our entity tag (expired, server restarted): publish afresh, once —
+      // a fresh PUBLISH carries no tag, so a second 412 falls to the backoff below.
       this.etag = undefined;
       if (this.wanted === undefined && expires !== 0 && this.published !== undefined) this.wanted = body ?? this.published;
-    } else if (status === 423) {
-      const minimum = Number(response.message.getHeader('min-expires'));
-      if (Number.isFinite(minimum) && minimum > this.expires) this.expires = minimum;
-      if (this.wanted === undefined) this.wanted = expires === 0 ? null : (body ?? this.published);
+    } else if (status === 423 && Number(response.message.getHeader('min-expires')) > this.expires && expires !== 0) {
+      // RFC 3903 §6: 423 names the shortest interval the server takes (a day at most, see
+      // network-bounds.ts). Retried at once only when it raised ours: a server that keeps
+      // answering 423 falls to the backoff below.
+      this.expires = Math.min(Number(response.message.getHeader('min-expires')), 24 * 3600);
+      if (this.wanted === undefined) this.wanted = body ?? this.published;
     } else {
       this.log.warn(`PUBLISH failed: ${status} ${response.message.reasonPhrase ?? ''}`);
       if (expires !== 0 && this.wanted === undefined) {

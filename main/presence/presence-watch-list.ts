@@ -28,6 +28,8 @@ export interface PresenceWatchListOptions {
 const OFFLINE: Presence = { availability: 'offline', note: '' };
 /** Retrying a failed subscription: slower than reconnecting, but never forever silent. */
 const SUBSCRIBE_BACKOFF: BackoffPolicy = { firstMinMs: 1_000, firstMaxMs: 3_000, baseMs: 2_000, capMs: 300_000 };
+/** The longest wait before subscribing again, whatever the server said. */
+const MAX_RETRY_MS = 24 * 3600_000;
 /** A re-subscribe the server asked for (deactivated/timeout) within this long of the last start counts as a loop. */
 const LOOP_WINDOW_MS = 30_000;
 
@@ -252,10 +254,10 @@ export class PresenceWatchList {
 
   private scheduleRetry(entry: Entry, retryAfterSeconds?: number): void {
     entry.failures++;
-    const delay =
-      retryAfterSeconds !== undefined
-        ? retryAfterSeconds * 1000
-        : backoffDelay(entry.failures, this.options.random ?? Math.random, this.options.backoff ?? SUBSCRIBE_BACKOFF);
+    // A Retry-After from the network is a lower bound, never a reason to retry sooner than the
+    // backoff (a `retry-after=0` on every NOTIFY would otherwise be a tight loop), and a day at most.
+    const backoff = backoffDelay(entry.failures, this.options.random ?? Math.random, this.options.backoff ?? SUBSCRIBE_BACKOFF);
+    const delay = Math.min(Math.max(backoff, (retryAfterSeconds ?? 0) * 1000), MAX_RETRY_MS);
     entry.retryTimer.schedule(delay, () => {
       if (this.session && this.entries.get(entry.uri) === entry) this.enqueue(entry.uri);
     });

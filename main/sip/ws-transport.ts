@@ -2,6 +2,7 @@ import { type Core, EmitterImpl, TransportState, type Emitter, type Transport } 
 
 type SipLogger = Core.Logger;
 import { WebSocket, type RawData } from 'ws';
+import { AskedExpires } from './network-bounds.js';
 
 /** The biggest SIP message Parley takes from the server (a 90 MB NOTIFY must not cost 270 MB). */
 export const MAX_SIP_MESSAGE_BYTES = 1024 * 1024;
@@ -48,6 +49,8 @@ export class WsTransport implements Transport {
   private connecting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private failure: TransportFailure | undefined;
+  /** What our requests asked for, so that no interval granted back can exceed it. */
+  private readonly asked = new AskedExpires();
   private readonly options: Required<Omit<WsTransportOptions, 'allow'>> & Pick<WsTransportOptions, 'allow'>;
 
   constructor(
@@ -108,6 +111,7 @@ export class WsTransport implements Transport {
     const socket = this.socket;
     if (!socket || this._state !== TransportState.Connected) return Promise.reject(new Error('Not connected.'));
     const text = this.options.allow ? withAllow(message, this.options.allow()) : message;
+    this.asked.noteOutgoing(text);
     return new Promise((resolve, reject) => socket.send(text, (error) => (error ? reject(error) : resolve())));
   }
 
@@ -145,7 +149,7 @@ export class WsTransport implements Transport {
         const text = isBinary ? decodeBinary(data) : rawToString(data);
         // CRLF keep-alive (RFC 5626 §3.5.1) carries nothing for sip.js.
         if (text === undefined || /^(\r\n)+$/.test(text) || text === '') return;
-        this.call(() => this.onMessage?.(text));
+        this.call(() => this.onMessage?.(this.asked.bound(text)));
       });
       socket.on('close', (code: number) => {
         if (this.socket !== socket) return;

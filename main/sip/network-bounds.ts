@@ -1,0 +1,118 @@
+/**
+ * Bounds on the intervals a SIP peer or server hands us. sip.js takes `Expires` (RFC 3261 §20.19), a
+ * Contact's `expires` (§10.3) and `Subscription-State: …;expires=` (RFC 6665 §4.1.3) as they come and
+ * feeds them to timers: a registrar granting 3,000,000 s overflows Node's timer (it then fires after
+ * 1 ms) and the client re-REGISTERs in a tight loop. Every such value passes through here on its way
+ * in, and leaves no larger than what we asked for, and never over a day.
+ *
+ * The rules, by RFC: a registrar MAY shorten a registration but not lengthen it (RFC 3261 §10.3 step
+ * 7); a notifier MAY shorten a subscription but MUST NOT lengthen it (RFC 6665 §4.2.1.1); a PUBLISH
+ * answer carries the granted expiration, which cannot exceed the request's (RFC 3903 §6 step 6).
+ */
+
+/** The longest interval taken from the network, in seconds. */
+export const MAX_NETWORK_SECONDS = 24 * 3600;
+
+/** What we asked for, remembered per request until its final answer. */
+export class AskedExpires {
+  private readonly byRequest = new Map<string, number>();
+  private readonly byDialog = new Map<string, number>();
+
+  /** Notes the expiration a REGISTER, SUBSCRIBE or PUBLISH asks for, as it goes out. */
+  noteOutgoing(message: string): void {
+    const head = headOf(message);
+    const method = /^([A-Z]+) /.exec(head)?.[1];
+    if (method !== 'REGISTER' && method !== 'SUBSCRIBE' && method !== 'PUBLISH') return;
+    const callId = header(head, 'call-id', 'i');
+    const cseq = header(head, 'cseq');
+    if (!callId || !cseq) return;
+    const expires = asNumber(header(head, 'expires')) ?? asNumber(/;\s*expires\s*=\s*(\d+)/i.exec(header(head, 'contact', 'm') ?? '')?.[1]);
+    if (expires === undefined) return;
+    remember(this.byRequest, `${callId} ${cseq.trim()}`, expires);
+    if (method === 'SUBSCRIBE') remember(this.byDialog, callId, expires);
+  }
+
+  /** Brings the intervals of an incoming message within bounds; returns the message to hand on. */
+  bound(message: string): string {
+    const end = message.indexOf('\r\n\r\n');
+    if (end < 0) return message;
+    let head = message.slice(0, end);
+    const callId = header(head, 'call-id', 'i') ?? '';
+    if (head.startsWith('SIP/2.0 ')) {
+      const cseq = (header(head, 'cseq') ?? '').trim();
+      const method = /\s([A-Z]+)$/.exec(cseq)?.[1];
+      if (method === 'REGISTER' || method === 'SUBSCRIBE' || method === 'PUBLISH') {
+        const asked = this.byRequest.get(`${callId} ${cseq}`);
+        const cap = Math.min(asked ?? MAX_NETWORK_SECONDS, MAX_NETWORK_SECONDS);
+        head = capHeader(head, 'expires', cap);
+        if (method === 'REGISTER') {
+          // RFC 3261 §10.2.4: a binding without its own expires lasts the Expires header's time.
+          // sip.js reads only the parameter (a missing one became NaN: a refresh every millisecond),
+          // so the parameter is written in from the header, or from what we asked.
+          const fallback = Math.min(asNumber(header(head, 'expires')) ?? asked ?? cap, cap);
+          head = capContactExpires(head, cap, fallback);
+        }
+        // 423 Interval Too Brief names a minimum we would then ask for.
+        head = capHeader(head, 'min-expires', MAX_NETWORK_SECONDS);
+      }
+      head = capHeader(head, 'retry-after', MAX_NETWORK_SECONDS);
+    } else if (/^NOTIFY /.test(head)) {
+      const cap = Math.min(this.byDialog.get(callId) ?? MAX_NETWORK_SECONDS, MAX_NETWORK_SECONDS);
+      head = head.replace(
+        /(\r\nSubscription-State\s*:[^\r\n]*?;\s*expires\s*=\s*)(\d+)/i,
+        (_m, prefix: string, value: string) => `${prefix}${Math.min(Number(value), cap)}`,
+      );
+      head = head.replace(
+        /(\r\nSubscription-State\s*:[^\r\n]*?;\s*retry-after\s*=\s*)(\d+)/i,
+        (_m, prefix: string, value: string) => `${prefix}${Math.min(Number(value), MAX_NETWORK_SECONDS)}`,
+      );
+    }
+    return head + message.slice(end);
+  }
+}
+
+/** Keeps at most this many requests in mind (answers come within seconds; the rest are stale). */
+const REMEMBERED = 4096;
+
+function remember(map: Map<string, number>, key: string, value: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > REMEMBERED) map.delete(map.keys().next().value!);
+}
+
+function headOf(message: string): string {
+  const end = message.indexOf('\r\n\r\n');
+  return end < 0 ? message : message.slice(0, end);
+}
+
+function header(head: string, name: string, compact?: string): string | undefined {
+  const names = compact ? `${name}|${compact}` : name;
+  return new RegExp(`\\r\\n(?:${names})\\s*:\\s*([^\\r\\n]*)`, 'i').exec(head)?.[1];
+}
+
+function asNumber(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\s*\d+\s*$/.test(value)) return undefined;
+  return Number(value);
+}
+
+function capHeader(head: string, name: string, cap: number): string {
+  return head.replace(
+    new RegExp(`(\\r\\n${name}\\s*:\\s*)(\\d+)`, 'gi'),
+    (_m, prefix: string, value: string) => `${prefix}${Math.min(Number(value), cap)}`,
+  );
+}
+
+function capContactExpires(head: string, cap: number, fallback: number): string {
+  return head.replace(/(\r\n(?:Contact|m)\s*:\s*)([^\r\n]*)/gi, (_line, prefix: string, value: string) => {
+    if (value.trim() === '*') return `${prefix}${value}`;
+    // Contacts are separated by commas outside angle brackets and quotes.
+    const contacts = value.split(/,(?=\s*(?:"[^"]*"\s*)?<)/);
+    const bounded = contacts.map((contact) => {
+      if (/;\s*expires\s*=\s*\d+/i.test(contact)) {
+        return contact.replace(/(;\s*expires\s*=\s*)(\d+)/gi, (_m, p: string, v: string) => `${p}${Math.min(Number(v), cap)}`);
+      }
+      return /<[^>]*>/.test(contact) ? `${contact.trimEnd()};expires=${fallback}` : contact;
+    });
+    return `${prefix}${bounded.join(',')}`;
+  });
+}

@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { Engine } from '../../main/engine.js';
+import { FileSecretStore } from '../../main/store/secret-store.js';
+import { HostileSipServer, type Answer } from '../support/hostile-sip-server.js';
+
+// A server that hands out absurd or hostile intervals. Each test lets the engine run against it until
+// the server has seen three liveness checks (250 ms apart): a retry loop shows as hundreds of
+// requests by then, a bounded client's count stays at one or two.
+const open: { engine: Engine; server: HostileSipServer; dir: string }[] = [];
+
+afterEach(async () => {
+  for (const { engine, server, dir } of open.splice(0)) {
+    await engine.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function against(policies: Record<string, (request: Parameters<Parameters<HostileSipServer['on']>[1]>[0]) => Answer>) {
+  const server = await HostileSipServer.start();
+  for (const [method, policy] of Object.entries(policies)) server.on(method, policy);
+  const dir = mkdtempSync(join(tmpdir(), 'parley-hostile-'));
+  const engine = new Engine({
+    dataDir: dir,
+    mode: 'web',
+    version: 'test',
+    secrets: new FileSecretStore(join(dir, 'credentials.json')),
+    sip: { livenessIntervalMs: 250 },
+  });
+  open.push({ engine, server, dir });
+  const signedIn = await engine.account.signIn({
+    address: 'alice@hostile.test',
+    password: 'pw',
+    server: server.url,
+    rememberPassword: false,
+    xcapRoot: 'http://127.0.0.1:9/xcap-root',
+  });
+  expect(signedIn).toMatchObject({ ok: true, value: { status: 'registered' } });
+  return { engine, server };
+}
+
+/** Three liveness checks reached the server since now. */
+async function threeChecksLater(server: HostileSipServer): Promise<void> {
+  const before = server.count('OPTIONS');
+  await vi.waitFor(() => expect(server.count('OPTIONS') - before).toBeGreaterThanOrEqual(3), { timeout: 10_000, interval: 20 });
+}
+
+const presenceSubscribes = (server: HostileSipServer) =>
+  server.received('SUBSCRIBE').filter((r) => r.header('event') === 'presence').length;
+
+describe('intervals from the network are bounded', () => {
+  test('a registrar granting 3,000,000 s: one REGISTER, no storm (the timer would overflow to 1 ms)', async () => {
+    const { server } = await against({
+      REGISTER: (request) => ({
+        status: 200,
+        headers: [`Contact: ${request.header('contact')!.replace(/;expires=\d+/, '')};expires=3000000`],
+      }),
+    });
+    await threeChecksLater(server);
+    expect(server.count('REGISTER')).toBe(1);
+  });
+
+  test('a registrar granting more than asked is held to what was asked', async () => {
+    const { server } = await against({
+      // No expires on the Contact: the Expires header is what counts (RFC 3261 §10.2.4).
+      REGISTER: (request) => ({
+        status: 200,
+        headers: ['Expires: 3000000', `Contact: ${request.header('contact')!.replace(/;expires=\d+/, '')}`],
+      }),
+    });
+    await threeChecksLater(server);
+    expect(server.count('REGISTER')).toBe(1);
+  });
+
+  test('PUBLISH answered with Expires: 3000000: one PUBLISH, refreshed only before what we asked for runs out', async () => {
+    const { server } = await against({ PUBLISH: () => ({ status: 200, headers: ['SIP-ETag: e1', 'Expires: 3000000'] }) });
+    await threeChecksLater(server);
+    expect(server.count('PUBLISH')).toBe(1);
+  });
+
+  test('PUBLISH answered 423 with an absurd Min-Expires every time: a bounded number of tries', async () => {
+    const { server } = await against({ PUBLISH: () => ({ status: 423, headers: ['Min-Expires: 3000000'] }) });
+    await threeChecksLater(server);
+    expect(server.count('PUBLISH')).toBeLessThanOrEqual(3);
+    const asked = server.received('PUBLISH').map((r) => Number(r.header('expires')));
+    expect(Math.max(...asked)).toBeLessThanOrEqual(86_400);
+  });
+
+  test('SUBSCRIBE answered 503 with Retry-After: 0 (or 3,000,000): retried with backoff, not in a loop', async () => {
+    for (const retryAfter of ['0', '3000000']) {
+      const { engine, server } = await against({
+        SUBSCRIBE: (request) =>
+          request.header('event') === 'presence' ? { status: 503, headers: [`Retry-After: ${retryAfter}`] } : { status: 489 },
+      });
+      engine.contacts.add({ address: 'bob@hostile.test' });
+      await vi.waitFor(() => expect(presenceSubscribes(server)).toBeGreaterThanOrEqual(1));
+      await threeChecksLater(server);
+      expect({ retryAfter, subscribes: presenceSubscribes(server) }).toEqual({ retryAfter, subscribes: 1 });
+    }
+  });
+
+  test('every NOTIFY says terminated;reason=probation;retry-after=0: retried with backoff, not in a loop', async () => {
+    const { engine, server } = await against({
+      SUBSCRIBE: (request) =>
+        request.header('event') === 'presence'
+          ? { status: 200, headers: ['Expires: 0'], notify: { state: 'terminated;reason=probation;retry-after=0' } }
+          : { status: 489 },
+    });
+    engine.contacts.add({ address: 'bob@hostile.test' });
+    await vi.waitFor(() => expect(presenceSubscribes(server)).toBeGreaterThanOrEqual(1));
+    await threeChecksLater(server);
+    expect(presenceSubscribes(server)).toBe(1);
+  });
+
+  test('a subscription granted for 3,000,000 s is not refreshed in a loop (its refresh timer would overflow)', async () => {
+    const { engine, server } = await against({
+      SUBSCRIBE: (request) =>
+        request.header('event') === 'presence'
+          ? { status: 200, headers: ['Expires: 3000000'], notify: { state: 'active;expires=3000000' } }
+          : { status: 489 },
+    });
+    engine.contacts.add({ address: 'bob@hostile.test' });
+    await vi.waitFor(() => expect(engine.contacts.list().contacts[0]?.subscription).toBe('active'));
+    await threeChecksLater(server);
+    expect(presenceSubscribes(server)).toBe(1);
+  });
+});
