@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppInfo } from '../shared/domain/app-info.js';
 import type { Channel, EventMap, EventName } from '../shared/ipc/contract.js';
@@ -66,6 +66,8 @@ export class Engine {
     installProcessGuards();
     this.dataDir = options.dataDir;
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    // A folder that already existed keeps its mode from mkdir: tighten it.
+    chmodSync(options.dataDir, 0o700);
     this.db = openDatabase(join(options.dataDir, 'parley.sqlite'));
     const clock = options.clock;
     this.connection = new SipConnection({

@@ -47,8 +47,21 @@ export class AccountService {
     };
   }
 
+  /** Sign-in and sign-out run one at a time (two tabs signing in at once must not interleave). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** Signs in with what the form holds. An empty password means "the remembered one". */
-  async signIn(params: SignInParams): Promise<Result<ConnectionState>> {
+  signIn(params: SignInParams): Promise<Result<ConnectionState>> {
+    return this.exclusive(() => this.signInNow(params));
+  }
+
+  private async signInNow(params: SignInParams): Promise<Result<ConnectionState>> {
     const saved = getAccount(this.db);
     const address = parseSipAddress(params.address);
     const rememberedPassword =
@@ -112,9 +125,15 @@ export class AccountService {
   }
 
   /** Signs out and stays out at the next start, keeping the account for the form. */
-  async signOut(): Promise<ConnectionState> {
-    if (getAccount(this.db)) setAutoSignIn(this.db, false);
-    return this.connection.signOut();
+  signOut(): Promise<ConnectionState> {
+    // Cancels a sign-in in progress at once (the person should not wait for a slow server), then
+    // takes its turn so that it never interleaves with a sign-in's remembering.
+    const cancelled = this.connection.signOut();
+    return this.exclusive(async () => {
+      if (getAccount(this.db)) setAutoSignIn(this.db, false);
+      await cancelled;
+      return this.connection.signOut();
+    });
   }
 
   /**

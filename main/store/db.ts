@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { chmodSync, existsSync } from 'node:fs';
 import { migrate } from './migrations/index.js';
 
 export type { Database } from 'better-sqlite3';
@@ -8,6 +9,12 @@ export type { Database } from 'better-sqlite3';
  * writer, and migrates it to the current schema.
  */
 export function openDatabase(file: string): Database.Database {
+  // Readable by this user alone: the file holds who I talk to. SQLite gives -wal and -shm the main
+  // file's mode, so they follow; ones left by an older build are tightened too.
+  const tighten = () => {
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
+  };
+  tighten();
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
@@ -15,6 +22,7 @@ export function openDatabase(file: string): Database.Database {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db);
+    tighten();
     return db;
   } catch (error) {
     db.close();

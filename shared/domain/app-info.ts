@@ -5,7 +5,9 @@ export type SecretStorage =
   /** Encrypted with the operating system's keychain through Electron's `safeStorage`. */
   | { readonly kind: 'safeStorage' }
   /** A file readable by this user alone (web mode). `location` is its path. */
-  | { readonly kind: 'file'; readonly location: string };
+  | { readonly kind: 'file'; readonly location: string }
+  /** Nowhere safe: no keychain (Linux without one falls back to a hard-coded key). Not remembered. */
+  | { readonly kind: 'unavailable'; readonly reason: string };
 
 /** What the renderer learns once at start. */
 export interface AppInfo {

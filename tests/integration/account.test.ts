@@ -93,3 +93,16 @@ test('after Sign out the next start does not sign in by itself, but the form is 
   expect(second.engine.connection.current.status).toBe('signedOut');
   expect(await second.engine.account.get()).toMatchObject({ uri: `sip:alice@${DOMAIN}`, hasPassword: true });
 });
+
+test('two sign-ins at once (two tabs): one signs in, the other is told so; the account and password stay remembered', async () => {
+  const { engine, dataDir } = engineIn();
+  const [first, second] = await Promise.all([engine.account.signIn(alice('alice-pw')), engine.account.signIn(alice('alice-pw'))]);
+  expect([first.ok, second.ok].sort()).toEqual([false, true]);
+  expect([first, second].find((r) => !r.ok)).toMatchObject({ ok: false, error: { kind: 'state' } });
+  expect(await engine.account.get()).toMatchObject({ uri: `sip:alice@${DOMAIN}`, hasPassword: true });
+  await engine.close();
+  // The next start signs in by itself: nothing was forgotten or corrupted.
+  const { engine: again } = engineIn(dataDir);
+  await again.start();
+  expect(again.connection.current.status).toBe('registered');
+});

@@ -208,8 +208,12 @@ export class FakeNotification extends EventEmitter {
 /** A pretend keychain: reversible, but the stored bytes are not the plain text. */
 export const fakeSafeStorage = {
   available: true,
+  backend: 'gnome_libsecret' as 'basic_text' | 'gnome_libsecret' | 'kwallet',
   isEncryptionAvailable(): boolean {
     return this.available;
+  },
+  getSelectedStorageBackend() {
+    return this.backend;
   },
   encryptString(plain: string): Buffer {
     return Buffer.from(Buffer.from(plain, 'utf8').map((byte) => byte ^ 0x5a));

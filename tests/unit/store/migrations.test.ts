@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { getAccount, saveAccount, setAutoSignIn } from '../../../main/store/account-repository.js';
 import { DEFAULT_ACCOUNT_STATE, getAccountState, updateAccountState } from '../../../main/store/account-state-repository.js';
@@ -191,5 +191,29 @@ describe('the database file', () => {
     expect(getSetting(db, 'idle.minutes')).toBe(10);
     expect(getSetting(db, 'missing')).toBeUndefined();
     db.close();
+  });
+});
+
+describe('who can read the data', () => {
+  test('an existing data folder and database readable by others are tightened to this user (0700, 0600 with -wal and -shm)', async () => {
+    const { Engine } = await import('../../../main/engine.js');
+    const { FileSecretStore } = await import('../../../main/store/secret-store.js');
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'parley-perms-')), 'data');
+    dirs.push(dirname(dataDir));
+    mkdirSync(dataDir, { mode: 0o755 });
+    chmodSync(dataDir, 0o755);
+    const db = new Database(join(dataDir, 'parley.sqlite'));
+    db.pragma('journal_mode = WAL');
+    db.close();
+    chmodSync(join(dataDir, 'parley.sqlite'), 0o644);
+    const engine = new Engine({ dataDir, mode: 'web', version: 'test', secrets: new FileSecretStore(join(dataDir, 'credentials.json')) });
+    try {
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      for (const name of ['parley.sqlite', 'parley.sqlite-wal', 'parley.sqlite-shm']) {
+        expect({ name, mode: statSync(join(dataDir, name)).mode & 0o777 }).toEqual({ name, mode: 0o600 });
+      }
+    } finally {
+      await engine.close();
+    }
   });
 });

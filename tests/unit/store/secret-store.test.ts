@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
@@ -34,4 +34,34 @@ test('a codec (safeStorage on the desktop) means the file never holds the plain 
   await store.set('k', 'plain-secret');
   expect(readFileSync(file, 'utf8')).not.toContain('plain-secret');
   expect(await store.get('k')).toBe('plain-secret');
+});
+
+test('many writes at once (two tabs signing in) all land, and the file stays valid JSON', async () => {
+  const file = join(dir, 'concurrent', 'credentials.json');
+  const store = new FileSecretStore(file);
+  await Promise.all(Array.from({ length: 40 }, (_, i) => store.set(`password:sip:u${i}@b`, `pw${i}`)));
+  const stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  expect(Object.keys(stored)).toHaveLength(40);
+  expect(stored['password:sip:u17@b']).toBe('pw17');
+  // No temp file left behind.
+  expect(readdirSync(join(dir, 'concurrent'))).toEqual(['credentials.json']);
+});
+
+test('a damaged file is moved aside, not fatal: the next write works and nothing is read from it', async () => {
+  const folder = join(dir, 'damaged');
+  mkdirSync(folder);
+  const file = join(folder, 'credentials.json');
+  writeFileSync(file, '{"password:sip:a@b": "hun', { mode: 0o600 });
+  const store = new FileSecretStore(file);
+  expect(await store.get('password:sip:a@b')).toBeNull();
+  await store.set('password:sip:a@b', 'fresh');
+  expect(await store.get('password:sip:a@b')).toBe('fresh');
+  expect(readdirSync(folder).filter((name) => name.startsWith('credentials.json.corrupt-'))).toHaveLength(1);
+});
+
+test('keys are own properties only: "__proto__" or "constructor" never reads something that is not there', async () => {
+  const store = new FileSecretStore(join(dir, 'proto', 'credentials.json'));
+  await store.set('password:sip:a@b', 'x');
+  expect(await store.get('constructor')).toBeNull();
+  expect(await store.get('__proto__')).toBeNull();
 });
