@@ -1,6 +1,6 @@
 import { extractFile, listPackage } from '@electron/asar';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -17,7 +17,13 @@ let files: string[] = [];
 beforeAll(() => {
   const stub = join(work, 'electron-dist');
   spawnSync('mkdir', ['-p', stub]);
-  writeFileSync(join(stub, 'electron'), '');
+  // A stand-in binary with Electron's fuse wire (sentinel, version 1, 8 fuses) in its stock state:
+  // run as node on, cookie encryption off, NODE_OPTIONS on, --inspect on, asar integrity off, only
+  // from asar off, V8 snapshot off, file:// privileges on. The build must flip it.
+  writeFileSync(
+    join(stub, 'electron'),
+    Buffer.concat([Buffer.from('stand-in\0dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'), Buffer.from([1, 8]), Buffer.from('10110001')]),
+  );
   chmodSync(join(stub, 'electron'), 0o755);
   writeFileSync(join(stub, 'version'), 'v45.4.1');
   const result = spawnSync(
@@ -55,6 +61,16 @@ test('it leaves out sources, tests, source maps and development tools', () => {
   );
   for (const dev of ['electron', 'vitest', 'vite', 'typescript', 'playwright-core', 'svelte'])
     expect(files, dev).not.toContain(`node_modules/${dev}/package.json`);
+});
+
+test('the packaged binary carries the hardening fuses (no run-as-node, NODE_OPTIONS or --inspect; asar only, integrity checked)', () => {
+  // The fuse wire follows Electron's sentinel: a version byte, a length byte, then one '0'/'1' per fuse.
+  const binary = readFileSync(join(work, 'dist', 'linux-unpacked', 'parley'));
+  const at = binary.indexOf('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX') + 32;
+  const fuses = binary.subarray(at + 2, at + 2 + binary[at + 1]!).toString('latin1');
+  const [runAsNode, cookieEncryption, nodeOptions, inspect, asarIntegrity, onlyFromAsar, , fileProtocol] = fuses;
+  expect({ runAsNode, nodeOptions, inspect, fileProtocol }).toEqual({ runAsNode: '0', nodeOptions: '0', inspect: '0', fileProtocol: '0' });
+  expect({ cookieEncryption, asarIntegrity, onlyFromAsar }).toEqual({ cookieEncryption: '1', asarIntegrity: '1', onlyFromAsar: '1' });
 });
 
 test('the sip.js grammar patch ships with the app, and the native SQLite module sits outside the archive', () => {
