@@ -50,7 +50,8 @@ function decode(text: string): string {
       if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) throw new XmlError(`bad character reference ${match}`);
       return String.fromCodePoint(code);
     }
-    const value = PREDEFINED[ref];
+    // Own properties only: `&constructor;` must not find Object.prototype.constructor.
+    const value = Object.hasOwn(PREDEFINED, ref) ? PREDEFINED[ref] : undefined;
     if (value === undefined) throw new XmlError(`unknown entity &${ref};`);
     return value;
   });
@@ -58,11 +59,20 @@ function decode(text: string): string {
 
 function resolve(qname: string, scope: Record<string, string>, isAttribute: boolean): { ns: string; name: string } {
   const colon = qname.indexOf(':');
-  if (colon < 0) return { ns: isAttribute ? '' : (scope[''] ?? ''), name: qname };
+  if (colon < 0) return { ns: isAttribute ? '' : (own(scope, '') ?? ''), name: qname };
   const prefix = qname.slice(0, colon);
-  const ns = scope[prefix];
+  const ns = own(scope, prefix);
   if (ns === undefined) throw new XmlError(`undeclared prefix ${prefix}`);
   return { ns, name: qname.slice(colon + 1) };
+}
+
+/** A map without a prototype: names from a document (`constructor`, `__proto__`) are just keys. */
+function dict(from: Record<string, string> = {}): Record<string, string> {
+  return Object.assign(Object.create(null) as Record<string, string>, from);
+}
+
+function own(map: Record<string, string>, key: string): string | undefined {
+  return Object.hasOwn(map, key) ? map[key] : undefined;
 }
 
 /** Parses a document and returns its root element, or throws `XmlError`. */
@@ -111,7 +121,7 @@ export function parseXml(input: string, limits: XmlLimits = DEFAULT_XML_LIMITS):
       const open = stack.pop();
       if (!open || open.qname !== qname) throw new XmlError(`mismatched end tag </${qname}>`);
       const { ns, name } = resolve(open.qname, open.scope, false);
-      const attrs: Record<string, string> = {};
+      const attrs = dict();
       for (const [key, value] of Object.entries(open.attrs)) {
         if (key === 'xmlns' || key.startsWith('xmlns:')) continue;
         attrs[resolve(key, open.scope, true).name] = value;
@@ -133,7 +143,7 @@ export function parseXml(input: string, limits: XmlLimits = DEFAULT_XML_LIMITS):
       if (root) throw new XmlError('more than one root element');
       if (++elements > limits.maxElements) throw new XmlError(`more than ${limits.maxElements} elements`);
       if (stack.length + 1 > limits.maxDepth) throw new XmlError(`nested deeper than ${limits.maxDepth}`);
-      const attrs: Record<string, string> = {};
+      const attrs = dict();
       const attrPattern = /\s+([^\s=]+)\s*=\s*("([^"]*)"|'([^']*)')/gy;
       attrPattern.lastIndex = qname.length;
       let m: RegExpExecArray | null;
@@ -141,18 +151,18 @@ export function parseXml(input: string, limits: XmlLimits = DEFAULT_XML_LIMITS):
       while ((m = attrPattern.exec(inner))) {
         const key = m[1]!;
         if (!NAME.test(key) && key !== 'xmlns') throw new XmlError(`bad attribute name ${key}`);
-        if (key in attrs) throw new XmlError(`duplicate attribute ${key}`);
+        if (Object.hasOwn(attrs, key)) throw new XmlError(`duplicate attribute ${key}`);
         const value = m[3] ?? m[4] ?? '';
         if (value.includes('<')) throw new XmlError('< in attribute value');
         attrs[key] = decode(value);
         consumed = attrPattern.lastIndex;
       }
       if (inner.slice(consumed).trim() !== '') throw new XmlError(`bad attributes in <${qname}>`);
-      const parentScope = stack.at(-1)?.scope ?? { xml: 'http://www.w3.org/XML/1998/namespace' };
+      const parentScope = stack.at(-1)?.scope ?? dict({ xml: 'http://www.w3.org/XML/1998/namespace' });
       let scope = parentScope;
       for (const [key, value] of Object.entries(attrs)) {
         if (key === 'xmlns' || key.startsWith('xmlns:')) {
-          if (scope === parentScope) scope = { ...parentScope };
+          if (scope === parentScope) scope = dict(parentScope);
           scope[key === 'xmlns' ? '' : key.slice(6)] = value;
         }
       }
@@ -161,7 +171,7 @@ export function parseXml(input: string, limits: XmlLimits = DEFAULT_XML_LIMITS):
       i = j;
       if (selfClosing) {
         const { ns, name } = resolve(qname, scope, false);
-        const plain: Record<string, string> = {};
+        const plain = dict();
         for (const [key, value] of Object.entries(attrs)) {
           if (key === 'xmlns' || key.startsWith('xmlns:')) continue;
           plain[resolve(key, scope, true).name] = value;

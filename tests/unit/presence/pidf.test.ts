@@ -123,3 +123,26 @@ describe('pres-rules (RFC 5025)', () => {
     expect(parseXml(buildPresRules([], [])).children).toEqual([]);
   });
 });
+
+describe('names from the document are never looked up on Object.prototype', () => {
+  const doc = (inner: string, attrs = '') =>
+    `<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:a@b"${attrs}><tuple id="t"><status><basic>open</basic></status></tuple>${inner}</presence>`;
+
+  test('&constructor; and &toString; are unknown entities, not "function Object() { [native code] }"', () => {
+    expect(() => parsePidf(doc('<note>&constructor;</note>'))).toThrow(/unknown entity/);
+    expect(() => parsePidf(doc('<note>&toString;</note>'))).toThrow(/unknown entity/);
+    expect(() => parseXml('<a x="&hasOwnProperty;"/>')).toThrow(/unknown entity/);
+  });
+
+  test('attributes named constructor or __proto__ are ordinary attributes of a valid document', () => {
+    expect(parsePidf(doc('<note>hi</note>', ' constructor="x" __proto__="y"'))).toEqual({ availability: 'available', note: 'hi' });
+    const root = parseXml('<a constructor="1" __proto__="2" toString="3"/>');
+    expect(Object.keys(root.attrs).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  test('a prefix named like a prototype member is undeclared unless the document declares it', () => {
+    expect(() => parseXml('<constructor:a/>')).toThrow(/undeclared prefix/);
+    expect(() => parseXml('<toString:a/>')).toThrow(/undeclared prefix/);
+  });
+});
