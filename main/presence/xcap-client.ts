@@ -29,6 +29,7 @@ export class XcapClient {
     private readonly root: string,
     private readonly user: string,
     private readonly credentials: XcapCredentials,
+    private readonly limits: XcapLimits = DEFAULT_XCAP_LIMITS,
   ) {}
 
   /** `<root>/<auid>/users/<xui>/<document>` (RFC 4825 §6). */
@@ -45,9 +46,15 @@ export class XcapClient {
   }
 
   private async send(method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<string> {
-    let response = await once(method, url, headers, body);
+    let response = await once(method, url, headers, body, this.limits);
     if (response.status === 401 && response.challenge) {
-      response = await once(method, url, { ...headers, Authorization: digest(response.challenge, method, url, this.credentials) }, body);
+      response = await once(
+        method,
+        url,
+        { ...headers, Authorization: digest(response.challenge, method, url, this.credentials) },
+        body,
+        this.limits,
+      );
     }
     if (response.status < 200 || response.status >= 300) {
       throw new XcapError(`The presence server refused to save the rules (HTTP ${response.status}).`, response.status);
@@ -56,13 +63,29 @@ export class XcapClient {
   }
 }
 
+/** How long one XCAP request may take in all, and how much of an answer is read. */
+export interface XcapLimits {
+  /** The whole exchange, connect to last byte (a server sending a byte every few seconds must not hold the answer forever). */
+  readonly deadlineMs: number;
+  /** Answers to a PUT are a few hundred bytes; anything far larger is refused. */
+  readonly maxBodyBytes: number;
+}
+
+export const DEFAULT_XCAP_LIMITS: XcapLimits = { deadlineMs: 15_000, maxBodyBytes: 64 * 1024 };
+
 interface HttpResponse {
   status: number;
   body: string;
   challenge?: string;
 }
 
-function once(method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<HttpResponse> {
+function once(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  limits: XcapLimits,
+): Promise<HttpResponse> {
   const target = new URL(url);
   const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -71,25 +94,42 @@ function once(method: string, url: string, headers: Record<string, string>, body
       {
         method,
         agent: false,
-        timeout: 10_000,
+        timeout: limits.deadlineMs,
         headers: { ...headers, Connection: 'close', ...(body !== undefined ? { 'Content-Length': Buffer.byteLength(body) } : {}) },
       },
       (res: IncomingMessage) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          if (text.length < 1_000_000) text += chunk;
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > limits.maxBodyBytes) {
+            req.destroy(new XcapError(`The presence server at ${target.host} sent a far larger answer than expected.`));
+            return;
+          }
+          chunks.push(chunk);
         });
+        res.on('error', () => undefined); // reported through req's error
         res.on('end', () => {
+          clearTimeout(deadline);
           const challenge = res.headers['www-authenticate'];
-          resolve({ status: res.statusCode ?? 0, body: text, ...(typeof challenge === 'string' ? { challenge } : {}) });
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            ...(typeof challenge === 'string' ? { challenge } : {}),
+          });
         });
       },
     );
-    req.on('timeout', () => req.destroy(new XcapError(`The presence server at ${target.host} did not answer.`)));
-    req.on('error', (error) =>
-      reject(error instanceof XcapError ? error : new XcapError(`Can't reach the presence server at ${target.host}.`)),
+    // The socket timeout only measures silence; this bounds the whole exchange.
+    const deadline = setTimeout(
+      () => req.destroy(new XcapError(`The presence server at ${target.host} did not answer in time.`)),
+      limits.deadlineMs,
     );
+    req.on('timeout', () => req.destroy(new XcapError(`The presence server at ${target.host} did not answer.`)));
+    req.on('error', (error) => {
+      clearTimeout(deadline);
+      reject(error instanceof XcapError ? error : new XcapError(`Can't reach the presence server at ${target.host}.`));
+    });
     req.end(body);
   });
 }
