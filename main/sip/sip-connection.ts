@@ -27,6 +27,8 @@ export interface SipConnectionOptions {
   readonly livenessIntervalMs?: number;
   /** How long the server may take to answer that check before the connection counts as dead, in ms. */
   readonly livenessTimeoutMs?: number;
+  /** How long a connection must stay registered before the backoff starts again from the first step, in ms. */
+  readonly stableAfterMs?: number;
   readonly backoff?: BackoffPolicy;
   readonly random?: () => number;
   readonly clock?: Clock;
@@ -86,6 +88,8 @@ export class SipConnection {
   private failures = 0;
   private readonly retryTimer: Timer;
   private readonly liveness: Interval;
+  /** Resets the backoff once a connection has proved stable (see `stableAfterMs`). */
+  private readonly stable: Timer;
   /** The reconnect attempt in flight; every trigger joins it. */
   private attempt: Promise<void> | undefined;
   private probing = false;
@@ -99,6 +103,7 @@ export class SipConnection {
     this.session = new SipSession(this.log);
     this.retryTimer = new Timer(this.clock);
     this.liveness = new Interval(this.clock);
+    this.stable = new Timer(this.clock);
   }
 
   /** The current state. */
@@ -305,7 +310,8 @@ export class SipConnection {
     const outcome = await this.register(generation);
     if (generation !== this.generation) return;
     if (outcome.ok) {
-      this.failures = 0;
+      // The backoff is not reset here: a server that accepts and then drops us at once would
+      // otherwise be hit every second forever. It resets once the connection has held a while.
       this.transition({ status: 'registered', identity: this.identity, since: this.clock.now() });
     } else if (outcome.kind === 'auth') {
       // The password changed on the server: retrying cannot help, the person has to act.
@@ -365,6 +371,7 @@ export class SipConnection {
     this.state = next;
     if (next.status === 'registered') {
       this.retryTimer.cancel();
+      this.stable.schedule(this.options.stableAfterMs ?? 10_000, () => (this.failures = 0));
       const interval = this.options.livenessIntervalMs ?? 30_000;
       const generation = this.generation;
       if (interval > 0) this.liveness.start(interval, () => void this.probe(generation));
@@ -372,6 +379,7 @@ export class SipConnection {
       for (const participant of this.participants) this.tell(() => participant.online(this.session, config));
     } else if (before === 'registered') {
       this.liveness.cancel();
+      this.stable.cancel();
       if (next.status !== 'signingOut') for (const participant of this.participants) this.tell(() => participant.offline());
     }
     if (next.status === 'signedOut' || next.status === 'signingOut') this.retryTimer.cancel();

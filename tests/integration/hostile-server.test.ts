@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { Engine } from '../../main/engine.js';
+import { SipConnection } from '../../main/sip/sip-connection.js';
 import { FileSecretStore } from '../../main/store/secret-store.js';
+import { FakeClock } from '../support/fake-clock.js';
 import { HostileSipServer, type Answer } from '../support/hostile-sip-server.js';
 
 // A server that hands out absurd or hostile intervals. Each test lets the engine run against it until
@@ -126,5 +128,39 @@ describe('intervals from the network are bounded', () => {
     await vi.waitFor(() => expect(engine.contacts.list().contacts[0]?.subscription).toBe('active'));
     await threeChecksLater(server);
     expect(presenceSubscribes(server)).toBe(1);
+  });
+});
+
+describe('a server that accepts and then drops us at once', () => {
+  test('the reconnect backoff keeps growing across such flaps, and starts over only once a connection has held', async () => {
+    const server = await HostileSipServer.start();
+    let flapping = true;
+    server.on('REGISTER', (request) => ({ status: 200, headers: [`Contact: ${request.header('contact')}`], thenClose: flapping }));
+    const clock = new FakeClock();
+    const connection = new SipConnection({ clock, livenessIntervalMs: 0, stableAfterMs: 60_000 });
+    const attempts: number[] = [];
+    connection.onDidChange((state) => {
+      if (state.status === 'reconnecting') attempts.push(state.attempt);
+    });
+    try {
+      await connection.signIn({ uri: 'sip:alice@hostile.test', server: server.url, authUser: '', password: 'pw', displayName: '' });
+      for (let expected = 1; expected <= 5; expected++) {
+        // Wait until the drop after the last REGISTER put us back to waiting, then let the retry fire.
+        await vi.waitFor(() => expect(attempts.at(-1)).toBe(expected), { timeout: 5_000, interval: 10 });
+        clock.advance(31_000);
+      }
+      expect(attempts.slice(0, 5)).toEqual([1, 2, 3, 4, 5]);
+
+      // Now it holds: a minute registered, then one ordinary drop starts the backoff from the first step.
+      flapping = false;
+      await vi.waitFor(() => expect(connection.current.status).toBe('registered'), { timeout: 5_000, interval: 10 });
+      clock.advance(60_000);
+      server.dropClients();
+      await vi.waitFor(() => expect(connection.current.status).toBe('reconnecting'), { timeout: 5_000, interval: 10 });
+      expect(attempts.at(-1)).toBe(1);
+    } finally {
+      await connection.signOut();
+      await server.close();
+    }
   });
 });

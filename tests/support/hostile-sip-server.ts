@@ -13,6 +13,8 @@ export interface Answer {
   readonly status: number;
   readonly reason?: string;
   readonly headers?: string[];
+  /** Close the connection right after answering (a server that accepts and then drops the client). */
+  readonly thenClose?: boolean;
   /** After the answer, send this NOTIFY in the new subscription's dialog (SUBSCRIBE only). */
   readonly notify?: { readonly state: string; readonly body?: string; readonly contentType?: string };
 }
@@ -62,6 +64,11 @@ export class HostileSipServer {
     this.policies.set(method, policy);
   }
 
+  /** Drops every open connection (as a crashing or restarting server would). */
+  dropClients(): void {
+    for (const client of this.wss.clients) client.terminate();
+  }
+
   /** How many requests of `method` arrived so far. */
   count(method: string): number {
     return this.requests.filter((r) => r.method === method).length;
@@ -107,6 +114,10 @@ export class HostileSipServer {
       '',
     ];
     socket.send(lines.join('\r\n'));
+    if (answer.thenClose) {
+      setImmediate(() => socket.close());
+      return;
+    }
     if (method === 'SUBSCRIBE' && answer.notify) {
       const contact = /<([^>]+)>/.exec(header('contact') ?? '')?.[1] ?? '';
       const body = Buffer.from(answer.notify.body ?? '', 'utf8');
