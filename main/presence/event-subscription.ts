@@ -5,6 +5,8 @@ import { Timer } from '../base/timer.js';
 import type { SipSession } from '../sip/sip-session.js';
 
 type IncomingNotifyRequest = Core.IncomingNotifyRequest;
+/** How long the dialog waits for the final NOTIFY after our un-SUBSCRIBE (it comes within milliseconds). */
+const FINAL_NOTIFY_GRACE_MS = 5_000;
 type OutgoingSubscribeRequest = Core.OutgoingSubscribeRequest;
 type Subscription = Core.Subscription;
 const { SubscriptionState } = Core;
@@ -64,6 +66,8 @@ export class EventSubscription {
   private dialog: Subscription | undefined;
   private finished = false;
   private readonly notifyTimer: Timer;
+  /** After our un-SUBSCRIBE: how long the dialog waits for the notifier's final NOTIFY. */
+  private readonly finalGrace: Timer;
 
   constructor(
     private readonly session: SipSession,
@@ -71,6 +75,7 @@ export class EventSubscription {
     private readonly options: EventSubscriptionOptions,
   ) {
     this.notifyTimer = new Timer(options.clock ?? systemClock);
+    this.finalGrace = new Timer(options.clock ?? systemClock);
   }
 
   /** True once a NOTIFY created the dialog and it has not terminated. */
@@ -129,13 +134,27 @@ export class EventSubscription {
       }
     });
     await withTimeout(answered, timeoutMs, this.options.clock ?? systemClock);
-    dialog.dispose();
+    // RFC 6665 §4.1.2.3: the notifier answers an un-SUBSCRIBE with a final NOTIFY (terminated).
+    // The dialog stays until it arrives (or a short grace passes), so that NOTIFY gets its 200,
+    // not a 481 for a subscription we forgot too early.
+    this.finalGrace.schedule(FINAL_NOTIFY_GRACE_MS, () => this.forget(dialog));
+  }
+
+  private forget(dialog: Subscription): void {
+    this.finalGrace.cancel();
+    try {
+      dialog.dispose();
+    } catch {
+      // already gone
+    }
+    if (this.dialog === dialog) this.dialog = undefined;
   }
 
   /** Forgets the subscription without a word (its transport is gone). */
   dispose(): void {
     this.finished = true;
     this.clearNotifyTimer();
+    this.finalGrace.cancel();
     this.dropRequest();
     try {
       this.dialog?.dispose();
@@ -149,7 +168,12 @@ export class EventSubscription {
     // RFC 6665 §4.1.3: answer every NOTIFY, even one we no longer care about.
     request.accept();
     this.clearNotifyTimer();
-    if (this.finished) return;
+    if (this.finished) {
+      // The final NOTIFY after our un-SUBSCRIBE: answered above, now the dialog can go.
+      const state = parseSubscriptionState(request.message.getHeader('subscription-state')).state;
+      if (state === 'terminated' && this.dialog && this.finalGrace.pending) this.forget(this.dialog);
+      return;
+    }
     const message = request.message;
     const update: NotifyUpdate = {
       ...parseSubscriptionState(message.getHeader('subscription-state')),

@@ -90,3 +90,15 @@ test('after all that, the engine still works: presence from a real contact comes
   );
   expect(alice.connection.current.status).toBe('registered');
 });
+
+test("after our own un-SUBSCRIBE, the notifier's final NOTIFY is answered 200, not 481 (RFC 6665 §4.1.2.3)", async () => {
+  await reset('about to be removed'); // the subscription is established (a NOTIFY made the dialog)
+  const before = mallory.finalNotifyAnswers.length;
+  expect(await alice.contacts.remove(mal().id)).toEqual({ ok: true, value: undefined });
+  await waitFor(() => expect(mallory.finalNotifyAnswers.length).toBe(before + 1));
+  expect(mallory.finalNotifyAnswers.at(-1)).toBe(200);
+  // Put mallory back for whatever runs next.
+  const again = mallory.nextSubscription();
+  alice.contacts.add({ address: 'mallory@evil.test' });
+  await again;
+});

@@ -57,14 +57,22 @@ export class RawSipPeer {
     return `sip:127.0.0.1:${this.port}`;
   }
 
+  /** Resolves when the next new subscription's SUBSCRIBE arrives. */
+  nextSubscription(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(() => resolve()));
+  }
+
   /** Resolves once a SUBSCRIBE created the dialog. */
   subscribed(): Promise<void> {
     if (this.dialog) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(() => resolve()));
   }
 
-  /** Sends a NOTIFY with this body in the dialog, through the proxy that record-routed it. */
-  notify(body: string, contentType = 'application/pidf+xml', state = 'active;expires=600'): void {
+  /** The final answers the subscriber gave to the NOTIFY that followed each of its un-SUBSCRIBEs. */
+  readonly finalNotifyAnswers: number[] = [];
+
+  /** Sends a NOTIFY with this body in the dialog, through the proxy that record-routed it; resolves with the answer. */
+  notify(body: string, contentType = 'application/pidf+xml', state = 'active;expires=600'): Promise<SipResponse> {
     const d = this.dialog;
     if (!d) throw new Error('no subscription yet');
     d.cseq++;
@@ -72,10 +80,15 @@ export class RawSipPeer {
     const hop = /sip:([\d.]+):(\d+)/.exec(next);
     if (!hop) throw new Error(`cannot route to ${next}`);
     const bytes = Buffer.from(body, 'utf8');
+    const branch = `z9hG4bK${randomBytes(6).toString('hex')}`;
+    const answered = new Promise<SipResponse>((resolve) => this.pending.set(branch, { resolve }));
     const message = [
       `NOTIFY ${d.target} SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`,
       ...d.routes.map((route) => `Route: ${route}`),
+      // The subscriber builds its route set from the NOTIFY that makes the dialog (RFC 6665
+      // §4.1.2.4, RFC 3261 §12.1.2): mirror the proxies that record-routed the SUBSCRIBE.
+      ...d.routes.map((route) => `Record-Route: ${route}`),
       'Max-Forwards: 70',
       `From: ${d.local}`,
       `To: ${d.remote}`,
@@ -90,6 +103,7 @@ export class RawSipPeer {
       '',
     ].join('\r\n');
     this.socket.send(Buffer.concat([Buffer.from(message, 'utf8'), bytes]), Number(hop[2]), hop[1]);
+    return answered;
   }
 
   /**
@@ -167,6 +181,13 @@ export class RawSipPeer {
       '',
     ].join('\r\n');
     this.socket.send(reply, port, host);
+    if (existing && expires === '0' && this.dialog) {
+      // RFC 6665 §4.2.1.4: an un-SUBSCRIBE is followed by a final NOTIFY; record what it is answered.
+      void this.notify('', 'application/pidf+xml', 'terminated;reason=timeout').then((answer) =>
+        this.finalNotifyAnswers.push(answer.status),
+      );
+      return;
+    }
     if (existing || expires === '0') return;
     const contact = /<([^>]+)>/.exec(header(message, 'Contact')[0] ?? '')?.[1] ?? '';
     this.dialog = {
