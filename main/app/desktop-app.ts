@@ -11,6 +11,7 @@ import { createSafeStorageSecrets } from './safe-storage-secrets.js';
 import { APP_ORIGIN, hardenWebContents, installPermissionPolicy, isTrustedSender, secureWebPreferences } from './security.js';
 import { trayIconVariant, trayMenuTemplate, trayStatusLabel } from './tray-menu.js';
 import { restorableBounds, WINDOW_BOUNDS_KEY } from './window-bounds.js';
+import { isolate } from '../../shared/domain/text.js';
 
 const log = createLogger('app');
 
@@ -191,7 +192,7 @@ export class DesktopApp {
     if (this.engine?.myPresence.current.status === 'dnd' || !Notification.isSupported()) return;
     const notification = new Notification({
       title: 'Approval request',
-      body: `${request.displayName || request.address} wants to see your presence.`,
+      body: `${isolate(request.displayName || request.address)} wants to see your presence.`,
     });
     notification.on('click', () => this.showWindow());
     notification.show();

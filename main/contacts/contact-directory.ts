@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import { contactNameError, groupNameError, type ContactGroup } from '../../shared/domain/contacts.js';
+import { CONTACT_NAME_MAX, contactNameError, groupNameError, type ContactGroup } from '../../shared/domain/contacts.js';
+import { cleanText } from '../../shared/domain/text.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
 import { err, ok, type Result } from '../../shared/ipc/result.js';
 import { Emitter } from '../base/emitter.js';
@@ -78,8 +79,10 @@ export class ContactDirectory {
     if (!address) return err('invalid', 'That is not a SIP address. Use the form bob@example.com or sip:bob@example.com.', 'address');
     if (address.address === parseSipAddress(owner)?.address) return err('invalid', 'That is your own address.', 'address');
     if (this.findByAddress(address.uri)) return err('invalid', `${address.address} is already in your contacts.`, 'address');
-    const displayName = (params.displayName ?? '').trim();
-    const nameProblem = contactNameError(displayName);
+    // Checked as typed (a control character is refused, not silently changed), then cleaned of
+    // invisible format characters such as bidi overrides.
+    const nameProblem = contactNameError((params.displayName ?? '').trim());
+    const displayName = cleanText(params.displayName ?? '', CONTACT_NAME_MAX);
     if (nameProblem) return err('invalid', nameProblem, 'displayName');
     const groupId = params.groupId ?? ensureDefaultGroup(this.db, owner);
     if (!groupExists(this.db, owner, groupId)) return err('invalid', 'That group does not exist.', 'group');
@@ -105,8 +108,8 @@ export class ContactDirectory {
     if (!owner || !getContact(this.db, owner, id)) return err('invalid', 'That contact does not exist.');
     if (changes.groupId !== undefined && !groupExists(this.db, owner, changes.groupId))
       return err('invalid', 'That group does not exist.', 'group');
-    const displayName = changes.displayName?.trim();
-    const nameProblem = displayName === undefined ? null : contactNameError(displayName);
+    const nameProblem = changes.displayName === undefined ? null : contactNameError(changes.displayName.trim());
+    const displayName = changes.displayName === undefined ? undefined : cleanText(changes.displayName, CONTACT_NAME_MAX);
     if (nameProblem) return err('invalid', nameProblem, 'displayName');
     updateContact(this.db, owner, id, {
       ...(displayName !== undefined ? { displayName } : {}),

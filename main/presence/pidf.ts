@@ -1,5 +1,6 @@
 import type { Availability, MyStatus, Presence } from '../../shared/domain/presence.js';
 import { NOTE_MAX } from '../../shared/domain/presence.js';
+import { cleanText } from '../../shared/domain/text.js';
 import { childNamed, childrenNamed, escapeXml, parseXml, type XmlElement } from './xml.js';
 
 // RFC 3863 (PIDF), RFC 4479 (data model), RFC 4480 (RPID).
@@ -17,11 +18,7 @@ const OTHER_BRB = 'Be right back';
 
 /** Keeps a note readable: no control characters, trimmed, bounded. */
 export function cleanNote(text: string): string {
-  return text
-    .replace(/[\p{Cc}\p{Cf}]+/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, NOTE_MAX);
+  return cleanText(text, NOTE_MAX);
 }
 
 function activitiesOf(person: XmlElement): { names: string[]; other: string } {

@@ -1,4 +1,5 @@
 import { childrenNamed, parseXml } from './xml.js';
+import { cleanText } from '../../shared/domain/text.js';
 
 // RFC 3858: watcher information document.
 const WINFO = 'urn:ietf:params:xml:ns:watcherinfo';
@@ -37,7 +38,7 @@ export function parseWatcherInfo(xml: string): WatcherInfo {
       if (!STATUSES.has(status) || uri === '') continue;
       watchers.push({
         uri,
-        displayName: (watcher.attrs['display-name'] ?? '').slice(0, 128),
+        displayName: cleanText(watcher.attrs['display-name'] ?? '', 128),
         status: status as Watcher['status'],
         event: watcher.attrs.event ?? '',
       });

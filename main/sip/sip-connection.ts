@@ -2,6 +2,7 @@ import { RegistererState, UserAgent, type Registerer } from 'sip.js';
 import type { Identity } from '../../shared/domain/account.js';
 import type { ConnectionState, ConnectionStatus } from '../../shared/domain/connection.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
+import { cleanText } from '../../shared/domain/text.js';
 import { err, ok, type ErrorKind, type Result } from '../../shared/ipc/result.js';
 import { systemClock, type Clock } from '../base/clock.js';
 import { Emitter, type Unsubscribe } from '../base/emitter.js';
@@ -248,7 +249,8 @@ export class SipConnection {
         .register({
           requestDelegate: {
             onAccept: () => finish({ ok: true }),
-            onReject: (response) => finish(rejection(response.message.statusCode ?? 0, response.message.reasonPhrase ?? '', server)),
+            onReject: (response) =>
+              finish(rejection(response.message.statusCode ?? 0, cleanText(response.message.reasonPhrase ?? '', 80), server)),
           },
         })
         .catch((error: unknown) => {

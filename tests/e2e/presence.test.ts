@@ -210,6 +210,18 @@ describe('buddy list and approvals, as two people use them', () => {
     await contactRow(page, 'Grace').waitFor();
   });
 
+  test('a name with a bidi override is stored without it and shown isolated from the text around it', async () => {
+    const { page } = await signIn('dave');
+    const dialog = page.getByRole('dialog', { name: 'Add contact' });
+    await page.getByRole('button', { name: 'Add contact' }).click();
+    await dialog.getByLabel('SIP address').fill(`erin@${DOMAIN}`);
+    await dialog.getByLabel('Display name').fill('Erin \u202Egpj.exe');
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    const row = contactRow(page, 'Erin gpj.exe');
+    await row.waitFor();
+    expect(await row.getByText('Erin gpj.exe').evaluate((el) => getComputedStyle(el).unicodeBidi)).toBe('isolate');
+  });
+
   test('search filters as you type; arrow keys move through the list; groups can be made and used', async () => {
     const { page } = await signIn('erin');
     for (const [address, name] of [

@@ -174,7 +174,7 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
       await vi.waitFor(
         () =>
           expect(FakeNotification.shown.map((n) => n.options)).toEqual([
-            { title: 'Approval request', body: `carol@${DOMAIN} wants to see your presence.` },
+            { title: 'Approval request', body: `\u2068carol@${DOMAIN}\u2069 wants to see your presence.` },
           ]),
         LONG,
       );

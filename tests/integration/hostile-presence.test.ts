@@ -91,6 +91,12 @@ test('after all that, the engine still works: presence from a real contact comes
   expect(alice.connection.current.status).toBe('registered');
 });
 
+test('bidi overrides, control characters and stacks of combining marks in a note arrive cleaned', async () => {
+  await reset('before hostile text');
+  mallory.notify(PIDF(`${OPEN}<note>alice\u202Egpj.exe\u0007 Z${'\u0301'.repeat(40)}</note>`));
+  await waitFor(() => expect(mal().presence.note).toBe(`alicegpj.exe Z${'\u0301'.repeat(4)}`));
+});
+
 test("after our own un-SUBSCRIBE, the notifier's final NOTIFY is answered 200, not 481 (RFC 6665 §4.1.2.3)", async () => {
   await reset('about to be removed'); // the subscription is established (a NOTIFY made the dialog)
   const before = mallory.finalNotifyAnswers.length;

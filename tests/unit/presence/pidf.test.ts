@@ -146,3 +146,13 @@ describe('names from the document are never looked up on Object.prototype', () =
     expect(() => parseXml('<toString:a/>')).toThrow(/undeclared prefix/);
   });
 });
+
+test("a watcher's display name is cleaned of bidi overrides and control characters", () => {
+  const info = parseWatcherInfo(
+    '<?xml version="1.0"?><watcherinfo xmlns="urn:ietf:params:xml:ns:watcherinfo" version="0" state="full">' +
+      '<watcher-list resource="sip:alice@uc.test" package="presence">' +
+      '<watcher id="w1" event="subscribe" status="pending" display-name="Mallory&#x202E;gpj.exe&#x7;">sip:mallory@evil.test</watcher>' +
+      '</watcher-list></watcherinfo>',
+  );
+  expect(info.watchers[0]?.displayName).toBe('Mallorygpj.exe');
+});
