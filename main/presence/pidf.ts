@@ -21,12 +21,34 @@ export function cleanNote(text: string): string {
   return cleanText(text, NOTE_MAX);
 }
 
-function activitiesOf(person: XmlElement): { names: string[]; other: string } {
+/** How to read a document: the time now (for `until`/`from`) and the languages the person reads. */
+export interface ReadOptions {
+  readonly now?: number;
+  /** BCP 47 tags, most preferred first (`de-CH`, `en`); the note in the best of these is shown. */
+  readonly languages?: readonly string[];
+}
+
+/**
+ * The activities a person element states now (RFC 4480 §3.2): an `<rpid:activities>` whose `until`
+ * has passed, or whose `from` has not come yet, says nothing any more.
+ */
+function activitiesOf(person: XmlElement, now: number): { names: string[]; other: string } {
   const activities = childNamed(person, RPID, 'activities');
-  if (!activities) return { names: [], other: '' };
-  const names = activities.children.filter((c) => c.ns === RPID).map((c) => c.name);
-  const other = activities.children.find((c) => c.ns === RPID && c.name === 'other')?.text ?? '';
+  if (!activities || !inEffect(activities, now)) return { names: [], other: '' };
+  const names = activities.children.filter((c) => c.ns === RPID && c.name !== 'other').map((c) => c.name);
+  const other = cleanNote(activities.children.find((c) => c.ns === RPID && c.name === 'other')?.text ?? '');
   return { names, other };
+}
+
+function inEffect(element: XmlElement, now: number): boolean {
+  const until = Date.parse(element.attrs.until ?? '');
+  const from = Date.parse(element.attrs.from ?? '');
+  return !(Number.isFinite(until) && until <= now) && !(Number.isFinite(from) && from > now);
+}
+
+/** RFC 4480 §3.7: `<rpid:user-input>idle</rpid:user-input>` — the person is not at the device. */
+function isIdle(person: XmlElement): boolean {
+  return childNamed(person, RPID, 'user-input')?.text.trim().toLowerCase() === 'idle';
 }
 
 function availabilityFrom(names: string[], other: string): Availability {
@@ -38,11 +60,37 @@ function availabilityFrom(names: string[], other: string): Availability {
 }
 
 /**
- * Reads a PIDF document (with RPID, several tuples and persons, unknown elements) into what a
- * person sees. Closed (or no open tuple) is Offline. Throws `XmlError` for documents the strict
+ * The note to show: the first non-empty one in the person's best language (by `xml:lang`, RFC 3863
+ * §4.1.6), else one with no language, else the first there is.
+ */
+function pickNote(notes: XmlElement[], languages: readonly string[]): string {
+  const written = notes.filter((n) => n.text.trim() !== '');
+  const langOf = (n: XmlElement) => (n.attrs.lang ?? '').toLowerCase();
+  for (const wanted of languages.map((l) => l.toLowerCase())) {
+    const exact = written.find((n) => langOf(n) === wanted);
+    if (exact) return exact.text;
+    const primary = wanted.split('-')[0]!;
+    const close = written.find((n) => langOf(n).split('-')[0] === primary);
+    if (close) return close.text;
+  }
+  return (written.find((n) => langOf(n) === '') ?? written[0])?.text ?? '';
+}
+
+/** Our own markers for states RPID has no element for; shown as the state, not as a note. */
+function isOurMarker(other: string): boolean {
+  return other === OTHER_DND || other === OTHER_BRB;
+}
+
+/**
+ * Reads a PIDF document (RFC 3863; data model RFC 4479; RPID RFC 4480 — several tuples and persons,
+ * unknown elements) into what a person sees. An open tuple makes the person reachable; a document
+ * with no tuple at all still tells what the person is doing (a busy activity is Busy, not
+ * Offline); closed tuples and nothing else is Offline. Throws `XmlError` for documents the strict
  * parser refuses; callers show such a contact as Offline.
  */
-export function parsePidf(xml: string): Presence {
+export function parsePidf(xml: string, options: ReadOptions = {}): Presence {
+  const now = options.now ?? Date.now();
+  const languages = options.languages ?? [];
   const root = parseXml(xml);
   if (root.ns !== PIDF || root.name !== 'presence') return { availability: 'offline', note: '' };
   const tuples = childrenNamed(root, PIDF, 'tuple');
@@ -56,13 +104,20 @@ export function parsePidf(xml: string): Presence {
     ...tuples.flatMap((t) => childrenNamed(t, PIDF, 'note')),
     ...childrenNamed(root, PIDF, 'note'),
   ];
-  const note = cleanNote(notes.map((n) => n.text).find((text) => text.trim() !== '') ?? '');
-  if (!open) return { availability: 'offline', note };
+  let note = cleanNote(pickNote(notes, languages));
+  if (tuples.length > 0 && !open) return { availability: 'offline', note };
   // The first person that says something about activities wins; several persons are rare.
   for (const person of persons) {
-    const { names, other } = activitiesOf(person);
-    if (names.length > 0) return { availability: availabilityFrom(names, other), note };
+    const { names, other } = activitiesOf(person, now);
+    if (names.length === 0 && other === '') continue;
+    // `<rpid:other>` is free text ("At the dentist"): show it where there is no note.
+    if (!note && other && !isOurMarker(other)) note = other;
+    const availability = availabilityFrom(names, other);
+    return { availability: availability === 'available' && isIdle(person) ? 'away' : availability, note };
   }
+  if (persons.some(isIdle)) return { availability: 'away', note };
+  // No tuple and no activity: nothing says the person can be reached.
+  if (tuples.length === 0) return { availability: 'offline', note };
   return { availability: 'available', note };
 }
 

@@ -22,6 +22,8 @@ export interface PresenceWatchListOptions {
   readonly backoff?: BackoffPolicy;
   readonly random?: () => number;
   readonly clock?: Clock;
+  /** The languages the person reads, most preferred first (the note in the best of them is shown). */
+  readonly languages?: readonly string[];
   readonly logger?: Logger;
 }
 
@@ -267,7 +269,10 @@ export class PresenceWatchList {
     // An active subscription without a document: the presentity publishes nothing, i.e. offline.
     if (update.body.trim() === '' || !update.contentType.includes('pidf')) return OFFLINE;
     try {
-      return parsePidf(update.body);
+      return parsePidf(update.body, {
+        now: this.clock.now(),
+        languages: this.options.languages ?? [Intl.DateTimeFormat().resolvedOptions().locale],
+      });
     } catch (error) {
       this.log.warn(`unreadable presence document from ${uri}: ${String(error)}`);
       return OFFLINE;

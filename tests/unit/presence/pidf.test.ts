@@ -156,3 +156,56 @@ test("a watcher's display name is cleaned of bidi overrides and control characte
   );
   expect(info.watchers[0]?.displayName).toBe('Mallorygpj.exe');
 });
+
+describe('reading what other clients publish (RFC 3863, 4479, 4480)', () => {
+  const NOW = Date.UTC(2026, 10, 27, 12, 0, 0);
+  const doc = (inner: string) => `<presence ${NS} xmlns:x="urn:example" entity="sip:b@x">${inner}</presence>`;
+  const OPEN_TUPLE = '<tuple id="t"><status><basic>open</basic></status></tuple>';
+
+  test('a person element without any tuple still says what they do: busy is Busy, not Offline', () => {
+    expect(parsePidf(doc('<dm:person id="p"><rpid:activities><rpid:busy/></rpid:activities></dm:person>'), { now: NOW })).toEqual({
+      availability: 'busy',
+      note: '',
+    });
+    expect(parsePidf(doc('<dm:person id="p"><dm:note>hello</dm:note></dm:person>'), { now: NOW })).toEqual({
+      availability: 'offline',
+      note: 'hello',
+    });
+  });
+
+  test('the text of <rpid:other> is shown when there is no note', () => {
+    const xml = doc(
+      `${OPEN_TUPLE}<dm:person id="p"><rpid:activities><rpid:other>At the dentist</rpid:other></rpid:activities></dm:person>`,
+    );
+    expect(parsePidf(xml, { now: NOW })).toEqual({ availability: 'available', note: 'At the dentist' });
+  });
+
+  test("the note in the reader's language is preferred (xml:lang), then one without a language", () => {
+    const xml = doc(
+      `${OPEN_TUPLE}<dm:person id="p"><dm:note xml:lang="en">In a meeting</dm:note><dm:note xml:lang="de">In einer Besprechung</dm:note></dm:person>`,
+    );
+    expect(parsePidf(xml, { now: NOW, languages: ['de-CH'] }).note).toBe('In einer Besprechung');
+    expect(parsePidf(xml, { now: NOW, languages: ['en-GB'] }).note).toBe('In a meeting');
+    expect(parsePidf(xml, { now: NOW, languages: ['fr'] }).note).toBe('In a meeting');
+  });
+
+  test('<rpid:user-input>idle</rpid:user-input> means Away', () => {
+    const xml = doc(`${OPEN_TUPLE}<dm:person id="p"><rpid:user-input>idle</rpid:user-input></dm:person>`);
+    expect(parsePidf(xml, { now: NOW }).availability).toBe('away');
+  });
+
+  test('an activity whose until has passed no longer applies; one whose from has not come yet does not yet', () => {
+    const past = doc(
+      `${OPEN_TUPLE}<dm:person id="p"><rpid:activities until="2026-11-27T11:00:00Z"><rpid:meeting/></rpid:activities></dm:person>`,
+    );
+    const future = doc(
+      `${OPEN_TUPLE}<dm:person id="p"><rpid:activities from="2026-11-27T13:00:00Z"><rpid:meeting/></rpid:activities></dm:person>`,
+    );
+    const now = doc(
+      `${OPEN_TUPLE}<dm:person id="p"><rpid:activities until="2026-11-27T13:00:00Z"><rpid:meeting/></rpid:activities></dm:person>`,
+    );
+    expect(parsePidf(past, { now: NOW }).availability).toBe('available');
+    expect(parsePidf(future, { now: NOW }).availability).toBe('available');
+    expect(parsePidf(now, { now: NOW }).availability).toBe('busy');
+  });
+});
