@@ -192,14 +192,48 @@ function rawToString(data: RawData): string {
   return Buffer.from(data as ArrayBuffer).toString('utf8');
 }
 
-/** A binary frame is a SIP message too (RFC 7118 §5.1); undefined when it is not valid UTF-8. */
-function decodeBinary(data: RawData): string | undefined {
+/**
+ * A binary frame is a SIP message too (RFC 7118 §5.1). Its headers are ASCII; its body is text in the
+ * charset the message declares — `Content-Type: …; charset=` (RFC 3261 §20.15) or, for XML, the
+ * declaration's `encoding` — and UTF-8 otherwise. The body is decoded by that charset and
+ * Content-Length restated in UTF-8 bytes, the form sip.js expects. Undefined when it cannot be read.
+ */
+export function decodeBinary(data: RawData): string | undefined {
   const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+  const split = bytes.indexOf('\r\n\r\n');
+  if (split < 0) return utf8(bytes);
+  const head = bytes.subarray(0, split).toString('latin1');
+  // eslint-disable-next-line no-control-regex -- checking that the header section is plain ASCII
+  if (/[^\x00-\x7f]/.test(head)) return utf8(bytes);
+  const body = bytes.subarray(split + 4);
+  const charset = declaredCharset(head, body);
+  if (!charset || /^utf-?8$/i.test(charset)) return utf8(bytes);
+  let text: string;
+  try {
+    text = new TextDecoder(charset, { fatal: true }).decode(body);
+  } catch {
+    return undefined; // an unknown charset or bytes that are not in it
+  }
+  const fixedHead = /\r\n(?:Content-Length|l)\s*:/i.test(`\r\n${head}`)
+    ? `\r\n${head}`.replace(/(\r\n(?:Content-Length|l)\s*:\s*)\d+/i, `$1${Buffer.byteLength(text, 'utf8')}`).slice(2)
+    : head;
+  return `${fixedHead}\r\n\r\n${text}`;
+}
+
+function utf8(bytes: Buffer): string | undefined {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     return undefined;
   }
+}
+
+function declaredCharset(head: string, body: Buffer): string | undefined {
+  const fromType = /\r\n(?:Content-Type|c)\s*:[^\r\n]*;\s*charset\s*=\s*"?([A-Za-z0-9._:-]+)/i.exec(`\r\n${head}`)?.[1];
+  if (fromType) return fromType;
+  // The XML declaration is ASCII in every charset an XML body can be in that we would meet here.
+  const start = body.subarray(0, 200).toString('latin1');
+  return /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(start)?.[1];
 }
 
 /**

@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { MAX_SIP_MESSAGE_BYTES, withAllow, WsTransport } from '../../../main/sip/ws-transport.js';
+import { parsePidf } from '../../../main/presence/pidf.js';
+import { decodeBinary, MAX_SIP_MESSAGE_BYTES, withAllow, WsTransport } from '../../../main/sip/ws-transport.js';
 
 const logger = { error: vi.fn(), warn: vi.fn(), log: vi.fn(), debug: vi.fn() } as unknown as ConstructorParameters<typeof WsTransport>[0];
 const servers: WebSocketServer[] = [];
@@ -104,5 +105,40 @@ describe("Parley's WebSocket transport", () => {
 
   test('refuses a URL that is not ws:// or wss://', () => {
     expect(() => new WsTransport(logger, { server: 'http://example.com' })).toThrow(/Not a WebSocket URL/);
+  });
+});
+
+describe('bodies in another charset', () => {
+  const latin1Notify = (body: Buffer, contentType = 'application/pidf+xml') =>
+    Buffer.concat([
+      Buffer.from(
+        `NOTIFY sip:a@b SIP/2.0\r\nCall-ID: x\r\nCSeq: 2 NOTIFY\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n\r\n`,
+        'latin1',
+      ),
+      body,
+    ]);
+
+  test('an XML body declared ISO-8859-1 is read as ISO-8859-1, and Content-Length restated in UTF-8 bytes', () => {
+    const body = Buffer.from(
+      '<?xml version="1.0" encoding="ISO-8859-1"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:b@x"><tuple id="t"><status><basic>open</basic></status></tuple><note>Café à midi</note></presence>',
+      'latin1',
+    );
+    const text = decodeBinary(latin1Notify(body))!;
+    const [head, xml] = text.split('\r\n\r\n') as [string, string];
+    expect(xml).toContain('<note>Café à midi</note>');
+    expect(head).toContain(`Content-Length: ${Buffer.byteLength(xml, 'utf8')}`);
+    expect(parsePidf(xml)).toEqual({ availability: 'available', note: 'Café à midi' });
+  });
+
+  test('a charset named in Content-Type counts too; UTF-8 (said or unsaid) is read as UTF-8', () => {
+    const text = decodeBinary(latin1Notify(Buffer.from('Grüße', 'latin1'), 'text/plain; charset=ISO-8859-1'))!;
+    expect(text.endsWith('\r\n\r\nGrüße')).toBe(true);
+    const utf8 = decodeBinary(latin1Notify(Buffer.from('Grüße', 'utf8'), 'text/plain'))!;
+    expect(utf8.endsWith('\r\n\r\nGrüße')).toBe(true);
+  });
+
+  test('an unknown charset or bytes that are not text are dropped, not guessed', () => {
+    expect(decodeBinary(latin1Notify(Buffer.from('x'), 'text/plain; charset=x-klingon'))).toBeUndefined();
+    expect(decodeBinary(Buffer.from([0x4e, 0x4f, 0xff, 0xfe]))).toBeUndefined();
   });
 });
