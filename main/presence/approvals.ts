@@ -195,8 +195,9 @@ export class ApprovalService implements SessionParticipant {
         if (this.winfo !== subscription) return;
         this.log.warn(`watcher-info subscription failed: ${failure.kind === 'response' ? failure.status : 'timeout'}`);
         this.winfo = undefined;
-        // A server without watcher info (489 Bad Event, 501) or that forbids it will not change its mind.
-        if (failure.kind === 'response' && [403, 489, 501, 603].includes(failure.status)) return;
+        // A server without watcher info (404, 405, 482, 489 Bad Event, 501) or that forbids it (403,
+        // 603) will not change its mind.
+        if (failure.kind === 'response' && [403, 404, 405, 482, 489, 501, 603].includes(failure.status)) return;
         this.retryWinfo();
       },
     });
@@ -214,7 +215,9 @@ export class ApprovalService implements SessionParticipant {
 
   private retryWinfo(): void {
     this.winfoFailures++;
-    this.winfoTimer.schedule(backoffDelay(this.winfoFailures, this.options.random ?? Math.random), () => this.subscribeWinfo());
+    // The same failure again and again: ask only now and then, not every 30 s for ever.
+    const delay = this.winfoFailures > 3 ? 30 * 60_000 : backoffDelay(this.winfoFailures, this.options.random ?? Math.random);
+    this.winfoTimer.schedule(delay, () => this.subscribeWinfo());
   }
 
   private onWinfo(owner: string, update: NotifyUpdate): void {

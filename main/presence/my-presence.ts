@@ -11,6 +11,8 @@ import { DEFAULT_ACCOUNT_STATE, getAccountState, updateAccountState } from '../s
 import { buildPidf, cleanNote } from './pidf.js';
 import { PresencePublisher } from './presence-publisher.js';
 
+const NOT_SHARED = "This server doesn't share your status; others can't see it.";
+
 export interface MyPresenceOptions {
   /** PUBLISH Expires in seconds (the server may grant less). */
   readonly publishExpires?: number;
@@ -32,6 +34,8 @@ export class MyPresenceService implements SessionParticipant {
   private lastPublication: { entity: string; etag: string } | undefined;
   private entity = '';
   private idle = false;
+  /** False once the server showed it carries no presence (reset by a successful PUBLISH). */
+  private shared = true;
   private lastActivity: number;
   private readonly idleTimer: Interval;
   private readonly changes = new Emitter<MyPresence>();
@@ -57,7 +61,13 @@ export class MyPresenceService implements SessionParticipant {
   get current(): MyPresence {
     const owner = this.owner();
     const state = owner ? getAccountState(this.db, owner) : DEFAULT_ACCOUNT_STATE;
-    return { status: state.status, note: state.note, idle: this.idle, idleMinutes: state.idleMinutes };
+    return {
+      status: state.status,
+      note: state.note,
+      idle: this.idle,
+      idleMinutes: state.idleMinutes,
+      ...(this.shared ? {} : { notShared: NOT_SHARED }),
+    };
   }
 
   /** What others see now. */
@@ -110,6 +120,11 @@ export class MyPresenceService implements SessionParticipant {
       expires: this.options.publishExpires ?? 600,
       clock: this.clock,
       logger: this.log,
+      onSupportChange: (supported) => {
+        if (this.shared === supported) return;
+        this.shared = supported;
+        this.changes.fire(this.current);
+      },
       ...(etag ? { etag } : {}),
     });
     this.publish();

@@ -8,6 +8,11 @@ import { Timer } from '../base/timer.js';
 
 type IncomingResponse = Core.IncomingResponse;
 
+/** Answers that mean "no presence service here" (RFC 3903 §6, RFC 6665 §8.3.2). */
+const UNSUPPORTED = [404, 405, 482, 489, 501];
+/** How often to ask again once the server has shown it takes no PUBLISH. */
+const LONG_RETRY_MS = 30 * 60_000;
+
 /**
  * One presence publication (RFC 3903), one PUBLISH in flight at a time. sip.js's `Publisher` sends a
  * new PUBLISH whenever asked, so quick status changes race each other with the same SIP-If-Match,
@@ -28,6 +33,8 @@ export class PresencePublisher {
   private readonly retryTimer: Timer;
   private readonly clock: Clock;
   private failures = 0;
+  /** Set once the server has shown it takes no PUBLISH (see `unsupported`). */
+  private refused = false;
   private disposed = false;
   private readonly idleWaiters: (() => void)[] = [];
   private readonly log: Logger;
@@ -35,7 +42,14 @@ export class PresencePublisher {
   constructor(
     private readonly session: SipSession,
     private readonly target: URI,
-    private readonly options: { expires: number; etag?: string; clock?: Clock; logger?: Logger },
+    private readonly options: {
+      expires: number;
+      etag?: string;
+      clock?: Clock;
+      logger?: Logger;
+      /** Told when the server turns out to take no publication, and when it takes one again. */
+      onSupportChange?: (supported: boolean) => void;
+    },
   ) {
     this.clock = options.clock ?? systemClock;
     this.refreshTimer = new Timer(this.clock);
@@ -115,6 +129,7 @@ export class PresencePublisher {
     const status = response.message.statusCode ?? 0;
     if (status >= 200 && status < 300) {
       this.failures = 0;
+      this.setRefused(false);
       if (expires === 0) {
         this.etag = undefined;
         this.published = undefined;
@@ -143,14 +158,25 @@ export class PresencePublisher {
       if (this.wanted === undefined) this.wanted = body ?? this.published;
     } else {
       this.log.warn(`PUBLISH failed: ${status} ${response.message.reasonPhrase ?? ''}`);
+      this.failures++;
+      // A server without a presence service says so (404, 405, 482 loop, 489 Bad Event, 501), or
+      // fails the same way again and again: tell the person, and ask again only now and then.
+      if (UNSUPPORTED.includes(status) || this.failures >= 3) this.setRefused(true);
       if (expires !== 0 && this.wanted === undefined) {
         const again = body ?? this.published;
-        this.retryTimer.schedule(backoffDelay(++this.failures), () => {
+        const delay = this.refused ? LONG_RETRY_MS : backoffDelay(this.failures);
+        this.retryTimer.schedule(delay, () => {
           if (this.wanted === undefined && again !== undefined) this.publish(again);
         });
       }
     }
     this.pump();
+  }
+
+  private setRefused(refused: boolean): void {
+    if (this.refused === refused) return;
+    this.refused = refused;
+    this.options.onSupportChange?.(!refused);
   }
 
   private clearTimers(): void {

@@ -244,7 +244,9 @@ export class PresenceWatchList {
       this.update(entry, { subscription: 'rejected', presence: OFFLINE });
       return;
     }
-    if (failure.kind === 'response' && (failure.status === 489 || failure.status === 501)) {
+    // 489 Bad Event, 501, and 405 from a contact's own device that takes no SUBSCRIBE: it does not do
+    // presence at all, and asking again will not change that.
+    if (failure.kind === 'response' && (failure.status === 489 || failure.status === 501 || failure.status === 405)) {
       // The other side does not do presence at all: nothing to retry.
       this.update(entry, { subscription: 'failed', presence: OFFLINE });
       return;

@@ -38,6 +38,8 @@ export interface MyPresence {
   readonly idle: boolean;
   /** Minutes without input before Away (0: never). */
   readonly idleMinutes: number;
+  /** Set when the server does not carry my status to anyone (no presence service): says so in words. */
+  readonly notShared?: string;
 }
 
 /** What others see of me: idle turns Available into Away, and never overrides a status I chose. */

@@ -21,7 +21,10 @@ afterEach(async () => {
   }
 });
 
-async function against(policies: Record<string, (request: Parameters<Parameters<HostileSipServer['on']>[1]>[0]) => Answer>) {
+async function against(
+  policies: Record<string, (request: Parameters<Parameters<HostileSipServer['on']>[1]>[0]) => Answer>,
+  presence: NonNullable<ConstructorParameters<typeof Engine>[0]['presence']> = {},
+) {
   const server = await HostileSipServer.start();
   for (const [method, policy] of Object.entries(policies)) server.on(method, policy);
   const dir = mkdtempSync(join(tmpdir(), 'parley-hostile-'));
@@ -31,6 +34,7 @@ async function against(policies: Record<string, (request: Parameters<Parameters<
     version: 'test',
     secrets: new FileSecretStore(join(dir, 'credentials.json')),
     sip: { livenessIntervalMs: 250 },
+    presence,
   });
   open.push({ engine, server, dir });
   const signedIn = await engine.account.signIn({
@@ -162,5 +166,29 @@ describe('a server that accepts and then drops us at once', () => {
       await connection.signOut();
       await server.close();
     }
+  });
+});
+
+describe('a server without a presence service', () => {
+  test('PUBLISH refused with 489: the person is told others cannot see the status, and it is not retried every few seconds', async () => {
+    const { engine, server } = await against({ PUBLISH: () => ({ status: 489, reason: 'Bad Event' }) });
+    await vi.waitFor(() => expect(engine.myPresence.current.notShared).toBe("This server doesn't share your status; others can't see it."));
+    await threeChecksLater(server);
+    expect(server.count('PUBLISH')).toBe(1);
+  });
+
+  test("a contact's own device answering 405 to SUBSCRIBE is final, like 489", async () => {
+    // Retries within 40 ms: were 405 not final, the server would see several SUBSCRIBEs by the barrier.
+    const { engine, server } = await against(
+      {
+        SUBSCRIBE: (request) =>
+          request.header('event') === 'presence' ? { status: 405, headers: ['Allow: INVITE, MESSAGE'] } : { status: 489 },
+      },
+      { backoff: { firstMinMs: 10, firstMaxMs: 20, baseMs: 20, capMs: 40 } },
+    );
+    engine.contacts.add({ address: 'phone@hostile.test' });
+    await vi.waitFor(() => expect(engine.contacts.list().contacts[0]?.subscription).toBe('failed'));
+    await threeChecksLater(server);
+    expect(presenceSubscribes(server)).toBe(1);
   });
 });
