@@ -2,7 +2,9 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppInfo } from '../shared/domain/app-info.js';
 import type { Channel, EventMap, EventName } from '../shared/ipc/contract.js';
+import type { ApprovalRequest } from '../shared/domain/contacts.js';
 import type { Clock } from './base/clock.js';
+import { Throttle } from './base/throttle.js';
 import { installProcessGuards } from './base/process-guards.js';
 import { BuddyList } from './contacts/buddy-list.js';
 import { ContactDirectory } from './contacts/contact-directory.js';
@@ -59,6 +61,7 @@ export class Engine {
   /** Where this engine keeps its files. */
   readonly dataDir: string;
   private readonly sinks = new Set<EventSink>();
+  private readonly disposables: (() => void)[] = [];
   private readonly db;
   private closed = false;
 
@@ -104,17 +107,42 @@ export class Engine {
       this.emit('onDidChangeConnection', state);
       if (state.status === 'registered') {
         this.emit('onDidChangeContacts', this.contacts.list());
-        this.emit('onDidChangeApprovals', this.approvals.requests());
+        this.emit('onDidChangeApprovals', this.approvals.page());
       }
     });
     this.myPresence.onDidChange((presence) => this.emit('onDidChangeMyPresence', presence));
     this.directory.onDidChange(() => this.emit('onDidChangeContacts', this.contacts.list()));
     this.presenceWatch.onDidChangePresence((changes) => this.emit('onDidChangeContactPresence', changes));
+    // A flood of requests (anyone on any domain can ask) must not flood the page: the inbox goes out
+    // as its first page and a total, at most four times a second; new requests are announced at
+    // most every five seconds (the first at once), one event for the burst.
+    const inboxChanged = new Throttle(
+      250,
+      () => {
+        this.emit('onDidChangeApprovals', this.approvals.page());
+        // My decisions show on the contacts too (blocked, "sharing presence").
+        this.emit('onDidChangeContacts', this.contacts.list());
+      },
+      clock,
+    );
+    let arrived: { count: number; first: ApprovalRequest } | undefined;
+    const announce = new Throttle(
+      5_000,
+      () => {
+        if (arrived) this.emit('onDidReceiveApprovalRequests', arrived);
+        arrived = undefined;
+      },
+      clock,
+    );
+    this.disposables.push(
+      () => inboxChanged.dispose(),
+      () => announce.dispose(),
+    );
     this.approvals.onDidChange(({ fresh }) => {
-      this.emit('onDidChangeApprovals', this.approvals.requests());
-      // My decisions show on the contacts too (blocked, "sharing presence").
-      this.emit('onDidChangeContacts', this.contacts.list());
-      for (const request of fresh) this.emit('onDidReceiveApprovalRequest', request);
+      inboxChanged.request();
+      if (fresh.length === 0) return;
+      arrived = { count: (arrived?.count ?? 0) + fresh.length, first: arrived?.first ?? fresh[0]! };
+      announce.request();
     });
   }
 
@@ -143,6 +171,7 @@ export class Engine {
     this.myPresence.dispose();
     this.approvals.dispose();
     this.presenceWatch.dispose();
+    for (const dispose of this.disposables.splice(0)) dispose();
     this.db.close();
   }
 

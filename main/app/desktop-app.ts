@@ -11,6 +11,7 @@ import { createSafeStorageSecrets } from './safe-storage-secrets.js';
 import { APP_ORIGIN, hardenWebContents, installPermissionPolicy, isTrustedSender, secureWebPreferences } from './security.js';
 import { trayIconVariant, trayMenuTemplate, trayStatusLabel } from './tray-menu.js';
 import { restorableBounds, WINDOW_BOUNDS_KEY } from './window-bounds.js';
+import { approvalNotice } from '../../shared/domain/contacts.js';
 import { isolate } from '../../shared/domain/text.js';
 
 const log = createLogger('app');
@@ -76,7 +77,7 @@ export class DesktopApp {
     engine.addSink((event, payload) => {
       const contents = this.window?.webContents;
       if (contents && !contents.isDestroyed()) contents.send(event, payload);
-      if (event === 'onDidReceiveApprovalRequest') this.notifyApproval(payload as EventMap['onDidReceiveApprovalRequest']);
+      if (event === 'onDidReceiveApprovalRequests') this.notifyApproval(payload as EventMap['onDidReceiveApprovalRequests']);
     });
     // Waking from sleep: the old connection is almost certainly dead; do not wait for the backoff.
     powerMonitor.on('resume', () => engine.connection.retryNow());
@@ -187,12 +188,12 @@ export class DesktopApp {
     return nativeImage.createFromPath(join(this.root, 'assets', `tray-${variant}.png`));
   }
 
-  /** A desktop notification for a new approval request; silent in Do not disturb. */
-  private notifyApproval(request: EventMap['onDidReceiveApprovalRequest']): void {
+  /** One desktop notification for a burst of new approval requests; silent in Do not disturb. */
+  private notifyApproval({ count, first }: EventMap['onDidReceiveApprovalRequests']): void {
     if (this.engine?.myPresence.current.status === 'dnd' || !Notification.isSupported()) return;
     const notification = new Notification({
       title: 'Approval request',
-      body: `${isolate(request.displayName || request.address)} wants to see your presence.`,
+      body: approvalNotice(count, first.displayName || first.address, isolate),
     });
     notification.on('click', () => this.showWindow());
     notification.show();

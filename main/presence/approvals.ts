@@ -1,5 +1,11 @@
 import type { Database } from 'better-sqlite3';
-import type { ApprovalAnswer, ApprovalRequest, WatcherDecision } from '../../shared/domain/contacts.js';
+import {
+  APPROVAL_PAGE_SIZE,
+  type ApprovalAnswer,
+  type ApprovalPage,
+  type ApprovalRequest,
+  type WatcherDecision,
+} from '../../shared/domain/contacts.js';
 import { defaultXcapRoot, parseSipAddress } from '../../shared/domain/sip-address.js';
 import { err, ok, type Result } from '../../shared/ipc/result.js';
 import { systemClock, type Clock } from '../base/clock.js';
@@ -11,10 +17,18 @@ import { backoffDelay } from '../sip/backoff.js';
 import type { SessionParticipant, SipAccountConfig } from '../sip/sip-connection.js';
 import type { SipSession } from '../sip/sip-session.js';
 import { getAccountState, updateAccountState } from '../store/account-state-repository.js';
-import { decideWatcher, getWatcher, listWatchers, recordWatchRequest, type WatcherRecord } from '../store/contacts-repository.js';
+import {
+  countPendingWatchers,
+  decideWatcher,
+  getWatcher,
+  listWatchers,
+  pagePendingWatchers,
+  recordWatchRequest,
+  type WatcherRecord,
+} from '../store/contacts-repository.js';
 import { EventSubscription, type NotifyUpdate } from './event-subscription.js';
 import { buildPresRules } from './pres-rules.js';
-import { parseWatcherInfo } from './watcherinfo.js';
+import { parseWatcherInfo, WINFO_XML_LIMITS } from './watcherinfo.js';
 import { XcapClient } from './xcap-client.js';
 
 /** Watcher-info subscriptions are kept short: a stale one on the server blocks others' subscriptions. */
@@ -87,6 +101,42 @@ export class ApprovalService implements SessionParticipant {
     return this.watchers()
       .filter((w) => w.decision === 'pending')
       .map((w) => this.view(w, contacts));
+  }
+
+  /** A page of the inbox, oldest first, with the total waiting. */
+  page(offset = 0, limit = APPROVAL_PAGE_SIZE): ApprovalPage {
+    const owner = this.owner();
+    if (!owner) return { requests: [], total: 0, offset };
+    const contacts = new Set(this.directory.contacts().map((c) => c.uri));
+    const requests = pagePendingWatchers(this.db, owner, offset, Math.min(limit, APPROVAL_PAGE_SIZE)).map((w) => this.view(w, contacts));
+    return { requests, total: countPendingWatchers(this.db, owner), offset };
+  }
+
+  /**
+   * Declines or blocks every waiting request, or every one from `domain` (a flood of invented
+   * watchers comes from one domain). One pres-rules write for all of them. Resolves with how many.
+   */
+  async answerAll(answer: 'decline' | 'block', domain?: string): Promise<Result<number>> {
+    const owner = this.owner();
+    if (!owner) return err('state', 'Sign in first.');
+    const wanted = domain?.trim().toLowerCase();
+    const chosen = listWatchers(this.db, owner).filter(
+      (w) => w.decision === 'pending' && (!wanted || parseSipAddress(w.uri)?.host.toLowerCase() === wanted),
+    );
+    if (chosen.length === 0) return ok(0);
+    const decision = answer === 'decline' ? 'declined' : 'blocked';
+    this.db.transaction(() => {
+      for (const watcher of chosen) decideWatcher(this.db, owner, watcher.uri, decision);
+    })();
+    this.changes.fire({ fresh: [] });
+    try {
+      await this.writeRules(owner);
+    } catch (error) {
+      this.log.warn(`pres-rules write failed: ${String(error)}`);
+      return err('unreachable', `Your answers are saved, but the server did not take them yet. Parley will try again.`);
+    }
+    this.resubscribeWinfo();
+    return ok(chosen.length);
   }
 
   /** The XCAP root in use for an account: the configured one or the default from the server URL. */
@@ -215,8 +265,9 @@ export class ApprovalService implements SessionParticipant {
 
   private retryWinfo(): void {
     this.winfoFailures++;
-    // The same failure again and again: ask only now and then, not every 30 s for ever.
-    const delay = this.winfoFailures > 3 ? 30 * 60_000 : backoffDelay(this.winfoFailures, this.options.random ?? Math.random);
+    // Failing again and again (more than a busy server's passing trouble): ask only every ten
+    // minutes, not every 30 s for ever.
+    const delay = this.winfoFailures > 6 ? 10 * 60_000 : backoffDelay(this.winfoFailures, this.options.random ?? Math.random);
     this.winfoTimer.schedule(delay, () => this.subscribeWinfo());
   }
 
@@ -231,21 +282,26 @@ export class ApprovalService implements SessionParticipant {
     if (!update.body.trim()) return;
     let info;
     try {
-      info = parseWatcherInfo(update.body);
+      // A full list from a flooded inbox is far larger than a presence document: its own limits.
+      info = parseWatcherInfo(update.body, WINFO_XML_LIMITS);
     } catch (error) {
+      // The known list stays as it is: a refused document changes nothing.
       this.log.warn(`unreadable watcher information: ${String(error)}`);
       return;
     }
     const fresh: WatcherRecord[] = [];
-    for (const watcher of info.watchers) {
-      if (watcher.status !== 'pending' && watcher.status !== 'waiting') continue;
-      const uri = parseSipAddress(watcher.uri)?.uri;
-      if (!uri || uri === owner) continue;
-      const now = this.clock.now();
-      if (recordWatchRequest(this.db, owner, uri, watcher.displayName, now)) {
-        fresh.push({ uri, displayName: watcher.displayName, decision: 'pending', requestedAt: now });
+    const now = this.clock.now();
+    // One transaction for the whole document: hundreds of watchers are one write, not hundreds.
+    this.db.transaction(() => {
+      for (const watcher of info.watchers) {
+        if (watcher.status !== 'pending' && watcher.status !== 'waiting') continue;
+        const uri = parseSipAddress(watcher.uri)?.uri;
+        if (!uri || uri === owner) continue;
+        if (recordWatchRequest(this.db, owner, uri, watcher.displayName, now)) {
+          fresh.push({ uri, displayName: watcher.displayName, decision: 'pending', requestedAt: now });
+        }
       }
-    }
+    })();
     if (fresh.length === 0 || this.owner() !== owner) return;
     const contacts = new Set(this.directory.contacts().map((c) => c.uri));
     this.changes.fire({ fresh: fresh.map((w) => this.view(w, contacts)) });

@@ -18,7 +18,8 @@ export function presenceHandlers(myPresence: MyPresenceService): Handlers<Channe
 /** The `approvals` channels: the inbox and my answers. */
 export function approvalsHandlers(approvals: ApprovalService): Handlers<ChannelsOf<typeof approvalsRequests>> {
   return {
-    'approvals:list': async () => ok(approvals.requests()),
+    'approvals:list': async (page) => ok(approvals.page(page?.offset ?? 0, page?.limit)),
     'approvals:answer': ({ uri, answer }) => approvals.answer(uri, answer),
+    'approvals:answerAll': ({ answer, domain }) => approvals.answerAll(answer, domain),
   };
 }

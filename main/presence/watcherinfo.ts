@@ -1,4 +1,4 @@
-import { childrenNamed, parseXml } from './xml.js';
+import { childrenNamed, DEFAULT_XML_LIMITS, parseXml, type XmlLimits } from './xml.js';
 import { cleanText } from '../../shared/domain/text.js';
 
 // RFC 3858: watcher information document.
@@ -26,8 +26,15 @@ export interface WatcherInfo {
 const STATUSES = new Set(['pending', 'active', 'waiting', 'terminated']);
 
 /** Parses a watcherinfo document; only `presence` watcher lists count. */
-export function parseWatcherInfo(xml: string): WatcherInfo {
-  const root = parseXml(xml);
+/**
+ * Limits for a watcher-info document: a full list (RFC 3857 §3.3 state="full") names every watcher,
+ * a few hundred bytes each; a flooded inbox must still be read, or every request, genuine ones
+ * included, would vanish with it. 1 MiB is also the most a SIP message may carry here (about 6000 watchers).
+ */
+export const WINFO_XML_LIMITS: XmlLimits = { maxBytes: 1024 * 1024, maxDepth: 8, maxElements: 40_000 };
+
+export function parseWatcherInfo(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): WatcherInfo {
+  const root = parseXml(xml, limits);
   if (root.ns !== WINFO || root.name !== 'watcherinfo') throw new Error('not a watcherinfo document');
   const watchers: Watcher[] = [];
   for (const list of childrenNamed(root, WINFO, 'watcher-list')) {

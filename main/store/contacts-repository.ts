@@ -137,7 +137,26 @@ export function listWatchers(db: Database, owner: string): WatcherRecord[] {
 }
 
 export function getWatcher(db: Database, owner: string, uri: string): WatcherRecord | undefined {
-  return listWatchers(db, owner).find((watcher) => watcher.uri === uri);
+  const row = prepared<[string, string], { uri: string; display_name: string; decision: WatcherDecision; requested_at: number | null }>(
+    db,
+    'SELECT uri, display_name, decision, requested_at FROM watchers WHERE owner = ? AND uri = ?',
+  ).get(owner, uri);
+  return row && { uri: row.uri, displayName: row.display_name, decision: row.decision, requestedAt: row.requested_at };
+}
+
+/** How many requests wait for my answer. */
+export function countPendingWatchers(db: Database, owner: string): number {
+  return prepared<[string], { n: number }>(db, "SELECT COUNT(*) AS n FROM watchers WHERE owner = ? AND decision = 'pending'").get(owner)!.n;
+}
+
+/** A page of the requests waiting for my answer, oldest first. */
+export function pagePendingWatchers(db: Database, owner: string, offset: number, limit: number): WatcherRecord[] {
+  return prepared<[string, number, number], { uri: string; display_name: string; decision: WatcherDecision; requested_at: number | null }>(
+    db,
+    "SELECT uri, display_name, decision, requested_at FROM watchers WHERE owner = ? AND decision = 'pending' ORDER BY requested_at, uri LIMIT ? OFFSET ?",
+  )
+    .all(owner, limit, offset)
+    .map((row) => ({ uri: row.uri, displayName: row.display_name, decision: row.decision, requestedAt: row.requested_at }));
 }
 
 /** Records a request to watch me; an existing decision is kept (a request never undoes a decision). */

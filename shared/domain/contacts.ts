@@ -49,6 +49,33 @@ export interface ApprovalRequest {
   readonly isContact: boolean;
 }
 
+/** One page of the approval inbox, oldest first. */
+export interface ApprovalPage {
+  readonly requests: readonly ApprovalRequest[];
+  /** Requests waiting in all. */
+  readonly total: number;
+  readonly offset: number;
+}
+
+/** How many requests a page of the inbox holds (and the most one `approvals:list` returns). */
+export const APPROVAL_PAGE_SIZE = 50;
+
+/**
+ * New requests arrived (coalesced: a burst of hundreds is one event): how many, and the first of
+ * them for a notification. The inbox itself is refreshed by `onDidChangeApprovals`.
+ */
+export interface NewApprovalRequests {
+  readonly count: number;
+  readonly first: ApprovalRequest;
+}
+
+/** The words of a notification for new requests: one person, or one person and the others of a burst. */
+export function approvalNotice(count: number, firstName: string, wrap: (name: string) => string = (name) => name): string {
+  if (count <= 1) return `${wrap(firstName)} wants to see your presence.`;
+  const others = count - 1;
+  return `${wrap(firstName)} and ${others} ${others === 1 ? 'other' : 'others'} want to see your presence.`;
+}
+
 /** How I answer an approval request (or change my mind later from the contact's menu). */
 export type ApprovalAnswer = 'accept' | 'acceptAndAdd' | 'decline' | 'block';
 

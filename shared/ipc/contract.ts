@@ -58,7 +58,11 @@ export function isEventName(value: unknown): value is EventName {
 }
 
 type DomainOf<C extends string> = C extends `${infer D}:${string}` ? D : never;
-type Args<C extends Channel> = ParamsOf<C> extends undefined ? [] : [params: ParamsOf<C>];
+type Args<C extends Channel> = [ParamsOf<C>] extends [undefined]
+  ? []
+  : undefined extends ParamsOf<C>
+    ? [params?: ParamsOf<C>]
+    : [params: ParamsOf<C>];
 
 /**
  * The domain-shaped API the renderer uses (`parley.account.signIn({...})`), derived from the

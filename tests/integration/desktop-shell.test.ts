@@ -157,15 +157,17 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
       const bob = await fleet.signedIn('bob');
       bob.contacts.add({ address: `alice@${DOMAIN}` });
       const inbox = () =>
-        (window()
-          .webContents.sent.filter((m) => m.channel === 'onDidChangeApprovals')
-          .at(-1)?.payload ?? []) as { uri: string }[];
+        (
+          window()
+            .webContents.sent.filter((m) => m.channel === 'onDidChangeApprovals')
+            .at(-1)?.payload as { requests: { uri: string }[] } | undefined
+        )?.requests ?? [];
       await vi.waitFor(() => expect(inbox().map((r) => r.uri)).toContain(`sip:bob@${DOMAIN}`), LONG);
       // The shell decides about the notification as it forwards this event to the window.
       const announced = () =>
         window()
-          .webContents.sent.filter((m) => m.channel === 'onDidReceiveApprovalRequest')
-          .map((m) => (m.payload as { uri: string }).uri);
+          .webContents.sent.filter((m) => m.channel === 'onDidReceiveApprovalRequests')
+          .map((m) => (m.payload as { first: { uri: string } }).first.uri);
       await vi.waitFor(() => expect(announced()).toContain(`sip:bob@${DOMAIN}`), LONG);
       expect(FakeNotification.shown).toEqual([]); // alice is in Do not disturb
       await ipc().invoke('presence:setMine', { status: 'available' }, APP_FRAME);

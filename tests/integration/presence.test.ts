@@ -188,7 +188,7 @@ describe('the buddy list itself', () => {
     const samInTia = contactOf(tia, 'sam')!;
     expect(samInTia.decision).toBe('pending');
     expect(await tia.contacts.setBlocked(samInTia.id, false)).toMatchObject({ ok: true, value: { decision: 'allowed', blocked: false } });
-    expect(inbox.at(-1)).toEqual([]);
+    await waitFor(() => expect(inbox.at(-1)).toEqual({ requests: [], total: 0, offset: 0 }));
     await waitFor(() => expect(contactOf(sam, 'tia')?.subscription).toBe('active'));
   });
 

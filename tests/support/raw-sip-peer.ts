@@ -114,11 +114,11 @@ export class RawSipPeer {
     method: string,
     to: string,
     proxyPort: number,
-    options: { headers?: string[]; body?: string; contentType?: string } = {},
+    options: { headers?: string[]; body?: string; contentType?: string; from?: string } = {},
   ): Promise<SipResponse> {
     const branch = `z9hG4bK${randomBytes(6).toString('hex')}`;
     const callId = `${randomBytes(8).toString('hex')}@raw-peer`;
-    const from = `<sip:${this.user}@${this.domain}>;tag=${randomBytes(4).toString('hex')}`;
+    const from = `<sip:${options.from ?? `${this.user}@${this.domain}`}>;tag=${randomBytes(4).toString('hex')}`;
     const via = `SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`;
     const body = Buffer.from(options.body ?? '', 'utf8');
     const message = [
@@ -161,6 +161,7 @@ export class RawSipPeer {
   private receive(message: string, host: string, port: number): void {
     const firstLine = message.slice(0, message.indexOf('\r\n'));
     if (firstLine.startsWith('SIP/2.0 ')) return this.receiveResponse(message, firstLine, host, port);
+    if (firstLine.startsWith('NOTIFY ')) return this.answer(message, 200, host, port); // subscriptions it made with request()
     if (!firstLine.startsWith('SUBSCRIBE ')) return; // responses to our NOTIFYs, un-SUBSCRIBEs: ignored
     const expires = header(message, 'Expires')[0] ?? '600';
     const to = header(message, 'To')[0] ?? header(message, 't')[0]!;
@@ -200,6 +201,21 @@ export class RawSipPeer {
       cseq: 0,
     };
     for (const waiter of this.waiters.splice(0)) waiter(this.dialog);
+  }
+
+  private answer(message: string, status: number, host: string, port: number): void {
+    const reply = [
+      `SIP/2.0 ${status} OK`,
+      ...header(message, 'Via').map((via) => `Via: ${via}`),
+      `From: ${header(message, 'From')[0]}`,
+      `To: ${header(message, 'To')[0]}`,
+      `Call-ID: ${header(message, 'Call-ID')[0]}`,
+      `CSeq: ${header(message, 'CSeq')[0]}`,
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    this.socket.send(reply, port, host);
   }
 
   private receiveResponse(message: string, firstLine: string, host: string, port: number): void {

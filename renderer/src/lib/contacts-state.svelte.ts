@@ -1,4 +1,11 @@
-import type { ApprovalAnswer, ApprovalRequest, Contact, ContactGroup } from '../../../shared/domain/contacts';
+import {
+  approvalNotice,
+  type ApprovalAnswer,
+  type ApprovalPage,
+  type ApprovalRequest,
+  type Contact,
+  type ContactGroup,
+} from '../../../shared/domain/contacts';
 import { AVAILABILITY_LABELS, type MyPresence, type MyStatus, type SubscriptionStatus } from '../../../shared/domain/presence';
 import type { ParleyApi } from '../../../shared/ipc/contract';
 import type { Result } from '../../../shared/ipc/result';
@@ -21,7 +28,10 @@ export function contactName(contact: Contact): string {
 export class ContactsState {
   groups = $state<readonly ContactGroup[]>([]);
   contacts = $state<readonly Contact[]>([]);
+  /** The inbox as far as it is shown (the first page, and more pages once asked for). */
   approvals = $state<readonly ApprovalRequest[]>([]);
+  /** How many requests wait in all. */
+  approvalsTotal = $state(0);
   myPresence = $state<MyPresence | null>(null);
   query = $state('');
   /** The latest request, for a brief notice. */
@@ -62,15 +72,14 @@ export class ContactsState {
         return change ? { ...c, subscription: change.subscription, presence: change.presence } : c;
       });
     });
-    api.on('onDidChangeApprovals', (requests) => {
-      this.approvals = requests;
-    });
-    api.on('onDidReceiveApprovalRequest', (request) => {
-      const text = `${request.displayName || request.address} wants to see your presence.`;
+    api.on('onDidChangeApprovals', (page) => this.applyPage(page));
+    api.on('onDidReceiveApprovalRequests', ({ count, first }) => {
+      const text = approvalNotice(count, first.displayName || first.address);
       this.notice = text;
-      // In web mode the page is the only one that can notify; not in Do not disturb.
+      // In web mode the page is the only one that can notify; not in Do not disturb. One
+      // notification per burst (main coalesces them), replacing the previous one.
       if (this.browserNotifications === 'granted' && this.myPresence?.status !== 'dnd') {
-        new Notification('Approval request', { body: text, tag: `approval:${request.uri}` });
+        new Notification('Approval request', { body: text, tag: 'approval-requests' });
       }
     });
     api.on('onDidChangeMyPresence', (presence) => {
@@ -86,8 +95,8 @@ export class ContactsState {
         this.groups = list.value.groups;
         this.contacts = list.value.contacts;
       }),
-      this.api.approvals.list().then((approvals) => {
-        if (approvals.ok) this.approvals = approvals.value;
+      this.api.approvals.list().then((page) => {
+        if (page.ok) this.applyPage(page.value);
       }),
       this.api.presence.getMine().then((mine) => {
         if (mine.ok) this.myPresence = mine.value;
@@ -152,6 +161,31 @@ export class ContactsState {
 
   answer(uri: string, answer: ApprovalAnswer) {
     return this.api.approvals.answer({ uri, answer });
+  }
+
+  /** Declines or blocks every waiting request, or those from one domain. */
+  answerAll(answer: 'decline' | 'block', domain?: string) {
+    return this.api.approvals.answerAll({ answer, ...(domain ? { domain } : {}) });
+  }
+
+  /** Shows the next page of the inbox below the ones shown. */
+  async showMoreApprovals(): Promise<void> {
+    const page = await this.api.approvals.list({ offset: this.approvals.length });
+    if (!page.ok) return;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup, not state
+    const known = new Set(this.approvals.map((r) => r.uri));
+    this.approvals = [...this.approvals, ...page.value.requests.filter((r) => !known.has(r.uri))];
+    this.approvalsTotal = page.value.total;
+  }
+
+  private applyPage(page: ApprovalPage): void {
+    // The first page replaces what is shown; pages the person opened below it are kept only for
+    // requests still waiting (the total says which are gone).
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup, not state
+    const first = new Set(page.requests.map((r) => r.uri));
+    const more = this.approvals.slice(page.requests.length).filter((r) => !first.has(r.uri));
+    this.approvals = page.total > page.requests.length ? [...page.requests, ...more].slice(0, page.total) : page.requests;
+    this.approvalsTotal = page.total;
   }
 
   private async apply(request: Promise<Result<MyPresence>>): Promise<Result<MyPresence>> {

@@ -26,7 +26,7 @@ describe('the IPC contract', () => {
     const events = [appEvents, accountEvents, presenceEvents, contactsEvents, approvalsEvents].flatMap((d) => Object.keys(d));
     expect(new Set(events).size).toBe(events.length);
     expect([...EVENTS].sort()).toEqual([...events].sort());
-    expect(EVENTS).toContain('onDidReceiveApprovalRequest');
+    expect(EVENTS).toContain('onDidReceiveApprovalRequests');
   });
 
   test('sign-in payloads are checked strictly: types, lengths, no extra keys', () => {

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { test } from 'vitest';
+import { launchChromium } from '../tests/support/browser.js';
+import { DOMAIN, Kamailio } from '../tests/support/kamailio.js';
+import { RawSipPeer } from '../tests/support/raw-sip-peer.js';
+import { WebParley } from '../tests/support/web-mode.js';
+import { median, percentile, record, type Figure } from './support/record.js';
+
+const REQUESTS = 2000;
+const SECONDS = 20;
+
+function rssMb(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+}
+
+test('approval flood: 2000 requests from invented watchers in 20 s; clicks stay quick and memory bounded', async () => {
+  const bots = await RawSipPeer.start('bot', 'evil.test');
+  const kamailio = await Kamailio.launch({
+    users: { alice: 'alice-pw' },
+    presRules: true,
+    peer: { domain: 'evil.test', address: bots.address },
+  });
+  const browser = await launchChromium();
+  const web = await WebParley.launch();
+  const figures: Figure[] = [];
+  try {
+    const page = await browser.newPage();
+    await page.goto(web.url);
+    await page.getByLabel('SIP address').fill(`alice@${DOMAIN}`);
+    await page.getByLabel('Password', { exact: true }).fill('alice-pw');
+    await page.getByLabel('Server', { exact: true }).fill(kamailio.wsUrl);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const status = page.getByLabel('My status');
+    await status.waitFor();
+
+    // A click a person makes (change my status) until the page shows what it did.
+    let turn = 0;
+    const shown = page.getByRole('status', { name: 'Status' });
+    const click = async (): Promise<number> => {
+      const [value, label] = turn++ % 2 ? ['available', 'Available'] : ['busy', 'Busy'];
+      const started = performance.now();
+      await status.selectOption(value!);
+      // The engine took it and said so: the header's status shows the new one.
+      await shown.filter({ hasText: label! }).waitFor();
+      return performance.now() - started;
+    };
+    const before: number[] = [];
+    for (let i = 0; i < 10; i++) before.push(await click());
+
+    const during: number[] = [];
+    let flooding = true;
+    const clicker = (async () => {
+      while (flooding) {
+        during.push(await click());
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })();
+    const started = performance.now();
+    for (let i = 0; i < REQUESTS; i++) {
+      void bots.request('SUBSCRIBE', `sip:alice@${DOMAIN}`, kamailio.sipPort, {
+        from: `bot${i}@evil.test`,
+        headers: ['Event: presence', 'Expires: 600', 'Accept: application/pidf+xml'],
+      });
+      // Spread over 20 s.
+      const due = ((i + 1) / REQUESTS) * SECONDS * 1000;
+      const wait = due - (performance.now() - started);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    // Until the page shows them all.
+    await page
+      .getByRole('heading', { name: /Approval requests/ })
+      .getByLabel(`${REQUESTS} waiting`)
+      .waitFor({ timeout: 60_000 });
+    flooding = false;
+    await clicker;
+    const rss = rssMb(web.pid);
+    const after: number[] = [];
+    for (let i = 0; i < 10; i++) after.push(await click());
+
+    figures.push(
+      { name: 'click → page updated, before the flood (median of 10)', value: median(before), unit: 'ms', budget: 200 },
+      {
+        name: `click → page updated, during ${REQUESTS} requests in ${SECONDS} s (p90)`,
+        value: percentile(during, 90),
+        unit: 'ms',
+        budget: 200,
+        detail: `${during.length} clicks, median ${median(during).toFixed(0)} ms`,
+      },
+      { name: 'click → page updated, after the flood (median of 10)', value: median(after), unit: 'ms', budget: 200 },
+      { name: `engine RSS with ${REQUESTS} requests waiting (web mode process)`, value: rss, unit: 'MB', budget: 150 },
+    );
+  } finally {
+    record('approvals-flood', figures);
+    await browser.close();
+    await web.dispose();
+    await kamailio.dispose();
+    await bots.close();
+  }
+});

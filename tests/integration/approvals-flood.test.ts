@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
+import type { Engine } from '../../main/engine.js';
+import type { ApprovalPage, NewApprovalRequests } from '../../shared/domain/contacts.js';
+import { EngineFleet } from '../support/engines.js';
+import { DOMAIN, Kamailio } from '../support/kamailio.js';
+import { RawSipPeer } from '../support/raw-sip-peer.js';
+
+// Anyone on any domain can ask to see alice's presence, no credentials needed: bots on evil.test
+// send a few hundred SUBSCRIBEs through Kamailio, each a pending watcher, each an approval request.
+let kamailio: Kamailio;
+let bots: RawSipPeer;
+let fleet: EngineFleet;
+let alice: Engine;
+const inbox: ApprovalPage[] = [];
+const arrivals: NewApprovalRequests[] = [];
+const BOTS = 300;
+
+beforeAll(async () => {
+  bots = await RawSipPeer.start('bot', 'evil.test');
+  kamailio = await Kamailio.launch({
+    users: { alice: 'alice-pw', bob: 'bob-pw' },
+    presRules: true,
+    peer: { domain: 'evil.test', address: bots.address },
+  });
+  fleet = new EngineFleet(kamailio);
+  alice = await fleet.signedIn('alice');
+  alice.addSink((event, payload) => {
+    if (event === 'onDidChangeApprovals') inbox.push(payload as ApprovalPage);
+    if (event === 'onDidReceiveApprovalRequests') arrivals.push(payload as NewApprovalRequests);
+  });
+});
+
+afterAll(async () => {
+  await fleet?.dispose();
+  await kamailio?.dispose();
+  await bots?.close();
+});
+
+test('a flood of invented watchers: coalesced events with a page, one notice per burst, paging, and one click blocks the domain', async () => {
+  const bob = await fleet.signedIn('bob');
+  bob.contacts.add({ address: `alice@${DOMAIN}` }); // a genuine request amid the flood
+  // In waves of 25 at once, as fast as the server answers.
+  const answers: Awaited<ReturnType<RawSipPeer['request']>>[] = [];
+  for (let wave = 0; wave < BOTS; wave += 25) {
+    answers.push(
+      ...(await Promise.all(
+        Array.from({ length: 25 }, (_, i) =>
+          bots.request('SUBSCRIBE', `sip:alice@${DOMAIN}`, kamailio.sipPort, {
+            from: `bot${wave + i}@evil.test`,
+            headers: ['Event: presence', 'Expires: 600', 'Accept: application/pidf+xml'],
+          }),
+        ),
+      )),
+    );
+  }
+  // The test server's SQLite can refuse a few under load ("database is locked"): count what it took.
+  const taken = answers.filter((answer) => answer.status >= 200 && answer.status < 300).length;
+  expect(taken).toBeGreaterThan(BOTS * 0.9);
+  await vi.waitFor(() => expect(alice.approvals.page().total).toBe(taken + 1), { timeout: 30_000, interval: 100 });
+  await vi.waitFor(() => expect(inbox.at(-1)?.total).toBe(taken + 1), { timeout: 5_000 });
+
+  // The page never carries the whole inbox, and the events are few.
+  expect(Math.max(...inbox.map((page) => page.requests.length))).toBeLessThanOrEqual(50);
+  expect(inbox.length).toBeLessThan(BOTS / 4);
+  // One notice for the burst (two at most: the first at once, the rest summed up).
+  await vi.waitFor(() => expect(arrivals.reduce((sum, a) => sum + a.count, 0)).toBe(taken + 1), { timeout: 10_000 });
+  expect(arrivals.length).toBeLessThanOrEqual(3);
+
+  // Paging: the second page follows the first without overlap.
+  const first = alice.approvals.page(0);
+  const second = alice.approvals.page(50);
+  expect(first.requests).toHaveLength(50);
+  expect(second.requests).toHaveLength(50);
+  expect(new Set([...first.requests, ...second.requests].map((r) => r.uri)).size).toBe(100);
+
+  // One click: everyone from evil.test blocked; bob's genuine request is still there.
+  expect(await alice.approvals.answerAll('block', 'evil.test')).toEqual({ ok: true, value: taken });
+  expect(alice.approvals.requests().map((r) => r.uri)).toEqual([`sip:bob@${DOMAIN}`]);
+  await vi.waitFor(() => expect(inbox.at(-1)).toMatchObject({ total: 1, requests: [{ uri: `sip:bob@${DOMAIN}` }] }));
+});
+
+test('a full watcher list larger than a presence document is still read (not every request dropped with it)', async () => {
+  // Well past the 64 KB a presence document may have: the list arrives whole after a re-subscribe.
+  const { parseWatcherInfo, WINFO_XML_LIMITS } = await import('../../main/presence/watcherinfo.js');
+  const watchers = Array.from(
+    { length: 1000 },
+    (_, i) => `<watcher id="w${i}" event="subscribe" status="pending" display-name="Bot number ${i}">sip:bot${i}@evil.test</watcher>`,
+  ).join('');
+  const doc = `<?xml version="1.0"?><watcherinfo xmlns="urn:ietf:params:xml:ns:watcherinfo" version="1" state="full"><watcher-list resource="sip:alice@${DOMAIN}" package="presence">${watchers}</watcher-list></watcherinfo>`;
+  expect(doc.length).toBeGreaterThan(64 * 1024);
+  expect(parseWatcherInfo(doc, WINFO_XML_LIMITS).watchers).toHaveLength(1000);
+});
