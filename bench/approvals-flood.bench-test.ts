@@ -56,23 +56,34 @@ test('approval flood: 2000 requests from invented watchers in 20 s; clicks stay 
       }
     })();
     const started = performance.now();
+    const answers: Promise<{ status: number }>[] = [];
     for (let i = 0; i < REQUESTS; i++) {
-      void bots.request('SUBSCRIBE', `sip:alice@${DOMAIN}`, kamailio.sipPort, {
-        from: `bot${i}@evil.test`,
-        headers: ['Event: presence', 'Expires: 600', 'Accept: application/pidf+xml'],
-      });
+      answers.push(
+        bots.request('SUBSCRIBE', `sip:alice@${DOMAIN}`, kamailio.sipPort, {
+          from: `bot${i}@evil.test`,
+          headers: ['Event: presence', 'Expires: 600', 'Accept: application/pidf+xml'],
+        }),
+      );
       // Spread over 20 s.
       const due = ((i + 1) / REQUESTS) * SECONDS * 1000;
       const wait = due - (performance.now() - started);
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     }
-    // Until the page shows them all.
-    await page
-      .getByRole('heading', { name: /Approval requests/ })
-      .getByLabel(`${REQUESTS} waiting`)
-      .waitFor({ timeout: 60_000 });
-    flooding = false;
-    await clicker;
+    // The test server's SQLite refuses a few under this load: count the requests it took, then wait
+    // until the page shows them all.
+    const taken = (await Promise.all(answers)).filter((answer) => answer.status >= 200 && answer.status < 300).length;
+    try {
+      await page
+        .getByRole('heading', { name: /Approval requests/ })
+        .getByLabel(`${taken} waiting`)
+        .waitFor({ timeout: 60_000 });
+    } catch (error) {
+      const heading = await page.getByRole('heading', { name: /Approval requests/ }).textContent();
+      throw new Error(`the page shows "${heading}", the server took ${taken}\n${web.log.slice(-3000)}`, { cause: error });
+    } finally {
+      flooding = false;
+      await clicker.catch(() => undefined);
+    }
     const rss = rssMb(web.pid);
     const after: number[] = [];
     for (let i = 0; i < 10; i++) after.push(await click());
@@ -87,7 +98,13 @@ test('approval flood: 2000 requests from invented watchers in 20 s; clicks stay 
         detail: `${during.length} clicks, median ${median(during).toFixed(0)} ms`,
       },
       { name: 'click → page updated, after the flood (median of 10)', value: median(after), unit: 'ms', budget: 200 },
-      { name: `engine RSS with ${REQUESTS} requests waiting (web mode process)`, value: rss, unit: 'MB', budget: 150 },
+      {
+        name: `engine RSS with ${REQUESTS} requests waiting (web mode process)`,
+        value: rss,
+        unit: 'MB',
+        budget: 150,
+        detail: `${taken} of ${REQUESTS} taken by the server`,
+      },
     );
   } finally {
     record('approvals-flood', figures);
