@@ -189,7 +189,13 @@ export class ApprovalService implements SessionParticipant {
     // next watcher's SUBSCRIBE when such a NOTIFY fails): end it through the new connection.
     for (const old of this.stale.splice(0)) void old.stop(1_000);
     const username = account.authUser || (/^sips?:([^@]+)@/.exec(account.uri)?.[1] ?? '');
-    this.xcap = new XcapClient(this.xcapRoot(account), account.uri, { username, password: account.password });
+    this.xcap = new XcapClient(
+      this.xcapRoot(account),
+      account.uri,
+      { username, password: account.password },
+      undefined,
+      account.trustedCertificate ? { trustedFingerprint: account.trustedCertificate } : {},
+    );
     this.subscribeWinfo();
     // A decision taken while the server could not be reached is written now.
     if (getAccountState(this.db, account.uri).presRulesDirty) void this.writeRules(account.uri).catch(() => undefined);

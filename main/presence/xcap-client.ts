@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { tlsOptions } from '../sip/tls-trust.js';
 
 export interface XcapCredentials {
   readonly username: string;
@@ -30,6 +32,7 @@ export class XcapClient {
     private readonly user: string,
     private readonly credentials: XcapCredentials,
     private readonly limits: XcapLimits = DEFAULT_XCAP_LIMITS,
+    private readonly trust: XcapTrust = {},
   ) {}
 
   /** `<root>/<auid>/users/<xui>/<document>` (RFC 4825 §6). */
@@ -46,7 +49,7 @@ export class XcapClient {
   }
 
   private async send(method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<string> {
-    let response = await once(method, url, headers, body, this.limits);
+    let response = await once(method, url, headers, body, this.limits, this.trust);
     if (response.status === 401 && response.challenge) {
       response = await once(
         method,
@@ -54,6 +57,7 @@ export class XcapClient {
         { ...headers, Authorization: digest(response.challenge, method, url, this.credentials) },
         body,
         this.limits,
+        this.trust,
       );
     }
     if (response.status < 200 || response.status >= 300) {
@@ -73,6 +77,12 @@ export interface XcapLimits {
 
 export const DEFAULT_XCAP_LIMITS: XcapLimits = { deadlineMs: 15_000, maxBodyBytes: 64 * 1024 };
 
+/** How the XCAP server's certificate is checked: as for the SIP WebSocket (see tls-trust.ts). */
+export interface XcapTrust {
+  /** SHA-256 fingerprint of the certificate trusted for this account, if any. */
+  readonly trustedFingerprint?: string;
+}
+
 interface HttpResponse {
   status: number;
   body: string;
@@ -85,6 +95,7 @@ function once(
   headers: Record<string, string>,
   body: string | undefined,
   limits: XcapLimits,
+  trust: XcapTrust,
 ): Promise<HttpResponse> {
   const target = new URL(url);
   const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -95,9 +106,15 @@ function once(
         method,
         agent: false,
         timeout: limits.deadlineMs,
+        ...(target.protocol === 'https:' ? tlsOptions(trust.trustedFingerprint) : {}),
         headers: { ...headers, Connection: 'close', ...(body !== undefined ? { 'Content-Length': Buffer.byteLength(body) } : {}) },
       },
       (res: IncomingMessage) => {
+        const pinned = trust.trustedFingerprint;
+        if (pinned && (res.socket as TLSSocket).getPeerCertificate?.().fingerprint256 !== pinned) {
+          req.destroy(new XcapError(`The presence server's certificate is not the one trusted for this account.`));
+          return;
+        }
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {

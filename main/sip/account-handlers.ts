@@ -17,6 +17,7 @@ export function accountHandlers(
     'account:get': async () => ok(await account.get()),
     'account:signIn': (params) => account.signIn(params),
     'account:signOut': async () => ok(await account.signOut()),
+    'account:trustCertificate': async ({ address, fingerprint }) => account.trustCertificate(address, fingerprint),
     'connection:get': async () => ok(connection.current),
     'connection:check': async () => {
       connection.retryNow();

@@ -44,6 +44,7 @@ export class AccountService {
       rememberPassword: account.rememberPassword,
       hasPassword,
       xcapRoot: getAccountState(this.db, account.uri).xcapRoot,
+      trustedCertificate: getAccountState(this.db, account.uri).trustedCertificate,
     };
   }
 
@@ -89,7 +90,8 @@ export class AccountService {
     const previousXcapRoot = getAccountState(this.db, address.uri).xcapRoot;
     updateAccountState(this.db, address.uri, { xcapRoot: params.xcapRoot?.trim() ?? '' });
     const kept = await this.remember(record, params.rememberPassword ? password : null);
-    const result = await this.connection.signIn({ ...record, password });
+    const trustedCertificate = getAccountState(this.db, address.uri).trustedCertificate;
+    const result = await this.connection.signIn({ ...record, password, ...(trustedCertificate ? { trustedCertificate } : {}) });
     if (!result.ok) {
       if (saved) saveAccount(this.db, saved);
       else deleteAccount(this.db);
@@ -124,6 +126,20 @@ export class AccountService {
     }
   }
 
+  /**
+   * Trusts this certificate (by its SHA-256 fingerprint) for the account at `address`: its private
+   * server is then accepted with exactly that certificate, for SIP and XCAP. An empty fingerprint
+   * stops trusting it.
+   */
+  trustCertificate(address: string, fingerprint: string): Result<void> {
+    const uri = parseSipAddress(address)?.uri;
+    if (!uri) return err('invalid', 'That is not a SIP address.', 'address');
+    const clean = fingerprint.trim().toUpperCase();
+    if (clean !== '' && !/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(clean)) return err('invalid', 'That is not a SHA-256 fingerprint.');
+    updateAccountState(this.db, uri, { trustedCertificate: clean });
+    return { ok: true, value: undefined };
+  }
+
   /** Signs out and stays out at the next start, keeping the account for the form. */
   signOut(): Promise<ConnectionState> {
     // Cancels a sign-in in progress at once (the person should not wait for a slow server), then
@@ -145,7 +161,8 @@ export class AccountService {
     if (!account || !account.autoSignIn || !account.rememberPassword) return;
     const password = await this.readPassword(account.uri);
     if (password === null) return;
-    await this.connection.signIn({ ...account, password }, { keepTrying: true });
+    const trustedCertificate = getAccountState(this.db, account.uri).trustedCertificate;
+    await this.connection.signIn({ ...account, password, ...(trustedCertificate ? { trustedCertificate } : {}) }, { keepTrying: true });
   }
 
   private async readPassword(uri: string): Promise<string | null> {

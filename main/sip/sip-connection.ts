@@ -3,7 +3,7 @@ import type { Identity } from '../../shared/domain/account.js';
 import type { ConnectionState, ConnectionStatus } from '../../shared/domain/connection.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
 import { cleanText } from '../../shared/domain/text.js';
-import { err, ok, type ErrorKind, type Result } from '../../shared/ipc/result.js';
+import { err, ok, type ErrorKind, type IpcError, type Result } from '../../shared/ipc/result.js';
 import { systemClock, type Clock } from '../base/clock.js';
 import { Emitter, type Unsubscribe } from '../base/emitter.js';
 import { withTimeout } from '../base/timeout.js';
@@ -11,6 +11,8 @@ import { Interval, Timer } from '../base/timer.js';
 import { createLogger, type Logger } from '../logger.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { SipSession, type SessionAccount } from './sip-session.js';
+import { CERTIFICATE_ERRORS, fetchCertificate } from './tls-trust.js';
+import type { TransportFailure } from './ws-transport.js';
 
 /** What the connection needs to sign in. */
 export type SipAccountConfig = SessionAccount;
@@ -151,14 +153,15 @@ export class SipConnection {
     } catch (error) {
       if (generation !== this.generation) return ok(this.state);
       this.log.info(`connect to ${config.server} failed: ${String(error)}`);
-      const message = unreachable(config.server);
-      if (keepTrying) {
-        this.scheduleRetry(generation, message);
+      const problem = await explainFailure(config.server, this.session.lastFailure);
+      if (generation !== this.generation) return ok(this.state);
+      if (keepTrying && problem.kind === 'unreachable') {
+        this.scheduleRetry(generation, problem.message);
         return ok(this.state);
       }
       await this.teardown();
-      this.transition({ status: 'signedOut', error: { kind: 'unreachable', message } });
-      return err('unreachable', message);
+      this.transition({ status: 'signedOut', error: problem });
+      return { ok: false, error: problem };
     }
     if (generation !== this.generation) return ok(this.state);
     this.registerer = this.createRegisterer();
@@ -303,7 +306,8 @@ export class SipConnection {
         await this.session.reconnect();
       } catch (error) {
         this.log.debug(`reconnect failed: ${String(error)}`);
-        this.scheduleRetry(generation, unreachable(server));
+        const problem = await explainFailure(server, this.session.lastFailure, { withCertificate: false });
+        this.scheduleRetry(generation, problem.message);
         return;
       }
     }
@@ -401,6 +405,52 @@ export class SipConnection {
 
 function unreachable(server: string): string {
   return `Can't reach the server at ${server}.`;
+}
+
+/**
+ * Why the connection could not be made, in words, from what the socket said: nothing listening, no
+ * such host, a web server that is not a SIP WebSocket, or a certificate problem — the last with the
+ * certificate itself, so the person can decide to trust a private server.
+ */
+export async function explainFailure(
+  server: string,
+  failure: TransportFailure | undefined,
+  { withCertificate = true } = {},
+): Promise<IpcError> {
+  const code = failure?.code ?? '';
+  const host = hostOf(server);
+  const untrusted = async (message: string): Promise<IpcError> => {
+    const certificate = withCertificate ? await fetchCertificate(server) : undefined;
+    return { kind: 'untrusted', message, ...(certificate ? { certificate } : {}) };
+  };
+  if (code === 'ECONNREFUSED') return { kind: 'unreachable', message: `Nothing answers at ${server}. Check the server address and port.` };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return { kind: 'unreachable', message: `Can't find the server ${host}. Check its name.` };
+  if (code.startsWith('HTTP_'))
+    return {
+      kind: 'unreachable',
+      message: `${server} answered, but it is not a SIP WebSocket (HTTP ${code.slice(5)}). Check the server address and path.`,
+    };
+  if (CERTIFICATE_ERRORS.has(code)) {
+    if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN')
+      return untrusted(`The server's certificate is self-signed, so this computer can't tell it is really ${host}.`);
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return untrusted(`The server's certificate was issued for another name, not ${host}.`);
+    if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return untrusted(`The server's certificate is not valid now.`);
+    if (code === 'CERT_FINGERPRINT_MISMATCH')
+      return untrusted(
+        `The server's certificate is not the one you trusted for this account. It may have been replaced — or someone is in between.`,
+      );
+    return untrusted(`The server's certificate is from an issuer this computer doesn't trust.`);
+  }
+  return { kind: 'unreachable', message: unreachable(server) };
+}
+
+function hostOf(server: string): string {
+  try {
+    return new URL(server).hostname;
+  } catch {
+    return server;
+  }
 }
 
 /** A REGISTER's final failure as a person reads it. */

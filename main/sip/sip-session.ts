@@ -25,6 +25,8 @@ export interface SessionAccount {
   readonly authUser: string;
   readonly password: string;
   readonly displayName: string;
+  /** SHA-256 fingerprint of a certificate trusted for this account (a private server's). */
+  readonly trustedCertificate?: string;
 }
 
 /**
@@ -139,6 +141,7 @@ export class SipSession {
       server: account.server,
       connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
       allow: () => this.allow,
+      ...(account.trustedCertificate ? { trustedFingerprint: account.trustedCertificate } : {}),
     };
     const userAgentOptions: UserAgentOptions = {
       uri,

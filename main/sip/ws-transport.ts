@@ -2,7 +2,9 @@ import { type Core, EmitterImpl, TransportState, type Emitter, type Transport } 
 
 type SipLogger = Core.Logger;
 import { WebSocket, type RawData } from 'ws';
+import type { TLSSocket } from 'node:tls';
 import { AskedExpires } from './network-bounds.js';
+import { tlsOptions } from './tls-trust.js';
 
 /** The biggest SIP message Parley takes from the server (a 90 MB NOTIFY must not cost 270 MB). */
 export const MAX_SIP_MESSAGE_BYTES = 1024 * 1024;
@@ -21,6 +23,12 @@ export interface WsTransportOptions {
    * them); the truth is known only to the session that routes requests, so it is asked here.
    */
   readonly allow?: () => readonly string[];
+  /**
+   * The SHA-256 fingerprint (`AB:CD:…`) of a certificate the person chose to trust for this account
+   * (a private server's self-signed one). The connection is then accepted for exactly that
+   * certificate and no other, whatever a certificate authority says.
+   */
+  readonly trustedFingerprint?: string;
 }
 
 /** Why the last connection attempt or connection failed, as the socket reported it. */
@@ -51,7 +59,8 @@ export class WsTransport implements Transport {
   private failure: TransportFailure | undefined;
   /** What our requests asked for, so that no interval granted back can exceed it. */
   private readonly asked = new AskedExpires();
-  private readonly options: Required<Omit<WsTransportOptions, 'allow'>> & Pick<WsTransportOptions, 'allow'>;
+  private readonly options: Required<Omit<WsTransportOptions, 'allow' | 'trustedFingerprint'>> &
+    Pick<WsTransportOptions, 'allow' | 'trustedFingerprint'>;
 
   constructor(
     private readonly logger: SipLogger,
@@ -122,6 +131,7 @@ export class WsTransport implements Transport {
         socket = new WebSocket(this.options.server, 'sip', {
           maxPayload: this.options.maxMessageBytes,
           handshakeTimeout: this.options.connectTimeoutMs,
+          ...tlsOptions(this.options.trustedFingerprint),
         });
       } catch (error) {
         this.failure = { message: error instanceof Error ? error.message : String(error) };
@@ -132,9 +142,25 @@ export class WsTransport implements Transport {
       this.setState(TransportState.Connecting);
       let opened = false;
       socket.on('error', (error: Error & { code?: string }) => {
-        // Always followed by 'close'; keep the cause for the person.
-        if (this.socket === socket) this.failure = { ...(error.code ? { code: error.code } : {}), message: error.message };
+        // Always followed by 'close'; keep the cause for the person. ws reports an HTTP answer
+        // to the handshake (a web server, not a SIP WebSocket) only in its message.
+        const http = /Unexpected server response: (\d{3})/.exec(error.message)?.[1];
+        const code = error.code ?? (http ? `HTTP_${http}` : undefined);
+        if (this.socket === socket && this.failure?.code !== 'CERT_FINGERPRINT_MISMATCH') {
+          this.failure = { ...(code ? { code } : {}), message: error.message };
+        }
         this.logger.warn(`WebSocket error: ${error.message}`);
+      });
+      socket.on('upgrade', (response) => {
+        // A pinned certificate: the handshake is done, nothing of ours has been sent yet. Anything
+        // but exactly that certificate ends it here.
+        const pinned = this.options.trustedFingerprint;
+        if (!pinned) return;
+        const peer = (response.socket as TLSSocket).getPeerCertificate?.();
+        if (!peer || peer.fingerprint256 !== pinned) {
+          this.failure = { code: 'CERT_FINGERPRINT_MISMATCH', message: 'The certificate is not the one trusted for this account.' };
+          socket.terminate();
+        }
       });
       socket.on('open', () => {
         if (this.socket !== socket) return;

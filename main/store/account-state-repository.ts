@@ -12,6 +12,8 @@ export interface AccountState {
   readonly xcapRoot: string;
   /** A pres-rules decision is recorded here but not yet on the server. */
   readonly presRulesDirty: boolean;
+  /** SHA-256 fingerprint of the certificate trusted for this account, or empty. */
+  readonly trustedCertificate: string;
 }
 
 /** What an account that never changed anything has. */
@@ -21,6 +23,7 @@ export const DEFAULT_ACCOUNT_STATE: AccountState = {
   idleMinutes: 10,
   xcapRoot: '',
   presRulesDirty: false,
+  trustedCertificate: '',
 };
 
 interface Row {
@@ -29,13 +32,14 @@ interface Row {
   idle_minutes: number;
   xcap_root: string;
   pres_rules_dirty: number;
+  trusted_cert: string;
 }
 
 /** The account's state (defaults for an account never seen). */
 export function getAccountState(db: Database, owner: string): AccountState {
   const row = prepared<[string], Row>(
     db,
-    'SELECT status, note, idle_minutes, xcap_root, pres_rules_dirty FROM account_state WHERE owner = ?',
+    'SELECT status, note, idle_minutes, xcap_root, pres_rules_dirty, trusted_cert FROM account_state WHERE owner = ?',
   ).get(owner);
   if (!row) return DEFAULT_ACCOUNT_STATE;
   return {
@@ -44,6 +48,7 @@ export function getAccountState(db: Database, owner: string): AccountState {
     idleMinutes: row.idle_minutes,
     xcapRoot: row.xcap_root,
     presRulesDirty: row.pres_rules_dirty === 1,
+    trustedCertificate: row.trusted_cert,
   };
 }
 
@@ -52,9 +57,9 @@ export function updateAccountState(db: Database, owner: string, changes: Partial
   const next = { ...getAccountState(db, owner), ...changes };
   prepared(
     db,
-    `INSERT INTO account_state (owner, status, note, idle_minutes, xcap_root, pres_rules_dirty) VALUES (?, ?, ?, ?, ?, ?)
+    `INSERT INTO account_state (owner, status, note, idle_minutes, xcap_root, pres_rules_dirty, trusted_cert) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (owner) DO UPDATE SET status = excluded.status, note = excluded.note, idle_minutes = excluded.idle_minutes,
-       xcap_root = excluded.xcap_root, pres_rules_dirty = excluded.pres_rules_dirty`,
-  ).run(owner, next.status, next.note, next.idleMinutes, next.xcapRoot, next.presRulesDirty ? 1 : 0);
+       xcap_root = excluded.xcap_root, pres_rules_dirty = excluded.pres_rules_dirty, trusted_cert = excluded.trusted_cert`,
+  ).run(owner, next.status, next.note, next.idleMinutes, next.xcapRoot, next.presRulesDirty ? 1 : 0, next.trustedCertificate);
   return next;
 }

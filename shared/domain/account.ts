@@ -36,6 +36,8 @@ export interface SavedAccount {
   readonly hasPassword: boolean;
   /** The configured XCAP root, or empty for the default. */
   readonly xcapRoot: string;
+  /** SHA-256 fingerprint of the certificate trusted for this account's private server, or empty. */
+  readonly trustedCertificate: string;
 }
 
 /** Who is signed in, as the header shows it. */

@@ -1,6 +1,7 @@
 /** The `account` and `connection` domains: signing in and out, and the state of the connection. */
 
 import { ACCOUNT_LIMITS, type SavedAccount } from '../domain/account.js';
+import { FINGERPRINT_MAX } from '../domain/certificate.js';
 import type { ConnectionState } from '../domain/connection.js';
 import { event, type EventSpecs } from './define.js';
 import { bool, none, obj, optional, str } from './schema.js';
@@ -17,6 +18,8 @@ export const accountRequests = {
     xcapRoot: optional(str(ACCOUNT_LIMITS.xcapRoot)),
   }),
   'account:signOut': none,
+  /** Trusts a certificate (SHA-256 fingerprint) for this account's server; an empty one stops trusting. */
+  'account:trustCertificate': obj({ address: str(ACCOUNT_LIMITS.address), fingerprint: str(FINGERPRINT_MAX) }),
   'connection:get': none,
   /** "Try now": retry at once while reconnecting, or check a registered connection. */
   'connection:check': none,
@@ -26,6 +29,7 @@ export interface AccountResponses {
   'account:get': SavedAccount | null;
   'account:signIn': ConnectionState;
   'account:signOut': ConnectionState;
+  'account:trustCertificate': void;
   'connection:get': ConnectionState;
   'connection:check': ConnectionState;
 }

@@ -1,3 +1,5 @@
+import type { CertificateInfo } from '../domain/certificate.js';
+
 /**
  * What crosses the IPC boundary instead of a thrown error: thrown `Error` subclasses do not survive
  * structured cloning or JSON, so every request answers with a `Result`.
@@ -9,8 +11,10 @@ export type ErrorKind =
   | 'invalid'
   /** The server rejected the credentials (401/403 after the digest challenge). */
   | 'auth'
-  /** The server could not be reached (connection refused, DNS, TLS, time-out). */
+  /** The server could not be reached (connection refused, DNS, time-out, not a SIP WebSocket). */
   | 'unreachable'
+  /** The server's certificate is not trusted (self-signed, unknown issuer, another name); see `certificate`. */
+  | 'untrusted'
   /** The server answered, but refused the request for another reason. */
   | 'rejected'
   /** The request makes no sense in the current state (e.g. signing in twice). */
@@ -28,6 +32,8 @@ export interface IpcError {
   readonly message: string;
   /** The form field the failure belongs to, for an inline error. */
   readonly field?: string;
+  /** For `untrusted`: the certificate the server showed, for the person to decide. */
+  readonly certificate?: CertificateInfo;
 }
 
 /** `{ ok, value } | { ok: false, error }`: every IPC answer. */

@@ -80,7 +80,9 @@ describe('signing in through the web UI against a real Kamailio', () => {
     const { page } = await openParley();
     await fillSignIn(page, { address: `alice@${DOMAIN}`, password: 'alice-pw', server: 'ws://127.0.0.1:9' });
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('alert').textContent()).resolves.toBe("Can't reach the server at ws://127.0.0.1:9.");
+    await expect(page.getByRole('alert').textContent()).resolves.toBe(
+      'Nothing answers at ws://127.0.0.1:9. Check the server address and port.',
+    );
   });
 
   test('a malformed address or server URL gets an inline error on that field before anything is sent', async () => {
@@ -161,5 +163,27 @@ describe('staying signed in', () => {
     await kamailio.start();
     await status.filter({ hasText: 'Available' }).waitFor({ timeout: 20_000 });
     expect(await kamailio.contacts('alice')).toHaveLength(1);
+  });
+});
+
+describe('a private server with its own certificate', () => {
+  test('the form names the problem, shows the certificate, and "Trust this certificate" signs in', async () => {
+    const { HostileSipServer } = await import('../support/hostile-sip-server.js');
+    const { makeCertificate } = await import('../support/certificates.js');
+    const certificate = makeCertificate('localhost');
+    const server = await HostileSipServer.start({ tls: certificate });
+    try {
+      const { page } = await openParley();
+      await fillSignIn(page, { address: 'alice@private.test', password: 'pw', server: server.url });
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.getByRole('alert').textContent()).resolves.toMatch(/self-signed/);
+      const shown = page.getByRole('region', { name: "The server's certificate" });
+      await expect(shown.textContent()).resolves.toContain(certificate.fingerprint);
+      await shown.getByRole('button', { name: 'Trust this certificate and sign in' }).click();
+      await page.getByRole('status', { name: 'Status' }).filter({ hasText: 'Available' }).waitFor();
+      expect(server.count('REGISTER')).toBeGreaterThanOrEqual(1);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -73,7 +73,7 @@ describe('registration against a real Kamailio', () => {
     const retries = states.filter((s): s is Extract<ConnectionState, { status: 'reconnecting' }> => s.status === 'reconnecting');
     expect(retries.map((s) => s.attempt).slice(0, 3)).toEqual([1, 2, 3]);
     expect(retries[0]!.reason).toBe('Lost the connection to the server.');
-    expect(retries[1]!.reason).toBe(`Can't reach the server at ${kamailio.wsUrl}.`);
+    expect(retries[1]!.reason).toBe(`Nothing answers at ${kamailio.wsUrl}. Check the server address and port.`);
 
     await kamailio.start();
     await vi.waitFor(() => expect(connection.current.status).toBe('registered'), { timeout: 20_000, interval: 50 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 /** One SIP request as the server received it. */
@@ -41,13 +42,24 @@ export class HostileSipServer {
   private constructor(
     private readonly wss: WebSocketServer,
     readonly port: number,
+    private readonly https?: HttpsServer,
   ) {}
 
-  static async start(): Promise<HostileSipServer> {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'sip' });
-    await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
-    const address = wss.address();
-    const server = new HostileSipServer(wss, typeof address === 'object' && address ? address.port : 0);
+  /** Starts on a free port; with `tls`, as a `wss://` server with that key and certificate. */
+  static async start(options: { tls?: { key: string; cert: string }; port?: number } = {}): Promise<HostileSipServer> {
+    let wss: WebSocketServer;
+    let https: HttpsServer | undefined;
+    if (options.tls) {
+      https = createHttpsServer({ key: options.tls.key, cert: options.tls.cert });
+      https.on('tlsClientError', () => undefined); // a client refusing our certificate hangs up
+      await new Promise<void>((resolve) => https!.listen(options.port ?? 0, '127.0.0.1', () => resolve()));
+      wss = new WebSocketServer({ server: https, handleProtocols: () => 'sip' });
+    } else {
+      wss = new WebSocketServer({ host: '127.0.0.1', port: options.port ?? 0, handleProtocols: () => 'sip' });
+      await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+    }
+    const address = (https ?? wss).address();
+    const server = new HostileSipServer(wss, typeof address === 'object' && address ? address.port : 0, https);
     wss.on('connection', (socket) => {
       socket.on('error', () => undefined);
       socket.on('message', (data) => server.receive(socket, data.toString()));
@@ -56,7 +68,7 @@ export class HostileSipServer {
   }
 
   get url(): string {
-    return `ws://127.0.0.1:${this.port}`;
+    return this.https ? `wss://localhost:${this.port}` : `ws://127.0.0.1:${this.port}`;
   }
 
   /** Answers `method` requests with what `policy` says (default: 200 OK with what was asked). */
@@ -81,6 +93,10 @@ export class HostileSipServer {
   async close(): Promise<void> {
     for (const client of this.wss.clients) client.terminate();
     await new Promise((resolve) => this.wss.close(resolve));
+    if (this.https) {
+      this.https.closeAllConnections();
+      await new Promise((resolve) => this.https!.close(resolve));
+    }
   }
 
   private receive(socket: WebSocket, text: string): void {

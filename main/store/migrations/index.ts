@@ -2,12 +2,14 @@ import type { Database } from 'better-sqlite3';
 import { updateToSchemaVersion0001 } from './0001-account-and-settings.js';
 import { updateToSchemaVersion0002 } from './0002-contacts-and-approvals.js';
 import { updateToSchemaVersion0003 } from './0003-account-state.js';
+import { updateToSchemaVersion0004 } from './0004-trusted-certificate.js';
 
 /** Migrations in order; migration N brings the schema from version N-1 to N. Never edit a shipped one. */
 export const MIGRATIONS: readonly ((db: Database) => void)[] = [
   updateToSchemaVersion0001,
   updateToSchemaVersion0002,
   updateToSchemaVersion0003,
+  updateToSchemaVersion0004,
 ];
 
 /** The schema version this build writes. */

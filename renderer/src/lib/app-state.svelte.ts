@@ -56,6 +56,11 @@ export class AppState {
     return result;
   }
 
+  /** Trusts a private server's certificate for the account at `address` (empty fingerprint: stop trusting). */
+  trustCertificate(address: string, fingerprint: string) {
+    return this.api.account.trustCertificate({ address, fingerprint });
+  }
+
   /** Retry now (network back, or the person asked). */
   checkConnection(): void {
     void this.api.connection.check();

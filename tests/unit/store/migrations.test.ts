@@ -100,18 +100,11 @@ describe('migration 0003: per-account state', () => {
     set('window.bounds', { x: 1 });
     migrate(db, 3);
     expect(db.pragma('user_version', { simple: true })).toBe(3);
-    expect(getAccountState(db, 'sip:a@b')).toEqual({
-      status: 'dnd',
-      note: 'Focus',
-      idleMinutes: 25,
-      xcapRoot: 'https://b/xcap',
-      presRulesDirty: true,
-    });
-    expect(getAccountState(db, 'sip:other@b')).toMatchObject({
-      status: 'available',
-      xcapRoot: 'https://other/xcap',
-      presRulesDirty: false,
-    });
+    // Read as the table stands at version 3 (the repository speaks the latest schema).
+    const row = (owner: string) =>
+      db.prepare('SELECT status, note, idle_minutes, xcap_root, pres_rules_dirty FROM account_state WHERE owner = ?').get(owner);
+    expect(row('sip:a@b')).toEqual({ status: 'dnd', note: 'Focus', idle_minutes: 25, xcap_root: 'https://b/xcap', pres_rules_dirty: 1 });
+    expect(row('sip:other@b')).toMatchObject({ status: 'available', xcap_root: 'https://other/xcap', pres_rules_dirty: 0 });
     const keys = db
       .prepare<[], { key: string }>('SELECT key FROM settings ORDER BY key')
       .all()
@@ -119,8 +112,8 @@ describe('migration 0003: per-account state', () => {
     expect(keys).toEqual(['window.bounds']);
     const table = db.prepare<[], { strict: number }>("SELECT strict FROM pragma_table_list WHERE name = 'account_state'").get();
     expect(table?.strict).toBe(1);
-    expect(() => updateAccountState(db, 'sip:a@b', { status: 'flying' as never })).toThrow(/CHECK/);
-    expect(() => updateAccountState(db, 'sip:a@b', { idleMinutes: 100_000 })).toThrow(/CHECK/);
+    expect(() => db.prepare("UPDATE account_state SET status = 'flying' WHERE owner = 'sip:a@b'").run()).toThrow(/CHECK/);
+    expect(() => db.prepare("UPDATE account_state SET idle_minutes = 100000 WHERE owner = 'sip:a@b'").run()).toThrow(/CHECK/);
     db.close();
   });
 
@@ -131,7 +124,10 @@ describe('migration 0003: per-account state', () => {
     setSetting(db, 'xcapRoot:sip:a@b', 42);
     migrate(db, 3);
     expect(db.prepare('SELECT COUNT(*) AS n FROM settings').get()).toEqual({ n: 0 });
-    expect(getAccountState(db, 'sip:a@b')).toEqual(DEFAULT_ACCOUNT_STATE);
+    expect(db.prepare("SELECT status, xcap_root FROM account_state WHERE owner = 'sip:a@b'").get()).toEqual({
+      status: 'available',
+      xcap_root: '',
+    });
     db.close();
   });
 
@@ -140,6 +136,21 @@ describe('migration 0003: per-account state', () => {
     updateAccountState(db, 'sip:a@b', { status: 'dnd', note: 'away' });
     expect(getAccountState(db, 'sip:c@d')).toEqual(DEFAULT_ACCOUNT_STATE);
     expect(getAccountState(db, 'sip:a@b')).toMatchObject({ status: 'dnd', note: 'away', idleMinutes: 10 });
+    db.close();
+  });
+});
+
+describe('migration 0004: a trusted certificate per account', () => {
+  test('adds an empty fingerprint to existing accounts, bounded in length; state round-trips', () => {
+    const db = new Database(tempFile());
+    migrate(db, 3);
+    db.prepare("INSERT INTO account_state (owner, status) VALUES ('sip:a@b', 'busy')").run();
+    migrate(db, 4);
+    expect(getAccountState(db, 'sip:a@b')).toMatchObject({ status: 'busy', trustedCertificate: '' });
+    const fingerprint = Array.from({ length: 32 }, () => 'AB').join(':');
+    updateAccountState(db, 'sip:a@b', { trustedCertificate: fingerprint });
+    expect(getAccountState(db, 'sip:a@b').trustedCertificate).toBe(fingerprint);
+    expect(() => updateAccountState(db, 'sip:a@b', { trustedCertificate: 'x'.repeat(200) })).toThrow(/CHECK/);
     db.close();
   });
 });

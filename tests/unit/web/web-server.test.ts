@@ -155,7 +155,10 @@ describe('the IPC WebSocket', () => {
       {
         type: 'event',
         event: 'onDidChangeConnection',
-        payload: { status: 'signedOut', error: { kind: 'unreachable', message: "Can't reach the server at ws://127.0.0.1:9." } },
+        payload: {
+          status: 'signedOut',
+          error: { kind: 'unreachable', message: 'Nothing answers at ws://127.0.0.1:9. Check the server address and port.' },
+        },
       },
     ]);
     ws.close();

@@ -1,0 +1,147 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { Engine } from '../../main/engine.js';
+import { explainFailure } from '../../main/sip/sip-connection.js';
+import { FileSecretStore } from '../../main/store/secret-store.js';
+import { makeCertificate } from '../support/certificates.js';
+import { HostileSipServer } from '../support/hostile-sip-server.js';
+import { freePort } from '../support/ports.js';
+
+// A private SIP server on wss:// (a small Node server that registers anyone), with certificates the
+// test makes: what the person is told, and how they can trust it for this account.
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+function engine(): Engine {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-tls-'));
+  const made = new Engine({ dataDir: dir, mode: 'web', version: 'test', secrets: new FileSecretStore(join(dir, 'credentials.json')) });
+  cleanup.push(
+    () => made.close(),
+    () => rmSync(dir, { recursive: true, force: true }),
+  );
+  return made;
+}
+
+async function serve(certificate: { key: string; cert: string }, port?: number): Promise<HostileSipServer> {
+  const server = await HostileSipServer.start({ tls: certificate, ...(port ? { port } : {}) });
+  cleanup.push(() => server.close());
+  return server;
+}
+
+const signIn = (parley: Engine, server: string) =>
+  parley.account.signIn({
+    address: 'alice@private.test',
+    password: 'pw',
+    server,
+    rememberPassword: false,
+    xcapRoot: 'http://127.0.0.1:9/x',
+  });
+
+describe("the server's certificate, named and, if the person wants, trusted", () => {
+  test('a self-signed certificate: said so, with its fingerprint and subject to decide on', async () => {
+    const certificate = makeCertificate('localhost');
+    const server = await serve(certificate);
+    const result = await signIn(engine(), server.url);
+    expect(result).toMatchObject({
+      ok: false,
+      error: {
+        kind: 'untrusted',
+        message: "The server's certificate is self-signed, so this computer can't tell it is really localhost.",
+        certificate: { fingerprint: certificate.fingerprint, subject: 'localhost', issuer: 'localhost' },
+      },
+    });
+  });
+
+  test('a certificate from a private authority: "an issuer this computer doesn\'t trust"', async () => {
+    const server = await serve(makeCertificate('localhost', { signedByPrivateCa: true }));
+    const result = await signIn(engine(), server.url);
+    expect(result).toMatchObject({
+      ok: false,
+      error: {
+        kind: 'untrusted',
+        message: "The server's certificate is from an issuer this computer doesn't trust.",
+        certificate: { issuer: 'Parley Test Private CA' },
+      },
+    });
+  });
+
+  test('trusted for this account, it signs in; a different certificate later is refused as not the trusted one', async () => {
+    const first = makeCertificate('localhost');
+    const port = await freePort();
+    let server = await serve(first, port);
+    const parley = engine();
+    const refused = await signIn(parley, server.url);
+    expect(refused.ok).toBe(false);
+    const fingerprint = refused.ok ? '' : (refused.error.certificate?.fingerprint ?? '');
+    expect(parley.account.trustCertificate('alice@private.test', fingerprint)).toEqual({ ok: true, value: undefined });
+    expect(await signIn(parley, server.url)).toMatchObject({ ok: true, value: { status: 'registered' } });
+    expect(server.count('REGISTER')).toBe(1);
+    expect(await parley.account.get()).toMatchObject({ trustedCertificate: fingerprint });
+    await parley.account.signOut();
+
+    // The server now shows another certificate (replaced, or someone in between).
+    await server.close();
+    server = await serve(makeCertificate('localhost'), port);
+    expect(await signIn(parley, server.url)).toMatchObject({
+      ok: false,
+      error: { kind: 'untrusted', message: expect.stringMatching(/not the one you trusted/) },
+    });
+    expect(server.count('REGISTER')).toBe(0); // nothing was sent to it
+
+    // Trust withdrawn: back to the ordinary checks.
+    expect(parley.account.trustCertificate('alice@private.test', '')).toEqual({ ok: true, value: undefined });
+    expect(await signIn(parley, server.url)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/self-signed/) } });
+  });
+
+  test('a fingerprint that is not one is refused', () => {
+    expect(engine().account.trustCertificate('alice@private.test', 'not a fingerprint')).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid' },
+    });
+  });
+});
+
+describe('what else can be wrong with the server address, told apart', () => {
+  test('nothing listening, and a web server that is not a SIP WebSocket', async () => {
+    const port = await freePort();
+    expect(await signIn(engine(), `ws://127.0.0.1:${port}`)).toMatchObject({
+      ok: false,
+      error: { kind: 'unreachable', message: `Nothing answers at ws://127.0.0.1:${port}. Check the server address and port.` },
+    });
+    const web: Server = createServer((_req, res) => {
+      res.writeHead(404);
+      res.end('no such page');
+    });
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', () => resolve()));
+    cleanup.push(() => new Promise<void>((resolve) => web.close(() => resolve())));
+    const address = web.address();
+    const url = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/sip`;
+    expect(await signIn(engine(), url)).toMatchObject({
+      ok: false,
+      error: {
+        kind: 'unreachable',
+        message: `${url} answered, but it is not a SIP WebSocket (HTTP 404). Check the server address and path.`,
+      },
+    });
+  });
+
+  test('a certificate issued for another name, and an expired one, are named as such', async () => {
+    expect(
+      await explainFailure('wss://sip.example.com', { code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: '' }, { withCertificate: false }),
+    ).toEqual({
+      kind: 'untrusted',
+      message: "The server's certificate was issued for another name, not sip.example.com.",
+    });
+    expect(
+      await explainFailure('wss://sip.example.com', { code: 'CERT_HAS_EXPIRED', message: '' }, { withCertificate: false }),
+    ).toMatchObject({
+      kind: 'untrusted',
+      message: expect.stringMatching(/not valid now/),
+    });
+  });
+});
