@@ -8,6 +8,7 @@ import { explainFailure } from '../../main/sip/sip-connection.js';
 import { FileSecretStore } from '../../main/store/secret-store.js';
 import { makeCertificate } from '../support/certificates.js';
 import { HostileSipServer } from '../support/hostile-sip-server.js';
+import { Kamailio } from '../support/kamailio.js';
 import { freePort } from '../support/ports.js';
 
 // A private SIP server on wss:// (a small Node server that registers anyone), with certificates the
@@ -143,5 +144,29 @@ describe('what else can be wrong with the server address, told apart', () => {
       kind: 'untrusted',
       message: expect.stringMatching(/not valid now/),
     });
+  });
+});
+
+describe("Kamailio's TLS module: a private server on wss://", () => {
+  test('self-signed: refused with the reason and the certificate; trusted, it signs in, digest auth and all', async () => {
+    const certificate = makeCertificate('localhost');
+    const kamailio = await Kamailio.launch({ users: { alice: 'alice-pw' }, tls: certificate });
+    cleanup.push(() => kamailio.dispose());
+    const parley = engine();
+    const signInAlice = () =>
+      parley.account.signIn({
+        address: `alice@${kamailio.domain}`,
+        password: 'alice-pw',
+        server: kamailio.wssUrl,
+        rememberPassword: false,
+      });
+    expect(await signInAlice()).toMatchObject({
+      ok: false,
+      error: { kind: 'untrusted', message: expect.stringMatching(/self-signed/), certificate: { fingerprint: certificate.fingerprint } },
+    });
+    expect(await kamailio.contacts('alice')).toEqual([]);
+    parley.account.trustCertificate(`alice@${kamailio.domain}`, certificate.fingerprint);
+    expect(await signInAlice()).toMatchObject({ ok: true, value: { status: 'registered' } });
+    expect(await kamailio.contacts('alice')).toHaveLength(1);
   });
 });

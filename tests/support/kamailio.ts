@@ -27,6 +27,8 @@ export interface KamailioOptions {
   readonly presRules?: boolean;
   /** registrar max_expires in seconds (tests shorten it to see refreshes). */
   readonly maxExpires?: number;
+  /** WITH_TLS: also SIP over secure WebSocket, with this key and certificate (PEM). */
+  readonly tls?: { readonly key: string; readonly cert: string };
 }
 
 /**
@@ -37,6 +39,7 @@ export class Kamailio {
   readonly dir: string;
   sipPort = 0;
   wsPort = 0;
+  wssPort = 0;
   private child: ChildProcess | undefined;
   private log = '';
 
@@ -54,6 +57,10 @@ export class Kamailio {
       kamailio.sipPort = options.sipPort ?? (await freePort());
       kamailio.wsPort = options.wsPort ?? (await freePort());
       while (kamailio.wsPort === kamailio.sipPort) kamailio.wsPort = await freePort();
+      if (options.tls) {
+        kamailio.wssPort = await freePort();
+        while (kamailio.wssPort === kamailio.sipPort || kamailio.wssPort === kamailio.wsPort) kamailio.wssPort = await freePort();
+      }
       kamailio.writeConfig();
       try {
         await kamailio.start();
@@ -70,6 +77,11 @@ export class Kamailio {
     return this.options.domain ?? DOMAIN;
   }
 
+  /** The secure SIP-over-WebSocket URL (with `tls`), by host name so that the certificate's name is checked. */
+  get wssUrl(): string {
+    return `wss://localhost:${this.wssPort}`;
+  }
+
   /** The SIP-over-WebSocket URL clients use. */
   get wsUrl(): string {
     return `ws://127.0.0.1:${this.wsPort}`;
@@ -84,6 +96,7 @@ export class Kamailio {
     if (this.child) return;
     const defines = ['-A', 'WITH_AUTH'];
     if (this.options.presRules) defines.push('-A', 'WITH_XCAPRULES');
+    if (this.options.tls) defines.push('-A', 'WITH_TLS');
     const peer = this.options.peer;
     if (peer) defines.push('-A', 'WITH_PEER', '-A', `PEER_DOMAIN="${peer.domain}"`, '-A', `PEER_ADDR="${peer.address}"`);
     this.log = '';
@@ -103,6 +116,7 @@ export class Kamailio {
     exited.catch(() => undefined);
     try {
       await Promise.race([waitForPort(this.wsPort, 15_000), exited]);
+      if (this.wssPort) await Promise.race([waitForPort(this.wssPort, 15_000), exited]);
     } catch (error) {
       if (this.child === child) {
         this.child = undefined;
@@ -220,8 +234,31 @@ export class Kamailio {
       .replaceAll('@RUNDIR@', this.dir)
       .replaceAll('@SIP_PORT@', String(this.sipPort))
       .replaceAll('@WS_PORT@', String(this.wsPort))
+      .replaceAll('@WSS_PORT@', String(this.wssPort || this.wsPort))
       .replaceAll('@MAX_EXPIRES@', String(this.options.maxExpires ?? 3600))
       .replaceAll('@DOMAIN@', this.domain);
     writeFileSync(join(this.dir, 'kamailio.cfg'), text);
+    const tls = this.options.tls;
+    if (tls) {
+      writeFileSync(join(this.dir, 'tls.key'), tls.key, { mode: 0o600 });
+      writeFileSync(join(this.dir, 'tls.crt'), tls.cert);
+      writeFileSync(
+        join(this.dir, 'tls.cfg'),
+        [
+          '[server:default]',
+          'method = TLSv1.2+',
+          'verify_certificate = no',
+          'require_certificate = no',
+          `private_key = ${join(this.dir, 'tls.key')}`,
+          `certificate = ${join(this.dir, 'tls.crt')}`,
+          '',
+          '[client:default]',
+          'method = TLSv1.2+',
+          'verify_certificate = no',
+          'require_certificate = no',
+          '',
+        ].join('\n'),
+      );
+    }
   }
 }
