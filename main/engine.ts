@@ -116,11 +116,15 @@ export class Engine {
     // A flood of requests (anyone on any domain can ask) must not flood the page: the inbox goes out
     // as its first page and a total, at most four times a second; new requests are announced at
     // most every five seconds (the first at once), one event for the burst.
+    // The contact list goes out again only when a decision or a contact's request changed it.
+    let contactsTouched = false;
     const inboxChanged = new Throttle(
       250,
       () => {
         this.emit('onDidChangeApprovals', this.approvals.page());
-        // My decisions show on the contacts too (blocked, "sharing presence").
+        if (!contactsTouched) return;
+        contactsTouched = false;
+        // My decisions show on the contacts too (blocked, "sharing presence", asked to see me).
         this.emit('onDidChangeContacts', this.contacts.list());
       },
       clock,
@@ -139,6 +143,7 @@ export class Engine {
       () => announce.dispose(),
     );
     this.approvals.onDidChange(({ fresh }) => {
+      if (fresh.length === 0 || fresh.some((request) => request.isContact)) contactsTouched = true;
       inboxChanged.request();
       if (fresh.length === 0) return;
       arrived = { count: (arrived?.count ?? 0) + fresh.length, first: arrived?.first ?? fresh[0]! };
