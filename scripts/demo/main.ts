@@ -1,0 +1,121 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { Engine } from '../../main/engine.js';
+import { FileSecretStore } from '../../main/store/secret-store.js';
+import { Kamailio } from '../../tests/support/kamailio.js';
+import { COLLEAGUES, SimulatedColleague } from './colleague.js';
+
+/**
+ * `npm run demo`: a local Kamailio with a demo domain, a handful of simulated colleagues, and Parley in
+ * web mode already signed in as the demo user with the colleagues as contacts. Prints one URL and opens
+ * the browser where there is one; Ctrl+C stops everything it started.
+ */
+const DOMAIN = 'demo.parley.test';
+const ME = { user: 'you', name: 'You (demo)', password: 'you-demo' };
+/** One colleague still waits for your approval: the demo shows that flow too. */
+const ASKING = 'linus';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, 'no-open': { type: 'boolean' } }, strict: true });
+  const users: Record<string, string> = { [ME.user]: ME.password };
+  for (const colleague of COLLEAGUES) users[colleague.user] = `${colleague.user}-demo`;
+
+  const started: { stop(): Promise<void> | void }[] = [];
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const part of started.reverse()) await Promise.resolve(part.stop()).catch(() => undefined);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  try {
+    const kamailio = await Kamailio.launch({ domain: DOMAIN, users, presRules: true });
+    started.push({ stop: () => kamailio.dispose() });
+    const server = { wsUrl: kamailio.wsUrl, domain: DOMAIN };
+
+    const colleagues = COLLEAGUES.map((profile) => new SimulatedColleague(profile, server));
+    for (const colleague of colleagues) {
+      started.push(colleague);
+      await colleague.start();
+    }
+
+    // The demo user's data: signed in once (account and password remembered), colleagues added and
+    // allowed to see you — all but one, whose request waits in the approval inbox.
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-demo-'));
+    started.push({ stop: () => rmSync(dataDir, { recursive: true, force: true }) });
+    const seed = new Engine({ dataDir, mode: 'web', version: 'demo', secrets: new FileSecretStore(join(dataDir, 'credentials.json')) });
+    const signedIn = await seed.account.signIn({
+      address: `${ME.user}@${DOMAIN}`,
+      password: ME.password,
+      server: kamailio.wsUrl,
+      displayName: ME.name,
+      rememberPassword: true,
+    });
+    if (!signedIn.ok) throw new Error(`the demo user could not sign in: ${signedIn.error.message}`);
+    const work = seed.contacts.createGroup('Team');
+    for (const colleague of colleagues) {
+      if (colleague.profile.user !== ASKING) await seed.approvals.decide(`sip:${colleague.address}`, 'allowed');
+      seed.contacts.add({
+        address: colleague.address,
+        displayName: colleague.profile.name,
+        ...(work.ok ? { groupId: work.value.id } : {}),
+      });
+    }
+    await seed.close();
+
+    const web = await startWebMode(dataDir, values.port ?? '0');
+    started.push({ stop: () => stopChild(web.child) });
+    process.stdout.write(`Parley demo: ${web.url}\n`);
+    process.stdout.write(`Signed in as ${ME.user}@${DOMAIN} with ${colleagues.length} simulated colleagues. Ctrl+C stops it all.\n`);
+    if (!values['no-open']) openBrowser(web.url);
+    web.child.on('exit', (code) => void stop(code ?? 0));
+  } catch (error) {
+    process.stderr.write(`Parley demo could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    await stop(1);
+  }
+}
+
+function startWebMode(dataDir: string, port: string): Promise<{ child: ChildProcess; url: string }> {
+  // The product's own build (out/main), not the demo's compiled copy of the engine.
+  const cli = new URL('../../../main/web/cli.js', import.meta.url).pathname;
+  const child = spawn(process.execPath, [cli, '--data-dir', dataDir, '--port', port], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`web mode exited with ${code}`)));
+    lines.on('line', (line) => {
+      const url = /^Parley web UI: (\S+)/.exec(line)?.[1];
+      if (url) resolve({ child, url });
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Opens the URL in the person's browser where there is one (a desktop session); says nothing otherwise. */
+function openBrowser(url: string): void {
+  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return;
+  if (spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0 && process.platform !== 'win32') return;
+  spawn(command, [url], { stdio: 'ignore', detached: true })
+    .on('error', () => undefined)
+    .unref();
+}
+
+void main();
