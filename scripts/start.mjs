@@ -34,6 +34,8 @@ if (electron.path) {
 } else {
   const version = JSON.parse(readFileSync(new URL('../node_modules/electron/package.json', import.meta.url), 'utf8')).version;
   console.log(`Parley: the Electron ${version} runtime cannot be obtained here (${electron.error}); starting web mode instead.`);
-  // The same launcher as `npm run web` (it reads the same arguments from process.argv).
+  // The same launcher as `npm run web` (it reads the same arguments from process.argv), and the
+  // address opens in the browser, as the desktop app's window would.
+  process.argv.push('--open');
   await import('./web.mjs');
 }

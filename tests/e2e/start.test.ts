@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,9 +12,14 @@ const electronInstalled = existsSync(new URL('../../node_modules/electron/dist',
 // On a machine that has the Electron runtime this would open the desktop app instead.
 test.skipIf(electronInstalled)('npm start without an obtainable Electron says so in one line and starts web mode', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-start-'));
+  // A stand-in for the desktop's "open this in the browser" (xdg-open), recording what it was given.
+  const bin = join(dataDir, 'bin');
+  mkdirSync(bin);
+  const opened = join(dataDir, 'opened.txt');
+  writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\necho "$1" > '${opened}'\n`, { mode: 0o755 });
   // A mirror that refuses connections makes the download fail the same way everywhere.
   const child = spawn(process.execPath, ['scripts/start.mjs', '--data-dir', dataDir, '--port', '0'], {
-    env: { ...process.env, ELECTRON_MIRROR: 'http://127.0.0.1:9/' },
+    env: { ...process.env, ELECTRON_MIRROR: 'http://127.0.0.1:9/', PATH: `${bin}:${process.env.PATH}`, DISPLAY: ':99' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
@@ -32,6 +37,10 @@ test.skipIf(electronInstalled)('npm start without an obtainable Electron says so
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^Parley: the Electron [\d.]+ runtime cannot be obtained here \(.+\); starting web mode instead\.$/);
     expect(lines[1]).toMatch(/^Parley web UI: http:\/\/127\.0\.0\.1:\d+\/#token=\S+$/);
+    // …and that address was opened in the browser.
+    await expect
+      .poll(() => (existsSync(opened) ? readFileSync(opened, 'utf8').trim() : ''))
+      .toBe(lines[1]!.slice('Parley web UI: '.length));
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
