@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { validateSignIn, type SavedAccount, type SignInParams } from '../../shared/domain/account.js';
 import type { ConnectionState } from '../../shared/domain/connection.js';
-import { parseServerUrl, parseSipAddress } from '../../shared/domain/sip-address.js';
+import { parseServerUrl, parseSipAddress, serverFor } from '../../shared/domain/sip-address.js';
 import { err, type Result } from '../../shared/ipc/result.js';
 import { deleteAccount, getAccount, saveAccount, setAutoSignIn, type AccountRecord } from '../store/account-repository.js';
 import type { SecretStore } from '../store/secret-store.js';
@@ -72,7 +72,7 @@ export class AccountService {
       const first = errors[0]!;
       return err('invalid', first.message, first.field);
     }
-    const server = parseServerUrl(params.server)!.url;
+    const server = parseServerUrl(serverFor(params.server, params.address))!.url;
     const password = params.password === '' ? rememberedPassword! : params.password;
     const record: AccountRecord = {
       uri: address.uri,

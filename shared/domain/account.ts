@@ -1,6 +1,6 @@
 /** The SIP account a person signs in with, as the UI and main exchange it. */
 
-import { isHttpUrl, parseServerUrl, parseSipAddress } from './sip-address.js';
+import { isHttpUrl, parseServerUrl, parseSipAddress, serverFor } from './sip-address.js';
 
 /** What the sign-in form sends. The password never comes back out of main. */
 export interface SignInParams {
@@ -70,8 +70,9 @@ export function validateSignIn(params: SignInParams, opts: { passwordKnown: bool
     errors.push({ field: 'address', message: 'That is not a SIP address. Use the form alice@example.com or sip:alice@example.com.' });
   if (params.password === '' && !opts.passwordKnown) errors.push({ field: 'password', message: 'Enter your password.' });
   else if (params.password.length > ACCOUNT_LIMITS.password) errors.push({ field: 'password', message: 'That password is too long.' });
-  if (params.server.trim() === '') errors.push({ field: 'server', message: 'Enter the server address, like wss://sip.example.com.' });
-  else if (params.server.length > ACCOUNT_LIMITS.server || !parseServerUrl(params.server))
+  const server = serverFor(params.server, params.address);
+  if (server === '') errors.push({ field: 'server', message: 'Enter the server address, like wss://sip.example.com.' });
+  else if (params.server.length > ACCOUNT_LIMITS.server || !parseServerUrl(server))
     errors.push({ field: 'server', message: 'The server must be a ws:// or wss:// address, like wss://sip.example.com.' });
   const authUser = params.authUser?.trim() ?? '';
   if (authUser.length > ACCOUNT_LIMITS.authUser || /[\s\p{Cc}]/u.test(authUser))

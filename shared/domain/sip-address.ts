@@ -87,6 +87,20 @@ export function parseServerUrl(input: string): ServerUrl | null {
   return port === undefined ? { scheme, host, url } : { scheme, host, port, url };
 }
 
+/**
+ * The server a person means: empty is `wss://<the address's domain>` (as Lync needs only address
+ * and password), and a bare `host`, `host:port` or `host:port/path` gets `wss://` in front. Anything
+ * else is returned as typed, for `parseServerUrl` to judge.
+ */
+export function serverFor(input: string, address: string): string {
+  const typed = input.trim();
+  if (typed === '') {
+    const domain = parseSipAddress(address)?.host;
+    return domain ? `wss://${domain}` : '';
+  }
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(typed) ? typed : `wss://${typed}`;
+}
+
 /** The XCAP root (RFC 4825) a SIP-over-WebSocket server most likely has: same host, `/xcap-root`. */
 export function defaultXcapRoot(server: string): string {
   const parsed = parseServerUrl(server);

@@ -74,6 +74,23 @@ describe('signing in through the web UI against a real Kamailio', () => {
     expect(await page.getByLabel('Server', { exact: true }).inputValue()).toBe(kamailio.wsUrl);
     expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe('not-his-password');
     expect(await kamailio.contacts('bob')).toEqual([]);
+    // The person is taken to the field at fault, marked invalid.
+    const password = page.getByLabel('Password', { exact: true });
+    await expect.poll(() => password.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await password.getAttribute('aria-invalid')).toBe('true');
+  });
+
+  test("with the Server left empty, wss:// and the address's domain are used; trouble there focuses Server", async () => {
+    const { page } = await openParley();
+    await fillSignIn(page, { address: 'alice@127.0.0.1', password: 'x', server: '' });
+    const server = page.getByLabel('Server', { exact: true });
+    expect(await server.getAttribute('placeholder')).toBe('wss://127.0.0.1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toBe(
+      'Nothing answers at wss://127.0.0.1. Check the server address and port.',
+    );
+    await expect.poll(() => server.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await server.getAttribute('aria-invalid')).toBe('true');
   });
 
   test('an unreachable server says so with its URL', async () => {

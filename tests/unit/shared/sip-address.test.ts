@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { validateSignIn, type SignInParams } from '../../../shared/domain/account.js';
-import { defaultXcapRoot, isHttpUrl, parseServerUrl, parseSipAddress } from '../../../shared/domain/sip-address.js';
+import { defaultXcapRoot, isHttpUrl, parseServerUrl, parseSipAddress, serverFor } from '../../../shared/domain/sip-address.js';
 
 describe('SIP addresses as people type them', () => {
   test.each([
@@ -35,6 +35,26 @@ describe('SIP addresses as people type them', () => {
     'alice@@example.com',
   ])('refuses %j', (input) => {
     expect(parseSipAddress(input)).toBeNull();
+  });
+});
+
+describe('the server a person means', () => {
+  test.each([
+    ['', 'alice@example.com', 'wss://example.com'],
+    ['  ', 'sip:bob@Corp.Example', 'wss://corp.example'],
+    ['sip.example.com:8443', 'alice@example.com', 'wss://sip.example.com:8443'],
+    ['sip.example.com:8443/ws', 'alice@example.com', 'wss://sip.example.com:8443/ws'],
+    ['ws://127.0.0.1:5066', 'alice@example.com', 'ws://127.0.0.1:5066'],
+    ['', 'not an address', ''],
+  ])('"%s" with %s → "%s"', (input, address, server) => {
+    expect(serverFor(input, address)).toBe(server);
+  });
+
+  test('the form accepts an empty server or host:port, and still refuses other schemes', () => {
+    const form = { address: 'alice@example.com', password: 'x', rememberPassword: false };
+    expect(validateSignIn({ ...form, server: '' }, { passwordKnown: false })).toEqual([]);
+    expect(validateSignIn({ ...form, server: 'sip.example.com:5443' }, { passwordKnown: false })).toEqual([]);
+    expect(validateSignIn({ ...form, server: 'http://example.com' }, { passwordKnown: false })).toMatchObject([{ field: 'server' }]);
   });
 });
 
