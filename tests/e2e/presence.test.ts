@@ -63,12 +63,15 @@ describe('buddy list and approvals, as two people use them', () => {
 
     await request(bob.page, `alice@${DOMAIN}`).waitFor();
     await expect(bob.page.getByRole('heading', { name: /Approval requests/ }).textContent()).resolves.toMatch(/1/);
+    // The tab (or window) title counts what waits.
+    await expect.poll(() => bob.page.title()).toBe('(1) Parley');
     await bob.page
       .getByRole('status')
       .filter({ hasText: `alice@${DOMAIN} wants to see your presence.` })
       .waitFor();
     await request(bob.page, `alice@${DOMAIN}`).getByRole('button', { name: 'Accept', exact: true }).click();
     await bob.page.getByText('Nobody is waiting for your approval.').waitFor();
+    await expect.poll(() => bob.page.title()).toBe('Parley');
 
     await contactRow(alice.page, 'Bob Builder').filter({ hasText: 'Available' }).waitFor();
     await contacts(alice.page).getByLabel('1 of 1 online').waitFor();
@@ -220,6 +223,18 @@ describe('buddy list and approvals, as two people use them', () => {
     const row = contactRow(page, 'Erin gpj.exe');
     await row.waitFor();
     expect(await row.getByText('Erin gpj.exe').evaluate((el) => getComputedStyle(el).unicodeBidi)).toBe('isolate');
+  });
+
+  test("a contact's Group and Name fields keep their names when the contact's id equals a group's", async () => {
+    const { page } = await signIn('erin');
+    // A fresh account: the default group and the first contact both have id 1.
+    await addContact(page, `frank@${DOMAIN}`, 'Frank');
+    await page.getByRole('button', { name: 'Actions for Frank' }).click();
+    const actions = page.getByRole('group', { name: 'Actions for Frank' });
+    expect(await actions.getByRole('combobox', { name: 'Group' }).count()).toBe(1);
+    expect(await actions.getByRole('textbox', { name: 'Name' }).inputValue()).toBe('Frank');
+    // The group's list is still named by its heading.
+    await page.getByRole('list', { name: 'Contacts' }).first().waitFor();
   });
 
   test('search filters as you type; arrow keys move through the list; groups can be made and used', async () => {

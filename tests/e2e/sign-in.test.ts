@@ -93,6 +93,17 @@ describe('signing in through the web UI against a real Kamailio', () => {
     expect(await server.getAttribute('aria-invalid')).toBe('true');
   });
 
+  test("the page has Parley's icon (favicon), served under the strict CSP", async () => {
+    const { page } = await openParley();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    const icon = await page.evaluate(async () => {
+      const href = document.querySelector<HTMLLinkElement>('link[rel="icon"]')?.href ?? '';
+      const response = await fetch(href);
+      return { status: response.status, type: response.headers.get('content-type') };
+    });
+    expect(icon).toEqual({ status: 200, type: 'image/png' });
+  });
+
   test('an unreachable server says so with its URL', async () => {
     const { page } = await openParley();
     await fillSignIn(page, { address: `alice@${DOMAIN}`, password: 'alice-pw', server: 'ws://127.0.0.1:9' });
