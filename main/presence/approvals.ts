@@ -10,6 +10,7 @@ import { defaultXcapRoot, parseSipAddress } from '../../shared/domain/sip-addres
 import { err, ok, type Result } from '../../shared/ipc/result.js';
 import { systemClock, type Clock } from '../base/clock.js';
 import { Emitter } from '../base/emitter.js';
+import { Throttle } from '../base/throttle.js';
 import { Timer } from '../base/timer.js';
 import type { ContactDirectory } from '../contacts/contact-directory.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -75,13 +76,38 @@ export class ApprovalService implements SessionParticipant {
     this.clock = options.clock ?? systemClock;
     this.log = options.logger ?? createLogger('approvals');
     this.winfoTimer = new Timer(this.clock);
+    this.rulesWrite = new Throttle(
+      500,
+      () => {
+        const owner = this.owner();
+        if (owner)
+          this.writeRules(owner).then(
+            () => this.resubscribeWinfo(),
+            (error: unknown) => this.log.warn(`pres-rules write failed: ${String(error)}`),
+          );
+      },
+      this.clock,
+    );
     directory.onDidChange((change) => {
-      // They asked to see me before I added them: accept, I asked for the same thing.
       if (change.kind !== 'added') return;
       const owner = this.owner();
-      if (owner && getWatcher(this.db, owner, change.contact.uri)?.decision === 'pending') void this.answer(change.contact.uri, 'accept');
+      if (!owner) return;
+      const decision = getWatcher(this.db, owner, change.contact.uri)?.decision;
+      // They asked to see me before I added them: accept, I asked for the same thing.
+      if (decision === 'pending') void this.answer(change.contact.uri, 'accept');
+      // Adding someone lets them see me too (Lync's default for people you add): when they add me
+      // back, no second request is needed. A block or decline I chose stays. Many adds at once
+      // (an import) are one pres-rules write.
+      else if (decision === undefined) {
+        decideWatcher(this.db, owner, change.contact.uri, 'allowed');
+        this.changes.fire({ fresh: [] });
+        this.rulesWrite.request();
+      }
     });
   }
+
+  /** Writes the pres-rules document soon, once for a burst of decisions. */
+  private readonly rulesWrite: Throttle;
 
   /** Everyone I know of who watches or asked to watch me, with my decision. */
   watchers(): WatcherRecord[] {
@@ -219,6 +245,7 @@ export class ApprovalService implements SessionParticipant {
 
   dispose(): void {
     this.winfoTimer.dispose();
+    this.rulesWrite.dispose();
   }
 
   private async writeRules(owner: string): Promise<void> {

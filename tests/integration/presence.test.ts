@@ -81,8 +81,21 @@ describe('adding a contact and approving a watcher', () => {
     frank.contacts.add({ address: `erin@${DOMAIN}` });
     await waitFor(() => expect(contactOf(erin, 'frank')?.subscription).toBe('active'));
     expect(frank.approvals.requests()).toEqual([]);
-    // And Frank waits for Erin's approval of his own request.
-    await waitFor(() => expect(erin.approvals.requests().map((r) => r.uri)).toEqual([`sip:frank@${DOMAIN}`]));
+    // And Frank sees Erin at once: she let him in when she added him, so no request waits for her.
+    await waitFor(() => expect(contactOf(frank, 'erin')?.subscription).toBe('active'));
+    expect(erin.approvals.requests()).toEqual([]);
+  });
+
+  test('adding someone lets them see me: their "Accept and add" completes it both ways, with no second request', async () => {
+    const rita = await fleet.signedIn('rita');
+    const sam = await fleet.signedIn('sam');
+    rita.contacts.add({ address: `sam@${DOMAIN}` });
+    await waitFor(() => expect(sam.approvals.requests().map((r) => r.uri)).toEqual([`sip:rita@${DOMAIN}`]));
+    expect(await sam.approvals.answer(`sip:rita@${DOMAIN}`, 'acceptAndAdd')).toEqual({ ok: true, value: undefined });
+    await waitFor(() => expect(contactOf(rita, 'sam')?.subscription).toBe('active'));
+    await waitFor(() => expect(contactOf(sam, 'rita')?.subscription).toBe('active'));
+    expect(rita.approvals.requests()).toEqual([]);
+    expect(contactOf(rita, 'sam')?.decision).toBe('allowed');
   });
 });
 
@@ -175,21 +188,18 @@ describe('the buddy list itself', () => {
     });
   });
 
-  test('letting a contact see me from their menu also answers their waiting request', async () => {
+  test('a contact I added sees me at once; blocking and unblocking from the menu take effect on the server', async () => {
     const sam = await fleet.signedIn('sam');
     const tia = await fleet.signedIn('tia');
-    tia.contacts.add({ address: `sam@${DOMAIN}` }); // tia follows sam; sam has not asked anything
-    sam.contacts.add({ address: `tia@${DOMAIN}` }); // …and now sam asks to follow tia
-    await waitFor(() => expect(tia.approvals.requests().map((r) => r.uri)).toEqual([`sip:sam@${DOMAIN}`]));
-    const inbox: unknown[] = [];
-    tia.addSink((event, payload) => {
-      if (event === 'onDidChangeApprovals') inbox.push(payload);
-    });
-    const samInTia = contactOf(tia, 'sam')!;
-    expect(samInTia.decision).toBe('pending');
-    expect(await tia.contacts.setBlocked(samInTia.id, false)).toMatchObject({ ok: true, value: { decision: 'allowed', blocked: false } });
-    await waitFor(() => expect(inbox.at(-1)).toEqual({ requests: [], total: 0, offset: 0 }));
+    tia.contacts.add({ address: `sam@${DOMAIN}` }); // tia lets sam see her by adding him
+    await waitFor(() => expect(contactOf(tia, 'sam')?.decision).toBe('allowed'));
+    sam.contacts.add({ address: `tia@${DOMAIN}` }); // …so sam's subscription needs no request
     await waitFor(() => expect(contactOf(sam, 'tia')?.subscription).toBe('active'));
+    expect(tia.approvals.requests()).toEqual([]);
+    const samInTia = contactOf(tia, 'sam')!;
+    expect(await tia.contacts.setBlocked(samInTia.id, true)).toMatchObject({ ok: true, value: { decision: 'blocked', blocked: true } });
+    await waitFor(() => expect(contactOf(sam, 'tia')?.subscription).toBe('rejected'));
+    expect(await tia.contacts.setBlocked(samInTia.id, false)).toMatchObject({ ok: true, value: { decision: 'allowed', blocked: false } });
   });
 
   test('groups: create, rename, move contacts, delete (contacts move to the default group); all survives a restart', async () => {
