@@ -237,6 +237,35 @@ describe('buddy list and approvals, as two people use them', () => {
     await page.getByRole('list', { name: 'Contacts' }).first().waitFor();
   });
 
+  test('Remove and Delete group ask first; Keep keeps, the second click does it', async () => {
+    const { page } = await signIn('frank');
+    await addContact(page, `erin@${DOMAIN}`, 'Erin');
+    await page.getByRole('button', { name: 'New group' }).click();
+    await page.getByRole('dialog', { name: 'New group' }).getByLabel('Group name').fill('Old team');
+    await page.getByRole('dialog', { name: 'New group' }).getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'Old team' }).waitFor();
+
+    await page.getByRole('button', { name: 'Actions for Erin' }).click();
+    await page.getByRole('group', { name: 'Actions for Erin' }).getByRole('button', { name: 'Remove', exact: true }).click();
+    const ask = page.getByRole('alertdialog', { name: /Remove Erin from your contacts/ });
+    await ask.waitFor();
+    // The question has the focus, and nothing is gone yet.
+    await expect.poll(() => ask.getByRole('button', { name: 'Remove Erin' }).evaluate((el) => el === document.activeElement)).toBe(true);
+    await ask.getByRole('button', { name: 'Keep' }).click();
+    await contactRow(page, 'Erin').waitFor();
+    await page.getByRole('group', { name: 'Actions for Erin' }).getByRole('button', { name: 'Remove', exact: true }).click();
+    await ask.getByRole('button', { name: 'Remove Erin' }).click();
+    await contactRow(page, 'Erin').waitFor({ state: 'detached' });
+
+    await page.getByRole('button', { name: 'Delete group Old team' }).click();
+    const askGroup = page.getByRole('alertdialog', { name: /Delete the group Old team/ });
+    await askGroup.getByRole('button', { name: 'Keep' }).click();
+    await page.getByRole('heading', { name: 'Old team' }).waitFor();
+    await page.getByRole('button', { name: 'Delete group Old team' }).click();
+    await askGroup.getByRole('button', { name: 'Delete group Old team' }).click();
+    await page.getByRole('heading', { name: 'Old team' }).waitFor({ state: 'detached' });
+  });
+
   test('search filters as you type; arrow keys move through the list; groups can be made and used', async () => {
     const { page } = await signIn('erin');
     for (const [address, name] of [
