@@ -10,7 +10,7 @@ let browser: Browser;
 const running: WebParley[] = [];
 
 beforeAll(async () => {
-  const users = Object.fromEntries(['alice', 'bob', 'carol', 'dave', 'erin', 'frank'].map((u) => [u, `${u}-pw`]));
+  const users = Object.fromEntries(['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hank'].map((u) => [u, `${u}-pw`]));
   [kamailio, browser] = await Promise.all([Kamailio.launch({ users, presRules: true }), launchChromium()]);
 });
 afterAll(async () => {
@@ -264,6 +264,23 @@ describe('buddy list and approvals, as two people use them', () => {
     await page.getByRole('button', { name: 'Delete group Old team' }).click();
     await askGroup.getByRole('button', { name: 'Delete group Old team' }).click();
     await page.getByRole('heading', { name: 'Old team' }).waitFor({ state: 'detached' });
+  });
+
+  test('while Parley is reconnecting, contacts show presence unknown (not their last green dot), and back again after', async () => {
+    const gina = await signIn('gina');
+    const hank = await signIn('hank');
+    await addContact(gina.page, `hank@${DOMAIN}`, 'Hank');
+    await request(hank.page, `gina@${DOMAIN}`).getByRole('button', { name: 'Accept', exact: true }).click();
+    await contactRow(gina.page, 'Hank').filter({ hasText: 'Available' }).waitFor();
+    await kamailio.stop();
+    try {
+      await contactRow(gina.page, 'Hank').filter({ hasText: 'Presence unknown' }).waitFor();
+      expect(await contactRow(gina.page, 'Hank').textContent()).not.toContain('Available');
+      await gina.page.getByText('Not connected: what you set here is shared as soon as Parley is back.').waitFor();
+    } finally {
+      await kamailio.start();
+    }
+    await contactRow(gina.page, 'Hank').filter({ hasText: 'Available' }).waitFor({ timeout: 20_000 });
   });
 
   test('search filters as you type; arrow keys move through the list; groups can be made and used', async () => {

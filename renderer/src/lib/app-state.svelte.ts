@@ -19,7 +19,7 @@ export class AppState {
 
   constructor(bridge: Bridge) {
     this.api = bridge.api;
-    this.contacts = new ContactsState(bridge.api);
+    this.contacts = new ContactsState(bridge.api, () => this.connection.status === 'registered');
     bridge.onLost((message) => {
       this.fatal = message;
     });

@@ -10,8 +10,9 @@ import { AVAILABILITY_LABELS, type MyPresence, type MyStatus, type SubscriptionS
 import type { ParleyApi } from '../../../shared/ipc/contract';
 import type { Result } from '../../../shared/ipc/result';
 
-/** What a contact's line says about them. */
-export function contactStatusText(contact: Contact): string {
+/** What a contact's line says about them (while Parley is not connected, nothing is known). */
+export function contactStatusText(contact: Contact, connected = true): string {
+  if (!connected) return 'Presence unknown';
   if (contact.subscription === 'pending') return 'Awaiting approval';
   if (contact.subscription === 'rejected') return 'Not sharing presence';
   if (contact.subscription === 'active') return AVAILABILITY_LABELS[contact.presence.availability];
@@ -33,6 +34,7 @@ export class ContactsState {
   /** How many requests wait in all. */
   approvalsTotal = $state(0);
   myPresence = $state<MyPresence | null>(null);
+
   query = $state('');
   /** The latest request, for a brief notice. */
   notice = $state<string | null>(null);
@@ -58,7 +60,10 @@ export class ContactsState {
       .filter((entry) => !q || entry.contacts.length > 0);
   });
 
-  constructor(private readonly api: ParleyApi) {
+  constructor(
+    private readonly api: ParleyApi,
+    private readonly isConnected: () => boolean = () => true,
+  ) {
     api.on('onDidChangeContacts', (list) => {
       this.groups = list.groups;
       this.contacts = list.contacts;
@@ -85,6 +90,14 @@ export class ContactsState {
     api.on('onDidChangeMyPresence', (presence) => {
       this.myPresence = presence;
     });
+  }
+
+  /**
+   * Whether Parley is registered. While it is not (reconnecting, signing out), what the list last
+   * heard may be stale: it shows presence as unknown rather than an old green dot.
+   */
+  get connected(): boolean {
+    return this.isConnected();
   }
 
   /** Fetches everything once; each answer is applied as it arrives, in order with the events (see AppState.load). */
