@@ -61,6 +61,14 @@ export class BuddyList {
     return ok(this.contact(id)!);
   }
 
+  /** Subscribes again to a contact's presence now (after "Not sharing presence"). */
+  askAgain(id: number): Result<void> {
+    const record = this.directory.get(id);
+    if (!record) return { ok: false, error: { kind: 'invalid', message: 'That contact does not exist.' } };
+    this.watch.retry(record.uri);
+    return ok(undefined);
+  }
+
   createGroup(name: string): Result<ContactGroup> {
     return this.directory.createGroup(name);
   }

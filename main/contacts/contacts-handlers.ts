@@ -11,6 +11,7 @@ export function contactsHandlers(buddies: BuddyList): Handlers<ChannelsOf<typeof
     'contacts:remove': async ({ id }) => buddies.remove(id),
     'contacts:update': async ({ id, ...changes }) => buddies.update(id, changes),
     'contacts:setBlocked': ({ id, blocked }) => buddies.setBlocked(id, blocked),
+    'contacts:askAgain': async ({ id }) => buddies.askAgain(id),
     'groups:create': async ({ name }) => buddies.createGroup(name),
     'groups:rename': async ({ id, name }) => buddies.renameGroup(id, name),
     'groups:delete': async ({ id }) => buddies.deleteGroup(id),

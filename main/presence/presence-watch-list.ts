@@ -30,6 +30,8 @@ export interface PresenceWatchListOptions {
 const OFFLINE: Presence = { availability: 'offline', note: '' };
 /** Retrying a failed subscription: slower than reconnecting, but never forever silent. */
 const SUBSCRIBE_BACKOFF: BackoffPolicy = { firstMinMs: 1_000, firstMaxMs: 3_000, baseMs: 2_000, capMs: 300_000 };
+/** How long "not sharing presence" stands before Parley asks again on its own. */
+const REASK_MS = 6 * 3600_000;
 /** The longest wait before subscribing again, whatever the server said. */
 const MAX_RETRY_MS = 24 * 3600_000;
 /** A re-subscribe the server asked for (deactivated/timeout) within this long of the last start counts as a loop. */
@@ -219,8 +221,10 @@ export class PresenceWatchList {
       case 'rejected':
       case 'noresource':
       case 'invariant':
-        // Final. Not sharing presence; we do not ask again until something changes.
+        // Not sharing presence. Never a loop: asked again at the next sign-in, when the person says
+        // "Ask again", or after REASK_MS (people change their minds, and no server tells us).
         this.update(entry, { subscription: 'rejected', presence: OFFLINE });
+        this.reaskLater(entry);
         return;
       case 'deactivated':
       case 'timeout': {
@@ -242,6 +246,7 @@ export class PresenceWatchList {
     entry.subscription = undefined;
     if (failure.kind === 'response' && (failure.status === 403 || failure.status === 603)) {
       this.update(entry, { subscription: 'rejected', presence: OFFLINE });
+      this.reaskLater(entry);
       return;
     }
     // 489 Bad Event, 501, and 405 from a contact's own device that takes no SUBSCRIBE: it does not do
@@ -254,6 +259,12 @@ export class PresenceWatchList {
     this.log.debug(`subscribe ${entry.uri} failed: ${failure.kind === 'response' ? failure.status : 'timeout'}`);
     this.update(entry, { subscription: 'failed', presence: OFFLINE });
     this.scheduleRetry(entry, failure.kind === 'response' ? failure.retryAfter : undefined);
+  }
+
+  private reaskLater(entry: Entry): void {
+    entry.retryTimer.schedule(REASK_MS, () => {
+      if (this.session && this.entries.get(entry.uri) === entry) this.enqueue(entry.uri);
+    });
   }
 
   private scheduleRetry(entry: Entry, retryAfterSeconds?: number): void {

@@ -39,6 +39,11 @@ export class PresenceWatchService implements SessionParticipant {
     return this.watchList.get(uri);
   }
 
+  /** Subscribes again to `uri` now. */
+  retry(uri: string): void {
+    this.watchList.retry(uri);
+  }
+
   online(session: SipSession, _account: SipAccountConfig): Promise<void> {
     this.watchList.set(this.directory.contacts().map((c) => c.uri));
     return this.watchList.online(session);

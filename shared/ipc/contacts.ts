@@ -14,6 +14,8 @@ export const contactsRequests = {
   'contacts:remove': obj({ id }),
   'contacts:update': obj({ id, displayName: optional(str(CONTACT_NAME_MAX)), groupId: optional(id) }),
   'contacts:setBlocked': obj({ id, blocked: bool }),
+  /** Asks again to see a contact who is not sharing presence (they may have changed their mind). */
+  'contacts:askAgain': obj({ id }),
   'groups:create': obj({ name: str(GROUP_NAME_MAX * 2) }),
   'groups:rename': obj({ id, name: str(GROUP_NAME_MAX * 2) }),
   'groups:delete': obj({ id }),
@@ -25,6 +27,7 @@ export interface ContactsResponses {
   'contacts:remove': void;
   'contacts:update': Contact;
   'contacts:setBlocked': Contact;
+  'contacts:askAgain': void;
   'groups:create': ContactGroup;
   'groups:rename': ContactGroup;
   'groups:delete': void;

@@ -123,13 +123,19 @@ describe('blocking, restarts and sign-out', () => {
     expect(notifiesToGina()).toBe(before);
     expect(contactOf(gina, 'hank')?.presence).toEqual({ availability: 'offline', note: '' });
 
-    // Changing my mind: unblock. The rejected side does not poll; its next subscription sees me.
+    // Changing my mind: unblock. The rejected side does not poll; "Ask again" (or its next sign-in,
+    // or six hours) sees me.
     expect(await hank.contacts.setBlocked(ginaInHank.id, false)).toMatchObject({ ok: true, value: { blocked: false } });
-    await gina.account.signOut();
-    await gina.account.signIn({ address: `gina@${DOMAIN}`, password: '', server: kamailio.wsUrl, rememberPassword: true });
+    expect(contactOf(gina, 'hank')?.subscription).toBe('rejected');
+    expect(gina.contacts.askAgain(contactOf(gina, 'hank')!.id)).toEqual({ ok: true, value: undefined });
     await waitFor(() =>
       expect(contactOf(gina, 'hank')).toMatchObject({ subscription: 'active', presence: { availability: 'busy', note: 'secret plans' } }),
     );
+    // …and so does a fresh sign-in, without anyone asking.
+    hank.myPresence.set('away', 'after lunch');
+    await gina.account.signOut();
+    await gina.account.signIn({ address: `gina@${DOMAIN}`, password: '', server: kamailio.wsUrl, rememberPassword: true });
+    await waitFor(() => expect(contactOf(gina, 'hank')).toMatchObject({ subscription: 'active', presence: { note: 'after lunch' } }));
   });
 
   test('pending requests survive a restart; signing out shows me Offline to my watchers', async () => {

@@ -156,6 +156,10 @@ export class ContactsState {
     return this.api.contacts.update({ id, ...changes });
   }
 
+  askAgain(id: number) {
+    return this.api.contacts.askAgain({ id });
+  }
+
   setBlocked(id: number, blocked: boolean) {
     return this.api.contacts.setBlocked({ id, blocked });
   }
