@@ -283,6 +283,18 @@ describe('buddy list and approvals, as two people use them', () => {
     await contactRow(gina.page, 'Hank').filter({ hasText: 'Available' }).waitFor({ timeout: 20_000 });
   });
 
+  test('at 360 px (the size of a buddy-list window) nothing scrolls sideways', async () => {
+    const { page } = await signIn('erin');
+    await addContact(page, 'someone.with.a.rather.long.address@outlook.example', 'A person with quite a long display name');
+    await contactRow(page, 'A person with quite a long display name').waitFor();
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.setViewportSize({ width: 360, height: 720 });
+      await page.emulateMedia({ colorScheme: scheme });
+      const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: window.innerWidth }));
+      expect(widths.page).toBeLessThanOrEqual(widths.window);
+    }
+  });
+
   test('search filters as you type; arrow keys move through the list; groups can be made and used', async () => {
     const { page } = await signIn('erin');
     for (const [address, name] of [
