@@ -80,11 +80,8 @@ export class ApprovalService implements SessionParticipant {
       500,
       () => {
         const owner = this.owner();
-        if (owner)
-          this.writeRules(owner).then(
-            () => this.resubscribeWinfo(),
-            (error: unknown) => this.log.warn(`pres-rules write failed: ${String(error)}`),
-          );
+        // No watcher-info refresh afterwards: these decisions answer no request, so the list is unchanged.
+        if (owner) this.writeRules(owner).catch((error: unknown) => this.log.warn(`pres-rules write failed: ${String(error)}`));
       },
       this.clock,
     );
