@@ -3,6 +3,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { WebParley } from '../support/web-mode.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine } from '../../main/engine.js';
+import { FileSecretStore } from '../../main/store/secret-store.js';
 
 // Two people, two web-mode Parleys, two Chromium pages, one Kamailio with presence authorisation.
 let kamailio: Kamailio;
@@ -293,6 +298,34 @@ describe('buddy list and approvals, as two people use them', () => {
       const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: window.innerWidth }));
       expect(widths.page).toBeLessThanOrEqual(widths.window);
     }
+  });
+
+  test('with a long list, a waiting request is on the first screen at 360 px: Accept in one step', async () => {
+    // A data folder with 60 contacts, made by an engine the way the app would have made it.
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-long-list-'));
+    const seed = new Engine({ dataDir, mode: 'web', version: 'test', secrets: new FileSecretStore(join(dataDir, 'credentials.json')) });
+    const signedIn = await seed.account.signIn({
+      address: `gina@${DOMAIN}`,
+      password: 'gina-pw',
+      server: kamailio.wsUrl,
+      rememberPassword: true,
+    });
+    expect(signedIn.ok).toBe(true);
+    for (let i = 0; i < 60; i++)
+      seed.contacts.add({ address: `person${i}@${DOMAIN}`, displayName: `Person ${String(i).padStart(2, '0')}` });
+    await seed.close();
+
+    const page = await browser.newPage({ viewport: { width: 360, height: 720 } });
+    const { page: gina } = await signIn('gina', dataDir, async () => page);
+    const frank = await signIn('frank');
+    await addContact(frank.page, `gina@${DOMAIN}`);
+    const accept = request(gina, `frank@${DOMAIN}`).getByRole('button', { name: 'Accept', exact: true });
+    await accept.waitFor();
+    // On the first screen, without scrolling: above the list, not 60 contacts below it.
+    const box = await accept.boundingBox();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(720);
+    await accept.click();
+    await contactRow(frank.page, `gina@${DOMAIN}`).filter({ hasText: 'Available' }).waitFor();
   });
 
   test('search filters as you type; arrow keys move through the list; groups can be made and used', async () => {
