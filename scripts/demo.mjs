@@ -3,7 +3,9 @@
 // demo, and runs scripts/demo/main.ts: a local Kamailio, simulated colleagues, Parley in web mode.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { ensureNativeForNode } from './native.mjs';
+import { openBrowser } from './open-browser.mjs';
 
 const PACKAGES = [
   'kamailio',
@@ -58,6 +60,13 @@ for (const [command, args] of steps) {
 }
 copyFileSync('tests/support/kamailio.cfg', 'out/demo/tests/support/kamailio.cfg');
 
-const child = spawn(process.execPath, ['out/demo/scripts/demo/main.js', ...process.argv.slice(2)], { stdio: 'inherit' });
+const child = spawn(process.execPath, ['out/demo/scripts/demo/main.js', ...process.argv.slice(2)], {
+  stdio: ['inherit', 'pipe', 'inherit'],
+});
+createInterface({ input: child.stdout }).on('line', (line) => {
+  process.stdout.write(`${line}\n`);
+  const url = /^Parley demo: (\S+)/.exec(line)?.[1];
+  if (url && !process.argv.includes('--no-open')) openBrowser(url);
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));

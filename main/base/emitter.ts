@@ -26,10 +26,6 @@ export class Emitter<T> {
     }
   }
 
-  get size(): number {
-    return this.listeners.size;
-  }
-
   dispose(): void {
     this.listeners.clear();
   }

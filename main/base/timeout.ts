@@ -16,8 +16,3 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, clock: Clock = s
     );
   });
 }
-
-/** Resolves after `ms` on `clock`. */
-export function delay(ms: number, clock: Clock = systemClock): Promise<void> {
-  return new Promise((resolve) => clock.setTimeout(resolve, ms));
-}

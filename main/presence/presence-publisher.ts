@@ -150,11 +150,11 @@ export class PresencePublisher {
       // a fresh PUBLISH carries no tag, so a second 412 falls to the backoff below.
       this.etag = undefined;
       if (this.wanted === undefined && expires !== 0 && this.published !== undefined) this.wanted = body ?? this.published;
-    } else if (status === 423 && Number(response.message.getHeader('min-expires')) > this.expires && expires !== 0) {
+    } else if (status === 423 && minimumExpires(response) > this.expires && expires !== 0) {
       // RFC 3903 §6: 423 names the shortest interval the server takes (a day at most, see
       // network-bounds.ts). Retried at once only when it raised ours: a server that keeps
       // answering 423 falls to the backoff below.
-      this.expires = Math.min(Number(response.message.getHeader('min-expires')), 24 * 3600);
+      this.expires = Math.min(minimumExpires(response), 24 * 3600);
       if (this.wanted === undefined) this.wanted = body ?? this.published;
     } else {
       this.log.warn(`PUBLISH failed: ${status} ${response.message.reasonPhrase ?? ''}`);
@@ -183,4 +183,9 @@ export class PresencePublisher {
     this.refreshTimer.cancel();
     this.retryTimer.cancel();
   }
+}
+
+/** The Min-Expires of a 423 answer (NaN when it has none, which compares as no raise). */
+function minimumExpires(response: IncomingResponse): number {
+  return Number(response.message.getHeader('min-expires'));
 }

@@ -224,7 +224,7 @@ export class PresenceWatchList {
         // Not sharing presence. Never a loop: asked again at the next sign-in, when the person says
         // "Ask again", or after REASK_MS (people change their minds, and no server tells us).
         this.update(entry, { subscription: 'rejected', presence: OFFLINE });
-        this.reaskLater(entry);
+        this.subscribeAgainIn(entry, REASK_MS);
         return;
       case 'deactivated':
       case 'timeout': {
@@ -246,7 +246,7 @@ export class PresenceWatchList {
     entry.subscription = undefined;
     if (failure.kind === 'response' && (failure.status === 403 || failure.status === 603)) {
       this.update(entry, { subscription: 'rejected', presence: OFFLINE });
-      this.reaskLater(entry);
+      this.subscribeAgainIn(entry, REASK_MS);
       return;
     }
     // 489 Bad Event, 501, and 405 from a contact's own device that takes no SUBSCRIBE: it does not do
@@ -261,8 +261,9 @@ export class PresenceWatchList {
     this.scheduleRetry(entry, failure.kind === 'response' ? failure.retryAfter : undefined);
   }
 
-  private reaskLater(entry: Entry): void {
-    entry.retryTimer.schedule(REASK_MS, () => {
+  /** Subscribes `entry` again after `ms`, if it is still watched and Parley is online then. */
+  private subscribeAgainIn(entry: Entry, ms: number): void {
+    entry.retryTimer.schedule(ms, () => {
       if (this.session && this.entries.get(entry.uri) === entry) this.enqueue(entry.uri);
     });
   }
@@ -272,10 +273,7 @@ export class PresenceWatchList {
     // A Retry-After from the network is a lower bound, never a reason to retry sooner than the
     // backoff (a `retry-after=0` on every NOTIFY would otherwise be a tight loop), and a day at most.
     const backoff = backoffDelay(entry.failures, this.options.random ?? Math.random, this.options.backoff ?? SUBSCRIBE_BACKOFF);
-    const delay = Math.min(Math.max(backoff, (retryAfterSeconds ?? 0) * 1000), MAX_RETRY_MS);
-    entry.retryTimer.schedule(delay, () => {
-      if (this.session && this.entries.get(entry.uri) === entry) this.enqueue(entry.uri);
-    });
+    this.subscribeAgainIn(entry, Math.min(Math.max(backoff, (retryAfterSeconds ?? 0) * 1000), MAX_RETRY_MS));
   }
 
   private presenceFrom(uri: string, update: NotifyUpdate): Presence {

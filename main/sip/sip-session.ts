@@ -121,11 +121,6 @@ export class SipSession {
     return this.transport?.lastFailure;
   }
 
-  /** The address of record of the open account. */
-  get aor(): URI {
-    return this.core.configuration.aor;
-  }
-
   /** Our Contact header value (RFC 3261 §8.1.1.8). */
   get contact(): string {
     return this.core.configuration.contact.toString();
@@ -219,29 +214,18 @@ export class SipSession {
     options: { headers?: string[]; body?: { contentType: string; content: string } },
     delegate: OutgoingRequestDelegate,
   ): OutgoingRequest {
-    const core = this.core;
-    const message = core.makeOutgoingRequestMessage(
-      method,
-      target,
-      core.configuration.aor,
-      target,
-      {},
-      options.headers ?? [],
-      options.body && { contentDisposition: 'render', ...options.body },
-    );
-    return core.request(message, delegate);
+    return this.core.request(this.message(method, target, options.headers ?? [], options.body), delegate);
   }
 
   /** Sends a SUBSCRIBE (RFC 6665 §4.1.2) from the open account to `target`. */
   subscribe(target: URI, headers: string[], delegate: OutgoingSubscribeRequestDelegate): OutgoingSubscribeRequest {
-    const core = this.core;
-    const message = core.makeOutgoingRequestMessage('SUBSCRIBE', target, core.configuration.aor, target, {}, [
+    const message = this.message('SUBSCRIBE', target, [
       ...headers,
       `Contact: ${this.contact}`,
       // Rewritten to the truthful list on the way out; present so the notifier learns it.
       'Allow: NOTIFY',
     ]);
-    return core.subscribe(message, delegate);
+    return this.core.subscribe(message, delegate);
   }
 
   /** Sends a PUBLISH (RFC 3903) for the open account's own presentity `target`. */
@@ -251,9 +235,14 @@ export class SipSession {
     body: { contentType: string; content: string } | undefined,
     delegate: OutgoingRequestDelegate,
   ): void {
+    this.core.publish(this.message('PUBLISH', target, headers, body), delegate);
+  }
+
+  /** An out-of-dialog request From the open account To `target`. */
+  private message(method: string, target: URI, headers: string[], body?: { contentType: string; content: string }) {
     const core = this.core;
-    const message = core.makeOutgoingRequestMessage(
-      'PUBLISH',
+    return core.makeOutgoingRequestMessage(
+      method,
       target,
       core.configuration.aor,
       target,
@@ -261,7 +250,6 @@ export class SipSession {
       headers,
       body && { contentDisposition: 'render', ...body },
     );
-    core.publish(message, delegate);
   }
 
   private get core(): Core.UserAgentCore {

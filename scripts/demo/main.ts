@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,8 @@ import { COLLEAGUES, SimulatedColleague } from './colleague.js';
 
 /**
  * `npm run demo`: a local Kamailio with a demo domain, a handful of simulated colleagues, and Parley in
- * web mode already signed in as the demo user with the colleagues as contacts. Prints one URL and opens
- * the browser where there is one; Ctrl+C stops everything it started.
+ * web mode already signed in as the demo user with the colleagues as contacts. Prints one URL (which
+ * scripts/demo.mjs opens in the browser); Ctrl+C stops everything it started.
  */
 const DOMAIN = 'demo.parley.test';
 const ME = { user: 'you', name: 'You (demo)', password: 'you-demo' };
@@ -20,6 +20,7 @@ const ME = { user: 'you', name: 'You (demo)', password: 'you-demo' };
 const ASKING = 'linus';
 
 async function main(): Promise<void> {
+  // --no-open is read by scripts/demo.mjs, which opens the printed address.
   const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, 'no-open': { type: 'boolean' } }, strict: true });
   const users: Record<string, string> = { [ME.user]: ME.password };
   for (const colleague of COLLEAGUES) users[colleague.user] = `${colleague.user}-demo`;
@@ -77,7 +78,6 @@ async function main(): Promise<void> {
     started.push({ stop: () => stopChild(web.child) });
     process.stdout.write(`Parley demo: ${web.url}\n`);
     process.stdout.write(`Signed in as ${ME.user}@${DOMAIN} with ${colleagues.length} simulated colleagues. Ctrl+C stops it all.\n`);
-    if (!values['no-open']) openBrowser(web.url);
     web.child.on('exit', (code) => void stop(code ?? 0));
   } catch (error) {
     process.stderr.write(`Parley demo could not start: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -109,16 +109,6 @@ function stopChild(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
-}
-
-/** Opens the URL in the person's browser where there is one (a desktop session); says nothing otherwise. */
-function openBrowser(url: string): void {
-  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return;
-  if (spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0 && process.platform !== 'win32') return;
-  spawn(command, [url], { stdio: 'ignore', detached: true })
-    .on('error', () => undefined)
-    .unref();
 }
 
 void main();

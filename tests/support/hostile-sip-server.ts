@@ -153,7 +153,7 @@ export class HostileSipServer {
         '',
         body.toString('utf8'),
       ];
-      socket.send(lines.length > 0 ? notify.join('\r\n') : '');
+      socket.send(notify.join('\r\n'));
     }
   }
 }
