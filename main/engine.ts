@@ -20,6 +20,8 @@ import { AccountService } from './sip/account-service.js';
 import { SipConnection, type SipConnectionOptions } from './sip/sip-connection.js';
 import { openDatabase } from './store/db.js';
 import { getSetting, setSetting } from './store/settings-repository.js';
+import { getUiSettings, setUiSettings } from './store/ui-settings-repository.js';
+import { ok } from '../shared/ipc/result.js';
 import type { SecretStore } from './store/secret-store.js';
 import { createLogger } from './logger.js';
 
@@ -97,6 +99,12 @@ export class Engine {
       ...presenceHandlers(this.myPresence),
       ...contactsHandlers(this.contacts),
       ...approvalsHandlers(this.approvals),
+      'settings:get': async () => ok(getUiSettings(this.db)),
+      'settings:set': async (changes) => {
+        const next = setUiSettings(this.db, { ...(changes.density ? { density: changes.density } : {}) });
+        this.emit('onDidChangeSettings', next);
+        return ok(next);
+      },
     };
 
     // Order matters on sign-out: subscriptions and watcher info end before the publication goes.

@@ -1,9 +1,10 @@
-import type { Contact, ContactGroup, ContactList } from '../../shared/domain/contacts.js';
+import { CONTACT_NAME_MAX, type Contact, type ContactGroup, type ContactList } from '../../shared/domain/contacts.js';
+import { cleanText } from '../../shared/domain/text.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
 import { ok, type Result } from '../../shared/ipc/result.js';
 import type { ApprovalService } from '../presence/approvals.js';
 import type { PresenceWatchService } from '../presence/presence-watch.js';
-import type { ContactRecord } from '../store/contacts-repository.js';
+import type { ContactRecord, WatcherRecord } from '../store/contacts-repository.js';
 import type { ContactDirectory } from './contact-directory.js';
 
 /**
@@ -21,17 +22,17 @@ export class BuddyList {
 
   /** The whole list with presence (empty when signed out). */
   list(): ContactList {
-    const decisions = new Map(this.approvals.watchers().map((w) => [w.uri, w.decision] as const));
+    const watchers = new Map(this.approvals.watchers().map((w) => [w.uri, w] as const));
     return {
       groups: this.directory.groups(),
-      contacts: this.directory.contacts().map((record) => this.view(record, decisions.get(record.uri) ?? 'none')),
+      contacts: this.directory.contacts().map((record) => this.view(record, watchers.get(record.uri))),
     };
   }
 
   /** One contact as the list shows it. */
   contact(id: number): Contact | undefined {
     const record = this.directory.get(id);
-    return record && this.view(record, this.approvals.decisionFor(record.uri));
+    return record && this.view(record, this.approvals.watcher(record.uri));
   }
 
   /** Adds a contact by SIP address and starts watching their presence. */
@@ -81,13 +82,19 @@ export class BuddyList {
     return this.directory.deleteGroup(id);
   }
 
-  private view(record: ContactRecord, decision: Contact['decision']): Contact {
+  setGroupCollapsed(id: number, collapsed: boolean): Result<void> {
+    return this.directory.setGroupCollapsed(id, collapsed);
+  }
+
+  private view(record: ContactRecord, watcher: WatcherRecord | undefined): Contact {
     const state = this.watch.stateOf(record.uri);
+    const decision = watcher?.decision ?? 'none';
     return {
       id: record.id,
       uri: record.uri,
       address: parseSipAddress(record.uri)?.address ?? record.uri,
       displayName: record.displayName,
+      networkName: cleanText(watcher?.displayName ?? '', CONTACT_NAME_MAX),
       groupId: record.groupId,
       blocked: decision === 'blocked',
       decision,

@@ -17,6 +17,7 @@ import {
   listContacts,
   listGroups,
   renameGroup,
+  setGroupCollapsed,
   updateContact,
   type ContactRecord,
 } from '../store/contacts-repository.js';
@@ -128,7 +129,7 @@ export class ContactDirectory {
     if (findGroupByName(this.db, owner, name.trim())) return err('invalid', `There is already a group called ${name.trim()}.`, 'name');
     const id = createGroup(this.db, owner, name.trim());
     this.changes.fire({ kind: 'groups' });
-    return ok({ id, name: name.trim(), isDefault: false });
+    return ok({ id, name: name.trim(), isDefault: false, collapsed: false });
   }
 
   renameGroup(id: number, name: string): Result<ContactGroup> {
@@ -141,6 +142,15 @@ export class ContactDirectory {
     if (!renameGroup(this.db, owner, id, name.trim())) return err('invalid', 'That group does not exist.');
     this.changes.fire({ kind: 'groups' });
     return ok(listGroups(this.db, owner).find((g) => g.id === id)!);
+  }
+
+  /** Folds a group away in the list or opens it (remembered). */
+  setGroupCollapsed(id: number, collapsed: boolean): Result<void> {
+    const owner = this.owner();
+    if (!owner) return err('state', 'Sign in first.');
+    if (!setGroupCollapsed(this.db, owner, id, collapsed)) return err('invalid', 'That group does not exist.');
+    this.changes.fire({ kind: 'groups' });
+    return ok(undefined);
   }
 
   /** Deletes a group; its contacts move to the default group. */

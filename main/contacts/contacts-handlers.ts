@@ -15,5 +15,6 @@ export function contactsHandlers(buddies: BuddyList): Handlers<ChannelsOf<typeof
     'groups:create': async ({ name }) => buddies.createGroup(name),
     'groups:rename': async ({ id, name }) => buddies.renameGroup(id, name),
     'groups:delete': async ({ id }) => buddies.deleteGroup(id),
+    'groups:setCollapsed': async ({ id, collapsed }) => buddies.setGroupCollapsed(id, collapsed),
   };
 }

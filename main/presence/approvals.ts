@@ -112,10 +112,10 @@ export class ApprovalService implements SessionParticipant {
     return owner ? listWatchers(this.db, owner) : [];
   }
 
-  /** My decision about `uri` ('none' when I never decided and they never asked). */
-  decisionFor(uri: string): WatcherDecision | 'none' {
+  /** What I know of `uri` as a watcher of mine: my decision and the name the network gave them. */
+  watcher(uri: string): WatcherRecord | undefined {
     const owner = this.owner();
-    return (owner && getWatcher(this.db, owner, uri)?.decision) || 'none';
+    return owner ? getWatcher(this.db, owner, uri) : undefined;
   }
 
   /** The approval inbox: pending requests, oldest first. */
@@ -174,7 +174,8 @@ export class ApprovalService implements SessionParticipant {
     if (!normalised) return err('invalid', 'That is not a SIP address.');
     if (answer === 'acceptAndAdd' && !this.directory.findByAddress(normalised)) {
       const owner = this.owner()!;
-      const added = this.directory.add({ address: normalised, displayName: getWatcher(this.db, owner, normalised)?.displayName ?? '' });
+      // No typed name: the list shows the name the network gave them (their watcher-info entry's).
+      const added = this.directory.add({ address: normalised });
       if (!added.ok && added.error.field !== 'address') return added;
     }
     const decision = answer === 'accept' || answer === 'acceptAndAdd' ? 'allowed' : answer === 'decline' ? 'declined' : 'blocked';

@@ -22,12 +22,12 @@ export interface WatcherRecord {
 /** The owner's groups, the default first, then by name; creates the default group if missing. */
 export function listGroups(db: Database, owner: string): ContactGroup[] {
   ensureDefaultGroup(db, owner);
-  return prepared<[string], { id: number; name: string; is_default: number }>(
+  return prepared<[string], { id: number; name: string; is_default: number; collapsed: number }>(
     db,
-    'SELECT id, name, is_default FROM contact_groups WHERE owner = ? ORDER BY is_default DESC, name COLLATE NOCASE',
+    'SELECT id, name, is_default, collapsed FROM contact_groups WHERE owner = ? ORDER BY is_default DESC, name COLLATE NOCASE',
   )
     .all(owner)
-    .map((row) => ({ id: row.id, name: row.name, isDefault: row.is_default === 1 }));
+    .map((row) => ({ id: row.id, name: row.name, isDefault: row.is_default === 1, collapsed: row.collapsed === 1 }));
 }
 
 /** The default group's id (created on first use). */
@@ -41,11 +41,11 @@ export function ensureDefaultGroup(db: Database, owner: string, now = Date.now()
 }
 
 export function findGroupByName(db: Database, owner: string, name: string): ContactGroup | undefined {
-  const row = prepared<[string, string], { id: number; name: string; is_default: number }>(
+  const row = prepared<[string, string], { id: number; name: string; is_default: number; collapsed: number }>(
     db,
-    'SELECT id, name, is_default FROM contact_groups WHERE owner = ? AND name = ? COLLATE NOCASE',
+    'SELECT id, name, is_default, collapsed FROM contact_groups WHERE owner = ? AND name = ? COLLATE NOCASE',
   ).get(owner, name);
-  return row && { id: row.id, name: row.name, isDefault: row.is_default === 1 };
+  return row && { id: row.id, name: row.name, isDefault: row.is_default === 1, collapsed: row.collapsed === 1 };
 }
 
 export function groupExists(db: Database, owner: string, id: number): boolean {
@@ -60,6 +60,11 @@ export function createGroup(db: Database, owner: string, name: string, now = Dat
 
 export function renameGroup(db: Database, owner: string, id: number, name: string): boolean {
   return prepared(db, 'UPDATE contact_groups SET name = ? WHERE owner = ? AND id = ?').run(name, owner, id).changes === 1;
+}
+
+/** Folds a group away in the list, or opens it again. */
+export function setGroupCollapsed(db: Database, owner: string, id: number, collapsed: boolean): boolean {
+  return prepared(db, 'UPDATE contact_groups SET collapsed = ? WHERE owner = ? AND id = ?').run(collapsed ? 1 : 0, owner, id).changes === 1;
 }
 
 /** Deletes a (non-default) group; its contacts move to the default group. */

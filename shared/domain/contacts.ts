@@ -7,6 +7,8 @@ export interface ContactGroup {
   readonly id: number;
   readonly name: string;
   readonly isDefault: boolean;
+  /** Folded away in the list (remembered per account). */
+  readonly collapsed: boolean;
 }
 
 /** What I decided about someone watching my presence. */
@@ -19,8 +21,13 @@ export interface Contact {
   readonly uri: string;
   /** `user@host`. */
   readonly address: string;
-  /** The name I gave them (may be empty: show the address). */
+  /** The name I gave them (may be empty: show the network's name, or the address). */
   readonly displayName: string;
+  /**
+   * The name the network gives them (the display-name of their watcher-info entry, RFC 3858 §4.3;
+   * later the From of their messages and calls), or empty. Shown when I gave them no name.
+   */
+  readonly networkName: string;
   readonly groupId: number;
   /** True when I blocked them from seeing my presence. */
   readonly blocked: boolean;

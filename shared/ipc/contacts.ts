@@ -19,6 +19,8 @@ export const contactsRequests = {
   'groups:create': obj({ name: str(GROUP_NAME_MAX * 2) }),
   'groups:rename': obj({ id, name: str(GROUP_NAME_MAX * 2) }),
   'groups:delete': obj({ id }),
+  /** Folds a group away in the list, or opens it (remembered). */
+  'groups:setCollapsed': obj({ id, collapsed: bool }),
 };
 
 export interface ContactsResponses {
@@ -31,6 +33,7 @@ export interface ContactsResponses {
   'groups:create': ContactGroup;
   'groups:rename': ContactGroup;
   'groups:delete': void;
+  'groups:setCollapsed': void;
 }
 
 /** One contact's presence or subscription changed. */

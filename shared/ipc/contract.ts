@@ -11,6 +11,7 @@ import { contactsEvents, contactsRequests, type ContactsResponses } from './cont
 import type { PayloadOf } from './define.js';
 import { presenceEvents, presenceRequests, type PresenceResponses } from './presence.js';
 import type { Result } from './result.js';
+import { settingsEvents, settingsRequests, type SettingsResponses } from './settings.js';
 import type { Infer, Schema } from './schema.js';
 
 export type { ContactPresenceChange } from './contacts.js';
@@ -22,13 +23,15 @@ export const requestSchemas = {
   ...presenceRequests,
   ...contactsRequests,
   ...approvalsRequests,
+  ...settingsRequests,
 } satisfies Record<string, Schema<unknown>>;
 
 /** What each request channel answers with (inside a `Result`). */
-export interface ResponseMap extends AppResponses, AccountResponses, PresenceResponses, ContactsResponses, ApprovalsResponses {}
+export interface ResponseMap
+  extends AppResponses, AccountResponses, PresenceResponses, ContactsResponses, ApprovalsResponses, SettingsResponses {}
 
 /** Every domain's events. */
-const eventSpecs = { ...appEvents, ...accountEvents, ...presenceEvents, ...contactsEvents, ...approvalsEvents };
+const eventSpecs = { ...appEvents, ...accountEvents, ...presenceEvents, ...contactsEvents, ...approvalsEvents, ...settingsEvents };
 
 /** Every request channel. */
 export type Channel = keyof typeof requestSchemas;

@@ -8,6 +8,8 @@ import { DEFAULT_ACCOUNT_STATE, getAccountState, updateAccountState } from '../.
 import { openDatabase } from '../../../main/store/db.js';
 import { migrate, SCHEMA_VERSION } from '../../../main/store/migrations/index.js';
 import { getSetting, setSetting } from '../../../main/store/settings-repository.js';
+import { listGroups, setGroupCollapsed } from '../../../main/store/contacts-repository.js';
+import { getUiSettings, setUiSettings } from '../../../main/store/ui-settings-repository.js';
 
 const dirs: string[] = [];
 function tempFile(): string {
@@ -151,6 +153,39 @@ describe('migration 0004: a trusted certificate per account', () => {
     updateAccountState(db, 'sip:a@b', { trustedCertificate: fingerprint });
     expect(getAccountState(db, 'sip:a@b').trustedCertificate).toBe(fingerprint);
     expect(() => updateAccountState(db, 'sip:a@b', { trustedCertificate: 'x'.repeat(200) })).toThrow(/CHECK/);
+    db.close();
+  });
+});
+
+describe('migration 0005: collapsed groups', () => {
+  test('existing groups start open; the flag round-trips per owner and refuses other values', () => {
+    const db = new Database(tempFile());
+    migrate(db, 4);
+    db.prepare("INSERT INTO contact_groups (owner, name, is_default, created_at) VALUES ('sip:a@b', 'Contacts', 1, 0)").run();
+    db.prepare("INSERT INTO contact_groups (owner, name, created_at) VALUES ('sip:a@b', 'Vendors', 0)").run();
+    migrate(db, 5);
+    expect(listGroups(db, 'sip:a@b').map((g) => [g.name, g.collapsed])).toEqual([
+      ['Contacts', false],
+      ['Vendors', false],
+    ]);
+    const vendors = listGroups(db, 'sip:a@b').find((g) => g.name === 'Vendors')!;
+    expect(setGroupCollapsed(db, 'sip:a@b', vendors.id, true)).toBe(true);
+    // Another account cannot fold my group.
+    expect(setGroupCollapsed(db, 'sip:x@y', vendors.id, false)).toBe(false);
+    expect(listGroups(db, 'sip:a@b').find((g) => g.id === vendors.id)?.collapsed).toBe(true);
+    expect(() => db.prepare('UPDATE contact_groups SET collapsed = 2').run()).toThrow(/CHECK/);
+    db.close();
+  });
+});
+
+describe('UI settings', () => {
+  test('default, round-trip, and an unknown stored value falls back to the default', () => {
+    const db = openDatabase(tempFile());
+    expect(getUiSettings(db)).toEqual({ density: 'comfortable' });
+    expect(setUiSettings(db, { density: 'compact' })).toEqual({ density: 'compact' });
+    expect(getUiSettings(db)).toEqual({ density: 'compact' });
+    setSetting(db, 'ui', { density: 'cosy' });
+    expect(getUiSettings(db)).toEqual({ density: 'comfortable' });
     db.close();
   });
 });

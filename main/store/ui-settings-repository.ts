@@ -1,0 +1,18 @@
+import type { Database } from 'better-sqlite3';
+import { DEFAULT_UI_SETTINGS, DENSITIES, type UiSettings } from '../../shared/domain/settings.js';
+import { getSetting, setSetting } from './settings-repository.js';
+
+const KEY = 'ui';
+
+/** The installation's UI preferences; a stored value this build does not know falls back to the default. */
+export function getUiSettings(db: Database): UiSettings {
+  const stored = getSetting<Partial<Record<keyof UiSettings, unknown>>>(db, KEY) ?? {};
+  const density = DENSITIES.find((d) => d === stored.density) ?? DEFAULT_UI_SETTINGS.density;
+  return { density };
+}
+
+export function setUiSettings(db: Database, changes: Partial<UiSettings>): UiSettings {
+  const next = { ...getUiSettings(db), ...changes };
+  setSetting(db, KEY, next);
+  return next;
+}

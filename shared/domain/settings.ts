@@ -1,0 +1,13 @@
+/** How Parley looks on this machine: preferences the Settings view changes. */
+
+/** How much room a contact takes in the list: two lines (name, then status and note) or one. */
+export type Density = 'comfortable' | 'compact';
+
+export const DENSITIES: readonly Density[] = ['comfortable', 'compact'];
+
+/** Preferences of this installation (not of an account: they hold whoever signs in). */
+export interface UiSettings {
+  readonly density: Density;
+}
+
+export const DEFAULT_UI_SETTINGS: UiSettings = { density: 'comfortable' };

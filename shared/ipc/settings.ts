@@ -1,0 +1,20 @@
+/** The `settings` domain: how Parley looks on this machine (list density). */
+
+import { DENSITIES, type UiSettings } from '../domain/settings.js';
+import { event, type EventSpecs } from './define.js';
+import { none, obj, oneOf, optional } from './schema.js';
+
+export const settingsRequests = {
+  'settings:get': none,
+  'settings:set': obj({ density: optional(oneOf(DENSITIES)) }),
+};
+
+export interface SettingsResponses {
+  'settings:get': UiSettings;
+  'settings:set': UiSettings;
+}
+
+export const settingsEvents = {
+  /** A preference changed (from this window or another one). */
+  onDidChangeSettings: event<UiSettings>(),
+} satisfies EventSpecs;
