@@ -173,7 +173,6 @@ export class ApprovalService implements SessionParticipant {
     const normalised = parseSipAddress(uri)?.uri;
     if (!normalised) return err('invalid', 'That is not a SIP address.');
     if (answer === 'acceptAndAdd' && !this.directory.findByAddress(normalised)) {
-      const owner = this.owner()!;
       // No typed name: the list shows the name the network gave them (their watcher-info entry's).
       const added = this.directory.add({ address: normalised });
       if (!added.ok && added.error.field !== 'address') return added;

@@ -40,14 +40,14 @@ afterAll(async () => {
 test('the demo opens signed in, with colleagues whose presence is live and one approval waiting; Ctrl+C stops it all', async () => {
   const page = await browser.newPage();
   await page.goto(url);
-  await page.getByRole('status', { name: 'Status' }).filter({ hasText: 'Available' }).waitFor();
-  const contacts = page.getByRole('region', { name: 'Contacts' });
+  await page.getByRole('button', { name: 'Status: Available' }).waitFor();
+  const contacts = page.getByRole('tree', { name: 'Contacts' });
   for (const name of ['Ada Lovelace', 'Grace Hopper', 'Alan Turing', 'Katherine Johnson']) {
-    await contacts.getByRole('listitem', { name }).waitFor();
+    await contacts.getByRole('treeitem', { name }).waitFor();
   }
   // Their presence is live: a note they published shows up (each starts with one).
   await expect.poll(() => contacts.getByText('Debugging — literally').count(), { timeout: 20_000 }).toBe(1);
-  await page.getByLabel('1 waiting').waitFor();
+  await page.getByRole('region', { name: 'Waiting for your approval' }).getByText('linus@demo.parley.test').waitFor();
   await page.close();
 
   const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));

@@ -15,7 +15,9 @@ let browser: Browser;
 const running: WebParley[] = [];
 
 beforeAll(async () => {
-  const users = Object.fromEntries(['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hank'].map((u) => [u, `${u}-pw`]));
+  const users = Object.fromEntries(
+    ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hank', 'ivan', 'judy'].map((u) => [u, `${u}-pw`]),
+  );
   [kamailio, browser] = await Promise.all([Kamailio.launch({ users, presRules: true }), launchChromium()]);
 });
 afterAll(async () => {
@@ -42,7 +44,7 @@ async function signIn(
     await page.getByLabel('Remember password').setChecked(true);
     await page.getByRole('button', { name: 'Sign in' }).click();
   }
-  await page.getByRole('status', { name: 'Status' }).filter({ hasText: 'Available' }).waitFor();
+  await page.getByRole('button', { name: 'Status: Available' }).waitFor();
   return { page, parley };
 }
 
@@ -54,9 +56,42 @@ async function addContact(page: Page, address: string, name = '') {
   await dialog.getByRole('button', { name: 'Add' }).click();
 }
 
-const contacts = (page: Page) => page.getByRole('region', { name: 'Contacts' });
-const contactRow = (page: Page, name: string) => contacts(page).getByRole('listitem', { name, exact: true });
+const contacts = (page: Page) => page.getByRole('tree', { name: 'Contacts' });
+const contactRow = (page: Page, name: string) => contacts(page).getByRole('treeitem', { name, exact: true });
+const groupItem = (page: Page, name: string) =>
+  contacts(page).getByRole('treeitem', { name: new RegExp(`^${name}, \\d+ of \\d+ online$`) });
 const request = (page: Page, name: string) => page.getByRole('list', { name: 'Approval requests' }).getByRole('listitem', { name });
+const approvalsBar = (page: Page) => page.getByRole('region', { name: 'Waiting for your approval' });
+
+/** Waits for a request to show in the bar above the list, then opens the full list with Review. */
+async function review(page: Page) {
+  await approvalsBar(page)
+    .getByRole('button', { name: /^Review/ })
+    .click();
+  await page.getByRole('heading', { name: /^Approval requests/ }).waitFor();
+}
+
+/** Chooses a status from the one status menu in the header. */
+async function setStatus(page: Page, label: string) {
+  await page.getByRole('button', { name: /^Status: / }).click();
+  await page.getByRole('menu', { name: 'Status' }).getByRole('menuitemradio', { name: label }).click();
+  await page.getByRole('button', { name: `Status: ${label}` }).waitFor();
+}
+
+/** Opens Settings from the me menu. */
+async function openSettings(page: Page) {
+  await page.getByRole('button', { name: 'My account' }).click();
+  await page.getByRole('menuitem', { name: 'Settings' }).click();
+  await page.getByRole('heading', { name: 'Settings' }).waitFor();
+}
+
+/** Opens a contact's card by clicking their row. */
+async function openCard(page: Page, name: string) {
+  await contactRow(page, name).click();
+  const card = page.getByRole('region', { name });
+  await card.getByRole('heading', { name }).waitFor();
+  return card;
+}
 
 describe('buddy list and approvals, as two people use them', () => {
   test('alice adds bob → bob accepts → alice sees bob Available; bob goes Busy with a note → alice sees it', async () => {
@@ -66,26 +101,27 @@ describe('buddy list and approvals, as two people use them', () => {
     await addContact(alice.page, `bob@${DOMAIN}`, 'Bob Builder');
     await contactRow(alice.page, 'Bob Builder').filter({ hasText: 'Awaiting approval' }).waitFor();
 
+    await review(bob.page);
     await request(bob.page, `alice@${DOMAIN}`).waitFor();
     await expect(bob.page.getByRole('heading', { name: /Approval requests/ }).textContent()).resolves.toMatch(/1/);
     // The tab (or window) title counts what waits.
     await expect.poll(() => bob.page.title()).toBe('(1) Parley');
-    await bob.page
-      .getByRole('status')
-      .filter({ hasText: `alice@${DOMAIN} wants to see your presence.` })
-      .waitFor();
+    const notice = bob.page.getByRole('status').filter({ hasText: `alice@${DOMAIN} wants to see your presence.` });
+    await notice.waitFor();
     await request(bob.page, `alice@${DOMAIN}`).getByRole('button', { name: 'Accept', exact: true }).click();
     await bob.page.getByText('Nobody is waiting for your approval.').waitFor();
+    // The notice was about that request: answered, it goes.
+    await notice.waitFor({ state: 'detached' });
     await expect.poll(() => bob.page.title()).toBe('Parley');
 
     await contactRow(alice.page, 'Bob Builder').filter({ hasText: 'Available' }).waitFor();
-    await contacts(alice.page).getByLabel('1 of 1 online').waitFor();
+    await groupItem(alice.page, 'Contacts').filter({ hasText: '1/1' }).waitFor();
+    await expect(groupItem(alice.page, 'Contacts').getAttribute('aria-label')).resolves.toBe('Contacts, 1 of 1 online');
 
-    await bob.page.getByRole('combobox', { name: 'My status' }).selectOption('busy');
+    await setStatus(bob.page, 'Busy');
     const note = bob.page.getByRole('textbox', { name: 'Note' });
     await note.fill('<img src=x onerror=alert(1)> in a meeting');
     await note.press('Enter');
-    await bob.page.getByRole('status', { name: 'Status' }).filter({ hasText: 'Busy' }).waitFor();
 
     const row = contactRow(alice.page, 'Bob Builder');
     await row.filter({ hasText: 'Busy' }).filter({ hasText: '<img src=x onerror=alert(1)> in a meeting' }).waitFor();
@@ -99,6 +135,10 @@ describe('buddy list and approvals, as two people use them', () => {
     const erin = await signIn('erin');
     await addContact(carol.page, `dave@${DOMAIN}`);
     await addContact(erin.page, `dave@${DOMAIN}`);
+    await approvalsBar(dave.page)
+      .getByText(/and 1 other/)
+      .waitFor();
+    await review(dave.page);
     await request(dave.page, `carol@${DOMAIN}`).getByRole('button', { name: 'Decline' }).click();
     await request(dave.page, `erin@${DOMAIN}`).getByRole('button', { name: 'Block' }).click();
     await contactRow(carol.page, `dave@${DOMAIN}`).filter({ hasText: 'Not sharing presence' }).waitFor();
@@ -110,11 +150,12 @@ describe('buddy list and approvals, as two people use them', () => {
     const frank = await signIn('frank');
     const first = await signIn('alice');
     await addContact(frank.page, `alice@${DOMAIN}`);
-    await request(first.page, `frank@${DOMAIN}`).waitFor();
+    await approvalsBar(first.page).getByText(`frank@${DOMAIN}`).waitFor();
     await first.parley.stop();
     await first.page.close();
 
     const again = await signIn('alice', first.parley.dataDir);
+    await review(again.page);
     await request(again.page, `frank@${DOMAIN}`).getByRole('button', { name: 'Accept and add to contacts' }).click();
     await contactRow(again.page, `frank@${DOMAIN}`).waitFor();
     await contactRow(frank.page, `alice@${DOMAIN}`).filter({ hasText: 'Available' }).waitFor();
@@ -138,34 +179,41 @@ describe('buddy list and approvals, as two people use them', () => {
     try {
       const carol = await signIn('carol', undefined, () => context.newPage());
       const seen = () => carol.page.evaluate(() => (window as unknown as { seenNotifications: unknown[] }).seenNotifications);
+      await openSettings(carol.page);
+      await carol.page.getByText(/^On: this browser shows a notification/).waitFor();
       expect(await carol.page.getByRole('button', { name: 'Turn on notifications' }).count()).toBe(0);
       const erin = await signIn('erin');
       await addContact(erin.page, `carol@${DOMAIN}`);
-      await request(carol.page, `erin@${DOMAIN}`).waitFor();
+      await approvalsBar(carol.page).getByText(`erin@${DOMAIN}`).waitFor();
       await expect.poll(seen).toEqual([{ title: 'Approval request', body: `erin@${DOMAIN} wants to see your presence.` }]);
 
-      await carol.page.getByRole('combobox', { name: 'My status' }).selectOption('dnd');
-      await carol.page.getByRole('status', { name: 'Status' }).filter({ hasText: 'Do not disturb' }).waitFor();
+      await setStatus(carol.page, 'Do not disturb');
       const frank = await signIn('frank');
       await addContact(frank.page, `carol@${DOMAIN}`);
-      await request(carol.page, `frank@${DOMAIN}`).waitFor();
+      await approvalsBar(carol.page)
+        .getByText(/and 1 other/)
+        .waitFor();
       expect(await seen()).toHaveLength(1);
     } finally {
       await context.close();
     }
     // A page that has not been allowed yet offers to turn them on.
     const { page } = await signIn('dave');
+    await openSettings(page);
     await page.getByRole('button', { name: 'Turn on notifications' }).waitFor();
   });
 
   test('the idle time before Away is a setting that sticks; nonsense is refused', async () => {
     const { page } = await signIn('dave');
+    await openSettings(page);
     const idle = page.getByRole('spinbutton', { name: /Away after/ });
     expect(await idle.inputValue()).toBe('10');
     await idle.fill('3');
     await idle.press('Tab');
+    await page.getByRole('status').filter({ hasText: 'Away after 3 minutes idle.' }).waitFor();
     await page.reload();
-    await page.getByRole('status', { name: 'Status' }).filter({ hasText: 'Available' }).waitFor();
+    await page.getByRole('button', { name: 'Status: Available' }).waitFor();
+    await openSettings(page);
     await expect.poll(() => idle.inputValue()).toBe('3');
     await idle.fill('-5');
     await idle.press('Tab');
@@ -234,12 +282,12 @@ describe('buddy list and approvals, as two people use them', () => {
     const { page } = await signIn('erin');
     // A fresh account: the default group and the first contact both have id 1.
     await addContact(page, `frank@${DOMAIN}`, 'Frank');
-    await page.getByRole('button', { name: 'Actions for Frank' }).click();
-    const actions = page.getByRole('group', { name: 'Actions for Frank' });
-    expect(await actions.getByRole('combobox', { name: 'Group' }).count()).toBe(1);
-    expect(await actions.getByRole('textbox', { name: 'Name' }).inputValue()).toBe('Frank');
-    // The group's list is still named by its heading.
-    await page.getByRole('list', { name: 'Contacts' }).first().waitFor();
+    const card = await openCard(page, 'Frank');
+    expect(await card.getByRole('combobox', { name: 'Group' }).count()).toBe(1);
+    await card.getByRole('button', { name: 'Rename' }).click();
+    expect(await card.getByRole('textbox', { name: 'Name' }).inputValue()).toBe('Frank');
+    // The group keeps its own name.
+    await groupItem(page, 'Contacts').waitFor();
   });
 
   test('Remove and Delete group ask first; Keep keeps, the second click does it', async () => {
@@ -248,40 +296,45 @@ describe('buddy list and approvals, as two people use them', () => {
     await page.getByRole('button', { name: 'New group' }).click();
     await page.getByRole('dialog', { name: 'New group' }).getByLabel('Group name').fill('Old team');
     await page.getByRole('dialog', { name: 'New group' }).getByRole('button', { name: 'Create' }).click();
-    await page.getByRole('heading', { name: 'Old team' }).waitFor();
+    await groupItem(page, 'Old team').waitFor();
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.tagName);
 
-    await page.getByRole('button', { name: 'Actions for Erin' }).click();
-    await page.getByRole('group', { name: 'Actions for Erin' }).getByRole('button', { name: 'Remove', exact: true }).click();
+    const card = await openCard(page, 'Erin');
+    await card.getByRole('group', { name: 'Actions for Erin' }).getByRole('button', { name: 'Remove', exact: true }).click();
     const ask = page.getByRole('alertdialog', { name: /Remove Erin from your contacts/ });
     await ask.waitFor();
     // The question has the focus, and nothing is gone yet.
     await expect.poll(() => ask.getByRole('button', { name: 'Remove Erin' }).evaluate((el) => el === document.activeElement)).toBe(true);
     await ask.getByRole('button', { name: 'Keep' }).click();
     await contactRow(page, 'Erin').waitFor();
-    await page.getByRole('group', { name: 'Actions for Erin' }).getByRole('button', { name: 'Remove', exact: true }).click();
+    await card.getByRole('group', { name: 'Actions for Erin' }).getByRole('button', { name: 'Remove', exact: true }).click();
     await ask.getByRole('button', { name: 'Remove Erin' }).click();
     await contactRow(page, 'Erin').waitFor({ state: 'detached' });
+    // The focus went back to the list, not to the page.
+    await expect.poll(focused).toMatch(/online$/);
 
-    await page.getByRole('button', { name: 'Delete group Old team' }).click();
+    await groupItem(page, 'Old team').click({ button: 'right' });
+    await page.getByRole('menu', { name: 'Actions for group Old team' }).getByRole('menuitem', { name: 'Delete group…' }).click();
     const askGroup = page.getByRole('alertdialog', { name: /Delete the group Old team/ });
     await askGroup.getByRole('button', { name: 'Keep' }).click();
-    await page.getByRole('heading', { name: 'Old team' }).waitFor();
-    await page.getByRole('button', { name: 'Delete group Old team' }).click();
+    await expect.poll(focused).toBe('Old team, 0 of 0 online');
+    await page.keyboard.press('Delete');
     await askGroup.getByRole('button', { name: 'Delete group Old team' }).click();
-    await page.getByRole('heading', { name: 'Old team' }).waitFor({ state: 'detached' });
+    await groupItem(page, 'Old team').waitFor({ state: 'detached' });
+    await expect.poll(focused).not.toBe('BODY');
   });
 
   test('while Parley is reconnecting, contacts show presence unknown (not their last green dot), and back again after', async () => {
     const gina = await signIn('gina');
     const hank = await signIn('hank');
     await addContact(gina.page, `hank@${DOMAIN}`, 'Hank');
-    await request(hank.page, `gina@${DOMAIN}`).getByRole('button', { name: 'Accept', exact: true }).click();
+    await approvalsBar(hank.page).getByRole('button', { name: 'Accept and add' }).click();
     await contactRow(gina.page, 'Hank').filter({ hasText: 'Available' }).waitFor();
     await kamailio.stop();
     try {
       await contactRow(gina.page, 'Hank').filter({ hasText: 'Presence unknown' }).waitFor();
       expect(await contactRow(gina.page, 'Hank').textContent()).not.toContain('Available');
-      await gina.page.getByText('Not connected: what you set here is shared as soon as Parley is back.').waitFor();
+      await gina.page.getByText('Not connected: a status or note you set now is shared as soon as Parley is back.').waitFor();
     } finally {
       await kamailio.start();
     }
@@ -319,7 +372,7 @@ describe('buddy list and approvals, as two people use them', () => {
     const { page: gina } = await signIn('gina', dataDir, async () => page);
     const frank = await signIn('frank');
     await addContact(frank.page, `gina@${DOMAIN}`);
-    const accept = request(gina, `frank@${DOMAIN}`).getByRole('button', { name: 'Accept', exact: true });
+    const accept = approvalsBar(gina).getByRole('button', { name: 'Accept and add' });
     await accept.waitFor();
     // On the first screen, without scrolling: above the list, not 60 contacts below it.
     const box = await accept.boundingBox();
@@ -328,7 +381,7 @@ describe('buddy list and approvals, as two people use them', () => {
     await contactRow(frank.page, `gina@${DOMAIN}`).filter({ hasText: 'Available' }).waitFor();
   });
 
-  test('search filters as you type; arrow keys move through the list; groups can be made and used', async () => {
+  test('search filters as you type; the list is one Tab stop that arrows, Home/End, typing, Enter, Escape and Shift+F10 drive; groups fold and stay folded', async () => {
     const { page } = await signIn('erin');
     for (const [address, name] of [
       [`frank@${DOMAIN}`, 'Frank Zappa'],
@@ -338,32 +391,147 @@ describe('buddy list and approvals, as two people use them', () => {
       await addContact(page, address, name);
       await contactRow(page, name).waitFor();
     }
-    await page.getByRole('searchbox', { name: 'Search contacts' }).fill('outlook');
-    await expect(
-      contacts(page)
-        .getByRole('button', { name: /^Outlook Person/ })
-        .count(),
-    ).resolves.toBe(1);
-    await expect(
-      contacts(page)
-        .getByRole('button', { name: /^Frank Zappa/ })
-        .count(),
-    ).resolves.toBe(0);
-    await page.getByRole('searchbox', { name: 'Search contacts' }).fill('');
+    const search = page.getByRole('searchbox', { name: 'Search contacts' });
+    await search.fill('outlook');
+    await expect(contactRow(page, 'Outlook Person').count()).resolves.toBe(1);
+    await expect(contactRow(page, 'Frank Zappa').count()).resolves.toBe(0);
+    await search.fill('');
+    await contactRow(page, 'Frank Zappa').waitFor();
 
-    const first = page.getByRole('button', { name: /^Carol King/ });
-    await first.focus();
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.tagName);
+    // One Tab stop for the whole tree, however long.
+    expect(await contacts(page).locator('[tabindex="0"]').count()).toBe(1);
+    await page.getByRole('button', { name: 'New group' }).focus();
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Contacts, 0 of 3 online');
+    await page.keyboard.press('Tab');
+    expect(await focused()).not.toMatch(/Zappa|King|Person/);
+
+    await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('ArrowDown');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toMatch(/Frank Zappa/);
+    expect(await focused()).toBe('Carol King');
+    await page.keyboard.press('ArrowDown');
+    expect(await focused()).toBe('Frank Zappa');
     await page.keyboard.press('End');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toMatch(/Outlook Person/);
+    expect(await focused()).toBe('Outlook Person');
+    await page.keyboard.press('Home');
+    expect(await focused()).toBe('Contacts, 0 of 3 online');
+    await page.keyboard.type('fr');
+    expect(await focused()).toBe('Frank Zappa');
+    // The Tab stop follows: leaving and coming back lands on Frank.
+    expect(await contacts(page).locator('[tabindex="0"]').getAttribute('aria-label')).toBe('Frank Zappa');
 
+    // Enter opens the card with the focus on the name; Escape closes it and the focus comes back.
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Frank Zappa');
+    await page.getByRole('region', { name: 'Frank Zappa' }).getByText(`frank@${DOMAIN}`).waitFor();
+    await expect(contactRow(page, 'Frank Zappa').getAttribute('aria-selected')).resolves.toBe('true');
+    await page.keyboard.press('Escape');
+    await expect.poll(focused).toBe('Frank Zappa');
+    expect(await page.getByRole('region', { name: 'Frank Zappa' }).count()).toBe(0);
+
+    // Shift+F10 opens the same actions as a right click; moving through them does nothing; Escape returns.
+    await page.keyboard.press('Shift+F10');
+    const menu = page.getByRole('menu', { name: 'Actions for Frank Zappa' });
+    await menu.waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('View contact card');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'detached' });
+    await expect.poll(focused).toBe('Frank Zappa');
+
+    // Move to group from the menu: the card opens on its Group field.
     await page.getByRole('button', { name: 'New group' }).click();
     await page.getByRole('dialog', { name: 'New group' }).getByLabel('Group name').fill('Partners');
     await page.getByRole('dialog', { name: 'New group' }).getByRole('button', { name: 'Create' }).click();
-    await page.getByRole('heading', { name: 'Partners' }).waitFor();
-    await page.getByRole('button', { name: 'Actions for Outlook Person' }).click();
-    await page.getByRole('group', { name: 'Actions for Outlook Person' }).getByLabel('Group').selectOption({ label: 'Partners' });
-    await page.getByRole('list', { name: 'Partners' }).getByRole('listitem', { name: 'Outlook Person' }).waitFor();
+    await groupItem(page, 'Partners').waitFor();
+    await contactRow(page, 'Outlook Person').click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Move to group…' }).click();
+    const group = page.getByRole('region', { name: 'Outlook Person' }).getByRole('combobox', { name: 'Group' });
+    await expect.poll(() => group.evaluate((el) => el === document.activeElement)).toBe(true);
+    await group.selectOption({ label: 'Partners' });
+    await groupItem(page, 'Partners').filter({ hasText: 'Outlook Person' }).waitFor();
+
+    // Left on a contact goes to its group; Left again folds it; folded survives a reload.
+    await contactRow(page, 'Outlook Person').focus();
+    await page.keyboard.press('ArrowLeft');
+    expect(await focused()).toBe('Partners, 0 of 1 online');
+    await page.keyboard.press('ArrowLeft');
+    await expect(groupItem(page, 'Partners').getAttribute('aria-expanded')).resolves.toBe('false');
+    await expect(contactRow(page, 'Outlook Person').count()).resolves.toBe(0);
+    await page.reload();
+    await groupItem(page, 'Partners').waitFor();
+    await expect(groupItem(page, 'Partners').getAttribute('aria-expanded')).resolves.toBe('false');
+    // Searching looks inside folded groups.
+    await search.fill('outlook');
+    await contactRow(page, 'Outlook Person').waitFor();
+    await search.fill('');
+    await groupItem(page, 'Partners').focus();
+    await page.keyboard.press('ArrowRight');
+    await contactRow(page, 'Outlook Person').waitFor();
+
+    // Delete on a contact asks to remove (nothing is gone yet).
+    await contactRow(page, 'Carol King').focus();
+    await page.keyboard.press('Delete');
+    const ask = page.getByRole('alertdialog', { name: /Remove Carol King from your contacts/ });
+    await expect
+      .poll(() => ask.getByRole('button', { name: 'Remove Carol King' }).evaluate((el) => el === document.activeElement))
+      .toBe(true);
+    await page.keyboard.press('Escape');
+    await contactRow(page, 'Carol King').waitFor();
+  });
+
+  test('status icons differ by shape, and keep their shape in forced-colours mode; offline contacts come after online ones', async () => {
+    // People no other test uses: the server keeps everyone's decisions between tests.
+    const { page } = await signIn('ivan');
+    await addContact(page, `nobody-here@${DOMAIN}`, 'Aaron Absent');
+    await addContact(page, `judy@${DOMAIN}`, 'Zed Judy');
+    const judy = await signIn('judy');
+    await review(judy.page);
+    await request(judy.page, `ivan@${DOMAIN}`).getByRole('button', { name: 'Accept', exact: true }).click();
+    await contactRow(page, 'Zed Judy').filter({ hasText: 'Available' }).waitFor();
+    // Online first, though "Aaron" sorts before "Zed"; the one we know nothing of is dimmed.
+    const order = await contacts(page)
+      .getByRole('treeitem', { name: /Aaron|Zed/ })
+      .evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')));
+    expect(order).toEqual(['Zed Judy', 'Aaron Absent']);
+    const weight = (name: string) =>
+      contactRow(page, name)
+        .locator('.name')
+        .evaluate((el) => getComputedStyle(el).fontWeight);
+    expect(Number(await weight('Zed Judy'))).toBeGreaterThan(Number(await weight('Aaron Absent')));
+
+    // Every state the menu offers has its own icon shape (the drawing differs, not only its colour).
+    await page.getByRole('button', { name: /^Status: / }).click();
+    const shapes = await page
+      .getByRole('menu', { name: 'Status' })
+      .locator('svg')
+      .evaluateAll((svgs) => svgs.map((svg) => svg.innerHTML.replace(/ class="[^"]*"/g, '')));
+    await page.keyboard.press('Escape');
+    // Six statuses; Appear offline is drawn as Offline, which is what others see.
+    expect(new Set(shapes).size).toBe(6);
+
+    await page.emulateMedia({ forcedColors: 'active' });
+    try {
+      // In forced colours every icon's shape is drawn in the system's text colour (what the person
+      // chose to see), so it shows on whatever background they chose.
+      const drawn = await contacts(page)
+        .locator('svg.status-icon')
+        .evaluateAll((svgs) =>
+          svgs.map((svg) => {
+            const text = getComputedStyle(document.body).color;
+            const shape = svg.querySelector('.body, .ring')!;
+            const style = getComputedStyle(shape);
+            return {
+              tone: svg.getAttribute('data-tone'),
+              visible: (shape.classList.contains('body') ? style.fill : style.stroke) === text,
+            };
+          }),
+        );
+      expect(drawn.length).toBeGreaterThanOrEqual(2);
+      expect(drawn.filter((icon) => !icon.visible)).toEqual([]);
+    } finally {
+      await page.emulateMedia({ forcedColors: 'none' });
+    }
   });
 });

@@ -5,6 +5,7 @@ import type { ParleyApi } from '../../../shared/ipc/contract';
 import type { IpcError, Result } from '../../../shared/ipc/result';
 import type { Bridge } from './bridge';
 import { ContactsState } from './contacts-state.svelte';
+import { UiState } from './ui-state.svelte';
 
 /** What the whole window shows: app facts, the remembered account and the connection. */
 export class AppState {
@@ -15,10 +16,13 @@ export class AppState {
   fatal = $state<string | null>(null);
   loaded = $state(false);
   readonly contacts: ContactsState;
+  /** Layout and preferences of the window. */
+  readonly ui: UiState;
   private readonly api: ParleyApi;
 
   constructor(bridge: Bridge) {
     this.api = bridge.api;
+    this.ui = new UiState(bridge.api);
     this.contacts = new ContactsState(bridge.api, () => this.connection.status === 'registered');
     bridge.onLost((message) => {
       this.fatal = message;

@@ -9,6 +9,7 @@ import {
 import { AVAILABILITY_LABELS, type MyPresence, type MyStatus, type SubscriptionStatus } from '../../../shared/domain/presence';
 import type { ParleyApi } from '../../../shared/ipc/contract';
 import type { Result } from '../../../shared/ipc/result';
+import { isOnline } from './status';
 
 /** What a contact's line says about them (while Parley is not connected, nothing is known). */
 export function contactStatusText(contact: Contact, connected = true): string {
@@ -20,9 +21,20 @@ export function contactStatusText(contact: Contact, connected = true): string {
   return waiting[contact.subscription] ?? AVAILABILITY_LABELS.offline;
 }
 
-/** The name to show for a contact. */
+/** The name to show for a contact: mine for them, else the network's, else their address. */
 export function contactName(contact: Contact): string {
-  return contact.displayName || contact.address;
+  return contact.displayName || contact.networkName || contact.address;
+}
+
+/** What I share with a contact, in words (the card says it). */
+export function sharingText(contact: Contact): string {
+  return {
+    none: 'Has not asked to see your presence.',
+    pending: 'Asked to see your presence: see Approval requests.',
+    allowed: 'Can see your presence.',
+    declined: 'You declined to share your presence.',
+    blocked: 'Blocked: cannot see your presence.',
+  }[contact.decision];
 }
 
 /** Buddy list, approval inbox and my presence, kept current by main's events. */
@@ -36,28 +48,43 @@ export class ContactsState {
   myPresence = $state<MyPresence | null>(null);
 
   query = $state('');
-  /** The latest request, for a brief notice. */
-  notice = $state<string | null>(null);
+  /** The latest request, for a notice that goes once that request is answered. */
+  notice = $state<{ readonly text: string; readonly uri: string } | null>(null);
   /**
    * Web mode only: the browser's notification permission ('unsupported' without the API). On the
    * desktop the shell shows system notifications itself.
    */
   browserNotifications = $state<NotificationPermission | 'unsupported' | 'desktop'>('desktop');
 
-  /** Groups with their (filtered, sorted) contacts; empty groups are shown only when not searching. */
+  /**
+   * Groups with their (filtered, sorted) contacts: within a group, people who are online first,
+   * then by name. While searching, only groups with matches show (and show open); otherwise every
+   * group shows, except an empty default group.
+   */
   readonly visibleGroups = $derived.by(() => {
     const q = this.query.trim().toLowerCase();
     const matches = (c: Contact) =>
       !q || contactName(c).toLowerCase().includes(q) || c.address.toLowerCase().includes(q) || c.presence.note.toLowerCase().includes(q);
+    const connected = this.connected;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup local to this computation
+    const byGroup = new Map<number, Contact[]>();
+    for (const contact of this.contacts) {
+      if (!matches(contact)) continue;
+      const list = byGroup.get(contact.groupId);
+      if (list) list.push(contact);
+      else byGroup.set(contact.groupId, [contact]);
+    }
+    const collator = new Intl.Collator(undefined, { sensitivity: 'base' });
     return this.groups
       .map((group) => {
-        const contacts = this.contacts
-          .filter((c) => c.groupId === group.id && matches(c))
-          .sort((a, b) => contactName(a).localeCompare(contactName(b), undefined, { sensitivity: 'base' }));
-        const online = contacts.filter((c) => c.subscription === 'active' && c.presence.availability !== 'offline').length;
-        return { group, contacts, online };
+        const contacts = (byGroup.get(group.id) ?? [])
+          .map((contact) => ({ contact, online: connected && isOnline(contact), name: contactName(contact) }))
+          .sort((a, b) => Number(b.online) - Number(a.online) || collator.compare(a.name, b.name))
+          .map((entry) => entry.contact);
+        const online = connected ? contacts.filter(isOnline).length : 0;
+        return { group, contacts, online, open: q !== '' || !group.collapsed };
       })
-      .filter((entry) => !q || entry.contacts.length > 0);
+      .filter((entry) => (q ? entry.contacts.length > 0 : entry.contacts.length > 0 || !entry.group.isDefault));
   });
 
   constructor(
@@ -80,7 +107,7 @@ export class ContactsState {
     api.on('onDidChangeApprovals', (page) => this.applyPage(page));
     api.on('onDidReceiveApprovalRequests', ({ count, first }) => {
       const text = approvalNotice(count, first.displayName || first.address);
-      this.notice = text;
+      this.notice = { text, uri: first.uri };
       // In web mode the page is the only one that can notify; not in Do not disturb. One
       // notification per burst (main coalesces them), replacing the previous one.
       if (this.browserNotifications === 'granted' && this.myPresence?.status !== 'dnd') {
@@ -176,13 +203,30 @@ export class ContactsState {
     return this.api.groups.delete({ id });
   }
 
-  answer(uri: string, answer: ApprovalAnswer) {
-    return this.api.approvals.answer({ uri, answer });
+  /** Folds a group away or opens it; shown at once, remembered by main. */
+  async setGroupCollapsed(id: number, collapsed: boolean) {
+    this.groups = this.groups.map((g) => (g.id === id ? { ...g, collapsed } : g));
+    const result = await this.api.groups.setCollapsed({ id, collapsed });
+    if (!result.ok) this.groups = this.groups.map((g) => (g.id === id ? { ...g, collapsed: !collapsed } : g));
+    return result;
+  }
+
+  /** Who a contact id is now (undefined once removed). */
+  byId(id: number): Contact | undefined {
+    return this.contacts.find((c) => c.id === id);
+  }
+
+  async answer(uri: string, answer: ApprovalAnswer) {
+    const result = await this.api.approvals.answer({ uri, answer });
+    if (result.ok && this.notice?.uri === uri) this.notice = null;
+    return result;
   }
 
   /** Declines or blocks every waiting request, or those from one domain. */
-  answerAll(answer: 'decline' | 'block', domain?: string) {
-    return this.api.approvals.answerAll({ answer, ...(domain ? { domain } : {}) });
+  async answerAll(answer: 'decline' | 'block', domain?: string) {
+    const result = await this.api.approvals.answerAll({ answer, ...(domain ? { domain } : {}) });
+    if (result.ok && !domain) this.notice = null;
+    return result;
   }
 
   /** Shows the next page of the inbox below the ones shown. */
@@ -203,6 +247,8 @@ export class ContactsState {
     const more = this.approvals.slice(page.requests.length).filter((r) => !first.has(r.uri));
     this.approvals = page.total > page.requests.length ? [...page.requests, ...more].slice(0, page.total) : page.requests;
     this.approvalsTotal = page.total;
+    // The notice is about a request; once nothing waits it has nothing left to say.
+    if (page.total === 0) this.notice = null;
   }
 
   private async apply(request: Promise<Result<MyPresence>>): Promise<Result<MyPresence>> {

@@ -6,6 +6,7 @@ import { appEvents, appRequests } from '../../../shared/ipc/app.js';
 import { approvalsEvents, approvalsRequests } from '../../../shared/ipc/approvals.js';
 import { contactsEvents, contactsRequests } from '../../../shared/ipc/contacts.js';
 import { presenceEvents, presenceRequests } from '../../../shared/ipc/presence.js';
+import { settingsEvents, settingsRequests } from '../../../shared/ipc/settings.js';
 
 describe('the IPC contract', () => {
   test('channels are domain:verb and events onDid*', () => {
@@ -19,11 +20,13 @@ describe('the IPC contract', () => {
   });
 
   test('the contract is composed from the domains: no channel or event declared twice, none left out', () => {
-    const domains = [appRequests, accountRequests, presenceRequests, contactsRequests, approvalsRequests];
+    const domains = [appRequests, accountRequests, presenceRequests, contactsRequests, approvalsRequests, settingsRequests];
     const declared = domains.flatMap((d) => Object.keys(d));
     expect(new Set(declared).size).toBe(declared.length);
     expect([...CHANNELS].sort()).toEqual([...declared].sort());
-    const events = [appEvents, accountEvents, presenceEvents, contactsEvents, approvalsEvents].flatMap((d) => Object.keys(d));
+    const events = [appEvents, accountEvents, presenceEvents, contactsEvents, approvalsEvents, settingsEvents].flatMap((d) =>
+      Object.keys(d),
+    );
     expect(new Set(events).size).toBe(events.length);
     expect([...EVENTS].sort()).toEqual([...events].sort());
     expect(EVENTS).toContain('onDidReceiveApprovalRequests');

@@ -1,0 +1,68 @@
+import { tick } from 'svelte';
+import { DEFAULT_UI_SETTINGS, type Density, type UiSettings } from '../../../shared/domain/settings';
+import type { ParleyApi } from '../../../shared/ipc/contract';
+
+/**
+ * What the right-hand pane shows (wide window) or what replaces the list (narrow window):
+ *
+ * ```
+ * list ──click/Enter on a contact──► card(id) ──Escape / Back──► list (focus back on the contact)
+ *   │ ──Review──► approvals ──Back──► list
+ *   └ ──me menu ▸ Settings──► settings ──Back──► list
+ * ```
+ */
+export type View =
+  | { readonly kind: 'list' }
+  | { readonly kind: 'card'; readonly id: number; readonly focus?: 'rename' | 'group' | 'remove' }
+  | { readonly kind: 'approvals' }
+  | { readonly kind: 'settings' };
+
+/** Width from which the list and a pane sit side by side. */
+export const WIDE_MEDIA = '(min-width: 760px)';
+
+/** Layout and preferences of the window: which view is open, whether it is wide, the list density. */
+export class UiState {
+  view = $state<View>({ kind: 'list' });
+  wide = $state(false);
+  settings = $state<UiSettings>(DEFAULT_UI_SETTINGS);
+  /** Where the keyboard focus goes once a pane closes (the contact row it was opened from). */
+  returnFocus: (() => void) | null = null;
+
+  constructor(private readonly api: ParleyApi) {
+    api.on('onDidChangeSettings', (settings) => (this.settings = settings));
+  }
+
+  /** Follows the window's width; returns the function that stops following. */
+  watchWidth(): () => void {
+    const media = window.matchMedia(WIDE_MEDIA);
+    const update = () => (this.wide = media.matches);
+    update();
+    media.addEventListener('change', update);
+    return () => media.removeEventListener('change', update);
+  }
+
+  async load(): Promise<void> {
+    const settings = await this.api.settings.get();
+    if (settings.ok) this.settings = settings.value;
+  }
+
+  async setDensity(density: Density) {
+    const result = await this.api.settings.set({ density });
+    if (result.ok) this.settings = result.value;
+    return result;
+  }
+
+  open(view: View, returnFocus: (() => void) | null = null): void {
+    this.view = view;
+    this.returnFocus = returnFocus;
+  }
+
+  /** Back to the list; the focus returns to where the pane was opened from. */
+  close(): void {
+    this.view = { kind: 'list' };
+    const back = this.returnFocus;
+    this.returnFocus = null;
+    // After the list is back in the page (a narrow window hid it behind the pane).
+    if (back) void tick().then(back);
+  }
+}
