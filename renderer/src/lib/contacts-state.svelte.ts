@@ -218,7 +218,14 @@ export class ContactsState {
 
   async answer(uri: string, answer: ApprovalAnswer) {
     const result = await this.api.approvals.answer({ uri, answer });
-    if (result.ok && this.notice?.uri === uri) this.notice = null;
+    if (!result.ok) return result;
+    // Gone from the inbox at once (the next page from main confirms it), so that the focus can move
+    // to the next request now.
+    if (this.approvals.some((r) => r.uri === uri)) {
+      this.approvals = this.approvals.filter((r) => r.uri !== uri);
+      this.approvalsTotal = Math.max(0, this.approvalsTotal - 1);
+    }
+    if (this.notice?.uri === uri || this.approvalsTotal === 0) this.notice = null;
     return result;
   }
 

@@ -1,0 +1,189 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launchChromium } from '../support/browser.js';
+import { DOMAIN, Kamailio } from '../support/kamailio.js';
+import { seedContacts } from '../support/seed.js';
+import { WebParley } from '../support/web-mode.js';
+
+// Every screen, checked by axe-core as it renders in Chromium — light and dark, wide and narrow —
+// with a 300-contact list, a waiting request, a card, the approval requests, Settings and the menus.
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let kamailio: Kamailio;
+let browser: Browser;
+let alice: WebParley;
+let fresh: WebParley;
+
+beforeAll(async () => {
+  [kamailio, browser] = await Promise.all([
+    Kamailio.launch({ users: { alice: 'alice-pw', bob: 'bob-pw' }, presRules: true }),
+    launchChromium(),
+  ]);
+  const dataDir = await seedContacts(kamailio, 'alice', 300, { groups: ['Team', 'Partners at a long-named company'] });
+  [alice, fresh] = await Promise.all([WebParley.launch({ dataDir }), WebParley.launch()]);
+  // Bob asks to see alice: a request waits.
+  const bob = await browser.newPage();
+  const bobParley = await WebParley.launch();
+  try {
+    await bob.goto(bobParley.url);
+    await bob.getByLabel('SIP address').fill(`bob@${DOMAIN}`);
+    await bob.getByLabel('Password', { exact: true }).fill('bob-pw');
+    await bob.getByLabel('Server', { exact: true }).fill(kamailio.wsUrl);
+    await bob.getByRole('button', { name: 'Sign in' }).click();
+    await bob.getByRole('button', { name: 'Add contact' }).click();
+    const dialog = bob.getByRole('dialog', { name: 'Add contact' });
+    await dialog.getByLabel('SIP address').fill(`alice@${DOMAIN}`);
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await bob
+      .getByRole('tree', { name: 'Contacts' })
+      .getByRole('treeitem', { name: `alice@${DOMAIN}` })
+      .waitFor();
+  } finally {
+    await bob.close();
+    await bobParley.dispose();
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await alice?.dispose();
+  await fresh?.dispose();
+  await kamailio?.dispose();
+});
+
+interface Violation {
+  id: string;
+  impact: string;
+  nodes: { target: string[]; failureSummary: string }[];
+}
+
+/** axe-core's violations on the page as it is now (every rule, WCAG 2.2 AA and best practice). */
+async function violations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
+  const found = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: unknown[] }> } }).axe;
+    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
+  });
+  return (found as Violation[]).flatMap((v) =>
+    v.nodes.slice(0, 3).map((n) => `${v.id} (${v.impact}) at ${n.target.join(' ')}: ${n.failureSummary}`),
+  );
+}
+
+describe('axe-core finds nothing on any screen', () => {
+  for (const [width, height] of [
+    [1280, 800],
+    [360, 720],
+  ] as const) {
+    for (const scheme of ['light', 'dark'] as const) {
+      test(`${width}×${height}, ${scheme}: sign-in, buddy list of 300, card, menus, approval requests, settings`, async () => {
+        const page = await browser.newPage({ viewport: { width, height }, colorScheme: scheme });
+        try {
+          const found: Record<string, string[]> = {};
+          await page.goto(fresh.url);
+          await page.getByRole('button', { name: 'Sign in' }).waitFor();
+          found['sign-in'] = await violations(page);
+          // A failed sign-in: errors on the fields.
+          await page.getByRole('button', { name: 'Sign in' }).click();
+          await page.getByLabel('SIP address').and(page.locator('[aria-invalid="true"]')).waitFor();
+          found['sign-in with errors'] = await violations(page);
+
+          await page.goto(alice.url);
+          const tree = page.getByRole('tree', { name: 'Contacts' });
+          await tree.getByRole('treeitem', { name: 'Person 0299' }).waitFor();
+          await page.getByRole('region', { name: 'Waiting for your approval' }).waitFor();
+          found['list'] = await violations(page);
+
+          await page.getByRole('button', { name: /^Status: / }).click();
+          await page.getByRole('menu', { name: 'Status' }).waitFor();
+          found['status menu'] = await violations(page);
+          await page.keyboard.press('Escape');
+
+          await tree.getByRole('treeitem', { name: 'Person 0000' }).click({ button: 'right' });
+          await page.getByRole('menu', { name: 'Actions for Person 0000' }).waitFor();
+          found['contact menu'] = await violations(page);
+          await page.keyboard.press('Escape');
+
+          await tree.getByRole('treeitem', { name: 'Person 0000' }).click();
+          const card = page.getByRole('region', { name: 'Person 0000' });
+          await card.getByRole('button', { name: 'Remove' }).click();
+          await card.getByRole('alertdialog').waitFor();
+          found['card with a question'] = await violations(page);
+          await page.keyboard.press('Escape');
+          await page.keyboard.press('Escape');
+
+          await page
+            .getByRole('region', { name: 'Waiting for your approval' })
+            .getByRole('button', { name: /^Review/ })
+            .click();
+          await page.getByRole('heading', { name: /^Approval requests/ }).waitFor();
+          found['approval requests'] = await violations(page);
+          await page.keyboard.press('Escape');
+
+          await page.getByRole('button', { name: 'My account' }).click();
+          await page.getByRole('menuitem', { name: 'Settings' }).click();
+          await page.getByRole('heading', { name: 'Settings' }).waitFor();
+          found['settings'] = await violations(page);
+
+          await page.getByRole('radio', { name: /^Compact/ }).check();
+          await page.keyboard.press('Escape');
+          await tree
+            .locator('.compact')
+            .or(tree.and(page.locator('.compact')))
+            .first()
+            .waitFor();
+          found['compact list'] = await violations(page);
+          await page.getByRole('button', { name: 'My account' }).click();
+          await page.getByRole('menuitem', { name: 'Settings' }).click();
+          await page.getByRole('radio', { name: /^Comfortable/ }).check();
+
+          expect(found).toEqual(Object.fromEntries(Object.keys(found).map((screen) => [screen, []])));
+        } finally {
+          await page.close();
+        }
+      }, 90_000);
+    }
+  }
+});
+
+describe('the status menu', () => {
+  test('publishes only the status chosen, not every one the arrow keys pass over; Escape changes nothing', async () => {
+    const page = await browser.newPage();
+    const sent: string[] = [];
+    page.on('websocket', (socket) => socket.on('framesent', (frame) => sent.push(String(frame.payload))));
+    try {
+      await page.goto(alice.url);
+      const status = page.getByRole('button', { name: /^Status: / });
+      await status.waitFor();
+      const initial = await status.getAttribute('aria-label');
+      const setMine = () => sent.filter((frame) => frame.includes('presence:setMine'));
+
+      await status.press('Enter');
+      const menu = page.getByRole('menu', { name: 'Status' });
+      await menu.waitFor();
+      // The focus starts on the current status; moving does not choose.
+      await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-checked'))).toBe('true');
+      for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Escape');
+      await menu.waitFor({ state: 'detached' });
+      await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(initial);
+      expect(setMine()).toEqual([]);
+
+      // Choosing does: one request, for the one status chosen (Busy is one down from Available).
+      await status.press('Enter');
+      await menu.waitFor();
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      await page.getByRole('button', { name: 'Status: Busy' }).waitFor();
+      expect(setMine()).toHaveLength(1);
+      expect(setMine()[0]).toContain('"busy"');
+      // Back to Available for the other tests.
+      await status.click();
+      await menu.getByRole('menuitemradio', { name: 'Available' }).click();
+      await page.getByRole('button', { name: 'Status: Available' }).waitFor();
+    } finally {
+      await page.close();
+    }
+  });
+});
