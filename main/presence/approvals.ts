@@ -241,9 +241,13 @@ export class ApprovalService implements SessionParticipant {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.winfoTimer.dispose();
     this.rulesWrite.dispose();
   }
+
+  /** Set once the engine closes: a write still in flight then must not touch the (closed) store. */
+  private disposed = false;
 
   private async writeRules(owner: string): Promise<void> {
     updateAccountState(this.db, owner, { presRulesDirty: true });
@@ -253,6 +257,8 @@ export class ApprovalService implements SessionParticipant {
     const allow = watchers.filter((w) => w.decision === 'allowed').map((w) => w.uri);
     const block = watchers.filter((w) => w.decision === 'declined' || w.decision === 'blocked').map((w) => w.uri);
     await xcap.put('pres-rules', 'index', 'application/auth-policy+xml', buildPresRules(allow, block));
+    // Closed meanwhile: the dirty flag stays set and the next start writes the rules again.
+    if (this.disposed) return;
     updateAccountState(this.db, owner, { presRulesDirty: false });
   }
 
