@@ -12,7 +12,10 @@ const running: WebParley[] = [];
 
 beforeAll(async () => {
   const users = Object.fromEntries(
-    ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hank', 'ivan', 'judy'].map((u) => [u, `${u}-pw`]),
+    ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hank', 'ivan', 'judy', 'kate', 'liam', 'mia', 'noah'].map((u) => [
+      u,
+      `${u}-pw`,
+    ]),
   );
   [kamailio, browser] = await Promise.all([Kamailio.launch({ users, presRules: true }), launchChromium()]);
 });
@@ -359,8 +362,8 @@ describe('buddy list and approvals, as two people use them', () => {
     }
   });
 
-  test('with a long list, a waiting request is on the first screen at 360 px: Accept in one step', async () => {
-    const dataDir = await seedContacts(kamailio, 'gina', 60);
+  test('with 300 contacts, a waiting request is on the first screen at 360 px: Accept in one step', async () => {
+    const dataDir = await seedContacts(kamailio, 'gina', 300);
 
     const page = await browser.newPage({ viewport: { width: 360, height: 720 } });
     const { page: gina } = await signIn('gina', dataDir, async () => page);
@@ -368,7 +371,7 @@ describe('buddy list and approvals, as two people use them', () => {
     await addContact(frank.page, `gina@${DOMAIN}`);
     const accept = approvalsBar(gina).getByRole('button', { name: 'Accept and add' });
     await accept.waitFor();
-    // On the first screen, without scrolling: above the list, not 60 contacts below it.
+    // On the first screen, without scrolling: above the list, not 300 contacts below it.
     const box = await accept.boundingBox();
     expect(box!.y + box!.height).toBeLessThanOrEqual(720);
     await accept.click();
@@ -478,6 +481,39 @@ describe('buddy list and approvals, as two people use them', () => {
       .toBe(true);
     await page.keyboard.press('Escape');
     await contactRow(page, 'Carol King').waitFor();
+  });
+
+  test('mutual add: kate adds liam, liam accepts and adds her back from the bar — both see each other, nobody is asked twice', async () => {
+    const kate = await signIn('kate');
+    const liam = await signIn('liam');
+    await addContact(kate.page, `liam@${DOMAIN}`, 'Liam');
+    await approvalsBar(liam.page).getByText(`kate@${DOMAIN}`).waitFor();
+    await approvalsBar(liam.page).getByRole('button', { name: 'Accept and add' }).click();
+    await contactRow(kate.page, 'Liam').filter({ hasText: 'Available' }).waitFor();
+    // Liam's subscription to kate is active without kate answering anything: adding him let him in.
+    await contactRow(liam.page, `kate@${DOMAIN}`).filter({ hasText: 'Available' }).waitFor();
+    expect(await approvalsBar(kate.page).count()).toBe(0);
+    expect(await kate.page.title()).toBe('Parley');
+  });
+
+  test('blocked, then unblocked: the other side sees presence again after Ask again on the card', async () => {
+    const mia = await signIn('mia');
+    const noah = await signIn('noah');
+    await addContact(mia.page, `noah@${DOMAIN}`, 'Noah');
+    await approvalsBar(noah.page).getByRole('button', { name: 'Accept and add' }).click();
+    await contactRow(mia.page, 'Noah').filter({ hasText: 'Available' }).waitFor();
+
+    const card = await openCard(noah.page, `mia@${DOMAIN}`);
+    await card.getByRole('button', { name: 'Block', exact: true }).click();
+    await card.getByText('Blocked: cannot see your presence.').waitFor();
+    await contactRow(mia.page, 'Noah').filter({ hasText: 'Not sharing presence' }).waitFor();
+
+    await card.getByRole('button', { name: 'Unblock' }).click();
+    await card.getByText('Can see your presence.').waitFor();
+    // Mia's side asked once and was refused; it does not poll. Ask again, from Noah's card.
+    const noahCard = await openCard(mia.page, 'Noah');
+    await noahCard.getByRole('button', { name: 'Ask again to see their presence' }).click();
+    await contactRow(mia.page, 'Noah').filter({ hasText: 'Available' }).waitFor();
   });
 
   test('status icons differ by shape, and keep their shape in forced-colours mode; offline contacts come after online ones', async () => {
