@@ -111,13 +111,13 @@ describe('buddy list and approvals, as two people use them', () => {
     await addContact(alice.page, `bob@${DOMAIN}`, 'Bob Builder');
     await contactRow(alice.page, 'Bob Builder').filter({ hasText: 'Awaiting approval' }).waitFor();
 
-    await review(bob.page);
+    // The notice offers Review, which opens the requests.
+    const notice = bob.page.getByRole('status').filter({ hasText: `alice@${DOMAIN} wants to see your presence.` });
+    await notice.getByRole('button', { name: 'Review' }).click();
     await request(bob.page, `alice@${DOMAIN}`).waitFor();
     await expect(bob.page.getByRole('heading', { name: /Approval requests/ }).textContent()).resolves.toMatch(/1/);
     // The tab (or window) title counts what waits.
     await expect.poll(() => bob.page.title()).toBe('(1) Parley');
-    const notice = bob.page.getByRole('status').filter({ hasText: `alice@${DOMAIN} wants to see your presence.` });
-    await notice.waitFor();
     await request(bob.page, `alice@${DOMAIN}`).getByRole('button', { name: 'Accept', exact: true }).click();
     await bob.page.getByText('Nobody is waiting for your approval.').waitFor();
     // The notice was about that request: answered, it goes.
