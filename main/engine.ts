@@ -7,6 +7,8 @@ import type { Clock } from './base/clock.js';
 import { Throttle } from './base/throttle.js';
 import { installProcessGuards } from './base/process-guards.js';
 import { BuddyList } from './contacts/buddy-list.js';
+import { MessagingService } from './messaging/messaging-service.js';
+import { chatHandlers } from './messaging/chat-handlers.js';
 import { ContactDirectory } from './contacts/contact-directory.js';
 import { contactsHandlers } from './contacts/contacts-handlers.js';
 import type { Handlers } from './ipc/handlers.js';
@@ -57,6 +59,8 @@ export class Engine {
   readonly approvals: ApprovalService;
   /** The buddy list as the person sees it (directory + presence + decisions). */
   readonly contacts: BuddyList;
+  /** Instant messages. */
+  readonly messaging: MessagingService;
   readonly info: AppInfo;
   /** Every IPC request channel's implementation, from each domain. */
   readonly handlers: Handlers<Channel>;
@@ -94,11 +98,13 @@ export class Engine {
     this.presenceWatch = new PresenceWatchService(this.directory, { ...watchOptions, ...(clock ? { clock } : {}) });
     this.approvals = new ApprovalService(this.db, owner, this.directory, clock ? { clock } : {});
     this.contacts = new BuddyList(this.directory, this.presenceWatch, this.approvals);
+    this.messaging = new MessagingService(this.db, owner, this.directory, this.connection.session, clock ? { clock } : {});
     this.handlers = {
       ...accountHandlers(this.info, this.account, this.connection),
       ...presenceHandlers(this.myPresence),
       ...contactsHandlers(this.contacts),
       ...approvalsHandlers(this.approvals),
+      ...chatHandlers(this.messaging),
       'settings:get': async () => ok(getUiSettings(this.db)),
       'settings:set': async (changes) => {
         const next = setUiSettings(this.db, { ...(changes.density ? { density: changes.density } : {}) });
@@ -111,6 +117,7 @@ export class Engine {
     this.connection.addParticipant(this.presenceWatch);
     this.connection.addParticipant(this.approvals);
     this.connection.addParticipant(this.myPresence);
+    this.connection.addParticipant(this.messaging);
     this.connection.onDidChange((state) => {
       this.emit('onDidChangeConnection', state);
       if (state.status === 'registered') {
@@ -119,6 +126,7 @@ export class Engine {
       }
     });
     this.myPresence.onDidChange((presence) => this.emit('onDidChangeMyPresence', presence));
+    this.messaging.onDidChange((messages) => this.emit('onDidChangeMessages', messages));
     this.directory.onDidChange(() => this.emit('onDidChangeContacts', this.contacts.list()));
     this.presenceWatch.onDidChangePresence((changes) => this.emit('onDidChangeContactPresence', changes));
     // A flood of requests (anyone on any domain can ask) must not flood the page: the inbox goes out

@@ -211,10 +211,11 @@ export class SipSession {
   request(
     method: string,
     target: URI,
-    options: { headers?: string[]; body?: { contentType: string; content: string } },
+    options: { headers?: string[]; body?: { contentType: string; content: string }; callId?: string; cseq?: number },
     delegate: OutgoingRequestDelegate,
   ): OutgoingRequest {
-    return this.core.request(this.message(method, target, options.headers ?? [], options.body), delegate);
+    const ids = { ...(options.callId ? { callId: options.callId } : {}), ...(options.cseq ? { cseq: options.cseq } : {}) };
+    return this.core.request(this.message(method, target, options.headers ?? [], options.body, ids), delegate);
   }
 
   /** Sends a SUBSCRIBE (RFC 6665 §4.1.2) from the open account to `target`. */
@@ -239,14 +240,20 @@ export class SipSession {
   }
 
   /** An out-of-dialog request From the open account To `target`. */
-  private message(method: string, target: URI, headers: string[], body?: { contentType: string; content: string }) {
+  private message(
+    method: string,
+    target: URI,
+    headers: string[],
+    body?: { contentType: string; content: string },
+    ids: { callId?: string; cseq?: number } = {},
+  ) {
     const core = this.core;
     return core.makeOutgoingRequestMessage(
       method,
       target,
       core.configuration.aor,
       target,
-      {},
+      ids,
       headers,
       body && { contentDisposition: 'render', ...body },
     );

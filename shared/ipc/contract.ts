@@ -7,6 +7,7 @@
 import { accountEvents, accountRequests, type AccountResponses } from './account.js';
 import { appEvents, appRequests, type AppResponses } from './app.js';
 import { approvalsEvents, approvalsRequests, type ApprovalsResponses } from './approvals.js';
+import { chatEvents, chatRequests, type ChatResponses } from './chat.js';
 import { contactsEvents, contactsRequests, type ContactsResponses } from './contacts.js';
 import type { PayloadOf } from './define.js';
 import { presenceEvents, presenceRequests, type PresenceResponses } from './presence.js';
@@ -24,14 +25,23 @@ export const requestSchemas = {
   ...contactsRequests,
   ...approvalsRequests,
   ...settingsRequests,
+  ...chatRequests,
 } satisfies Record<string, Schema<unknown>>;
 
 /** What each request channel answers with (inside a `Result`). */
 export interface ResponseMap
-  extends AppResponses, AccountResponses, PresenceResponses, ContactsResponses, ApprovalsResponses, SettingsResponses {}
+  extends AppResponses, AccountResponses, PresenceResponses, ContactsResponses, ApprovalsResponses, SettingsResponses, ChatResponses {}
 
 /** Every domain's events. */
-const eventSpecs = { ...appEvents, ...accountEvents, ...presenceEvents, ...contactsEvents, ...approvalsEvents, ...settingsEvents };
+const eventSpecs = {
+  ...appEvents,
+  ...accountEvents,
+  ...presenceEvents,
+  ...contactsEvents,
+  ...approvalsEvents,
+  ...settingsEvents,
+  ...chatEvents,
+};
 
 /** Every request channel. */
 export type Channel = keyof typeof requestSchemas;

@@ -27,6 +27,8 @@ export interface KamailioOptions {
   readonly presRules?: boolean;
   /** registrar max_expires in seconds (tests shorten it to see refreshes). */
   readonly maxExpires?: number;
+  /** WITH_MSILO: store MESSAGEs for users who are not signed in (202) and deliver them at REGISTER. */
+  readonly msilo?: boolean;
   /** WITH_TLS: also SIP over secure WebSocket, with this key and certificate (PEM). */
   readonly tls?: { readonly key: string; readonly cert: string };
 }
@@ -97,6 +99,7 @@ export class Kamailio {
     const defines = ['-A', 'WITH_AUTH'];
     if (this.options.presRules) defines.push('-A', 'WITH_XCAPRULES');
     if (this.options.tls) defines.push('-A', 'WITH_TLS');
+    if (this.options.msilo) defines.push('-A', 'WITH_MSILO');
     const peer = this.options.peer;
     if (peer) defines.push('-A', 'WITH_PEER', '-A', `PEER_DOMAIN="${peer.domain}"`, '-A', `PEER_ADDR="${peer.address}"`);
     this.log = '';
@@ -219,7 +222,7 @@ export class Kamailio {
     mkdirSync(join(this.dir, 'run'));
     const db = new Database(join(this.dir, 'db', 'kamailio.sqlite'));
     try {
-      for (const schema of ['standard', 'auth_db', 'usrloc', 'presence']) {
+      for (const schema of ['standard', 'auth_db', 'usrloc', 'presence', 'msilo']) {
         db.exec(readFileSync(join(SCHEMA_DIR, `${schema}-create.sql`), 'utf8'));
       }
       const insert = db.prepare('INSERT INTO subscriber (username, domain, password) VALUES (?, ?, ?)');

@@ -7,6 +7,7 @@ import { approvalsEvents, approvalsRequests } from '../../../shared/ipc/approval
 import { contactsEvents, contactsRequests } from '../../../shared/ipc/contacts.js';
 import { presenceEvents, presenceRequests } from '../../../shared/ipc/presence.js';
 import { settingsEvents, settingsRequests } from '../../../shared/ipc/settings.js';
+import { chatEvents, chatRequests } from '../../../shared/ipc/chat.js';
 
 describe('the IPC contract', () => {
   test('channels are domain:verb and events onDid*', () => {
@@ -20,11 +21,11 @@ describe('the IPC contract', () => {
   });
 
   test('the contract is composed from the domains: no channel or event declared twice, none left out', () => {
-    const domains = [appRequests, accountRequests, presenceRequests, contactsRequests, approvalsRequests, settingsRequests];
+    const domains = [appRequests, accountRequests, presenceRequests, contactsRequests, approvalsRequests, settingsRequests, chatRequests];
     const declared = domains.flatMap((d) => Object.keys(d));
     expect(new Set(declared).size).toBe(declared.length);
     expect([...CHANNELS].sort()).toEqual([...declared].sort());
-    const events = [appEvents, accountEvents, presenceEvents, contactsEvents, approvalsEvents, settingsEvents].flatMap((d) =>
+    const events = [appEvents, accountEvents, presenceEvents, contactsEvents, approvalsEvents, settingsEvents, chatEvents].flatMap((d) =>
       Object.keys(d),
     );
     expect(new Set(events).size).toBe(events.length);

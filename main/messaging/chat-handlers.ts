@@ -1,0 +1,16 @@
+import { HISTORY_PAGE } from '../../shared/domain/chat.js';
+import type { chatRequests } from '../../shared/ipc/chat.js';
+import { ok } from '../../shared/ipc/result.js';
+import type { ChannelsOf, Handlers } from '../ipc/handlers.js';
+import type { MessagingService } from './messaging-service.js';
+
+/** The `chat` channels. */
+export function chatHandlers(messaging: MessagingService): Handlers<ChannelsOf<typeof chatRequests>> {
+  return {
+    'chat:conversations': async () => ok(messaging.conversations()),
+    'chat:history': async ({ peer, before, limit }) => messaging.history(peer, limit ?? HISTORY_PAGE, before),
+    'chat:send': async ({ peer, text }) => messaging.send(peer, text),
+    'chat:retry': async ({ id }) => messaging.retry(id),
+    'chat:markRead': async ({ peer }) => messaging.markRead(peer),
+  };
+}

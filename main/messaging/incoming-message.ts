@@ -1,0 +1,83 @@
+import type { Core } from 'sip.js';
+import { parseSipAddress } from '../../shared/domain/sip-address.js';
+
+/** The longest text Parley keeps from one incoming message (characters). */
+export const INCOMING_TEXT_MAX = 16_384;
+
+/** What to do with an incoming MESSAGE. */
+export type IncomingReading =
+  | { readonly kind: 'message'; readonly message: { peer: string; text: string; sentAt: number; dedupe: string } }
+  /** Taken (200) but not a message to show: a delivery notification and the like. */
+  | { readonly kind: 'ignore' }
+  | { readonly kind: 'refuse'; readonly status: number; readonly headers?: string[] };
+
+/** Longest accepted clock skew for a `Date:` in the future. */
+const FUTURE_SLACK_MS = 5 * 60_000;
+
+/**
+ * Reads an incoming MESSAGE (RFC 3428): who sent it, its text (plain, or the text/plain inside a
+ * CPIM wrapper, RFC 3862), when it was sent, and the key that identifies a retransmission.
+ */
+export function readIncoming(request: Core.IncomingRequestMessage, now: number): IncomingReading {
+  const from = parseSipAddress(request.from.uri.toString());
+  if (!from) return { kind: 'refuse', status: 400 };
+  const type = (request.getHeader('Content-Type') ?? 'text/plain').toLowerCase();
+  const encoding = (request.getHeader('Content-Encoding') ?? '').toLowerCase().trim();
+  // RFC 5438 delivery and read notifications are about messages, not messages themselves.
+  if (type.startsWith('message/imdn+xml')) return { kind: 'ignore' };
+  if (encoding !== '' && encoding !== 'identity') return { kind: 'refuse', status: 415, headers: ['Accept-Encoding: identity', ACCEPT] };
+  let text: string;
+  if (type.startsWith('text/plain')) {
+    // A store-and-forward server (Kamailio's msilo) may hand on a CPIM message as text/plain.
+    const unwrapped = unwrapCpim(request.body);
+    if (unwrapped === 'notification') return { kind: 'ignore' };
+    text = unwrapped ?? request.body;
+  } else if (type.startsWith('message/cpim')) {
+    const unwrapped = unwrapCpim(request.body);
+    if (unwrapped === 'notification') return { kind: 'ignore' };
+    if (unwrapped === undefined) return { kind: 'refuse', status: 415, headers: [ACCEPT] };
+    text = unwrapped;
+  } else {
+    return { kind: 'refuse', status: 415, headers: [ACCEPT] };
+  }
+  text = clean(text);
+  if (text.length > INCOMING_TEXT_MAX) return { kind: 'refuse', status: 413 };
+  if (text.trim() === '') return { kind: 'ignore' };
+  const dated = Date.parse(request.getHeader('Date') ?? '');
+  const sentAt = Number.isFinite(dated) && dated <= now + FUTURE_SLACK_MS ? Math.min(dated, now) : now;
+  return {
+    kind: 'message',
+    message: { peer: from.uri, text, sentAt, dedupe: `${request.callId}|${request.cseq}|${from.uri}`.slice(0, 1024) },
+  };
+}
+
+const ACCEPT = 'Accept: text/plain, message/cpim';
+
+/** Line breaks made uniform; control characters other than tab and newline removed. */
+function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
+  return text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '');
+}
+
+/**
+ * The text inside a CPIM message (RFC 3862 §2: message headers, a blank line, the MIME headers of
+ * the content, a blank line, the content), `'notification'` when the content is an IMDN, or
+ * undefined when `body` is not CPIM.
+ */
+function unwrapCpim(body: string): string | 'notification' | undefined {
+  const text = body.replace(/\r\n/g, '\n');
+  const firstBreak = text.indexOf('\n\n');
+  if (firstBreak < 0) return undefined;
+  const head = text.slice(0, firstBreak);
+  // CPIM message headers are "Name: value" lines; From/To/DateTime/NS are the telling ones.
+  if (!/^(From|To|DateTime|NS|Subject|cc|imdn\.[\w-]+):/im.test(head) || !head.split('\n').every((line) => /^[\w.-]+:\s?/.test(line)))
+    return undefined;
+  const rest = text.slice(firstBreak + 2);
+  const secondBreak = rest.indexOf('\n\n');
+  if (secondBreak < 0) return undefined;
+  const mime = rest.slice(0, secondBreak).toLowerCase();
+  if (!/^content-type:/m.test(mime)) return undefined;
+  if (/^content-type:\s*message\/imdn\+xml/m.test(mime)) return 'notification';
+  if (!/^content-type:\s*text\/plain/m.test(mime)) return undefined;
+  return rest.slice(secondBreak + 2);
+}

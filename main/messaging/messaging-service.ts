@@ -1,0 +1,244 @@
+import type { Database } from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import type { Message } from 'sip.js';
+import { messageError, rejectionText, type ChatMessage, type ConversationSummary } from '../../shared/domain/chat.js';
+import { parseSipAddress } from '../../shared/domain/sip-address.js';
+import { err, ok, type Result } from '../../shared/ipc/result.js';
+import { systemClock, type Clock } from '../base/clock.js';
+import { Emitter } from '../base/emitter.js';
+import { withTimeout } from '../base/timeout.js';
+import type { ContactDirectory } from '../contacts/contact-directory.js';
+import { createLogger, type Logger } from '../logger.js';
+import type { SipAccountConfig, SessionParticipant } from '../sip/sip-connection.js';
+import type { SipSession } from '../sip/sip-session.js';
+import {
+  conversations,
+  getMessage,
+  history,
+  insertIncoming,
+  insertOutgoing,
+  markRead,
+  outbox,
+  setMessageState,
+  type OutboxEntry,
+} from '../store/messages-repository.js';
+import { readIncoming } from './incoming-message.js';
+
+export interface MessagingOptions {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** How long to wait for the final answer to a MESSAGE before counting the network as down. */
+  readonly answerTimeoutMs?: number;
+}
+
+/** How one send ended. */
+type Outcome = { kind: 'sent' | 'stored' } | { kind: 'rejected'; status: number; reason: string } | { kind: 'network' };
+
+/**
+ * Instant messages (SIP MESSAGE, RFC 3428) for the signed-in account: nothing is lost, nothing is
+ * doubled.
+ *
+ * - Sending: a message is in SQLite (`queued`) before a byte leaves; the outbox goes out one
+ *   message at a time, oldest first, whenever Parley is registered. A send that fails for a network
+ *   reason (the connection dropped, no answer) goes back to the queue and is sent again — with the
+ *   same Call-ID and CSeq, so a receiver that got the first copy can tell — when Parley is back. A
+ *   final rejection marks it failed, with the reason in words.
+ * - Receiving: a MESSAGE is committed before it is answered 200; a retransmission or a replay
+ *   (same Call-ID, CSeq and sender) is answered again but stored once.
+ */
+export class MessagingService implements SessionParticipant {
+  private readonly changes = new Emitter<readonly ChatMessage[]>();
+  /** Messages that arrived or changed state. */
+  readonly onDidChange = this.changes.event;
+  private session: SipSession | undefined;
+  private flushing: Promise<void> | undefined;
+  private flushAgain = false;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly db: Database,
+    private readonly owner: () => string | undefined,
+    private readonly directory: ContactDirectory,
+    incoming: SipSession,
+    private readonly options: MessagingOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.log = options.logger ?? createLogger('chat');
+    // Registered once, for the session's whole life, so that every REGISTER's Allow says MESSAGE
+    // (a store-and-forward server delivers only to contacts that take it).
+    incoming.handle('MESSAGE', (message) => this.receive(message));
+  }
+
+  online(session: SipSession, _account: SipAccountConfig): void {
+    this.session = session;
+    void this.flush();
+  }
+
+  offline(): void {
+    this.session = undefined;
+  }
+
+  async signOut(): Promise<void> {
+    this.session = undefined;
+  }
+
+  /** Queues a message to `peer` and sends it as soon as Parley is registered. */
+  send(peer: string, text: string): Result<ChatMessage> {
+    const owner = this.owner();
+    if (!owner) return err('state', 'Sign in first.');
+    const address = parseSipAddress(peer);
+    if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
+    const problem = messageError(text);
+    if (problem) return err('invalid', problem, 'text');
+    const message = insertOutgoing(this.db, owner, address.uri, text, `${randomUUID()}@parley`, this.clock.now());
+    this.changes.fire([message]);
+    void this.flush();
+    return ok(message);
+  }
+
+  /** Puts a failed message back in the queue. */
+  retry(id: number): Result<ChatMessage> {
+    const owner = this.owner();
+    if (!owner) return err('state', 'Sign in first.');
+    const message = getMessage(this.db, owner, id);
+    if (!message || message.direction !== 'out') return err('invalid', 'That message does not exist.');
+    if (message.state !== 'failed') return ok(message);
+    const queued = setMessageState(this.db, owner, id, 'queued')!;
+    this.changes.fire([queued]);
+    void this.flush();
+    return ok(queued);
+  }
+
+  history(peer: string, limit: number, before?: number): Result<readonly ChatMessage[]> {
+    const owner = this.owner();
+    const address = parseSipAddress(peer);
+    if (!owner) return err('state', 'Sign in first.');
+    if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
+    return ok(history(this.db, owner, address.uri, limit, before));
+  }
+
+  conversations(): readonly ConversationSummary[] {
+    const owner = this.owner();
+    if (!owner) return [];
+    return conversations(this.db, owner).map(({ last, unread }) => ({
+      peer: last.peer,
+      address: parseSipAddress(last.peer)?.address ?? last.peer,
+      last,
+      unread,
+      stranger: !this.directory.findByAddress(last.peer),
+    }));
+  }
+
+  markRead(peer: string): Result<void> {
+    const owner = this.owner();
+    const address = parseSipAddress(peer);
+    if (!owner) return err('state', 'Sign in first.');
+    if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
+    markRead(this.db, owner, address.uri);
+    return ok(undefined);
+  }
+
+  /** Sends the outbox in order, one at a time; a second call while it runs makes it look again. */
+  private flush(): Promise<void> {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return this.flushing;
+    }
+    this.flushing = (async () => {
+      try {
+        do {
+          this.flushAgain = false;
+          await this.drain();
+        } while (this.flushAgain && this.session);
+      } catch (error) {
+        this.log.error(`sending messages: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        this.flushing = undefined;
+      }
+    })();
+    return this.flushing;
+  }
+
+  private async drain(): Promise<void> {
+    const owner = this.owner();
+    while (owner && this.session && this.owner() === owner) {
+      const next = outbox(this.db, owner)[0];
+      if (!next) return;
+      this.changes.fire([setMessageState(this.db, owner, next.id, 'sending')!]);
+      const outcome = await this.deliver(this.session, next);
+      let state: ChatMessage | undefined;
+      switch (outcome.kind) {
+        case 'sent':
+        case 'stored':
+          state = setMessageState(this.db, owner, next.id, outcome.kind);
+          break;
+        case 'rejected':
+          state = setMessageState(this.db, owner, next.id, 'failed', rejectionText(outcome.status, outcome.reason));
+          break;
+        case 'network':
+          // Still registered: the other side or the path did not answer — tell the person. Not
+          // registered any more: it goes again, in its place, when Parley is back.
+          state = this.session?.connected
+            ? setMessageState(this.db, owner, next.id, 'failed', rejectionText(408))
+            : setMessageState(this.db, owner, next.id, 'queued');
+          if (state) this.changes.fire([state]);
+          if (state?.state === 'queued') return;
+          continue;
+      }
+      if (state) this.changes.fire([state]);
+    }
+  }
+
+  private async deliver(session: SipSession, message: OutboxEntry): Promise<Outcome> {
+    const target = session.makeURI(message.peer);
+    if (!target) return { kind: 'rejected', status: 416, reason: 'Unsupported URI Scheme' };
+    const answered = new Promise<Outcome>((resolve) => {
+      try {
+        session.request(
+          'MESSAGE',
+          target,
+          { callId: message.callId, cseq: 1, body: { contentType: 'text/plain;charset=UTF-8', content: message.text } },
+          {
+            onAccept: (response) => resolve({ kind: response.message.statusCode === 202 ? 'stored' : 'sent' }),
+            onReject: (response) => {
+              const statusCode = response.message.statusCode ?? 500;
+              const reasonPhrase = response.message.reasonPhrase ?? '';
+              // sip.js answers a transport failure or a transaction timeout with its own 503/408.
+              resolve(
+                statusCode === 408 || (statusCode === 503 && !session.connected)
+                  ? { kind: 'network' }
+                  : { kind: 'rejected', status: statusCode, reason: reasonPhrase },
+              );
+            },
+          },
+        );
+      } catch {
+        resolve({ kind: 'network' });
+      }
+    });
+    return (await withTimeout(answered, this.options.answerTimeoutMs ?? 40_000, this.clock)) ?? { kind: 'network' };
+  }
+
+  private receive(message: Message): void {
+    const owner = this.owner();
+    if (!owner) {
+      void message.reject({ statusCode: 480 }).catch(() => undefined);
+      return;
+    }
+    const read = readIncoming(message.request, this.clock.now());
+    if (read.kind === 'refuse') {
+      void message.reject({ statusCode: read.status, ...(read.headers ? { extraHeaders: read.headers } : {}) }).catch(() => undefined);
+      return;
+    }
+    if (read.kind === 'ignore') {
+      // A notification about a message (IMDN) and the like: taken, never shown as a message.
+      void message.accept().catch(() => undefined);
+      return;
+    }
+    // Committed first; only then the 200 (a crash in between means a retransmission, stored once).
+    const stored = insertIncoming(this.db, owner, { ...read.message, unread: true }, this.clock.now());
+    void message.accept().catch((error: unknown) => this.log.debug(`200 to MESSAGE: ${String(error)}`));
+    if (stored) this.changes.fire([stored]);
+  }
+}

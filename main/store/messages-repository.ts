@@ -1,0 +1,105 @@
+import type { Database } from 'better-sqlite3';
+import type { ChatMessage, MessageState } from '../../shared/domain/chat.js';
+import { prepared } from './statements.js';
+
+interface Row {
+  id: number;
+  peer: string;
+  direction: 'in' | 'out';
+  body: string;
+  sent_at: number;
+  state: MessageState;
+  error: string;
+  call_id: string | null;
+}
+
+/** An outgoing message waiting to go, with the Call-ID its MESSAGE carries. */
+export interface OutboxEntry extends ChatMessage {
+  readonly callId: string;
+}
+
+const COLUMNS = 'SELECT id, peer, direction, body, sent_at, state, error, call_id FROM messages';
+
+function toMessage(row: Row): ChatMessage {
+  return { id: row.id, peer: row.peer, direction: row.direction, text: row.body, sentAt: row.sent_at, state: row.state, error: row.error };
+}
+
+/** Stores an outgoing message as queued (before anything is sent). */
+export function insertOutgoing(db: Database, owner: string, peer: string, text: string, callId: string, now: number): ChatMessage {
+  const id = Number(
+    prepared(
+      db,
+      `INSERT INTO messages (owner, peer, direction, body, sent_at, created_at, state, call_id) VALUES (?, ?, 'out', ?, ?, ?, 'queued', ?)`,
+    ).run(owner, peer, text, now, now, callId).lastInsertRowid,
+  );
+  return getMessage(db, owner, id)!;
+}
+
+/**
+ * Stores an incoming message unless one with the same `dedupe` key is stored already; returns the
+ * new message, or undefined for a duplicate.
+ */
+export function insertIncoming(
+  db: Database,
+  owner: string,
+  message: { peer: string; text: string; sentAt: number; dedupe: string; unread: boolean },
+  now: number,
+): ChatMessage | undefined {
+  const result = prepared(
+    db,
+    `INSERT INTO messages (owner, peer, direction, body, sent_at, created_at, state, dedupe, unread)
+       VALUES (?, ?, 'in', ?, ?, ?, 'received', ?, ?) ON CONFLICT (owner, dedupe) WHERE dedupe IS NOT NULL DO NOTHING`,
+  ).run(owner, message.peer, message.text, message.sentAt, now, message.dedupe, message.unread ? 1 : 0);
+  return result.changes === 1 ? getMessage(db, owner, Number(result.lastInsertRowid)) : undefined;
+}
+
+export function getMessage(db: Database, owner: string, id: number): ChatMessage | undefined {
+  const row = prepared<[string, number], Row>(db, `${COLUMNS} WHERE owner = ? AND id = ?`).get(owner, id);
+  return row && toMessage(row);
+}
+
+export function setMessageState(db: Database, owner: string, id: number, state: MessageState, error = ''): ChatMessage | undefined {
+  prepared(db, 'UPDATE messages SET state = ?, error = ? WHERE owner = ? AND id = ?').run(state, error, owner, id);
+  return getMessage(db, owner, id);
+}
+
+/** Outgoing messages still to send, oldest first (those caught `sending` by a crash go again). */
+export function outbox(db: Database, owner: string): OutboxEntry[] {
+  return prepared<[string], Row>(db, `${COLUMNS} WHERE owner = ? AND state IN ('queued', 'sending') ORDER BY id`)
+    .all(owner)
+    .map((row) => ({ ...toMessage(row), callId: row.call_id ?? '' }));
+}
+
+/** A page of a conversation, newest last: the `limit` messages before `before` (or the latest). */
+export function history(db: Database, owner: string, peer: string, limit: number, before?: number): ChatMessage[] {
+  const rows =
+    before === undefined
+      ? prepared<[string, string, number], Row>(db, `${COLUMNS} WHERE owner = ? AND peer = ? ORDER BY id DESC LIMIT ?`).all(
+          owner,
+          peer,
+          limit,
+        )
+      : prepared<[string, string, number, number], Row>(
+          db,
+          `${COLUMNS} WHERE owner = ? AND peer = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+        ).all(owner, peer, before, limit);
+  return rows.reverse().map(toMessage);
+}
+
+/** Every conversation: its last message and unread count, most recent first. */
+export function conversations(db: Database, owner: string, limit = 200): { last: ChatMessage; unread: number }[] {
+  const rows = prepared<[string, string, number], Row & { unread_count: number }>(
+    db,
+    `SELECT m.id, m.peer, m.direction, m.body, m.sent_at, m.state, m.error, m.call_id,
+            (SELECT count(*) FROM messages u WHERE u.owner = ? AND u.peer = m.peer AND u.unread = 1) AS unread_count
+       FROM messages m
+       WHERE m.id IN (SELECT max(id) FROM messages WHERE owner = ? GROUP BY peer)
+       ORDER BY m.id DESC LIMIT ?`,
+  ).all(owner, owner, limit);
+  return rows.map((row) => ({ last: toMessage(row), unread: row.unread_count }));
+}
+
+/** Marks a conversation read; returns how many were unread. */
+export function markRead(db: Database, owner: string, peer: string): number {
+  return prepared(db, 'UPDATE messages SET unread = 0 WHERE owner = ? AND peer = ? AND unread = 1').run(owner, peer).changes;
+}

@@ -1,0 +1,92 @@
+/**
+ * Instant messages (SIP MESSAGE, RFC 3428) as the renderer sees them.
+ *
+ * An outgoing message's state:
+ *
+ * ```
+ *            send()                 2xx                  (IMDN, later)
+ * queued ──────────► sending ──────────────► sent ────► delivered ──► read
+ *   ▲  not registered   │ 202 (stored by the server for someone signed out) ──► stored
+ *   │                   │ 4xx–6xx
+ *   │                   ▼
+ *   └── connection lost failed (reason in words; Retry puts it back in the queue)
+ * ```
+ *
+ * An incoming message is `received`.
+ */
+
+/** Where a message stands. */
+export type MessageState = 'queued' | 'sending' | 'sent' | 'stored' | 'delivered' | 'read' | 'failed' | 'received';
+
+/** One message of a conversation. */
+export interface ChatMessage {
+  readonly id: number;
+  /** The other side's normalised SIP URI: the conversation it belongs to. */
+  readonly peer: string;
+  readonly direction: 'in' | 'out';
+  /** The text, exactly as typed or received (always shown as text). */
+  readonly text: string;
+  /** When it was sent (incoming: the sender's or the storing server's Date when given), epoch ms. */
+  readonly sentAt: number;
+  readonly state: MessageState;
+  /** Why it failed, in words (empty otherwise). */
+  readonly error: string;
+}
+
+/** A conversation in the list: the peer, the last message and how many are unread. */
+export interface ConversationSummary {
+  readonly peer: string;
+  /** `user@host`. */
+  readonly address: string;
+  readonly last: ChatMessage;
+  readonly unread: number;
+  /** True when the peer is not in my contacts (the conversation is a message request). */
+  readonly stranger: boolean;
+}
+
+/**
+ * The longest message Parley sends, in UTF-8 bytes. RFC 3428 §5 limits a MESSAGE to 1300 bytes where
+ * the path may include UDP without congestion control; this server path is TCP/WebSocket end to end
+ * and its store-and-forward relay is on loopback, so Parley allows more, but bounds it.
+ */
+export const MESSAGE_MAX_BYTES = 4096;
+
+/** How many messages one history page holds. */
+export const HISTORY_PAGE = 50;
+
+/** Checks a message before it is sent; returns a message in words, or null. */
+export function messageError(text: string): string | null {
+  if (text.trim() === '') return 'Type a message first.';
+  const bytes = utf8Length(text);
+  if (bytes > MESSAGE_MAX_BYTES)
+    return `That message is too long to send: at most ${MESSAGE_MAX_BYTES.toLocaleString('en')} bytes (about ${MESSAGE_MAX_BYTES.toLocaleString('en')} letters, fewer with emoji or accents); this one has ${bytes.toLocaleString('en')}.`;
+  return null;
+}
+
+/** The length of `text` in UTF-8 bytes (shared code has no TextEncoder of its own). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
+/** A final rejection of a MESSAGE, in words (RFC 3261 §21 codes a person meets). */
+export function rejectionText(status: number, reason = ''): string {
+  const words: Record<number, string> = {
+    403: 'The server refused to deliver it.',
+    404: 'There is no such user.',
+    408: 'No answer from their side in time.',
+    410: 'That address no longer exists.',
+    413: 'It is too long for their server.',
+    415: "Their client can't take this kind of message.",
+    480: 'They are not signed in.',
+    486: 'They are busy and not taking messages.',
+    488: "Their client can't take this kind of message.",
+    503: 'Their server is not available.',
+    603: 'They declined it.',
+  };
+  return words[status] ?? `It was refused (${status}${reason ? ` ${reason}` : ''}).`;
+}

@@ -1,0 +1,31 @@
+/** The `chat` domain: conversations, their history, sending and what arrives. */
+
+import { ACCOUNT_LIMITS } from '../domain/account.js';
+import { HISTORY_PAGE, MESSAGE_MAX_BYTES, type ChatMessage, type ConversationSummary } from '../domain/chat.js';
+import { event, type EventSpecs } from './define.js';
+import { int, none, obj, optional, str } from './schema.js';
+
+const id = int(1, Number.MAX_SAFE_INTEGER);
+const peer = str(ACCOUNT_LIMITS.address + 8);
+
+export const chatRequests = {
+  'chat:conversations': none,
+  'chat:history': obj({ peer, before: optional(id), limit: optional(int(1, HISTORY_PAGE * 4)) }),
+  // Characters, at most the byte limit: the exact byte check happens in main.
+  'chat:send': obj({ peer, text: str(MESSAGE_MAX_BYTES) }),
+  'chat:retry': obj({ id }),
+  'chat:markRead': obj({ peer }),
+};
+
+export interface ChatResponses {
+  'chat:conversations': readonly ConversationSummary[];
+  'chat:history': readonly ChatMessage[];
+  'chat:send': ChatMessage;
+  'chat:retry': ChatMessage;
+  'chat:markRead': void;
+}
+
+export const chatEvents = {
+  /** Messages arrived or changed state (new ones, sent, failed, read), in order. */
+  onDidChangeMessages: event<readonly ChatMessage[]>(),
+} satisfies EventSpecs;

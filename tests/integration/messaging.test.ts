@@ -1,0 +1,156 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import type { ChatMessage } from '../../shared/domain/chat.js';
+import type { Engine } from '../../main/engine.js';
+import { EngineFleet } from '../support/engines.js';
+import { DOMAIN, Kamailio } from '../support/kamailio.js';
+import { RawSipPeer } from '../support/raw-sip-peer.js';
+
+// Instant messages between engines through a real Kamailio with msilo (offline store-and-forward).
+let kamailio: Kamailio;
+let fleet: EngineFleet;
+const users = Object.fromEntries('alice bob carol dave erin frank'.split(' ').map((u) => [u, `${u}-pw`]));
+
+beforeAll(async () => {
+  kamailio = await Kamailio.launch({ users, msilo: true });
+  fleet = new EngineFleet(kamailio);
+});
+afterEach(async () => {
+  await fleet.dispose();
+});
+afterAll(async () => {
+  await kamailio?.dispose();
+});
+
+const waitFor = (check: () => void, timeout = 10_000) => vi.waitFor(check, { timeout, interval: 20 });
+const uri = (user: string) => `sip:${user}@${DOMAIN}`;
+const texts = (engine: Engine, peer: string) => {
+  const page = engine.messaging.history(uri(peer), 200);
+  return page.ok ? page.value.map((m) => `${m.direction} ${m.text}`) : [];
+};
+const states = (engine: Engine, peer: string) => {
+  const page = engine.messaging.history(uri(peer), 200);
+  return page.ok ? page.value.filter((m) => m.direction === 'out').map((m) => m.state) : [];
+};
+
+describe('chat between two people on the server', () => {
+  test('alice ⇄ bob both ways; sent messages read "sent"; markup and line breaks arrive as typed; events announce them', async () => {
+    const [alice, bob] = await Promise.all([fleet.signedIn('alice'), fleet.signedIn('bob')]);
+    const seen: ChatMessage[] = [];
+    bob.messaging.onDidChange((messages) => seen.push(...messages));
+
+    const sent = alice.messaging.send(`bob@${DOMAIN}`, '<b>hello</b>\nsecond line 👋');
+    expect(sent).toMatchObject({ ok: true, value: { state: 'queued', direction: 'out', peer: uri('bob') } });
+    await waitFor(() => expect(texts(bob, 'alice')).toEqual(['in <b>hello</b>\nsecond line 👋']));
+    await waitFor(() => expect(states(alice, 'bob')).toEqual(['sent']));
+    expect(seen.map((m) => [m.direction, m.state, m.text])).toEqual([['in', 'received', '<b>hello</b>\nsecond line 👋']]);
+
+    expect(bob.messaging.send(uri('alice'), 'hi back').ok).toBe(true);
+    await waitFor(() => expect(texts(alice, 'bob')).toEqual(['out <b>hello</b>\nsecond line 👋', 'in hi back']));
+    // Unread until read.
+    expect(alice.messaging.conversations()).toMatchObject([{ peer: uri('bob'), unread: 1, stranger: true, last: { text: 'hi back' } }]);
+    alice.messaging.markRead(uri('bob'));
+    expect(alice.messaging.conversations()[0]?.unread).toBe(0);
+  });
+
+  test('refused before sending: empty, too long (the limit in words), not an address — nothing stored', async () => {
+    const alice = await fleet.signedIn('alice');
+    expect(alice.messaging.send(uri('bob'), '   ')).toMatchObject({ ok: false, error: { message: 'Type a message first.' } });
+    const long = alice.messaging.send(uri('bob'), 'é'.repeat(2100));
+    expect(long).toMatchObject({ ok: false, error: { field: 'text' } });
+    expect(long.ok ? '' : long.error.message).toMatch(/at most 4,096 bytes.*this one has 4,200/);
+    expect(alice.messaging.send('not an address', 'x')).toMatchObject({ ok: false, error: { field: 'peer' } });
+    expect(texts(alice, 'bob')).toEqual([]);
+  });
+
+  test('a final rejection marks the message failed with the reason in words; Retry sends it again', async () => {
+    const alice = await fleet.signedIn('alice');
+    // A domain this server does not serve and cannot reach: 404.
+    alice.messaging.send('someone@nowhere.example', 'are you there?');
+    const failed = () => alice.messaging.history('sip:someone@nowhere.example', 10);
+    await waitFor(() => expect(failed()).toMatchObject({ ok: true, value: [{ state: 'failed' }] }));
+    const message = (failed() as { value: ChatMessage[] }).value[0]!;
+    expect(message.error).toBe('There is no such user.');
+    expect(alice.messaging.retry(message.id)).toMatchObject({ ok: true, value: { state: 'queued' } });
+    await waitFor(() => expect(failed()).toMatchObject({ ok: true, value: [{ state: 'failed' }] }));
+  });
+});
+
+describe('never lose, never duplicate', () => {
+  test('server stopped while alice sends three: when it is back bob gets exactly those three, once, in order', async () => {
+    const [alice, bob] = await Promise.all([fleet.signedIn('carol'), fleet.signedIn('dave')]);
+    await kamailio.stop();
+    try {
+      await waitFor(() => expect(alice.connection.current.status).toBe('reconnecting'));
+      for (const text of ['one', 'two', 'three']) expect(alice.messaging.send(uri('dave'), text).ok).toBe(true);
+      expect(states(alice, 'dave')).toEqual(['queued', 'queued', 'queued']);
+    } finally {
+      await kamailio.start();
+    }
+    await waitFor(() => expect(texts(bob, 'carol')).toEqual(['in one', 'in two', 'in three']), 30_000);
+    // Delivered straight, or stored by the server when dave had not registered again yet.
+    await waitFor(() => expect(states(alice, 'dave').filter((state) => state === 'sent' || state === 'stored')).toHaveLength(3));
+  });
+
+  test('a retransmitted or replayed MESSAGE (same Call-ID and CSeq) is answered each time and stored once', async () => {
+    const alice = await fleet.signedIn('alice');
+    const mallory = await RawSipPeer.start('mallory', 'elsewhere.test');
+    try {
+      const send = () =>
+        mallory.request('MESSAGE', uri('alice'), kamailio.sipPort, { body: 'only once', callId: 'replayed-call-id@elsewhere.test' });
+      expect((await send()).status).toBe(200);
+      expect((await send()).status).toBe(200);
+      expect((await mallory.request('MESSAGE', uri('alice'), kamailio.sipPort, { body: 'a new one' })).status).toBe(200);
+      const page = alice.messaging.history('sip:mallory@elsewhere.test', 10);
+      expect(page.ok && page.value.map((m) => m.text)).toEqual(['only once', 'a new one']);
+      // Someone not in my contacts: their conversation is a message request.
+      expect(alice.messaging.conversations()).toMatchObject([{ peer: 'sip:mallory@elsewhere.test', stranger: true, unread: 2 }]);
+    } finally {
+      await mallory.close();
+    }
+  });
+
+  test('a type Parley cannot show is refused 415 with what it takes; a delivery notification is taken and never shown', async () => {
+    const alice = await fleet.signedIn('alice');
+    const mallory = await RawSipPeer.start('mallory', 'elsewhere.test');
+    try {
+      const html = await mallory.request('MESSAGE', uri('alice'), kamailio.sipPort, { body: '<p>hi</p>', contentType: 'text/html' });
+      expect(html.status).toBe(415);
+      expect(html.header('Accept')[0]).toMatch(/text\/plain/);
+      const imdn = await mallory.request('MESSAGE', uri('alice'), kamailio.sipPort, {
+        body: '<?xml version="1.0"?><imdn xmlns="urn:ietf:params:xml:ns:imdn"><message-id>x</message-id></imdn>',
+        contentType: 'message/imdn+xml',
+      });
+      expect(imdn.status).toBe(200);
+      const cpim = await mallory.request('MESSAGE', uri('alice'), kamailio.sipPort, {
+        body: 'From: <sip:mallory@elsewhere.test>\r\nTo: <sip:alice@uc.test>\r\nDateTime: 2026-11-27T10:00:00Z\r\n\r\nContent-Type: text/plain;charset=utf-8\r\n\r\nwrapped text',
+        contentType: 'message/cpim',
+      });
+      expect(cpim.status).toBe(200);
+      const page = alice.messaging.history('sip:mallory@elsewhere.test', 10);
+      expect(page.ok && page.value.map((m) => m.text)).toEqual(['wrapped text']);
+    } finally {
+      await mallory.close();
+    }
+  });
+});
+
+describe('offline delivery through the server (msilo)', () => {
+  test('bob signed out → 202 "stored" → bob signs in and gets them in order, with the time they were sent', async () => {
+    const alice = await fleet.signedIn('erin');
+    const before = Date.now();
+    for (const text of ['first while away', 'second while away']) alice.messaging.send(uri('frank'), text);
+    await waitFor(() => expect(states(alice, 'frank')).toEqual(['stored', 'stored']));
+    const bob = await fleet.signedIn('frank');
+    await waitFor(() => expect(texts(bob, 'erin')).toEqual(['in first while away', 'in second while away']));
+    const page = bob.messaging.history(uri('erin'), 10);
+    const times = page.ok ? page.value.map((m) => m.sentAt) : [];
+    // The time the server stored them — its Date header, in whole seconds — not the moment they
+    // were delivered (which would carry milliseconds).
+    expect(times).toHaveLength(2);
+    for (const time of times) {
+      expect(time % 1000).toBe(0);
+      expect(time).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+      expect(time).toBeLessThanOrEqual(Date.now());
+    }
+  });
+});
