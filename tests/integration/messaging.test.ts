@@ -68,7 +68,7 @@ describe('chat between two people on the server', () => {
     alice.messaging.send('someone@nowhere.example', 'are you there?');
     const failed = () => alice.messaging.history('sip:someone@nowhere.example', 10);
     await waitFor(() => expect(failed()).toMatchObject({ ok: true, value: [{ state: 'failed' }] }));
-    const message = (failed() as { value: ChatMessage[] }).value[0]!;
+    const message = (failed() as { value: readonly ChatMessage[] }).value[0]!;
     expect(message.error).toBe('There is no such user.');
     expect(alice.messaging.retry(message.id)).toMatchObject({ ok: true, value: { state: 'queued' } });
     await waitFor(() => expect(failed()).toMatchObject({ ok: true, value: [{ state: 'failed' }] }));
