@@ -421,20 +421,29 @@ describe('buddy list and approvals, as two people use them', () => {
     // The Tab stop follows: leaving and coming back lands on Frank.
     expect(await contacts(page).locator('[tabindex="0"]').getAttribute('data-name')).toBe('Frank Zappa');
 
-    // Enter opens the card with the focus on the name; Escape closes it and the focus comes back.
-    await page.keyboard.press('Enter');
+    // Space opens the card with the focus on the name (once a key other than a letter ended the
+    // type-ahead); Escape closes it and the focus comes back.
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press(' ');
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Frank Zappa');
     await page.getByRole('region', { name: 'Frank Zappa' }).getByText(`frank@${DOMAIN}`).waitFor();
     await expect(contactRow(page, 'Frank Zappa').getAttribute('aria-selected')).resolves.toBe('true');
     await page.keyboard.press('Escape');
     await expect.poll(focused).toMatch(/^Frank Zappa,/);
     expect(await page.getByRole('region', { name: 'Frank Zappa' }).count()).toBe(0);
+    // Enter, the default action, opens the conversation, ready to type in.
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('message-box');
+    await page.getByRole('log', { name: 'Messages' }).waitFor({ state: 'attached' });
+    await page.keyboard.press('Escape');
+    await expect.poll(focused).toMatch(/^Frank Zappa,/);
 
     // Shift+F10 opens the same actions as a right click; moving through them does nothing; Escape returns.
     await page.keyboard.press('Shift+F10');
     const menu = page.getByRole('menu', { name: 'Actions for Frank Zappa' });
     await menu.waitFor();
-    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('View contact card');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Send message');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Escape');
     await menu.waitFor({ state: 'detached' });
@@ -505,10 +514,13 @@ describe('buddy list and approvals, as two people use them', () => {
 
     const card = await openCard(noah.page, `mia@${DOMAIN}`);
     await card.getByRole('button', { name: 'Block', exact: true }).click();
+    await card.getByRole('status').filter({ hasText: 'Blocked.' }).waitFor({ state: 'attached' });
     await card.getByText('Blocked: cannot see your presence.').waitFor();
     await contactRow(mia.page, 'Noah').filter({ hasText: 'Not sharing presence' }).waitFor();
 
     await card.getByRole('button', { name: 'Unblock' }).click();
+    // Said once the server has the new rules (the list may show the decision a moment earlier).
+    await card.getByRole('status').filter({ hasText: 'Unblocked.' }).waitFor({ state: 'attached' });
     await card.getByText('Can see your presence.').waitFor();
     // Mia's side asked once and was refused; it does not poll. Ask again, from Noah's card.
     const noahCard = await openCard(mia.page, 'Noah');

@@ -39,9 +39,11 @@ const allowOf = (response: { header(name: string): string[] }) =>
     .sort();
 
 describe('nothing is answered 200 unless it was handled', () => {
-  test('a chat message is refused with 480 (chat is not built yet), not swallowed with a 200', async () => {
+  test('a chat message is answered 200 only once it is stored: it is in the history when the 200 arrives', async () => {
     const response = await send('MESSAGE', { body: 'are you there?' });
-    expect(response.status).toBe(480);
+    expect(response.status).toBe(200);
+    const page = alice.messaging.history('sip:mallory@evil.test', 10);
+    expect(page.ok && page.value.map((m) => m.text)).toContain('are you there?');
   });
 
   test('a call is refused with 480, not 486 Busy Here', async () => {
@@ -53,49 +55,56 @@ describe('nothing is answered 200 unless it was handled', () => {
     for (const method of ['REFER', 'UPDATE', 'FOO']) {
       const response = await send(method, method === 'REFER' ? { headers: [`Refer-To: <sip:bob@${DOMAIN}>`] } : {});
       expect({ method, status: response.status }).toEqual({ method, status: 405 });
-      expect(allowOf(response)).toEqual(['NOTIFY', 'OPTIONS']);
+      expect(allowOf(response)).toEqual(['MESSAGE', 'NOTIFY', 'OPTIONS']);
     }
   });
 
   test('OPTIONS is answered with the truthful Allow', async () => {
     const response = await send('OPTIONS');
     expect(response.status).toBe(200);
-    expect(allowOf(response)).toEqual(['NOTIFY', 'OPTIONS']);
+    expect(allowOf(response)).toEqual(['MESSAGE', 'NOTIFY', 'OPTIONS']);
   });
 
   test("REGISTER and SUBSCRIBE tell the server the same truth (read from the server's log)", async () => {
     alice.contacts.add({ address: 'someone@evil.test' });
     await vi.waitFor(() => expect(kamailio.allowHeaders('SUBSCRIBE', ALICE).length).toBeGreaterThan(0), { timeout: 5_000 });
-    expect(new Set(kamailio.allowHeaders('REGISTER', ALICE))).toEqual(new Set(['NOTIFY, OPTIONS']));
-    expect(new Set(kamailio.allowHeaders('SUBSCRIBE', ALICE))).toEqual(new Set(['NOTIFY, OPTIONS']));
+    // MESSAGE from the first REGISTER on: a store-and-forward server delivers only to contacts that say so.
+    expect(new Set(kamailio.allowHeaders('REGISTER', ALICE))).toEqual(new Set(['MESSAGE, NOTIFY, OPTIONS']));
+    expect(new Set(kamailio.allowHeaders('SUBSCRIBE', ALICE))).toEqual(new Set(['MESSAGE, NOTIFY, OPTIONS']));
   });
 });
 
 describe('a service that registers for a method gets it', () => {
-  test('MESSAGE goes to the handler, is answered by it, and Allow grows while it is registered', async () => {
+  const invite = () => send('INVITE', { body: 'v=0\r\n', contentType: 'application/sdp' });
+
+  test('INVITE goes to the handler, is answered by it, and Allow grows while it is registered', async () => {
     const received: string[] = [];
-    const stop = alice.connection.session.handle('MESSAGE', (message) => {
-      received.push(message.request.body);
-      void message.accept();
-    });
+    const stop = alice.connection.session.handle(
+      'INVITE',
+      (invitation) => {
+        received.push(invitation.request.body);
+        void invitation.reject({ statusCode: 488 });
+      },
+      ['ACK', 'BYE', 'CANCEL'],
+    );
     try {
-      expect((await send('MESSAGE', { body: 'routed' })).status).toBe(200);
-      expect(received).toEqual(['routed']);
-      expect(allowOf(await send('OPTIONS'))).toEqual(['MESSAGE', 'NOTIFY', 'OPTIONS']);
+      expect((await invite()).status).toBe(488);
+      expect(received).toEqual(['v=0\r\n']);
+      expect(allowOf(await send('OPTIONS'))).toEqual(['ACK', 'BYE', 'CANCEL', 'INVITE', 'MESSAGE', 'NOTIFY', 'OPTIONS']);
     } finally {
       stop();
     }
-    expect((await send('MESSAGE', { body: 'after' })).status).toBe(480);
-    expect(received).toEqual(['routed']);
-    expect(allowOf(await send('OPTIONS'))).toEqual(['NOTIFY', 'OPTIONS']);
+    expect((await invite()).status).toBe(480);
+    expect(received).toHaveLength(1);
+    expect(allowOf(await send('OPTIONS'))).toEqual(['MESSAGE', 'NOTIFY', 'OPTIONS']);
   });
 
   test('a handler that throws is contained: the peer gets 500 and the session keeps working', async () => {
-    const stop = alice.connection.session.handle('MESSAGE', () => {
+    const stop = alice.connection.session.handle('INVITE', () => {
       throw new Error('boom');
     });
     try {
-      expect((await send('MESSAGE', { body: 'x' })).status).toBe(500);
+      expect((await invite()).status).toBe(500);
     } finally {
       stop();
     }
@@ -104,8 +113,8 @@ describe('a service that registers for a method gets it', () => {
   });
 });
 
-describe('a standard SIP phone (baresip) sending a chat message', () => {
-  test('is told it did not arrive (480), where it used to be told "delivered" while alice saw nothing', async () => {
+describe('a standard SIP phone (baresip) and chat', () => {
+  test('baresip ⇄ alice both ways: its message arrives and is answered 200; hers reaches it and reads "sent"', async () => {
     const baresip = await Baresip.start({
       user: 'baresip',
       password: 'baresip-pw',
@@ -116,8 +125,16 @@ describe('a standard SIP phone (baresip) sending a chat message', () => {
     try {
       baresip.message('hello from a desk phone');
       // The final answer to its MESSAGE, read from baresip's own SIP trace.
-      await vi.waitFor(() => expect(baresip.finalResponses('MESSAGE')).toHaveLength(1), { timeout: 5_000 });
-      expect(baresip.finalResponses('MESSAGE')).toEqual([480]);
+      await vi.waitFor(() => expect(baresip.finalResponses('MESSAGE')).toEqual([200]), { timeout: 5_000 });
+      const page = alice.messaging.history(`sip:baresip@${DOMAIN}`, 10);
+      expect(page.ok && page.value.map((m) => m.text)).toEqual(['hello from a desk phone']);
+
+      expect(alice.messaging.send(`baresip@${DOMAIN}`, 'hello desk phone, from Parley').ok).toBe(true);
+      await baresip.waitFor(/hello desk phone, from Parley/);
+      await vi.waitFor(() => {
+        const mine = alice.messaging.history(`sip:baresip@${DOMAIN}`, 10);
+        expect(mine.ok && mine.value.filter((m) => m.direction === 'out').map((m) => m.state)).toEqual(['sent']);
+      });
     } finally {
       await baresip.stop();
     }

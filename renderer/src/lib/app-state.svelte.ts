@@ -6,6 +6,7 @@ import type { IpcError, Result } from '../../../shared/ipc/result';
 import type { Bridge } from './bridge';
 import { ContactsState } from './contacts-state.svelte';
 import { UiState } from './ui-state.svelte';
+import { ChatState } from './chat-state.svelte';
 
 /** What the whole window shows: app facts, the remembered account and the connection. */
 export class AppState {
@@ -18,11 +19,14 @@ export class AppState {
   readonly contacts: ContactsState;
   /** Layout and preferences of the window. */
   readonly ui: UiState;
+  /** Conversations. */
+  readonly chat: ChatState;
   private readonly api: ParleyApi;
 
   constructor(bridge: Bridge) {
     this.api = bridge.api;
     this.ui = new UiState(bridge.api);
+    this.chat = new ChatState(bridge.api);
     this.contacts = new ContactsState(bridge.api, () => this.connection.status === 'registered');
     bridge.onLost((message) => {
       this.fatal = message;

@@ -14,6 +14,7 @@ import type { ParleyApi } from '../../../shared/ipc/contract';
 export type View =
   | { readonly kind: 'list' }
   | { readonly kind: 'card'; readonly id: number; readonly focus?: 'rename' | 'group' | 'remove' }
+  | { readonly kind: 'chat'; readonly peer: string }
   | { readonly kind: 'approvals' }
   | { readonly kind: 'settings' };
 

@@ -1,0 +1,110 @@
+import { HISTORY_PAGE, type ChatMessage, type ConversationSummary } from '../../../shared/domain/chat';
+import type { ParleyApi } from '../../../shared/ipc/contract';
+import type { Result } from '../../../shared/ipc/result';
+
+/** One open (or once opened) conversation: the messages loaded so far, oldest first. */
+export interface ConversationView {
+  readonly messages: readonly ChatMessage[];
+  /** False once the oldest message has been loaded. */
+  readonly more: boolean;
+}
+
+/** Conversations, their loaded history and unread counts, kept current by main's events. */
+export class ChatState {
+  summaries = $state<readonly ConversationSummary[]>([]);
+  views = $state<Record<string, ConversationView>>({});
+  /** The conversation on screen now (its new messages are read as they arrive). */
+  showing = $state<string | null>(null);
+
+  readonly totalUnread = $derived(this.summaries.reduce((sum, s) => sum + s.unread, 0));
+
+  constructor(private readonly api: ParleyApi) {
+    api.on('onDidChangeMessages', (messages) => this.apply(messages));
+  }
+
+  async load(): Promise<void> {
+    const list = await this.api.chat.conversations();
+    if (list.ok) this.summaries = list.value;
+  }
+
+  unreadFor(peer: string): number {
+    return this.summaries.find((s) => s.peer === peer)?.unread ?? 0;
+  }
+
+  /** Opens a conversation: its latest page, and everything in it read. */
+  async open(peer: string): Promise<void> {
+    this.showing = peer;
+    if (!this.views[peer]) {
+      const page = await this.api.chat.history({ peer });
+      if (page.ok) this.views = { ...this.views, [peer]: { messages: page.value, more: page.value.length === HISTORY_PAGE } };
+    }
+    await this.markRead(peer);
+  }
+
+  close(): void {
+    this.showing = null;
+  }
+
+  /** Loads the page before the oldest one shown. */
+  async loadEarlier(peer: string): Promise<void> {
+    const view = this.views[peer];
+    const oldest = view?.messages[0];
+    if (!view || !oldest) return;
+    const page = await this.api.chat.history({ peer, before: oldest.id });
+    if (!page.ok) return;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup, not state
+    const known = new Set(view.messages.map((m) => m.id));
+    this.views = {
+      ...this.views,
+      [peer]: { messages: [...page.value.filter((m) => !known.has(m.id)), ...view.messages], more: page.value.length === HISTORY_PAGE },
+    };
+  }
+
+  send(peer: string, text: string): Promise<Result<ChatMessage>> {
+    return this.api.chat.send({ peer, text });
+  }
+
+  retry(id: number) {
+    return this.api.chat.retry({ id });
+  }
+
+  private async markRead(peer: string): Promise<void> {
+    if (this.unreadFor(peer) === 0) return;
+    this.summaries = this.summaries.map((s) => (s.peer === peer ? { ...s, unread: 0 } : s));
+    await this.api.chat.markRead({ peer });
+  }
+
+  private apply(messages: readonly ChatMessage[]): void {
+    const views = { ...this.views };
+    let summaries = [...this.summaries];
+    for (const message of messages) {
+      const view = views[message.peer];
+      if (view) {
+        const at = view.messages.findIndex((m) => m.id === message.id);
+        const list = [...view.messages];
+        if (at >= 0) list[at] = message;
+        else list.push(message);
+        views[message.peer] = { ...view, messages: list };
+      }
+      const index = summaries.findIndex((s) => s.peer === message.peer);
+      const isNew =
+        message.direction === 'in' && message.state === 'received' && !(view?.messages.some((m) => m.id === message.id) ?? false);
+      const unreadBump = isNew && this.showing !== message.peer ? 1 : 0;
+      if (index >= 0) {
+        const summary = summaries[index]!;
+        const last = message.id >= summary.last.id ? message : summary.last;
+        summaries[index] = { ...summary, last, unread: summary.unread + unreadBump };
+      } else {
+        summaries = [
+          { peer: message.peer, address: message.peer.replace(/^sips?:/, ''), last: message, unread: unreadBump, stranger: false },
+          ...summaries,
+        ];
+      }
+    }
+    this.views = views;
+    this.summaries = summaries.sort((a, b) => b.last.id - a.last.id);
+    // A message that arrives in the conversation on screen is read at once.
+    const showing = this.showing;
+    if (showing && messages.some((m) => m.peer === showing && m.direction === 'in')) void this.api.chat.markRead({ peer: showing });
+  }
+}

@@ -1,0 +1,25 @@
+/** A piece of message text: plain, or a link Parley may open. */
+export type TextPart = { readonly text: string; readonly href?: string };
+
+/** Schemes a link in a message may use (anything else stays text). */
+const LINK = /\b(?:https?:\/\/[^\s<>"]+|mailto:[^\s<>"]+)/giu;
+
+/**
+ * Splits message text into text and links. Nothing from the network becomes HTML: the page renders
+ * each part as text, and only http, https and mailto become links (trailing punctuation stays text).
+ */
+export function linkify(text: string): TextPart[] {
+  const parts: TextPart[] = [];
+  let last = 0;
+  for (const match of text.matchAll(LINK)) {
+    let url = match[0];
+    const trail = /[.,;:!?)\]}'"]+$/u.exec(url)?.[0] ?? '';
+    url = url.slice(0, url.length - trail.length);
+    const start = match.index;
+    if (start > last) parts.push({ text: text.slice(last, start) });
+    parts.push({ text: url, href: url });
+    last = start + url.length;
+  }
+  if (last < text.length) parts.push({ text: text.slice(last) });
+  return parts;
+}

@@ -1,0 +1,119 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { launchChromium } from '../support/browser.js';
+import { DOMAIN, Kamailio } from '../support/kamailio.js';
+import { WebParley } from '../support/web-mode.js';
+
+// Two people chatting in two web-mode Parleys, through a real Kamailio (with msilo).
+let kamailio: Kamailio;
+let browser: Browser;
+const running: WebParley[] = [];
+
+beforeAll(async () => {
+  const users = Object.fromEntries(['alice', 'bob', 'carol', 'dave'].map((u) => [u, `${u}-pw`]));
+  [kamailio, browser] = await Promise.all([Kamailio.launch({ users, presRules: true, msilo: true }), launchChromium()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await kamailio?.dispose();
+});
+afterEach(async () => {
+  for (const parley of running.splice(0)) await parley.dispose();
+});
+
+async function signIn(user: string): Promise<Page> {
+  const parley = await WebParley.launch();
+  running.push(parley);
+  const page = await browser.newPage();
+  await page.goto(parley.url);
+  await page.getByLabel('SIP address').fill(`${user}@${DOMAIN}`);
+  await page.getByLabel('Password', { exact: true }).fill(`${user}-pw`);
+  await page.getByLabel('Server', { exact: true }).fill(kamailio.wsUrl);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Status: Available' }).waitFor();
+  return page;
+}
+
+async function addContact(page: Page, address: string, name: string) {
+  await page.getByRole('button', { name: 'Add contact' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add contact' });
+  await dialog.getByLabel('SIP address').fill(address);
+  await dialog.getByLabel('Display name').fill(name);
+  await dialog.getByRole('button', { name: 'Add' }).click();
+}
+
+const row = (page: Page, name: string) =>
+  page.getByRole('tree', { name: 'Contacts' }).getByRole('treeitem', { name: new RegExp(`^${name}\\s*(,|$)`) });
+const log = (page: Page) => page.getByRole('log', { name: 'Messages' });
+
+describe('a conversation between two people', () => {
+  test('alice writes to bob (markup stays text, Shift+Enter is a new line); bob sees it unread, opens it, replies; both logs agree', async () => {
+    const alice = await signIn('alice');
+    const bob = await signIn('bob');
+    await addContact(alice, `bob@${DOMAIN}`, 'Bob');
+    await addContact(bob, `alice@${DOMAIN}`, 'Alice');
+
+    await row(alice, 'Bob').dblclick();
+    const box = alice.getByRole('textbox', { name: 'Message' });
+    await expect.poll(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
+    await box.fill('<img src=x onerror=alert(1)> hello');
+    await box.press('Shift+Enter');
+    await box.pressSequentially('second line 👋');
+    await box.press('Enter');
+    await log(alice).getByText('Sent').waitFor();
+    expect(await box.inputValue()).toBe('');
+
+    // Bob: an unread count on Alice and in the title, then the message as text.
+    await row(bob, 'Alice').filter({ hasText: '1' }).getByText('unread', { exact: false }).waitFor();
+    await expect.poll(() => bob.title()).toBe('(1) Parley');
+    await row(bob, 'Alice').focus();
+    await bob.keyboard.press('Enter');
+    const received = log(bob).getByRole('listitem').filter({ hasText: 'hello' });
+    await received.waitFor();
+    expect(await received.locator('.text').innerText()).toBe('<img src=x onerror=alert(1)> hello\nsecond line 👋');
+    expect(await log(bob).locator('img').count()).toBe(0);
+    await expect.poll(() => bob.title()).toBe('Parley');
+
+    await bob.getByRole('textbox', { name: 'Message' }).fill('hi alice, see https://example.org/page.');
+    await bob.getByRole('button', { name: 'Send' }).click();
+    const reply = log(alice).getByRole('listitem').filter({ hasText: 'hi alice' });
+    await reply.waitFor();
+    // A link, and only the address itself (not the full stop after it).
+    await expect(reply.getByRole('link').getAttribute('href')).resolves.toBe('https://example.org/page');
+    // Read at once: the conversation was on screen.
+    await expect.poll(() => alice.title()).toBe('Parley');
+  });
+
+  test('a message over the limit is refused before sending, the limit said in words, the text kept', async () => {
+    const carol = await signIn('carol');
+    await addContact(carol, `dave@${DOMAIN}`, 'Dave');
+    await row(carol, 'Dave').dblclick();
+    const box = carol.getByRole('textbox', { name: 'Message' });
+    await box.fill('x'.repeat(5000));
+    await box.press('Enter');
+    await carol
+      .getByRole('alert')
+      .filter({ hasText: /at most 4,096 bytes/ })
+      .waitFor();
+    expect(await box.inputValue()).toHaveLength(5000);
+    expect(await log(carol).getByRole('listitem').count()).toBe(0);
+  });
+
+  test('to someone signed out: "will be delivered when they sign in"; they get it when they do', async () => {
+    const carol = await signIn('carol');
+    await addContact(carol, `dave@${DOMAIN}`, 'Dave');
+    await row(carol, 'Dave').dblclick();
+    await carol.getByRole('textbox', { name: 'Message' }).fill('see you tomorrow');
+    await carol.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await log(carol).getByText('Will be delivered when they sign in').waitFor();
+
+    const dave = await signIn('dave');
+    // Not a contact of dave's: the message waits as a message request, and opens from there.
+    await dave
+      .getByRole('status')
+      .filter({ hasText: `Message from carol@${DOMAIN}` })
+      .getByRole('button', { name: 'Open' })
+      .click();
+    await log(dave).getByText('see you tomorrow').waitFor();
+  });
+});
