@@ -7,8 +7,10 @@ export const INCOMING_TEXT_MAX = 16_384;
 /** What to do with an incoming MESSAGE. */
 export type IncomingReading =
   | { readonly kind: 'message'; readonly message: { peer: string; text: string; sentAt: number; dedupe: string } }
-  /** Taken (200) but not a message to show: a delivery notification and the like. */
+  /** Taken (200) but not a message to show (an empty one). */
   | { readonly kind: 'ignore' }
+  /** A notification about a message of mine (RFC 5438 IMDN): never shown as a message. */
+  | { readonly kind: 'notification'; readonly xml: string }
   | { readonly kind: 'refuse'; readonly status: number; readonly headers?: string[] };
 
 /** Longest accepted clock skew for a `Date:` in the future. */
@@ -24,17 +26,17 @@ export function readIncoming(request: Core.IncomingRequestMessage, now: number):
   const type = (request.getHeader('Content-Type') ?? 'text/plain').toLowerCase();
   const encoding = (request.getHeader('Content-Encoding') ?? '').toLowerCase().trim();
   // RFC 5438 delivery and read notifications are about messages, not messages themselves.
-  if (type.startsWith('message/imdn+xml')) return { kind: 'ignore' };
+  if (type.startsWith('message/imdn+xml')) return { kind: 'notification', xml: request.body };
   if (encoding !== '' && encoding !== 'identity') return { kind: 'refuse', status: 415, headers: ['Accept-Encoding: identity', ACCEPT] };
   let text: string;
   if (type.startsWith('text/plain')) {
     // A store-and-forward server (Kamailio's msilo) may hand on a CPIM message as text/plain.
     const unwrapped = unwrapCpim(request.body);
-    if (unwrapped === 'notification') return { kind: 'ignore' };
+    if (typeof unwrapped === 'object') return { kind: 'notification', xml: unwrapped.notification };
     text = unwrapped ?? request.body;
   } else if (type.startsWith('message/cpim')) {
     const unwrapped = unwrapCpim(request.body);
-    if (unwrapped === 'notification') return { kind: 'ignore' };
+    if (typeof unwrapped === 'object') return { kind: 'notification', xml: unwrapped.notification };
     if (unwrapped === undefined) return { kind: 'refuse', status: 415, headers: [ACCEPT] };
     text = unwrapped;
   } else {
@@ -61,10 +63,10 @@ function clean(text: string): string {
 
 /**
  * The text inside a CPIM message (RFC 3862 §2: message headers, a blank line, the MIME headers of
- * the content, a blank line, the content), `'notification'` when the content is an IMDN, or
+ * the content, a blank line, the content), `{ notification }` when the content is an IMDN, or
  * undefined when `body` is not CPIM.
  */
-function unwrapCpim(body: string): string | 'notification' | undefined {
+function unwrapCpim(body: string): string | { notification: string } | undefined {
   const text = body.replace(/\r\n/g, '\n');
   const firstBreak = text.indexOf('\n\n');
   if (firstBreak < 0) return undefined;
@@ -77,7 +79,7 @@ function unwrapCpim(body: string): string | 'notification' | undefined {
   if (secondBreak < 0) return undefined;
   const mime = rest.slice(0, secondBreak).toLowerCase();
   if (!/^content-type:/m.test(mime)) return undefined;
-  if (/^content-type:\s*message\/imdn\+xml/m.test(mime)) return 'notification';
+  if (/^content-type:\s*message\/imdn\+xml/m.test(mime)) return { notification: rest.slice(secondBreak + 2) };
   if (!/^content-type:\s*text\/plain/m.test(mime)) return undefined;
   return rest.slice(secondBreak + 2);
 }

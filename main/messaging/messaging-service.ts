@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'sip.js';
-import { messageError, rejectionText, type ChatMessage, type ConversationSummary } from '../../shared/domain/chat.js';
+import { messageError, rejectionText, type ChatMessage, type ConversationSummary, type MessageState } from '../../shared/domain/chat.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
 import { err, ok, type Result } from '../../shared/ipc/result.js';
 import { systemClock, type Clock } from '../base/clock.js';
@@ -13,6 +13,7 @@ import type { SipAccountConfig, SessionParticipant } from '../sip/sip-connection
 import type { SipSession } from '../sip/sip-session.js';
 import {
   conversations,
+  findOutgoingByCallId,
   getMessage,
   history,
   insertIncoming,
@@ -22,6 +23,7 @@ import {
   setMessageState,
   type OutboxEntry,
 } from '../store/messages-repository.js';
+import { parseImdn } from './imdn.js';
 import { readIncoming } from './incoming-message.js';
 
 export interface MessagingOptions {
@@ -220,6 +222,20 @@ export class MessagingService implements SessionParticipant {
     return (await withTimeout(answered, this.options.answerTimeoutMs ?? 40_000, this.clock)) ?? { kind: 'network' };
   }
 
+  /** A delivery or read notification (RFC 5438) moves my message forward: sent → delivered → read. */
+  private notified(owner: string, xml: string): void {
+    const notification = parseImdn(xml);
+    if (!notification) return;
+    const mine = findOutgoingByCallId(this.db, owner, notification.messageId);
+    if (!mine) return;
+    const order: MessageState[] = ['queued', 'sending', 'stored', 'sent', 'delivered', 'read'];
+    const next: MessageState | undefined =
+      notification.status === 'delivered' ? 'delivered' : notification.status === 'displayed' ? 'read' : undefined;
+    if (!next || order.indexOf(next) <= order.indexOf(mine.state)) return;
+    const updated = setMessageState(this.db, owner, mine.id, next);
+    if (updated) this.changes.fire([updated]);
+  }
+
   private receive(message: Message): void {
     const owner = this.owner();
     if (!owner) {
@@ -232,7 +248,12 @@ export class MessagingService implements SessionParticipant {
       return;
     }
     if (read.kind === 'ignore') {
-      // A notification about a message (IMDN) and the like: taken, never shown as a message.
+      void message.accept().catch(() => undefined);
+      return;
+    }
+    if (read.kind === 'notification') {
+      // About a message of mine: taken, never shown as a message.
+      this.notified(owner, read.xml);
       void message.accept().catch(() => undefined);
       return;
     }

@@ -1,3 +1,4 @@
+import { gunzipSync, inflateSync } from 'node:zlib';
 import { type Core, EmitterImpl, TransportState, type Emitter, type Transport } from 'sip.js';
 
 type SipLogger = Core.Logger;
@@ -231,7 +232,23 @@ export function decodeBinary(data: RawData): string | undefined {
   const head = bytes.subarray(0, split).toString('latin1');
   // eslint-disable-next-line no-control-regex -- checking that the header section is plain ASCII
   if (/[^\x00-\x7f]/.test(head)) return utf8(bytes);
-  const body = bytes.subarray(split + 4);
+  let body = bytes.subarray(split + 4);
+  // A compressed body (Linphone sends its delivery notifications with Content-Encoding: deflate,
+  // RFC 3261 §20.12): inflated here, bounded, and the header dropped, so that sip.js and the services
+  // see the plain body. A body that does not inflate is dropped with its message.
+  const encoding = /\r\n(?:Content-Encoding|e)\s*:\s*([^\r\n]*)/i.exec(`\r\n${head}`)?.[1]?.trim().toLowerCase();
+  if (encoding === 'deflate' || encoding === 'gzip') {
+    try {
+      body =
+        encoding === 'gzip' ? gunzipSync(body, { maxOutputLength: INFLATED_MAX }) : inflateSync(body, { maxOutputLength: INFLATED_MAX });
+    } catch {
+      return undefined;
+    }
+    const plainHead = `\r\n${head}`.replace(/\r\n(?:Content-Encoding|e)\s*:[^\r\n]*/gi, '').slice(2);
+    const text = utf8(body);
+    if (text === undefined) return undefined;
+    return `${restateLength(plainHead, text)}\r\n\r\n${text}`;
+  }
   const charset = declaredCharset(head, body);
   if (!charset || /^utf-?8$/i.test(charset)) return utf8(bytes);
   let text: string;
@@ -240,10 +257,17 @@ export function decodeBinary(data: RawData): string | undefined {
   } catch {
     return undefined; // an unknown charset or bytes that are not in it
   }
-  const fixedHead = /\r\n(?:Content-Length|l)\s*:/i.test(`\r\n${head}`)
+  return `${restateLength(head, text)}\r\n\r\n${text}`;
+}
+
+/** The most a compressed body may inflate to (a notification is a few hundred bytes). */
+const INFLATED_MAX = 64 * 1024;
+
+/** `head` with its Content-Length restated as the UTF-8 length of `text`. */
+function restateLength(head: string, text: string): string {
+  return /\r\n(?:Content-Length|l)\s*:/i.test(`\r\n${head}`)
     ? `\r\n${head}`.replace(/(\r\n(?:Content-Length|l)\s*:\s*)\d+/i, `$1${Buffer.byteLength(text, 'utf8')}`).slice(2)
     : head;
-  return `${fixedHead}\r\n\r\n${text}`;
 }
 
 function utf8(bytes: Buffer): string | undefined {

@@ -63,6 +63,12 @@ export function setMessageState(db: Database, owner: string, id: number, state: 
   return getMessage(db, owner, id);
 }
 
+/** My message that a notification names: by its Call-ID (a plain-text MESSAGE's IMDN names that). */
+export function findOutgoingByCallId(db: Database, owner: string, callId: string): ChatMessage | undefined {
+  const row = prepared<[string, string], Row>(db, `${COLUMNS} WHERE owner = ? AND call_id = ? AND direction = 'out'`).get(owner, callId);
+  return row && toMessage(row);
+}
+
 /** Outgoing messages still to send, oldest first (those caught `sending` by a crash go again). */
 export function outbox(db: Database, owner: string): OutboxEntry[] {
   return prepared<[string], Row>(db, `${COLUMNS} WHERE owner = ? AND state IN ('queued', 'sending') ORDER BY id`)

@@ -29,5 +29,6 @@ export function updateToSchemaVersion0006(db: Database): void {
     CREATE INDEX messages_conversation ON messages (owner, peer, id);
     CREATE INDEX messages_outbox ON messages (owner, id) WHERE state IN ('queued', 'sending');
     CREATE INDEX messages_unread ON messages (owner, peer) WHERE unread = 1;
+    CREATE INDEX messages_call_id ON messages (owner, call_id) WHERE call_id IS NOT NULL;
   `);
 }

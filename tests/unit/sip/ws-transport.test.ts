@@ -1,3 +1,4 @@
+import { deflateSync, gzipSync } from 'node:zlib';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -140,5 +141,31 @@ describe('bodies in another charset', () => {
   test('an unknown charset or bytes that are not text are dropped, not guessed', () => {
     expect(decodeBinary(latin1Notify(Buffer.from('x'), 'text/plain; charset=x-klingon'))).toBeUndefined();
     expect(decodeBinary(Buffer.from([0x4e, 0x4f, 0xff, 0xfe]))).toBeUndefined();
+  });
+});
+
+describe('compressed bodies (Content-Encoding: deflate, as Linphone sends its notifications)', () => {
+  const compressed = (body: Buffer, encoding = 'deflate') =>
+    Buffer.concat([
+      Buffer.from(
+        `MESSAGE sip:a@b SIP/2.0\r\nCall-ID: x\r\nCSeq: 2 MESSAGE\r\nContent-Type: message/imdn+xml\r\nContent-Encoding: ${encoding}\r\nContent-Length: ${body.length}\r\n\r\n`,
+        'latin1',
+      ),
+      body,
+    ]);
+  const imdn = '<?xml version="1.0"?><imdn xmlns="urn:ietf:params:xml:ns:imdn"><message-id>call-1</message-id></imdn>';
+
+  test('are inflated, the encoding header dropped and Content-Length restated', () => {
+    const text = decodeBinary(compressed(deflateSync(Buffer.from(imdn))))!;
+    const [head, body] = text.split('\r\n\r\n') as [string, string];
+    expect(body).toBe(imdn);
+    expect(head).not.toMatch(/Content-Encoding/i);
+    expect(head).toContain(`Content-Length: ${Buffer.byteLength(imdn)}`);
+    expect(decodeBinary(compressed(gzipSync(Buffer.from(imdn)), 'gzip'))!.endsWith(imdn)).toBe(true);
+  });
+
+  test('a bomb (a few KB that inflate past 64 KiB) or bytes that do not inflate are dropped', () => {
+    expect(decodeBinary(compressed(deflateSync(Buffer.alloc(10 * 1024 * 1024))))).toBeUndefined();
+    expect(decodeBinary(compressed(Buffer.from([0x78, 0x9c, 1, 2, 3])))).toBeUndefined();
   });
 });
