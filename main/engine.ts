@@ -98,7 +98,10 @@ export class Engine {
     this.presenceWatch = new PresenceWatchService(this.directory, { ...watchOptions, ...(clock ? { clock } : {}) });
     this.approvals = new ApprovalService(this.db, owner, this.directory, clock ? { clock } : {});
     this.contacts = new BuddyList(this.directory, this.presenceWatch, this.approvals);
-    this.messaging = new MessagingService(this.db, owner, this.directory, this.connection.session, clock ? { clock } : {});
+    this.messaging = new MessagingService(this.db, owner, this.directory, this.connection.session, {
+      ...(clock ? { clock } : {}),
+      readReceipts: () => getUiSettings(this.db).readReceipts,
+    });
     this.handlers = {
       ...accountHandlers(this.info, this.account, this.connection),
       ...presenceHandlers(this.myPresence),
@@ -107,7 +110,10 @@ export class Engine {
       ...chatHandlers(this.messaging),
       'settings:get': async () => ok(getUiSettings(this.db)),
       'settings:set': async (changes) => {
-        const next = setUiSettings(this.db, { ...(changes.density ? { density: changes.density } : {}) });
+        const next = setUiSettings(this.db, {
+          ...(changes.density ? { density: changes.density } : {}),
+          ...(changes.readReceipts !== undefined ? { readReceipts: changes.readReceipts } : {}),
+        });
         this.emit('onDidChangeSettings', next);
         return ok(next);
       },

@@ -6,7 +6,14 @@ export const INCOMING_TEXT_MAX = 16_384;
 
 /** What to do with an incoming MESSAGE. */
 export type IncomingReading =
-  | { readonly kind: 'message'; readonly message: { peer: string; text: string; sentAt: number; dedupe: string } }
+  | {
+      readonly kind: 'message';
+      readonly message: { peer: string; text: string; sentAt: number; dedupe: string; imdnId?: string; wantDisplay?: boolean };
+      /** The sender asked to be told it arrived (RFC 5438 positive-delivery). */
+      readonly wantDelivery: boolean;
+      /** Speaks CPIM (it sent some). */
+      readonly cpim: boolean;
+    }
   /** Taken (200) but not a message to show (an empty one). */
   | { readonly kind: 'ignore' }
   /** A notification about a message of mine (RFC 5438 IMDN): never shown as a message. */
@@ -29,16 +36,17 @@ export function readIncoming(request: Core.IncomingRequestMessage, now: number):
   if (type.startsWith('message/imdn+xml')) return { kind: 'notification', xml: request.body };
   if (encoding !== '' && encoding !== 'identity') return { kind: 'refuse', status: 415, headers: ['Accept-Encoding: identity', ACCEPT] };
   let text: string;
+  let cpim: Cpim | undefined;
   if (type.startsWith('text/plain')) {
     // A store-and-forward server (Kamailio's msilo) may hand on a CPIM message as text/plain.
-    const unwrapped = unwrapCpim(request.body);
-    if (typeof unwrapped === 'object') return { kind: 'notification', xml: unwrapped.notification };
-    text = unwrapped ?? request.body;
+    cpim = unwrapCpim(request.body);
+    if (cpim?.notification !== undefined) return { kind: 'notification', xml: cpim.notification };
+    text = cpim?.text ?? request.body;
   } else if (type.startsWith('message/cpim')) {
-    const unwrapped = unwrapCpim(request.body);
-    if (typeof unwrapped === 'object') return { kind: 'notification', xml: unwrapped.notification };
-    if (unwrapped === undefined) return { kind: 'refuse', status: 415, headers: [ACCEPT] };
-    text = unwrapped;
+    cpim = unwrapCpim(request.body);
+    if (cpim?.notification !== undefined) return { kind: 'notification', xml: cpim.notification };
+    if (cpim?.text === undefined) return { kind: 'refuse', status: 415, headers: [ACCEPT] };
+    text = cpim.text;
   } else {
     return { kind: 'refuse', status: 415, headers: [ACCEPT] };
   }
@@ -47,10 +55,30 @@ export function readIncoming(request: Core.IncomingRequestMessage, now: number):
   if (text.trim() === '') return { kind: 'ignore' };
   const dated = Date.parse(request.getHeader('Date') ?? '');
   const sentAt = Number.isFinite(dated) && dated <= now + FUTURE_SLACK_MS ? Math.min(dated, now) : now;
+  const imdnId = cpim?.headers['imdn.message-id']?.slice(0, 256);
+  const disposition = (cpim?.headers['imdn.disposition-notification'] ?? '').toLowerCase();
+  // The IMDN Message-ID identifies a message across resends and store-and-forward copies (which
+  // carry new Call-IDs); without one, the transaction's identity does.
+  const dedupe = imdnId ? `imdn|${imdnId}|${from.uri}` : `${request.callId}|${request.cseq}|${from.uri}`;
   return {
     kind: 'message',
-    message: { peer: from.uri, text, sentAt, dedupe: `${request.callId}|${request.cseq}|${from.uri}`.slice(0, 1024) },
+    message: {
+      peer: from.uri,
+      text,
+      sentAt,
+      dedupe: dedupe.slice(0, 1024),
+      ...(imdnId ? { imdnId, wantDisplay: /\bdisplay\b/.test(disposition) } : {}),
+    },
+    wantDelivery: Boolean(imdnId) && /\bpositive-delivery\b/.test(disposition),
+    cpim: type.startsWith('message/cpim'),
   };
+}
+
+/** A CPIM message's headers (names in lower case) and its text or notification. */
+interface Cpim {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly text?: string;
+  readonly notification?: string;
 }
 
 const ACCEPT = 'Accept: text/plain, message/cpim';
@@ -62,11 +90,11 @@ function clean(text: string): string {
 }
 
 /**
- * The text inside a CPIM message (RFC 3862 §2: message headers, a blank line, the MIME headers of
- * the content, a blank line, the content), `{ notification }` when the content is an IMDN, or
- * undefined when `body` is not CPIM.
+ * A CPIM message (RFC 3862 §2: message headers, a blank line, the MIME headers of the content, a
+ * blank line, the content): its headers and its text, or its notification when the content is an
+ * IMDN; undefined when `body` is not CPIM.
  */
-function unwrapCpim(body: string): string | { notification: string } | undefined {
+function unwrapCpim(body: string): Cpim | undefined {
   const text = body.replace(/\r\n/g, '\n');
   const firstBreak = text.indexOf('\n\n');
   if (firstBreak < 0) return undefined;
@@ -79,7 +107,13 @@ function unwrapCpim(body: string): string | { notification: string } | undefined
   if (secondBreak < 0) return undefined;
   const mime = rest.slice(0, secondBreak).toLowerCase();
   if (!/^content-type:/m.test(mime)) return undefined;
-  if (/^content-type:\s*message\/imdn\+xml/m.test(mime)) return { notification: rest.slice(secondBreak + 2) };
-  if (!/^content-type:\s*text\/plain/m.test(mime)) return undefined;
-  return rest.slice(secondBreak + 2);
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const line of head.split('\n')) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const content = rest.slice(secondBreak + 2);
+  if (/^content-type:\s*message\/imdn\+xml/m.test(mime)) return { headers, notification: content };
+  if (!/^content-type:\s*text\/plain/m.test(mime)) return { headers };
+  return { headers, text: content };
 }

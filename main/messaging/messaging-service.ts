@@ -13,7 +13,7 @@ import type { SipAccountConfig, SessionParticipant } from '../sip/sip-connection
 import type { SipSession } from '../sip/sip-session.js';
 import {
   conversations,
-  findOutgoingByCallId,
+  findOutgoingByNotificationId,
   getMessage,
   history,
   insertIncoming,
@@ -21,8 +21,10 @@ import {
   markRead,
   outbox,
   setMessageState,
+  unreadWantingDisplay,
   type OutboxEntry,
 } from '../store/messages-repository.js';
+import { cpimMessage, cpimNotification } from './cpim.js';
 import { parseImdn } from './imdn.js';
 import { readIncoming } from './incoming-message.js';
 
@@ -31,7 +33,16 @@ export interface MessagingOptions {
   readonly logger?: Logger;
   /** How long to wait for the final answer to a MESSAGE before counting the network as down. */
   readonly answerTimeoutMs?: number;
+  /** Whether to tell senders when I have read their messages (a setting; delivery is always told). */
+  readonly readReceipts?: () => boolean;
 }
+
+/** Body types Parley takes in a MESSAGE. */
+const CHAT_TYPES = ['message/cpim', 'message/imdn+xml', 'text/plain'];
+/** How long what a peer's OPTIONS said about CPIM is trusted. */
+const CAPABILITY_TTL_MS = 60 * 60_000;
+/** How long "did not answer OPTIONS" stands. */
+const UNANSWERED_TTL_MS = 60_000;
 
 /** How one send ended. */
 type Outcome = { kind: 'sent' | 'stored' } | { kind: 'rejected'; status: number; reason: string } | { kind: 'network' };
@@ -70,7 +81,11 @@ export class MessagingService implements SessionParticipant {
     // Registered once, for the session's whole life, so that every REGISTER's Allow says MESSAGE
     // (a store-and-forward server delivers only to contacts that take it).
     incoming.handle('MESSAGE', (message) => this.receive(message));
+    incoming.accepts(CHAT_TYPES);
   }
+
+  /** Whether each peer takes CPIM (and so IMDN), as its OPTIONS or its own messages said. */
+  private readonly cpimPeers = new Map<string, { readonly cpim: boolean; readonly at: number; readonly ttl: number }>();
 
   online(session: SipSession, _account: SipAccountConfig): void {
     this.session = session;
@@ -93,7 +108,14 @@ export class MessagingService implements SessionParticipant {
     if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
     const problem = messageError(text);
     if (problem) return err('invalid', problem, 'text');
-    const message = insertOutgoing(this.db, owner, address.uri, text, `${randomUUID()}@parley`, this.clock.now());
+    const message = insertOutgoing(
+      this.db,
+      owner,
+      address.uri,
+      text,
+      { callId: `${randomUUID()}@parley`, imdnId: randomUUID().replace(/-/g, '') },
+      this.clock.now(),
+    );
     this.changes.fire([message]);
     void this.flush();
     return ok(message);
@@ -137,7 +159,11 @@ export class MessagingService implements SessionParticipant {
     const address = parseSipAddress(peer);
     if (!owner) return err('state', 'Sign in first.');
     if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
+    // RFC 5438 §7.2.1: those who asked are told, once, when I have read their messages (unless I
+    // turned read receipts off).
+    const tell = (this.options.readReceipts?.() ?? true) ? unreadWantingDisplay(this.db, owner, address.uri) : [];
     markRead(this.db, owner, address.uri);
+    for (const { imdnId } of tell) this.notify(owner, address.uri, imdnId, 'displayed');
     return ok(undefined);
   }
 
@@ -172,9 +198,12 @@ export class MessagingService implements SessionParticipant {
       let state: ChatMessage | undefined;
       switch (outcome.kind) {
         case 'sent':
-        case 'stored':
-          state = setMessageState(this.db, owner, next.id, outcome.kind);
+        case 'stored': {
+          // A delivery notification can overtake the 200 it follows: never step back from it.
+          const now = getMessage(this.db, owner, next.id);
+          state = now && now.state !== 'sending' ? undefined : setMessageState(this.db, owner, next.id, outcome.kind);
           break;
+        }
         case 'rejected':
           state = setMessageState(this.db, owner, next.id, 'failed', rejectionText(outcome.status, outcome.reason));
           break;
@@ -192,15 +221,78 @@ export class MessagingService implements SessionParticipant {
     }
   }
 
+  /**
+   * Whether `peer` takes CPIM: remembered from its own messages or asked with OPTIONS (RFC 3261
+   * §11: its Accept). A peer that cannot be asked (signed out, no answer) gets plain text.
+   */
+  private async speaksCpim(session: SipSession, peer: string): Promise<boolean> {
+    const known = this.cpimPeers.get(peer);
+    if (known && this.clock.now() - known.at < known.ttl) return known.cpim;
+    const target = session.makeURI(peer);
+    if (!target) return false;
+    const asked = new Promise<boolean | undefined>((resolve) => {
+      try {
+        session.request(
+          'OPTIONS',
+          target,
+          { headers: [`Accept: ${CHAT_TYPES.join(', ')}`] },
+          {
+            onAccept: (response) => resolve(/(^|[\s,])message\/cpim\b/i.test(response.message.getHeaders('Accept').join(','))),
+            onReject: () => resolve(undefined),
+          },
+        );
+      } catch {
+        resolve(undefined);
+      }
+    });
+    const answer = await withTimeout(asked, 5_000, this.clock);
+    // No answer (signed out, or slow) is remembered only briefly: they may answer next time; a queue
+    // of messages to them does not wait for each one.
+    this.cpimPeers.set(peer, {
+      cpim: answer ?? false,
+      at: this.clock.now(),
+      ttl: answer === undefined ? UNANSWERED_TTL_MS : CAPABILITY_TTL_MS,
+    });
+    return answer ?? false;
+  }
+
+  /** Tells `peer` that I received or read their message `aboutId` (fire and forget). */
+  private notify(owner: string, peer: string, aboutId: string, status: 'delivered' | 'displayed'): void {
+    const session = this.session;
+    const target = session?.makeURI(peer);
+    if (!session || !target) return;
+    const content = cpimNotification({
+      from: owner,
+      to: peer,
+      messageId: randomUUID().replace(/-/g, ''),
+      aboutId,
+      status,
+      at: this.clock.now(),
+    });
+    try {
+      session.request('MESSAGE', target, { body: { contentType: 'message/cpim', content } }, {});
+    } catch (error) {
+      this.log.debug(`IMDN to ${peer}: ${String(error)}`);
+    }
+  }
+
   private async deliver(session: SipSession, message: OutboxEntry): Promise<Outcome> {
     const target = session.makeURI(message.peer);
     if (!target) return { kind: 'rejected', status: 416, reason: 'Unsupported URI Scheme' };
+    const owner = this.owner() ?? '';
+    const body =
+      message.imdnId && (await this.speaksCpim(session, message.peer))
+        ? {
+            contentType: 'message/cpim',
+            content: cpimMessage({ from: owner, to: message.peer, messageId: message.imdnId, sentAt: message.sentAt, text: message.text }),
+          }
+        : { contentType: 'text/plain;charset=UTF-8', content: message.text };
     const answered = new Promise<Outcome>((resolve) => {
       try {
         session.request(
           'MESSAGE',
           target,
-          { callId: message.callId, cseq: 1, body: { contentType: 'text/plain;charset=UTF-8', content: message.text } },
+          { callId: message.callId, cseq: 1, body },
           {
             onAccept: (response) => resolve({ kind: response.message.statusCode === 202 ? 'stored' : 'sent' }),
             onReject: (response) => {
@@ -226,7 +318,7 @@ export class MessagingService implements SessionParticipant {
   private notified(owner: string, xml: string): void {
     const notification = parseImdn(xml);
     if (!notification) return;
-    const mine = findOutgoingByCallId(this.db, owner, notification.messageId);
+    const mine = findOutgoingByNotificationId(this.db, owner, notification.messageId);
     if (!mine) return;
     const order: MessageState[] = ['queued', 'sending', 'stored', 'sent', 'delivered', 'read'];
     const next: MessageState | undefined =
@@ -257,9 +349,12 @@ export class MessagingService implements SessionParticipant {
       void message.accept().catch(() => undefined);
       return;
     }
+    if (read.cpim) this.cpimPeers.set(read.message.peer, { cpim: true, at: this.clock.now(), ttl: CAPABILITY_TTL_MS });
     // Committed first; only then the 200 (a crash in between means a retransmission, stored once).
     const stored = insertIncoming(this.db, owner, { ...read.message, unread: true }, this.clock.now());
     void message.accept().catch((error: unknown) => this.log.debug(`200 to MESSAGE: ${String(error)}`));
-    if (stored) this.changes.fire([stored]);
+    if (!stored) return;
+    this.changes.fire([stored]);
+    if (read.wantDelivery && read.message.imdnId) this.notify(owner, read.message.peer, read.message.imdnId, 'delivered');
   }
 }

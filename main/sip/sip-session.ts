@@ -79,6 +79,7 @@ export class SipSession {
   private readonly handlers = new Map<IncomingMethod, (request: never) => void>();
   /** In-dialog methods a service implements (e.g. BYE and ACK for calls), for the Allow header. */
   private readonly declared = new Map<string, number>();
+  private readonly acceptedTypes: (readonly string[])[] = [];
   private readonly log: Logger;
 
   constructor(logger?: Logger) {
@@ -111,6 +112,20 @@ export class SipSession {
     };
   }
 
+  /** Body types services take (the Accept of the 200 to OPTIONS). */
+  get accept(): string[] {
+    return [...new Set(this.acceptedTypes.flat())].sort();
+  }
+
+  /** Declares body types a service takes (`text/plain`, `message/cpim`…); returns the undo. */
+  accepts(types: readonly string[]): Unsubscribe {
+    this.acceptedTypes.push(types);
+    return () => {
+      const at = this.acceptedTypes.indexOf(types);
+      if (at >= 0) this.acceptedTypes.splice(at, 1);
+    };
+  }
+
   /** True while a user agent exists and its transport is connected. */
   get connected(): boolean {
     return this.ua?.isConnected() ?? false;
@@ -136,6 +151,7 @@ export class SipSession {
       server: account.server,
       connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
       allow: () => this.allow,
+      accept: () => this.accept,
       ...(account.trustedCertificate ? { trustedFingerprint: account.trustedCertificate } : {}),
     };
     const userAgentOptions: UserAgentOptions = {

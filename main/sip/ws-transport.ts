@@ -23,6 +23,8 @@ export interface WsTransportOptions {
    * writes a fixed list (it names INVITE, MESSAGE, REFER, PRACK… whether or not anything handles
    * them); the truth is known only to the session that routes requests, so it is asked here.
    */
+  /** Body types Parley takes: the Accept of its 200 to OPTIONS says exactly these (RFC 3261 §11.2). */
+  readonly accept?: () => readonly string[];
   readonly allow?: () => readonly string[];
   /**
    * The SHA-256 fingerprint (`AB:CD:…`) of a certificate the person chose to trust for this account
@@ -60,8 +62,8 @@ export class WsTransport implements Transport {
   private failure: TransportFailure | undefined;
   /** What our requests asked for, so that no interval granted back can exceed it. */
   private readonly asked = new AskedExpires();
-  private readonly options: Required<Omit<WsTransportOptions, 'allow' | 'trustedFingerprint'>> &
-    Pick<WsTransportOptions, 'allow' | 'trustedFingerprint'>;
+  private readonly options: Required<Omit<WsTransportOptions, 'allow' | 'accept' | 'trustedFingerprint'>> &
+    Pick<WsTransportOptions, 'allow' | 'accept' | 'trustedFingerprint'>;
 
   constructor(
     private readonly logger: SipLogger,
@@ -120,7 +122,8 @@ export class WsTransport implements Transport {
   send(message: string): Promise<void> {
     const socket = this.socket;
     if (!socket || this._state !== TransportState.Connected) return Promise.reject(new Error('Not connected.'));
-    const text = this.options.allow ? withAllow(message, this.options.allow()) : message;
+    let text = this.options.allow ? withAllow(message, this.options.allow()) : message;
+    if (this.options.accept) text = withAccept(text, this.options.accept());
     this.asked.noteOutgoing(text);
     return new Promise((resolve, reject) => socket.send(text, (error) => (error ? reject(error) : resolve())));
   }
@@ -291,6 +294,17 @@ function declaredCharset(head: string, body: Buffer): string | undefined {
  * §20.5: the methods this UA supports). Headers only: the body is left alone, so Content-Length
  * stays right.
  */
+/** A 200 to OPTIONS with its Accept header saying `types` (other messages unchanged). */
+export function withAccept(message: string, types: readonly string[]): string {
+  if (types.length === 0 || !message.startsWith('SIP/2.0 200')) return message;
+  const end = message.indexOf('\r\n\r\n');
+  if (end < 0) return message;
+  const head = message.slice(0, end);
+  if (!/\r\nCSeq\s*:\s*\d+\s+OPTIONS\b/i.test(head)) return message;
+  const replaced = head.replace(/\r\nAccept\s*:[^\r\n]*/gi, '').concat(`\r\nAccept: ${types.join(', ')}`);
+  return replaced + message.slice(end);
+}
+
 export function withAllow(message: string, methods: readonly string[]): string {
   const end = message.indexOf('\r\n\r\n');
   if (end < 0) return message;

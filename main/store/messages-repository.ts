@@ -11,26 +11,35 @@ interface Row {
   state: MessageState;
   error: string;
   call_id: string | null;
+  imdn_id: string | null;
 }
 
-/** An outgoing message waiting to go, with the Call-ID its MESSAGE carries. */
+/** An outgoing message waiting to go, with the Call-ID its MESSAGE carries and its IMDN id. */
 export interface OutboxEntry extends ChatMessage {
   readonly callId: string;
+  readonly imdnId: string;
 }
 
-const COLUMNS = 'SELECT id, peer, direction, body, sent_at, state, error, call_id FROM messages';
+const COLUMNS = 'SELECT id, peer, direction, body, sent_at, state, error, call_id, imdn_id FROM messages';
 
 function toMessage(row: Row): ChatMessage {
   return { id: row.id, peer: row.peer, direction: row.direction, text: row.body, sentAt: row.sent_at, state: row.state, error: row.error };
 }
 
 /** Stores an outgoing message as queued (before anything is sent). */
-export function insertOutgoing(db: Database, owner: string, peer: string, text: string, callId: string, now: number): ChatMessage {
+export function insertOutgoing(
+  db: Database,
+  owner: string,
+  peer: string,
+  text: string,
+  ids: { callId: string; imdnId: string },
+  now: number,
+): ChatMessage {
   const id = Number(
     prepared(
       db,
-      `INSERT INTO messages (owner, peer, direction, body, sent_at, created_at, state, call_id) VALUES (?, ?, 'out', ?, ?, ?, 'queued', ?)`,
-    ).run(owner, peer, text, now, now, callId).lastInsertRowid,
+      `INSERT INTO messages (owner, peer, direction, body, sent_at, created_at, state, call_id, imdn_id) VALUES (?, ?, 'out', ?, ?, ?, 'queued', ?, ?)`,
+    ).run(owner, peer, text, now, now, ids.callId, ids.imdnId).lastInsertRowid,
   );
   return getMessage(db, owner, id)!;
 }
@@ -42,14 +51,24 @@ export function insertOutgoing(db: Database, owner: string, peer: string, text: 
 export function insertIncoming(
   db: Database,
   owner: string,
-  message: { peer: string; text: string; sentAt: number; dedupe: string; unread: boolean },
+  message: { peer: string; text: string; sentAt: number; dedupe: string; unread: boolean; imdnId?: string; wantDisplay?: boolean },
   now: number,
 ): ChatMessage | undefined {
   const result = prepared(
     db,
-    `INSERT INTO messages (owner, peer, direction, body, sent_at, created_at, state, dedupe, unread)
-       VALUES (?, ?, 'in', ?, ?, ?, 'received', ?, ?) ON CONFLICT (owner, dedupe) WHERE dedupe IS NOT NULL DO NOTHING`,
-  ).run(owner, message.peer, message.text, message.sentAt, now, message.dedupe, message.unread ? 1 : 0);
+    `INSERT INTO messages (owner, peer, direction, body, sent_at, created_at, state, dedupe, unread, imdn_id, want_display)
+       VALUES (?, ?, 'in', ?, ?, ?, 'received', ?, ?, ?, ?) ON CONFLICT (owner, dedupe) WHERE dedupe IS NOT NULL DO NOTHING`,
+  ).run(
+    owner,
+    message.peer,
+    message.text,
+    message.sentAt,
+    now,
+    message.dedupe,
+    message.unread ? 1 : 0,
+    message.imdnId ?? null,
+    message.wantDisplay ? 1 : 0,
+  );
   return result.changes === 1 ? getMessage(db, owner, Number(result.lastInsertRowid)) : undefined;
 }
 
@@ -63,17 +82,32 @@ export function setMessageState(db: Database, owner: string, id: number, state: 
   return getMessage(db, owner, id);
 }
 
-/** My message that a notification names: by its Call-ID (a plain-text MESSAGE's IMDN names that). */
-export function findOutgoingByCallId(db: Database, owner: string, callId: string): ChatMessage | undefined {
-  const row = prepared<[string, string], Row>(db, `${COLUMNS} WHERE owner = ? AND call_id = ? AND direction = 'out'`).get(owner, callId);
+/**
+ * My message that a notification names: by its imdn.Message-ID, or by its Call-ID (Linphone's IMDN
+ * for a plain-text MESSAGE names that).
+ */
+export function findOutgoingByNotificationId(db: Database, owner: string, id: string): ChatMessage | undefined {
+  const row =
+    prepared<[string, string], Row>(db, `${COLUMNS} WHERE owner = ? AND imdn_id = ? AND direction = 'out'`).get(owner, id) ??
+    prepared<[string, string], Row>(db, `${COLUMNS} WHERE owner = ? AND call_id = ? AND direction = 'out'`).get(owner, id);
   return row && toMessage(row);
+}
+
+/** Unread messages of a conversation whose senders asked to be told when I read them. */
+export function unreadWantingDisplay(db: Database, owner: string, peer: string): { imdnId: string }[] {
+  return prepared<[string, string], { imdn_id: string }>(
+    db,
+    `SELECT imdn_id FROM messages WHERE owner = ? AND peer = ? AND unread = 1 AND want_display = 1 AND imdn_id IS NOT NULL ORDER BY id LIMIT 500`,
+  )
+    .all(owner, peer)
+    .map((row) => ({ imdnId: row.imdn_id }));
 }
 
 /** Outgoing messages still to send, oldest first (those caught `sending` by a crash go again). */
 export function outbox(db: Database, owner: string): OutboxEntry[] {
   return prepared<[string], Row>(db, `${COLUMNS} WHERE owner = ? AND state IN ('queued', 'sending') ORDER BY id`)
     .all(owner)
-    .map((row) => ({ ...toMessage(row), callId: row.call_id ?? '' }));
+    .map((row) => ({ ...toMessage(row), callId: row.call_id ?? '', imdnId: row.imdn_id ?? '' }));
 }
 
 /** A page of a conversation, newest last: the `limit` messages before `before` (or the latest). */

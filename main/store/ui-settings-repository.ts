@@ -8,7 +8,8 @@ const KEY = 'ui';
 export function getUiSettings(db: Database): UiSettings {
   const stored = getSetting<Partial<Record<keyof UiSettings, unknown>>>(db, KEY) ?? {};
   const density = DENSITIES.find((d) => d === stored.density) ?? DEFAULT_UI_SETTINGS.density;
-  return { density };
+  const readReceipts = typeof stored.readReceipts === 'boolean' ? stored.readReceipts : DEFAULT_UI_SETTINGS.readReceipts;
+  return { density, readReceipts };
 }
 
 export function setUiSettings(db: Database, changes: Partial<UiSettings>): UiSettings {

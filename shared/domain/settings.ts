@@ -1,4 +1,4 @@
-/** How Parley looks on this machine: preferences the Settings view changes. */
+/** Preferences of this installation that the Settings view changes. */
 
 /** How much room a contact takes in the list: two lines (name, then status and note) or one. */
 export type Density = 'comfortable' | 'compact';
@@ -8,6 +8,8 @@ export const DENSITIES: readonly Density[] = ['comfortable', 'compact'];
 /** Preferences of this installation (not of an account: they hold whoever signs in). */
 export interface UiSettings {
   readonly density: Density;
+  /** Tell people when I have read their messages (RFC 5438 display notifications). */
+  readonly readReceipts: boolean;
 }
 
-export const DEFAULT_UI_SETTINGS: UiSettings = { density: 'comfortable' };
+export const DEFAULT_UI_SETTINGS: UiSettings = { density: 'comfortable', readReceipts: true };

@@ -2,11 +2,11 @@
 
 import { DENSITIES, type UiSettings } from '../domain/settings.js';
 import { event, type EventSpecs } from './define.js';
-import { none, obj, oneOf, optional } from './schema.js';
+import { bool, none, obj, oneOf, optional } from './schema.js';
 
 export const settingsRequests = {
   'settings:get': none,
-  'settings:set': obj({ density: optional(oneOf(DENSITIES)) }),
+  'settings:set': obj({ density: optional(oneOf(DENSITIES)), readReceipts: optional(bool) }),
 };
 
 export interface SettingsResponses {

@@ -34,7 +34,7 @@ const states = (engine: Engine, peer: string) => {
 };
 
 describe('chat between two people on the server', () => {
-  test('alice ⇄ bob both ways; sent messages read "sent"; markup and line breaks arrive as typed; events announce them', async () => {
+  test('alice ⇄ bob both ways; a message reads "delivered" once it arrives; markup and line breaks arrive as typed; events announce them', async () => {
     const [alice, bob] = await Promise.all([fleet.signedIn('alice'), fleet.signedIn('bob')]);
     const seen: ChatMessage[] = [];
     bob.messaging.onDidChange((messages) => seen.push(...messages));
@@ -42,7 +42,7 @@ describe('chat between two people on the server', () => {
     const sent = alice.messaging.send(`bob@${DOMAIN}`, '<b>hello</b>\nsecond line 👋');
     expect(sent).toMatchObject({ ok: true, value: { state: 'queued', direction: 'out', peer: uri('bob') } });
     await waitFor(() => expect(texts(bob, 'alice')).toEqual(['in <b>hello</b>\nsecond line 👋']));
-    await waitFor(() => expect(states(alice, 'bob')).toEqual(['sent']));
+    await waitFor(() => expect(states(alice, 'bob')).toEqual(['delivered']), 20_000);
     expect(seen.map((m) => [m.direction, m.state, m.text])).toEqual([['in', 'received', '<b>hello</b>\nsecond line 👋']]);
 
     expect(bob.messaging.send(uri('alice'), 'hi back').ok).toBe(true);
@@ -76,6 +76,48 @@ describe('chat between two people on the server', () => {
   });
 });
 
+describe('receipts (CPIM with IMDN, RFC 3862 and 5438)', () => {
+  test('Parley to Parley: delivered when it arrives, read when bob reads it; with read receipts off, it stays delivered', async () => {
+    const [alice, bob] = await Promise.all([fleet.signedIn('alice'), fleet.signedIn('bob')]);
+    alice.messaging.send(uri('bob'), 'did you get this?');
+    await waitFor(() => expect(texts(bob, 'alice')).toEqual(['in did you get this?']));
+    await waitFor(() => expect(states(alice, 'bob')).toEqual(['delivered']), 20_000);
+    bob.messaging.markRead(uri('alice'));
+    await waitFor(() => expect(states(alice, 'bob')).toEqual(['read']), 20_000);
+
+    // Bob turns read receipts off: the next one is delivered and stays so after he reads it.
+    expect(await bob.handlers['settings:set']({ readReceipts: false })).toMatchObject({ ok: true, value: { readReceipts: false } });
+    alice.messaging.send(uri('bob'), 'and this?');
+    await waitFor(() => expect(states(alice, 'bob')).toEqual(['read', 'delivered']));
+    bob.messaging.markRead(uri('alice'));
+    // Barrier: a later message from bob arrives after any notification he would have sent.
+    bob.messaging.send(uri('alice'), 'ok');
+    await waitFor(() => expect(texts(alice, 'bob').at(-1)).toBe('in ok'));
+    expect(states(alice, 'bob')).toEqual(['read', 'delivered']);
+  });
+
+  test('a CPIM message is stored by its IMDN Message-ID: a copy under a new Call-ID (as store-and-forward makes) is stored once', async () => {
+    const alice = await fleet.signedIn('alice');
+    const mallory = await RawSipPeer.start('mallory', 'elsewhere.test');
+    try {
+      // A CPIM message asking for a delivery notice.
+      const body = (id: string) =>
+        `From: <sip:mallory@elsewhere.test>\r\nTo: <${uri('alice')}>\r\nNS: imdn <urn:ietf:params:imdn>\r\nimdn.Message-ID: ${id}\r\nimdn.Disposition-Notification: positive-delivery\r\n\r\nContent-Type: text/plain\r\n\r\nhi via cpim`;
+      expect(
+        (await mallory.request('MESSAGE', uri('alice'), kamailio.sipPort, { body: body('m-1'), contentType: 'message/cpim' })).status,
+      ).toBe(200);
+      // The same message again under a new Call-ID (as a store-and-forward copy would be): stored once.
+      expect(
+        (await mallory.request('MESSAGE', uri('alice'), kamailio.sipPort, { body: body('m-1'), contentType: 'message/cpim' })).status,
+      ).toBe(200);
+      const page = alice.messaging.history('sip:mallory@elsewhere.test', 10);
+      expect(page.ok && page.value.map((m) => m.text)).toEqual(['hi via cpim']);
+    } finally {
+      await mallory.close();
+    }
+  });
+});
+
 describe('never lose, never duplicate', () => {
   test('server stopped while alice sends three: when it is back bob gets exactly those three, once, in order', async () => {
     const [alice, bob] = await Promise.all([fleet.signedIn('carol'), fleet.signedIn('dave')]);
@@ -89,7 +131,10 @@ describe('never lose, never duplicate', () => {
     }
     await waitFor(() => expect(texts(bob, 'carol')).toEqual(['in one', 'in two', 'in three']), 30_000);
     // Delivered straight, or stored by the server when dave had not registered again yet.
-    await waitFor(() => expect(states(alice, 'dave').filter((state) => state === 'sent' || state === 'stored')).toHaveLength(3));
+    await waitFor(
+      () => expect(states(alice, 'dave').filter((state) => ['sent', 'stored', 'delivered'].includes(state))).toHaveLength(3),
+      30_000,
+    );
   });
 
   test('a retransmitted or replayed MESSAGE (same Call-ID and CSeq) is answered each time and stored once', async () => {

@@ -53,6 +53,12 @@ export class UiState {
     return result;
   }
 
+  async setReadReceipts(readReceipts: boolean) {
+    const result = await this.api.settings.set({ readReceipts });
+    if (result.ok) this.settings = result.value;
+    return result;
+  }
+
   open(view: View, returnFocus: (() => void) | null = null): void {
     this.view = view;
     this.returnFocus = returnFocus;

@@ -181,11 +181,12 @@ describe('migration 0005: collapsed groups', () => {
 describe('UI settings', () => {
   test('default, round-trip, and an unknown stored value falls back to the default', () => {
     const db = openDatabase(tempFile());
-    expect(getUiSettings(db)).toEqual({ density: 'comfortable' });
-    expect(setUiSettings(db, { density: 'compact' })).toEqual({ density: 'compact' });
-    expect(getUiSettings(db)).toEqual({ density: 'compact' });
-    setSetting(db, 'ui', { density: 'cosy' });
-    expect(getUiSettings(db)).toEqual({ density: 'comfortable' });
+    expect(getUiSettings(db)).toEqual({ density: 'comfortable', readReceipts: true });
+    expect(setUiSettings(db, { density: 'compact' })).toEqual({ density: 'compact', readReceipts: true });
+    expect(setUiSettings(db, { readReceipts: false })).toEqual({ density: 'compact', readReceipts: false });
+    expect(getUiSettings(db)).toEqual({ density: 'compact', readReceipts: false });
+    setSetting(db, 'ui', { density: 'cosy', readReceipts: 'yes' });
+    expect(getUiSettings(db)).toEqual({ density: 'comfortable', readReceipts: true });
     db.close();
   });
 });
