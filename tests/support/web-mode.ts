@@ -69,6 +69,14 @@ export class WebParley {
     });
   }
 
+  /** Kills the process at once (SIGKILL: nothing runs after it, as in a crash or a power cut). */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
   /** Stops the process and removes its data folder. */
   async dispose(): Promise<void> {
     await this.stop();
