@@ -12,5 +12,6 @@ export function chatHandlers(messaging: MessagingService): Handlers<ChannelsOf<t
     'chat:send': async ({ peer, text }) => messaging.send(peer, text),
     'chat:retry': async ({ id }) => messaging.retry(id),
     'chat:markRead': async ({ peer }) => messaging.markRead(peer),
+    'chat:typing': async ({ peer, active }) => messaging.setTyping(peer, active),
   };
 }

@@ -1,5 +1,6 @@
 import type { Core } from 'sip.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
+import { childNamed, parseXml } from '../presence/xml.js';
 
 /** The longest text Parley keeps from one incoming message (characters). */
 export const INCOMING_TEXT_MAX = 16_384;
@@ -18,6 +19,8 @@ export type IncomingReading =
   | { readonly kind: 'ignore' }
   /** A notification about a message of mine (RFC 5438 IMDN): never shown as a message. */
   | { readonly kind: 'notification'; readonly xml: string }
+  /** The sender is typing or stopped (RFC 3994), for `refreshMs` unless told again. */
+  | { readonly kind: 'composing'; readonly peer: string; readonly active: boolean; readonly refreshMs: number }
   | { readonly kind: 'refuse'; readonly status: number; readonly headers?: string[] };
 
 /** Longest accepted clock skew for a `Date:` in the future. */
@@ -34,6 +37,10 @@ export function readIncoming(request: Core.IncomingRequestMessage, now: number):
   const encoding = (request.getHeader('Content-Encoding') ?? '').toLowerCase().trim();
   // RFC 5438 delivery and read notifications are about messages, not messages themselves.
   if (type.startsWith('message/imdn+xml')) return { kind: 'notification', xml: request.body };
+  if (type.startsWith('application/im-iscomposing+xml')) {
+    const composing = parseComposing(request.body);
+    return composing ? { kind: 'composing', peer: from.uri, ...composing } : { kind: 'refuse', status: 400 };
+  }
   if (encoding !== '' && encoding !== 'identity') return { kind: 'refuse', status: 415, headers: ['Accept-Encoding: identity', ACCEPT] };
   let text: string;
   let cpim: Cpim | undefined;
@@ -81,7 +88,28 @@ interface Cpim {
   readonly notification?: string;
 }
 
-const ACCEPT = 'Accept: text/plain, message/cpim';
+const ACCEPT = 'Accept: text/plain, message/cpim, application/im-iscomposing+xml';
+
+const COMPOSING = 'urn:ietf:params:xml:ns:im-iscomposing';
+
+/**
+ * An is-composing document (RFC 3994 §5): active or idle, and for how long an active state stands
+ * without a refresh (default 120 s, §3; bounded here to 10 s – 5 min whatever the sender says).
+ */
+function parseComposing(xml: string): { active: boolean; refreshMs: number } | undefined {
+  let root;
+  try {
+    root = parseXml(xml, { maxBytes: 4096, maxDepth: 4, maxElements: 16 });
+  } catch {
+    return undefined;
+  }
+  if (root.ns !== COMPOSING || root.name !== 'isComposing') return undefined;
+  const state = childNamed(root, COMPOSING, 'state')?.text.trim();
+  if (state !== 'active' && state !== 'idle') return undefined;
+  const refresh = Number(childNamed(root, COMPOSING, 'refresh')?.text.trim() ?? '120');
+  const seconds = Number.isFinite(refresh) && refresh > 0 ? Math.min(300, Math.max(10, refresh)) : 120;
+  return { active: state === 'active', refreshMs: seconds * 1000 };
+}
 
 /** Line breaks made uniform; control characters other than tab and newline removed. */
 function clean(text: string): string {

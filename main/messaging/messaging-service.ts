@@ -7,6 +7,7 @@ import { err, ok, type Result } from '../../shared/ipc/result.js';
 import { systemClock, type Clock } from '../base/clock.js';
 import { Emitter } from '../base/emitter.js';
 import { withTimeout } from '../base/timeout.js';
+import { Timer } from '../base/timer.js';
 import type { ContactDirectory } from '../contacts/contact-directory.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { SipAccountConfig, SessionParticipant } from '../sip/sip-connection.js';
@@ -38,7 +39,10 @@ export interface MessagingOptions {
 }
 
 /** Body types Parley takes in a MESSAGE. */
-const CHAT_TYPES = ['message/cpim', 'message/imdn+xml', 'text/plain'];
+const CHAT_TYPES = ['application/im-iscomposing+xml', 'message/cpim', 'message/imdn+xml', 'text/plain'];
+/** RFC 3994 §3: an active state is refreshed this often, and turns idle after this much quiet. */
+const COMPOSING_REFRESH_S = 60;
+const COMPOSING_IDLE_MS = 15_000;
 /** How long what a peer's OPTIONS said about CPIM is trusted. */
 const CAPABILITY_TTL_MS = 60 * 60_000;
 /** How long "did not answer OPTIONS" stands. */
@@ -85,7 +89,17 @@ export class MessagingService implements SessionParticipant {
   }
 
   /** Whether each peer takes CPIM (and so IMDN), as its OPTIONS or its own messages said. */
-  private readonly cpimPeers = new Map<string, { readonly cpim: boolean; readonly at: number; readonly ttl: number }>();
+  private readonly cpimPeers = new Map<
+    string,
+    { readonly cpim: boolean; readonly composing: boolean; readonly at: number; readonly ttl: number }
+  >();
+  private readonly typingChanges = new Emitter<{ readonly peer: string; readonly typing: boolean }>();
+  /** Someone started or stopped typing to me. */
+  readonly onDidChangeTyping = this.typingChanges.event;
+  /** Who is typing to me, each until their state expires. */
+  private readonly typingIn = new Map<string, Timer>();
+  /** To whom I said I am typing: when, and the timer that says idle after a quiet spell. */
+  private readonly typingOut = new Map<string, { sentAt: number; idle: Timer }>();
 
   online(session: SipSession, _account: SipAccountConfig): void {
     this.session = session;
@@ -98,6 +112,13 @@ export class MessagingService implements SessionParticipant {
 
   async signOut(): Promise<void> {
     this.session = undefined;
+  }
+
+  dispose(): void {
+    for (const timer of this.typingIn.values()) timer.dispose();
+    for (const { idle } of this.typingOut.values()) idle.dispose();
+    this.typingIn.clear();
+    this.typingOut.clear();
   }
 
   /** Queues a message to `peer` and sends it as soon as Parley is registered. */
@@ -117,8 +138,75 @@ export class MessagingService implements SessionParticipant {
       this.clock.now(),
     );
     this.changes.fire([message]);
+    // The message itself tells them I stopped typing (RFC 3994 §3).
+    this.typingOut.get(address.uri)?.idle.dispose();
+    this.typingOut.delete(address.uri);
     void this.flush();
     return ok(message);
+  }
+
+  /**
+   * I am typing to `peer` (or stopped): tell them, if they take is-composing (RFC 3994) — active at
+   * most once a refresh interval, idle after a quiet spell or when I stop.
+   */
+  setTyping(peer: string, active: boolean): Result<void> {
+    const address = parseSipAddress(peer);
+    if (!this.owner()) return err('state', 'Sign in first.');
+    if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
+    const uri = address.uri;
+    const current = this.typingOut.get(uri);
+    if (!active) {
+      if (current) {
+        current.idle.dispose();
+        this.typingOut.delete(uri);
+        void this.sendComposing(uri, false);
+      }
+      return ok(undefined);
+    }
+    const now = this.clock.now();
+    const entry = current ?? { sentAt: 0, idle: new Timer(this.clock) };
+    this.typingOut.set(uri, entry);
+    entry.idle.schedule(COMPOSING_IDLE_MS, () => this.setTyping(uri, false));
+    if (now - entry.sentAt >= (COMPOSING_REFRESH_S - 10) * 1000) {
+      entry.sentAt = now;
+      void this.sendComposing(uri, true);
+    }
+    return ok(undefined);
+  }
+
+  private async sendComposing(peer: string, active: boolean): Promise<void> {
+    const session = this.session;
+    const target = session?.makeURI(peer);
+    if (!session || !target || !(await this.capabilities(session, peer)).composing) return;
+    const content =
+      '<?xml version="1.0" encoding="UTF-8"?>' +
+      '<isComposing xmlns="urn:ietf:params:xml:ns:im-iscomposing">' +
+      `<state>${active ? 'active' : 'idle'}</state><contenttype>text/plain</contenttype>` +
+      (active ? `<refresh>${COMPOSING_REFRESH_S}</refresh>` : '') +
+      '</isComposing>';
+    try {
+      session.request('MESSAGE', target, { body: { contentType: 'application/im-iscomposing+xml', content } }, {});
+    } catch (error) {
+      this.log.debug(`is-composing to ${peer}: ${String(error)}`);
+    }
+  }
+
+  /** `peer` is typing to me (until `forMs` passes without a refresh) or stopped. */
+  private theirTyping(peer: string, typing: boolean, forMs: number): void {
+    const timer = this.typingIn.get(peer);
+    if (!typing) {
+      if (!timer) return;
+      timer.dispose();
+      this.typingIn.delete(peer);
+      this.typingChanges.fire({ peer, typing: false });
+      return;
+    }
+    const next = timer ?? new Timer(this.clock);
+    next.schedule(forMs, () => this.theirTyping(peer, false, 0));
+    if (!timer) {
+      this.typingIn.set(peer, next);
+      this.typingChanges.fire({ peer, typing: true });
+    }
   }
 
   /** Puts a failed message back in the queue. */
@@ -221,23 +309,34 @@ export class MessagingService implements SessionParticipant {
     }
   }
 
-  /**
-   * Whether `peer` takes CPIM: remembered from its own messages or asked with OPTIONS (RFC 3261
-   * §11: its Accept). A peer that cannot be asked (signed out, no answer) gets plain text.
-   */
+  /** Whether `peer` takes CPIM (and so receipts); a peer that cannot be asked gets plain text. */
   private async speaksCpim(session: SipSession, peer: string): Promise<boolean> {
+    return (await this.capabilities(session, peer)).cpim;
+  }
+
+  /**
+   * What `peer` takes — CPIM, is-composing — remembered from its own messages or asked with
+   * OPTIONS (RFC 3261 §11: its Accept).
+   */
+  private async capabilities(session: SipSession, peer: string): Promise<{ cpim: boolean; composing: boolean }> {
     const known = this.cpimPeers.get(peer);
-    if (known && this.clock.now() - known.at < known.ttl) return known.cpim;
+    if (known && this.clock.now() - known.at < known.ttl) return known;
     const target = session.makeURI(peer);
-    if (!target) return false;
-    const asked = new Promise<boolean | undefined>((resolve) => {
+    if (!target) return { cpim: false, composing: false };
+    const asked = new Promise<{ cpim: boolean; composing: boolean } | undefined>((resolve) => {
       try {
         session.request(
           'OPTIONS',
           target,
           { headers: [`Accept: ${CHAT_TYPES.join(', ')}`] },
           {
-            onAccept: (response) => resolve(/(^|[\s,])message\/cpim\b/i.test(response.message.getHeaders('Accept').join(','))),
+            onAccept: (response) => {
+              const accept = response.message.getHeaders('Accept').join(',');
+              resolve({
+                cpim: /(^|[\s,])message\/cpim\b/i.test(accept),
+                composing: /(^|[\s,])application\/im-iscomposing\+xml\b/i.test(accept),
+              });
+            },
             onReject: () => resolve(undefined),
           },
         );
@@ -248,12 +347,9 @@ export class MessagingService implements SessionParticipant {
     const answer = await withTimeout(asked, 5_000, this.clock);
     // No answer (signed out, or slow) is remembered only briefly: they may answer next time; a queue
     // of messages to them does not wait for each one.
-    this.cpimPeers.set(peer, {
-      cpim: answer ?? false,
-      at: this.clock.now(),
-      ttl: answer === undefined ? UNANSWERED_TTL_MS : CAPABILITY_TTL_MS,
-    });
-    return answer ?? false;
+    const found = answer ?? { cpim: false, composing: false };
+    this.cpimPeers.set(peer, { ...found, at: this.clock.now(), ttl: answer === undefined ? UNANSWERED_TTL_MS : CAPABILITY_TTL_MS });
+    return found;
   }
 
   /** Tells `peer` that I received or read their message `aboutId` (fire and forget). */
@@ -343,13 +439,28 @@ export class MessagingService implements SessionParticipant {
       void message.accept().catch(() => undefined);
       return;
     }
+    if (read.kind === 'composing') {
+      this.theirTyping(read.peer, read.active, read.refreshMs);
+      void message.accept().catch(() => undefined);
+      return;
+    }
     if (read.kind === 'notification') {
       // About a message of mine: taken, never shown as a message.
       this.notified(owner, read.xml);
       void message.accept().catch(() => undefined);
       return;
     }
-    if (read.cpim) this.cpimPeers.set(read.message.peer, { cpim: true, at: this.clock.now(), ttl: CAPABILITY_TTL_MS });
+    if (read.cpim) {
+      const known = this.cpimPeers.get(read.message.peer);
+      this.cpimPeers.set(read.message.peer, {
+        cpim: true,
+        composing: known?.composing ?? false,
+        at: this.clock.now(),
+        ttl: CAPABILITY_TTL_MS,
+      });
+    }
+    // A message ends its sender's typing (RFC 3994 §3).
+    this.theirTyping(read.message.peer, false, 0);
     // Committed first; only then the 200 (a crash in between means a retransmission, stored once).
     const stored = insertIncoming(this.db, owner, { ...read.message, unread: true }, this.clock.now());
     void message.accept().catch((error: unknown) => this.log.debug(`200 to MESSAGE: ${String(error)}`));

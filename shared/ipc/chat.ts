@@ -3,7 +3,7 @@
 import { ACCOUNT_LIMITS } from '../domain/account.js';
 import { HISTORY_PAGE, MESSAGE_MAX_BYTES, type ChatMessage, type ConversationSummary } from '../domain/chat.js';
 import { event, type EventSpecs } from './define.js';
-import { int, none, obj, optional, str } from './schema.js';
+import { bool, int, none, obj, optional, str } from './schema.js';
 
 const id = int(1, Number.MAX_SAFE_INTEGER);
 const peer = str(ACCOUNT_LIMITS.address + 8);
@@ -15,6 +15,8 @@ export const chatRequests = {
   'chat:send': obj({ peer, text: str(MESSAGE_MAX_BYTES) }),
   'chat:retry': obj({ id }),
   'chat:markRead': obj({ peer }),
+  /** I am typing to `peer` (or stopped): told to them as RFC 3994 is-composing, if they take it. */
+  'chat:typing': obj({ peer, active: bool }),
 };
 
 export interface ChatResponses {
@@ -23,9 +25,18 @@ export interface ChatResponses {
   'chat:send': ChatMessage;
   'chat:retry': ChatMessage;
   'chat:markRead': void;
+  'chat:typing': void;
+}
+
+/** Whether someone is typing to me. */
+export interface TypingChange {
+  readonly peer: string;
+  readonly typing: boolean;
 }
 
 export const chatEvents = {
   /** Messages arrived or changed state (new ones, sent, failed, read), in order. */
   onDidChangeMessages: event<readonly ChatMessage[]>(),
+  /** Someone started or stopped typing to me. */
+  onDidChangeTyping: event<TypingChange>(),
 } satisfies EventSpecs;

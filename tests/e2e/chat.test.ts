@@ -56,6 +56,16 @@ describe('a conversation between two people', () => {
     await row(alice, 'Bob').dblclick();
     const box = alice.getByRole('textbox', { name: 'Message' });
     await expect.poll(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
+    // Bob has the conversation open: he sees alice typing, and not once she clears the box.
+    await row(bob, 'Alice').focus();
+    await bob.keyboard.press('Enter');
+    const typing = bob.getByRole('status').filter({ hasText: 'Alice is typing…' });
+    await box.pressSequentially('hel');
+    await typing.waitFor();
+    await box.fill('');
+    await box.dispatchEvent('input');
+    await typing.waitFor({ state: 'detached' });
+    await bob.keyboard.press('Escape');
     await box.fill('<img src=x onerror=alert(1)> hello');
     await box.press('Shift+Enter');
     await box.pressSequentially('second line 👋');

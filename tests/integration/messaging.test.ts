@@ -118,6 +118,25 @@ describe('receipts (CPIM with IMDN, RFC 3862 and 5438)', () => {
   });
 });
 
+describe('typing (RFC 3994 is-composing)', () => {
+  test("alice typing shows on bob's side; stopping ends it; her message ends it too; once a refresh, not per keystroke", async () => {
+    const [alice, bob] = await Promise.all([fleet.signedIn('carol'), fleet.signedIn('dave')]);
+    const seen: boolean[] = [];
+    bob.messaging.onDidChangeTyping(({ peer, typing }) => {
+      if (peer === uri('carol')) seen.push(typing);
+    });
+    for (let i = 0; i < 5; i++) expect(alice.messaging.setTyping(uri('dave'), true).ok).toBe(true);
+    await waitFor(() => expect(seen).toEqual([true]));
+    alice.messaging.setTyping(uri('dave'), false);
+    await waitFor(() => expect(seen).toEqual([true, false]));
+    alice.messaging.setTyping(uri('dave'), true);
+    await waitFor(() => expect(seen).toEqual([true, false, true]));
+    alice.messaging.send(uri('dave'), 'done typing');
+    await waitFor(() => expect(texts(bob, 'carol')).toEqual(['in done typing']));
+    await waitFor(() => expect(seen).toEqual([true, false, true, false]));
+  });
+});
+
 describe('never lose, never duplicate', () => {
   test('server stopped while alice sends three: when it is back bob gets exactly those three, once, in order', async () => {
     const [alice, bob] = await Promise.all([fleet.signedIn('carol'), fleet.signedIn('dave')]);

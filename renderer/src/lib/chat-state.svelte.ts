@@ -15,11 +15,15 @@ export class ChatState {
   views = $state<Record<string, ConversationView>>({});
   /** The conversation on screen now (its new messages are read as they arrive). */
   showing = $state<string | null>(null);
+  /** Who is typing to me now. */
+  typing = $state<Record<string, boolean>>({});
+  private typingToldAt = 0;
 
   readonly totalUnread = $derived(this.summaries.reduce((sum, s) => sum + s.unread, 0));
 
   constructor(private readonly api: ParleyApi) {
     api.on('onDidChangeMessages', (messages) => this.apply(messages));
+    api.on('onDidChangeTyping', ({ peer, typing }) => (this.typing = { ...this.typing, [peer]: typing }));
   }
 
   async load(): Promise<void> {
@@ -62,6 +66,23 @@ export class ChatState {
 
   send(peer: string, text: string): Promise<Result<ChatMessage>> {
     return this.api.chat.send({ peer, text });
+  }
+
+  /** The draft changed: tell main I am typing (at most every few seconds) or that I stopped. */
+  draftChanged(peer: string, draft: string): void {
+    const now = Date.now();
+    if (draft === '') {
+      this.typingToldAt = 0;
+      void this.api.chat.typing({ peer, active: false });
+    } else if (now - this.typingToldAt > 5_000) {
+      this.typingToldAt = now;
+      void this.api.chat.typing({ peer, active: true });
+    }
+  }
+
+  /** A message went: the next keystroke starts a new typing spell. */
+  sent(): void {
+    this.typingToldAt = 0;
   }
 
   retry(id: number) {
