@@ -134,6 +134,7 @@ export class Engine {
     this.myPresence.onDidChange((presence) => this.emit('onDidChangeMyPresence', presence));
     this.messaging.onDidChange((messages) => this.emit('onDidChangeMessages', messages));
     this.messaging.onDidChangeTyping((change) => this.emit('onDidChangeTyping', change));
+    this.messaging.onDidChangeConversations((list) => this.emit('onDidChangeConversations', list));
     this.directory.onDidChange(() => this.emit('onDidChangeContacts', this.contacts.list()));
     this.presenceWatch.onDidChangePresence((changes) => this.emit('onDidChangeContactPresence', changes));
     // A flood of requests (anyone on any domain can ask) must not flood the page: the inbox goes out

@@ -13,5 +13,8 @@ export function chatHandlers(messaging: MessagingService): Handlers<ChannelsOf<t
     'chat:retry': async ({ id }) => messaging.retry(id),
     'chat:markRead': async ({ peer }) => messaging.markRead(peer),
     'chat:typing': async ({ peer, active }) => messaging.setTyping(peer, active),
+    'chat:accept': async ({ peer }) => messaging.acceptRequest(peer),
+    'chat:block': async ({ peer }) => messaging.blockRequest(peer),
+    'chat:delete': async ({ peer }) => messaging.deleteConversation(peer),
   };
 }

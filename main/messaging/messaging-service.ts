@@ -13,8 +13,11 @@ import { createLogger, type Logger } from '../logger.js';
 import type { SipAccountConfig, SessionParticipant } from '../sip/sip-connection.js';
 import type { SipSession } from '../sip/sip-session.js';
 import {
+  blockSender,
   conversations,
+  deleteConversation,
   findOutgoingByNotificationId,
+  isSenderBlocked,
   getMessage,
   history,
   insertIncoming,
@@ -93,6 +96,9 @@ export class MessagingService implements SessionParticipant {
     string,
     { readonly cpim: boolean; readonly composing: boolean; readonly at: number; readonly ttl: number }
   >();
+  private readonly conversationsChanged = new Emitter<readonly ConversationSummary[]>();
+  /** Conversations went or changed as a whole. */
+  readonly onDidChangeConversations = this.conversationsChanged.event;
   private readonly typingChanges = new Emitter<{ readonly peer: string; readonly typing: boolean }>();
   /** Someone started or stopped typing to me. */
   readonly onDidChangeTyping = this.typingChanges.event;
@@ -207,6 +213,40 @@ export class MessagingService implements SessionParticipant {
       this.typingIn.set(peer, next);
       this.typingChanges.fire({ peer, typing: true });
     }
+  }
+
+  /** Message requests: adds the sender to my contacts (the conversation becomes an ordinary one). */
+  acceptRequest(peer: string): Result<void> {
+    const address = parseSipAddress(peer);
+    if (!this.owner()) return err('state', 'Sign in first.');
+    if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
+    if (this.directory.findByAddress(address.uri)) return ok(undefined);
+    const added = this.directory.add({ address: address.uri });
+    if (!added.ok) return added;
+    this.conversationsChanged.fire(this.conversations());
+    return ok(undefined);
+  }
+
+  /** Message requests: refuses their messages from now on and deletes what they sent. */
+  blockRequest(peer: string): Result<void> {
+    const owner = this.owner();
+    const address = parseSipAddress(peer);
+    if (!owner) return err('state', 'Sign in first.');
+    if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
+    blockSender(this.db, owner, address.uri, this.clock.now());
+    deleteConversation(this.db, owner, address.uri);
+    this.conversationsChanged.fire(this.conversations());
+    return ok(undefined);
+  }
+
+  deleteConversation(peer: string): Result<void> {
+    const owner = this.owner();
+    const address = parseSipAddress(peer);
+    if (!owner) return err('state', 'Sign in first.');
+    if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
+    deleteConversation(this.db, owner, address.uri);
+    this.conversationsChanged.fire(this.conversations());
+    return ok(undefined);
   }
 
   /** Puts a failed message back in the queue. */
@@ -431,6 +471,12 @@ export class MessagingService implements SessionParticipant {
       return;
     }
     const read = readIncoming(message.request, this.clock.now());
+    // Someone I blocked from Message requests: refused, never stored, never shown.
+    const sender = parseSipAddress(message.request.from.uri.toString())?.uri;
+    if (sender && isSenderBlocked(this.db, owner, sender)) {
+      void message.reject({ statusCode: 403 }).catch(() => undefined);
+      return;
+    }
     if (read.kind === 'refuse') {
       void message.reject({ statusCode: read.status, ...(read.headers ? { extraHeaders: read.headers } : {}) }).catch(() => undefined);
       return;

@@ -143,3 +143,17 @@ export function conversations(db: Database, owner: string, limit = 200): { last:
 export function markRead(db: Database, owner: string, peer: string): number {
   return prepared(db, 'UPDATE messages SET unread = 0 WHERE owner = ? AND peer = ? AND unread = 1').run(owner, peer).changes;
 }
+
+/** Refuses `uri`'s messages from now on. */
+export function blockSender(db: Database, owner: string, uri: string, now: number): void {
+  prepared(db, 'INSERT INTO message_blocks (owner, uri, blocked_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(owner, uri, now);
+}
+
+export function isSenderBlocked(db: Database, owner: string, uri: string): boolean {
+  return prepared(db, 'SELECT 1 FROM message_blocks WHERE owner = ? AND uri = ?').get(owner, uri) !== undefined;
+}
+
+/** Deletes a whole conversation; returns how many messages went. */
+export function deleteConversation(db: Database, owner: string, peer: string): number {
+  return prepared(db, 'DELETE FROM messages WHERE owner = ? AND peer = ?').run(owner, peer).changes;
+}

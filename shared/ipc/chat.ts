@@ -17,6 +17,10 @@ export const chatRequests = {
   'chat:markRead': obj({ peer }),
   /** I am typing to `peer` (or stopped): told to them as RFC 3994 is-composing, if they take it. */
   'chat:typing': obj({ peer, active: bool }),
+  /** Message requests: take them as a contact, refuse their messages, or delete the conversation. */
+  'chat:accept': obj({ peer }),
+  'chat:block': obj({ peer }),
+  'chat:delete': obj({ peer }),
 };
 
 export interface ChatResponses {
@@ -26,6 +30,9 @@ export interface ChatResponses {
   'chat:retry': ChatMessage;
   'chat:markRead': void;
   'chat:typing': void;
+  'chat:accept': void;
+  'chat:block': void;
+  'chat:delete': void;
 }
 
 /** Whether someone is typing to me. */
@@ -39,4 +46,6 @@ export const chatEvents = {
   onDidChangeMessages: event<readonly ChatMessage[]>(),
   /** Someone started or stopped typing to me. */
   onDidChangeTyping: event<TypingChange>(),
+  /** Conversations went or changed as a whole (deleted, blocked): read the list again. */
+  onDidChangeConversations: event<readonly ConversationSummary[]>(),
 } satisfies EventSpecs;

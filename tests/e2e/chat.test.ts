@@ -120,12 +120,18 @@ describe('a conversation between two people', () => {
     await log(carol).getByText('Will be delivered when they sign in').waitFor();
 
     const dave = await signIn('dave');
-    // Not a contact of dave's: the message waits as a message request, and opens from there.
+    // Not a contact of dave's: the message waits in Message requests; Accept takes carol as a
+    // contact and opens the conversation.
     await dave
       .getByRole('status')
       .filter({ hasText: `Message from carol@${DOMAIN}` })
-      .getByRole('button', { name: 'Open' })
+      .getByRole('button', { name: 'Review' })
       .click();
+    const request = dave.getByRole('list', { name: 'Message requests' }).getByRole('listitem', { name: `carol@${DOMAIN}` });
+    await request.getByText('see you tomorrow').waitFor();
+    await request.getByRole('button', { name: 'Accept' }).click();
     await log(dave).getByText('see you tomorrow').waitFor();
+    await row(dave, `carol@${DOMAIN}`).waitFor();
+    expect(await dave.getByRole('group', { name: 'Not in your contacts' }).count()).toBe(0);
   });
 });

@@ -199,6 +199,35 @@ describe('never lose, never duplicate', () => {
   });
 });
 
+describe('message requests (from people not in my contacts)', () => {
+  test('Block refuses their messages from then on (403, nothing stored) and deletes what they sent; Delete removes a conversation', async () => {
+    const alice = await fleet.signedIn('alice');
+    const mallory = await RawSipPeer.start('mallory', 'elsewhere.test');
+    const eve = await RawSipPeer.start('eve', 'elsewhere.test');
+    try {
+      expect((await mallory.request('MESSAGE', uri('alice'), kamailio.sipPort, { body: 'buy now' })).status).toBe(200);
+      expect((await eve.request('MESSAGE', uri('alice'), kamailio.sipPort, { body: 'hello?' })).status).toBe(200);
+      expect(alice.messaging.conversations().map((c) => [c.peer, c.stranger])).toEqual([
+        ['sip:eve@elsewhere.test', true],
+        ['sip:mallory@elsewhere.test', true],
+      ]);
+      expect(alice.messaging.blockRequest('sip:mallory@elsewhere.test').ok).toBe(true);
+      expect((await mallory.request('MESSAGE', uri('alice'), kamailio.sipPort, { body: 'buy again' })).status).toBe(403);
+      expect(alice.messaging.deleteConversation('sip:eve@elsewhere.test').ok).toBe(true);
+      expect(alice.messaging.conversations()).toEqual([]);
+      // Eve was only deleted, not blocked: she can write again.
+      expect((await eve.request('MESSAGE', uri('alice'), kamailio.sipPort, { body: 'still there?' })).status).toBe(200);
+      expect(alice.messaging.conversations().map((c) => c.last.text)).toEqual(['still there?']);
+      // Accept: she becomes a contact, and the conversation an ordinary one.
+      expect(alice.messaging.acceptRequest('sip:eve@elsewhere.test').ok).toBe(true);
+      expect(alice.messaging.conversations()).toMatchObject([{ peer: 'sip:eve@elsewhere.test', stranger: false }]);
+    } finally {
+      await mallory.close();
+      await eve.close();
+    }
+  });
+});
+
 describe('offline delivery through the server (msilo)', () => {
   test('bob signed out → 202 "stored" → bob signs in and gets them in order, with the time they were sent', async () => {
     const alice = await fleet.signedIn('erin');

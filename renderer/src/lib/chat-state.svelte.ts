@@ -23,6 +23,12 @@ export class ChatState {
 
   constructor(private readonly api: ParleyApi) {
     api.on('onDidChangeMessages', (messages) => this.apply(messages));
+    api.on('onDidChangeConversations', (list) => {
+      this.summaries = list;
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup, not state
+      const live = new Set(list.map((s) => s.peer));
+      this.views = Object.fromEntries(Object.entries(this.views).filter(([peer]) => live.has(peer)));
+    });
     api.on('onDidChangeTyping', ({ peer, typing }) => (this.typing = { ...this.typing, [peer]: typing }));
   }
 
@@ -83,6 +89,21 @@ export class ChatState {
   /** A message went: the next keystroke starts a new typing spell. */
   sent(): void {
     this.typingToldAt = 0;
+  }
+
+  /** Message requests: take them as a contact. */
+  accept(peer: string) {
+    return this.api.chat.accept({ peer });
+  }
+
+  /** Message requests: refuse their messages from now on (what they sent goes). */
+  block(peer: string) {
+    return this.api.chat.block({ peer });
+  }
+
+  /** Deletes a conversation. */
+  remove(peer: string) {
+    return this.api.chat.delete({ peer });
   }
 
   retry(id: number) {

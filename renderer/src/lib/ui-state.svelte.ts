@@ -15,6 +15,7 @@ export type View =
   | { readonly kind: 'list' }
   | { readonly kind: 'card'; readonly id: number; readonly focus?: 'rename' | 'group' | 'remove' }
   | { readonly kind: 'chat'; readonly peer: string }
+  | { readonly kind: 'requests' }
   | { readonly kind: 'approvals' }
   | { readonly kind: 'settings' };
 

@@ -10,6 +10,7 @@ import { migrate, SCHEMA_VERSION } from '../../../main/store/migrations/index.js
 import { getSetting, setSetting } from '../../../main/store/settings-repository.js';
 import { listGroups, setGroupCollapsed } from '../../../main/store/contacts-repository.js';
 import { getUiSettings, setUiSettings } from '../../../main/store/ui-settings-repository.js';
+import { blockSender, insertIncoming, isSenderBlocked } from '../../../main/store/messages-repository.js';
 
 const dirs: string[] = [];
 function tempFile(): string {
@@ -174,6 +175,35 @@ describe('migration 0005: collapsed groups', () => {
     expect(setGroupCollapsed(db, 'sip:x@y', vendors.id, false)).toBe(false);
     expect(listGroups(db, 'sip:a@b').find((g) => g.id === vendors.id)?.collapsed).toBe(true);
     expect(() => db.prepare('UPDATE contact_groups SET collapsed = 2').run()).toThrow(/CHECK/);
+    db.close();
+  });
+});
+
+describe('migrations 0006 and 0007: messages and blocked senders', () => {
+  test('STRICT tables; an incoming message is stored once per dedupe key; a block is kept per owner', () => {
+    const db = new Database(tempFile());
+    migrate(db, 5);
+    migrate(db, 7);
+    const strict = db
+      .prepare<[], { name: string; strict: number }>(
+        "SELECT name, strict FROM pragma_table_list WHERE name IN ('messages', 'message_blocks')",
+      )
+      .all();
+    expect(strict).toEqual(
+      expect.arrayContaining([
+        { name: 'messages', strict: 1 },
+        { name: 'message_blocks', strict: 1 },
+      ]),
+    );
+    const message = { peer: 'sip:b@c', text: 'hi', sentAt: 1, dedupe: 'call|1|sip:b@c', unread: true };
+    expect(insertIncoming(db, 'sip:a@c', message, 2)).toMatchObject({ text: 'hi', state: 'received' });
+    expect(insertIncoming(db, 'sip:a@c', message, 3)).toBeUndefined();
+    // Another account may hold the same key.
+    expect(insertIncoming(db, 'sip:x@c', message, 3)).toBeDefined();
+    expect(() => db.prepare("UPDATE messages SET state = 'lost'").run()).toThrow(/CHECK/);
+    blockSender(db, 'sip:a@c', 'sip:spam@x', 4);
+    expect(isSenderBlocked(db, 'sip:a@c', 'sip:spam@x')).toBe(true);
+    expect(isSenderBlocked(db, 'sip:x@c', 'sip:spam@x')).toBe(false);
     db.close();
   });
 });
