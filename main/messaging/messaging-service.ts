@@ -20,10 +20,12 @@ import {
   isSenderBlocked,
   getMessage,
   history,
+  historyAround,
   insertIncoming,
   insertOutgoing,
   markRead,
   outbox,
+  searchMessages,
   setMessageState,
   unreadWantingDisplay,
   type OutboxEntry,
@@ -268,6 +270,22 @@ export class MessagingService implements SessionParticipant {
     if (!owner) return err('state', 'Sign in first.');
     if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
     return ok(history(this.db, owner, address.uri, limit, before));
+  }
+
+  /** A conversation opened at a message: some before it, it, and what followed (at most 1000). */
+  historyAround(peer: string, id: number): Result<readonly ChatMessage[]> {
+    const owner = this.owner();
+    const address = parseSipAddress(peer);
+    if (!owner) return err('state', 'Sign in first.');
+    if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
+    return ok(historyAround(this.db, owner, address.uri, id, 25, 1000));
+  }
+
+  /** Full-text search over every conversation, newest first (an indexed query, bounded). */
+  search(query: string): Result<readonly ChatMessage[]> {
+    const owner = this.owner();
+    if (!owner) return err('state', 'Sign in first.');
+    return ok(searchMessages(this.db, owner, query, 50));
   }
 
   conversations(): readonly ConversationSummary[] {

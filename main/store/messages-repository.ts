@@ -157,3 +157,35 @@ export function isSenderBlocked(db: Database, owner: string, uri: string): boole
 export function deleteConversation(db: Database, owner: string, peer: string): number {
   return prepared(db, 'DELETE FROM messages WHERE owner = ? AND peer = ?').run(owner, peer).changes;
 }
+
+/**
+ * Messages matching `query` (every word, as a prefix), newest first, at most `limit`. The words are
+ * quoted for FTS5, so nothing typed is read as query syntax.
+ */
+export function searchMessages(db: Database, owner: string, query: string, limit: number): ChatMessage[] {
+  const words = query.match(/[\p{L}\p{N}]+/gu)?.slice(0, 8) ?? [];
+  if (words.length === 0) return [];
+  const match = words.map((word) => `"${word}"*`).join(' ');
+  return prepared<[string, string, number], Row>(
+    db,
+    `SELECT m.id, m.peer, m.direction, m.body, m.sent_at, m.state, m.error, m.call_id, m.imdn_id
+       FROM messages_fts f JOIN messages m ON m.id = f.rowid
+       WHERE messages_fts MATCH ? AND m.owner = ?
+       ORDER BY m.id DESC LIMIT ?`,
+  )
+    .all(match, owner, limit)
+    .map(toMessage);
+}
+
+/** A conversation from a message on: the `before` messages before it, it, and up to `after` newer ones. */
+export function historyAround(db: Database, owner: string, peer: string, id: number, before: number, after: number): ChatMessage[] {
+  const older = prepared<[string, string, number, number], Row>(
+    db,
+    `${COLUMNS} WHERE owner = ? AND peer = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+  ).all(owner, peer, id, before);
+  const newer = prepared<[string, string, number, number], Row>(
+    db,
+    `${COLUMNS} WHERE owner = ? AND peer = ? AND id >= ? ORDER BY id LIMIT ?`,
+  ).all(owner, peer, id, after);
+  return [...older.reverse(), ...newer].map(toMessage);
+}

@@ -10,7 +10,9 @@ const peer = str(ACCOUNT_LIMITS.address + 8);
 
 export const chatRequests = {
   'chat:conversations': none,
-  'chat:history': obj({ peer, before: optional(id), limit: optional(int(1, HISTORY_PAGE * 4)) }),
+  'chat:history': obj({ peer, before: optional(id), limit: optional(int(1, HISTORY_PAGE * 4)), around: optional(id) }),
+  /** Full-text search over every conversation (newest first, at most 50 results). */
+  'chat:search': obj({ query: str(256) }),
   // Characters, at most the byte limit: the exact byte check happens in main.
   'chat:send': obj({ peer, text: str(MESSAGE_MAX_BYTES) }),
   'chat:retry': obj({ id }),
@@ -26,6 +28,7 @@ export const chatRequests = {
 export interface ChatResponses {
   'chat:conversations': readonly ConversationSummary[];
   'chat:history': readonly ChatMessage[];
+  'chat:search': readonly ChatMessage[];
   'chat:send': ChatMessage;
   'chat:retry': ChatMessage;
   'chat:markRead': void;

@@ -3,6 +3,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { WebParley } from '../support/web-mode.js';
+import { seedContacts } from '../support/seed.js';
+import { openDatabase } from '../../main/store/db.js';
+import { insertIncoming } from '../../main/store/messages-repository.js';
+import { join } from 'node:path';
 
 // Two people chatting in two web-mode Parleys, through a real Kamailio (with msilo).
 let kamailio: Kamailio;
@@ -133,5 +137,46 @@ describe('a conversation between two people', () => {
     await log(dave).getByText('see you tomorrow').waitFor();
     await row(dave, `carol@${DOMAIN}`).waitFor();
     expect(await dave.getByRole('group', { name: 'Not in your contacts' }).count()).toBe(0);
+  });
+
+  test('search finds an old message in a long conversation and opens it there, highlighted', async () => {
+    // Alice's history with bob: 120 messages, the one she looks for is the oldest.
+    const dataDir = await seedContacts(kamailio, 'alice', 0);
+    const db = openDatabase(join(dataDir, 'parley.sqlite'));
+    const start = Date.now() - 120 * 60_000;
+    for (let i = 0; i < 120; i++) {
+      const text = i === 0 ? 'The wifi password is pineapple-42' : `Message number ${i}`;
+      insertIncoming(
+        db,
+        `sip:alice@${DOMAIN}`,
+        { peer: `sip:bob@${DOMAIN}`, text, sentAt: start + i * 60_000, dedupe: `seed-${i}`, unread: false },
+        start,
+      );
+    }
+    db.close();
+    const parley = await WebParley.launch({ dataDir });
+    running.push(parley);
+    const page = await browser.newPage();
+    await page.goto(parley.url);
+    await page.getByRole('button', { name: 'Status: Available' }).waitFor();
+
+    await page.getByRole('button', { name: 'My account' }).click();
+    await page.getByRole('menuitem', { name: 'Search messages' }).click();
+    const field = page.getByRole('searchbox', { name: 'Search messages' });
+    await field.fill('pineapple');
+    await field.press('Enter');
+    const results = page.getByRole('list', { name: 'Results' });
+    await results.getByRole('button', { name: /pineapple-42/ }).click();
+    const found = log(page).locator('[aria-current="true"]');
+    await found.getByText('The wifi password is pineapple-42').waitFor();
+    // In view, not 119 messages up.
+    await expect
+      .poll(() =>
+        found.evaluate((el) => {
+          const box = el.getBoundingClientRect();
+          return box.top >= 0 && box.bottom <= window.innerHeight;
+        }),
+      )
+      .toBe(true);
   });
 });

@@ -228,6 +228,29 @@ describe('message requests (from people not in my contacts)', () => {
   });
 });
 
+describe('search', () => {
+  test('finds words (as prefixes, accents ignored) in every conversation, newest first; query syntax typed is just words; deleted ones are gone', async () => {
+    const [alice, bob] = await Promise.all([fleet.signedIn('erin'), fleet.signedIn('frank')]);
+    alice.messaging.send(uri('frank'), 'Lunch at the café tomorrow?');
+    alice.messaging.send(uri('frank'), 'The deployment is done');
+    await waitFor(() => expect(texts(bob, 'erin')).toHaveLength(2));
+    bob.messaging.send(uri('erin'), 'Cafe sounds good, tomorrow then');
+    await waitFor(() => expect(texts(alice, 'frank')).toHaveLength(3));
+    const found = (engine: Engine, query: string) => {
+      const result = engine.messaging.search(query);
+      return result.ok ? result.value.map((m) => m.text) : [];
+    };
+    expect(found(alice, 'cafe tomor')).toEqual(['Cafe sounds good, tomorrow then', 'Lunch at the café tomorrow?']);
+    expect(found(alice, 'deploy')).toEqual(['The deployment is done']);
+    expect(found(alice, 'NEAR("x" OR *) AND')).toEqual([]);
+    expect(found(alice, '   ')).toEqual([]);
+    // Another account's messages are not mine to find.
+    expect(found(bob, 'deployment')).toEqual(['The deployment is done']);
+    alice.messaging.deleteConversation(uri('frank'));
+    expect(found(alice, 'cafe')).toEqual([]);
+  });
+});
+
 describe('offline delivery through the server (msilo)', () => {
   test('bob signed out → 202 "stored" → bob signs in and gets them in order, with the time they were sent', async () => {
     const alice = await fleet.signedIn('erin');

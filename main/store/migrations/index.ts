@@ -6,6 +6,7 @@ import { updateToSchemaVersion0004 } from './0004-trusted-certificate.js';
 import { updateToSchemaVersion0005 } from './0005-collapsed-groups.js';
 import { updateToSchemaVersion0006 } from './0006-messages.js';
 import { updateToSchemaVersion0007 } from './0007-message-blocks.js';
+import { updateToSchemaVersion0008 } from './0008-message-search.js';
 
 /** Migrations in order; migration N brings the schema from version N-1 to N. Never edit a shipped one. */
 export const MIGRATIONS: readonly ((db: Database) => void)[] = [
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly ((db: Database) => void)[] = [
   updateToSchemaVersion0005,
   updateToSchemaVersion0006,
   updateToSchemaVersion0007,
+  updateToSchemaVersion0008,
 ];
 
 /** The schema version this build writes. */

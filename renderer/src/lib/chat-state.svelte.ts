@@ -15,6 +15,8 @@ export class ChatState {
   views = $state<Record<string, ConversationView>>({});
   /** The conversation on screen now (its new messages are read as they arrive). */
   showing = $state<string | null>(null);
+  /** The message a search result opened the conversation at (shown highlighted). */
+  highlight = $state<number | null>(null);
   /** Who is typing to me now. */
   typing = $state<Record<string, boolean>>({});
   private typingToldAt = 0;
@@ -53,6 +55,19 @@ export class ChatState {
 
   close(): void {
     this.showing = null;
+    this.highlight = null;
+  }
+
+  /** Opens a conversation at a message (a search result): the messages around it, it highlighted. */
+  async openAt(peer: string, id: number): Promise<void> {
+    const page = await this.api.chat.history({ peer, around: id });
+    if (!page.ok) return;
+    this.views = { ...this.views, [peer]: { messages: page.value, more: true } };
+    this.highlight = id;
+  }
+
+  search(query: string) {
+    return this.api.chat.search({ query });
   }
 
   /** Loads the page before the oldest one shown. */

@@ -16,6 +16,7 @@ export type View =
   | { readonly kind: 'card'; readonly id: number; readonly focus?: 'rename' | 'group' | 'remove' }
   | { readonly kind: 'chat'; readonly peer: string }
   | { readonly kind: 'requests' }
+  | { readonly kind: 'search' }
   | { readonly kind: 'approvals' }
   | { readonly kind: 'settings' };
 

@@ -10,7 +10,7 @@ import { migrate, SCHEMA_VERSION } from '../../../main/store/migrations/index.js
 import { getSetting, setSetting } from '../../../main/store/settings-repository.js';
 import { listGroups, setGroupCollapsed } from '../../../main/store/contacts-repository.js';
 import { getUiSettings, setUiSettings } from '../../../main/store/ui-settings-repository.js';
-import { blockSender, insertIncoming, isSenderBlocked } from '../../../main/store/messages-repository.js';
+import { blockSender, insertIncoming, isSenderBlocked, searchMessages } from '../../../main/store/messages-repository.js';
 
 const dirs: string[] = [];
 function tempFile(): string {
@@ -204,6 +204,21 @@ describe('migrations 0006 and 0007: messages and blocked senders', () => {
     blockSender(db, 'sip:a@c', 'sip:spam@x', 4);
     expect(isSenderBlocked(db, 'sip:a@c', 'sip:spam@x')).toBe(true);
     expect(isSenderBlocked(db, 'sip:x@c', 'sip:spam@x')).toBe(false);
+    db.close();
+  });
+});
+
+describe('migration 0008: message search', () => {
+  test('indexes the messages already there and follows inserts and deletes', () => {
+    const db = new Database(tempFile());
+    migrate(db, 7);
+    insertIncoming(db, 'sip:a@c', { peer: 'sip:b@c', text: 'old pineapple note', sentAt: 1, dedupe: 'k1', unread: false }, 1);
+    migrate(db, 8);
+    expect(searchMessages(db, 'sip:a@c', 'pineap', 10).map((m) => m.text)).toEqual(['old pineapple note']);
+    insertIncoming(db, 'sip:a@c', { peer: 'sip:b@c', text: 'new pineapple', sentAt: 2, dedupe: 'k2', unread: false }, 2);
+    expect(searchMessages(db, 'sip:a@c', 'pineapple', 10).map((m) => m.text)).toEqual(['new pineapple', 'old pineapple note']);
+    db.prepare("DELETE FROM messages WHERE body = 'old pineapple note'").run();
+    expect(searchMessages(db, 'sip:a@c', 'pineapple', 10).map((m) => m.text)).toEqual(['new pineapple']);
     db.close();
   });
 });
