@@ -78,6 +78,7 @@ export class DesktopApp {
       const contents = this.window?.webContents;
       if (contents && !contents.isDestroyed()) contents.send(event, payload);
       if (event === 'onDidReceiveApprovalRequests') this.notifyApproval(payload as EventMap['onDidReceiveApprovalRequests']);
+      if (event === 'onDidChangeMessages') this.notifyMessages(payload as EventMap['onDidChangeMessages']);
     });
     // Waking from sleep: the old connection is almost certainly dead; do not wait for the backoff.
     powerMonitor.on('resume', () => engine.connection.retryNow());
@@ -197,6 +198,35 @@ export class DesktopApp {
     });
     notification.on('click', () => this.showWindow());
     notification.show();
+  }
+
+  /** When each conversation last notified: one notification per burst (30 s), not one per message. */
+  private readonly notifiedAt = new Map<string, number>();
+
+  /**
+   * A desktop notification for new messages while the window is not in front; silent in Do not
+   * disturb. Clicking it opens the conversation.
+   */
+  private notifyMessages(messages: EventMap['onDidChangeMessages']): void {
+    const engine = this.engine;
+    if (!engine || engine.myPresence.current.status === 'dnd' || !Notification.isSupported()) return;
+    if (this.window && !this.window.isDestroyed() && this.window.isFocused()) return;
+    for (const message of messages) {
+      if (message.direction !== 'in' || message.state !== 'received') continue;
+      const last = this.notifiedAt.get(message.peer) ?? 0;
+      if (Date.now() - last < 30_000) continue;
+      this.notifiedAt.set(message.peer, Date.now());
+      const contact = engine.directory.findByAddress(message.peer);
+      const name = contact?.displayName || message.peer.replace(/^sips?:/, '');
+      const text = message.text.length > 200 ? `${message.text.slice(0, 200)}…` : message.text;
+      const notification = new Notification({ title: isolate(name), body: isolate(text) });
+      notification.on('click', () => {
+        this.showWindow();
+        const contents = this.window?.webContents;
+        if (contents && !contents.isDestroyed()) contents.send('onDidAskToOpenConversation', { peer: message.peer });
+      });
+      notification.show();
+    }
   }
 
   private async shutdown(): Promise<void> {

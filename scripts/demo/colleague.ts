@@ -16,8 +16,8 @@ export interface ColleagueProfile {
 /**
  * A simulated colleague for the demo: a Parley engine in Node (sip.js, a real SQLite file) signed in to
  * the demo server. They accept whoever asks to see them, add back whoever adds them, and change their
- * status and note now and then. Not part of the product; written so that chat and calls can later
- * register handlers here (reply to a message, answer a call with an echo).
+ * status and note now and then, and answer messages (reading them, typing, replying). Not part of the
+ * product; calls can later register here (answer with an echo).
  */
 export class SimulatedColleague {
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -52,10 +52,27 @@ export class SimulatedColleague {
     // Whoever asks to see them is let in (and added back, as colleagues do).
     this.engine.approvals.onDidChange(() => void this.acceptEveryone());
     void this.acceptEveryone();
+    // They answer a message after a moment, as a colleague at their desk would.
+    this.engine.messaging.onDidChange((messages) => {
+      for (const message of messages) {
+        if (message.direction !== 'in' || message.state !== 'received') continue;
+        this.engine.messaging.markRead(message.peer);
+        setTimeout(() => this.stopped || this.engine.messaging.setTyping(message.peer, true), 400);
+        setTimeout(() => this.stopped || this.engine.messaging.send(message.peer, this.replyTo(message.text)), 1600);
+      }
+    });
     this.moveOn(0);
   }
 
+  private replyTo(text: string): string {
+    const first = this.profile.name.split(' ')[0];
+    return `${first} here — you said “${text.length > 80 ? `${text.slice(0, 80)}…` : text}”. (I'm a simulated colleague in the Parley demo.)`;
+  }
+
+  private stopped = false;
+
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.engine.close();
     rmSync(this.dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 
 import type { AppInfo } from '../domain/app-info.js';
 import { none } from './schema.js';
-import type { EventSpecs } from './define.js';
+import { event, type EventSpecs } from './define.js';
 
 export const appRequests = {
   'app:getInfo': none,
@@ -12,4 +12,7 @@ export interface AppResponses {
   'app:getInfo': AppInfo;
 }
 
-export const appEvents = {} satisfies EventSpecs;
+export const appEvents = {
+  /** The shell asks the page to show a conversation (a message notification was clicked). */
+  onDidAskToOpenConversation: event<{ readonly peer: string }>(),
+} satisfies EventSpecs;

@@ -48,6 +48,14 @@ test('the demo opens signed in, with colleagues whose presence is live and one a
   // Their presence is live: a note they published shows up (each starts with one).
   await expect.poll(() => contacts.getByText('Debugging — literally').count(), { timeout: 20_000 }).toBe(1);
   await page.getByRole('region', { name: 'Waiting for your approval' }).getByText('linus@demo.parley.test').waitFor();
+  // A colleague answers a message.
+  await contacts.getByRole('treeitem', { name: /^Ada Lovelace/ }).dblclick();
+  await page.getByRole('textbox', { name: 'Message' }).fill('Hello Ada');
+  await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await page
+    .getByRole('log', { name: 'Messages' })
+    .getByText(/^Ada here — you said “Hello Ada”/)
+    .waitFor({ timeout: 20_000 });
   await page.close();
 
   const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));

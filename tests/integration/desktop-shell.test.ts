@@ -185,6 +185,44 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
     }
   });
 
+  test('a message notifies on the desktop while the window is not in front — once per burst, not in Do not disturb; a click opens the conversation', async () => {
+    await signedInAvailable();
+    FakeNotification.shown.length = 0;
+    window().hide();
+    const fleet = new EngineFleet(kamailio);
+    try {
+      const bob = await fleet.signedIn('bob');
+      bob.messaging.send(`alice@${DOMAIN}`, 'first of a burst');
+      bob.messaging.send(`alice@${DOMAIN}`, 'second of a burst');
+      const delivered = () =>
+        window()
+          .webContents.sent.filter((m) => m.channel === 'onDidChangeMessages')
+          .flatMap((m) => m.payload as { text: string }[]);
+      await vi.waitFor(() => expect(delivered().map((m) => m.text)).toContain('second of a burst'), LONG);
+      expect(FakeNotification.shown.map((n) => n.options)).toEqual([
+        { title: `\u2068bob@${DOMAIN}\u2069`, body: '\u2068first of a burst\u2069' },
+      ]);
+      FakeNotification.shown[0]!.emit('click');
+      expect(window().visible).toBe(true);
+      expect(
+        window()
+          .webContents.sent.filter((m) => m.channel === 'onDidAskToOpenConversation')
+          .at(-1)?.payload,
+      ).toEqual({ peer: `sip:bob@${DOMAIN}` });
+
+      // In Do not disturb, nothing (carol is a new conversation, so not the burst rule).
+      window().hide();
+      await ipc().invoke('presence:setMine', { status: 'dnd' }, APP_FRAME);
+      const carol = await fleet.signedIn('carol');
+      carol.messaging.send(`alice@${DOMAIN}`, 'are you there?');
+      await vi.waitFor(() => expect(delivered().map((m) => m.text)).toContain('are you there?'), LONG);
+      expect(FakeNotification.shown).toHaveLength(1);
+      await ipc().invoke('presence:setMine', { status: 'available' }, APP_FRAME);
+    } finally {
+      await fleet.dispose();
+    }
+  });
+
   test('the password goes through safeStorage into its own file, never into SQLite', () => {
     const dir = electron.current.app.userData;
     const secrets = readFileSync(join(dir, 'secrets.json'), 'utf8');

@@ -83,6 +83,9 @@ export class FakeBrowserWindow extends EventEmitter {
   focus(): void {
     this.focused = true;
   }
+  isFocused(): boolean {
+    return this.focused && this.visible;
+  }
   isMinimized(): boolean {
     return false;
   }

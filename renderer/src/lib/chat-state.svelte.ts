@@ -20,11 +20,16 @@ export class ChatState {
   /** Who is typing to me now. */
   typing = $state<Record<string, boolean>>({});
   private typingToldAt = 0;
+  /** A conversation the shell asked to show (a notification was clicked); the window opens it. */
+  requested = $state<string | null>(null);
+  /** Called for each message that arrives (the window decides about a browser notification). */
+  onIncoming: ((message: ChatMessage) => void) | null = null;
 
   readonly totalUnread = $derived(this.summaries.reduce((sum, s) => sum + s.unread, 0));
 
   constructor(private readonly api: ParleyApi) {
     api.on('onDidChangeMessages', (messages) => this.apply(messages));
+    api.on('onDidAskToOpenConversation', ({ peer }) => (this.requested = peer));
     api.on('onDidChangeConversations', (list) => {
       this.summaries = list;
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup, not state
@@ -147,6 +152,7 @@ export class ChatState {
       const isNew =
         message.direction === 'in' && message.state === 'received' && !(view?.messages.some((m) => m.id === message.id) ?? false);
       const unreadBump = isNew && this.showing !== message.peer ? 1 : 0;
+      if (isNew) this.onIncoming?.(message);
       if (index >= 0) {
         const summary = summaries[index]!;
         const last = message.id >= summary.last.id ? message : summary.last;
