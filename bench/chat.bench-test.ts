@@ -1,0 +1,154 @@
+import Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Messager, UserAgent } from 'sip.js';
+import { test } from 'vitest';
+import type { ChatMessage } from '../shared/domain/chat.js';
+import type { Engine } from '../main/engine.js';
+import { openDatabase } from '../main/store/db.js';
+import { history, insertIncoming, searchMessages } from '../main/store/messages-repository.js';
+import { WsTransport } from '../main/sip/ws-transport.js';
+import { EngineFleet } from '../tests/support/engines.js';
+import { DOMAIN, Kamailio } from '../tests/support/kamailio.js';
+import { median, percentile, record, type Figure } from './support/record.js';
+
+const MESSAGES = 1000;
+const STORED = 1_000_000;
+
+/** Resolves when `engine` reports message `id` answered (sent, stored or better). */
+function answered(engine: Engine, id: number): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = engine.messaging.onDidChange((messages: readonly ChatMessage[]) => {
+      if (messages.some((m) => m.id === id && ['sent', 'stored', 'delivered', 'read', 'failed'].includes(m.state))) {
+        stop();
+        resolve();
+      }
+    });
+  });
+}
+
+test('chat: send → 200 beside raw sip.js, sustained rate with nothing lost, and a store of 1,000,000 messages', async () => {
+  const kamailio = await Kamailio.launch({ users: { alice: 'alice-pw', bob: 'bob-pw', raw: 'raw-pw' } });
+  const fleet = new EngineFleet(kamailio);
+  const figures: Figure[] = [];
+  try {
+    const [alice, bob] = await Promise.all([fleet.signedIn('alice'), fleet.signedIn('bob')]);
+    // Warm up (and learn bob's capabilities once).
+    const warm = alice.messaging.send(`bob@${DOMAIN}`, 'warm-up');
+    if (warm.ok) await answered(alice, warm.value.id);
+
+    // Parley: one at a time, store-then-send, until the 200 is recorded.
+    const parley: number[] = [];
+    for (let i = 0; i < MESSAGES; i++) {
+      const started = performance.now();
+      const sent = alice.messaging.send(`bob@${DOMAIN}`, `message ${i}`);
+      if (!sent.ok) throw new Error(sent.error.message);
+      await answered(alice, sent.value.id);
+      parley.push(performance.now() - started);
+    }
+
+    // Raw sip.js: the same messages to the same server from a bare user agent (no store, no queue).
+    const ua = new UserAgent({
+      uri: UserAgent.makeURI(`sip:raw@${DOMAIN}`),
+      transportConstructor: WsTransport,
+      transportOptions: { server: kamailio.wsUrl },
+      authorizationUsername: 'raw',
+      authorizationPassword: 'raw-pw',
+      logLevel: 'error',
+    });
+    await ua.start();
+    const target = UserAgent.makeURI(`sip:bob@${DOMAIN}`)!;
+    const raw: number[] = [];
+    for (let i = 0; i < MESSAGES; i++) {
+      const started = performance.now();
+      await new Promise<void>((resolve, reject) => {
+        void new Messager(ua, target, `raw ${i}`).message({
+          requestDelegate: { onAccept: () => resolve(), onReject: (response) => reject(new Error(String(response.message.statusCode))) },
+        });
+      });
+      raw.push(performance.now() - started);
+    }
+    await ua.stop();
+    figures.push(
+      { name: `send → 200, Parley (median of ${MESSAGES})`, value: median(parley), unit: 'ms' },
+      { name: `send → 200, raw sip.js (median of ${MESSAGES})`, value: median(raw), unit: 'ms' },
+      { name: 'send → 200, Parley ÷ raw sip.js (median; goal ≤ 1.2)', value: median(parley) / median(raw), unit: '×', budget: 1.2 },
+      { name: `send → 200, Parley (p99)`, value: percentile(parley, 99), unit: 'ms' },
+      { name: `send → 200, raw sip.js (p99)`, value: percentile(raw, 99), unit: 'ms' },
+      { name: 'send → 200, Parley ÷ raw sip.js (p99)', value: percentile(parley, 99) / percentile(raw, 99), unit: '×', budget: 1.2 },
+    );
+
+    // Sustained: a burst of 1000 queued at once; every one arrives, once.
+    const started = performance.now();
+    let last: ChatMessage | undefined;
+    for (let i = 0; i < MESSAGES; i++) {
+      const sent = alice.messaging.send(`bob@${DOMAIN}`, `burst ${i}`);
+      if (sent.ok) last = sent.value;
+    }
+    await answered(alice, last!.id);
+    const seconds = (performance.now() - started) / 1000;
+    figures.push({ name: `sustained send rate (a burst of ${MESSAGES})`, value: MESSAGES / seconds, unit: 'msg/s' });
+    // Read from bob's own database: every one of the burst arrived, once.
+    const bobDb = new Database(join(bob.dataDir, 'parley.sqlite'), { readonly: true });
+    const counted = bobDb
+      .prepare<[], { n: number; distinct_n: number }>(
+        "SELECT count(*) AS n, count(DISTINCT body) AS distinct_n FROM messages WHERE direction = 'in' AND body LIKE 'burst %'",
+      )
+      .get()!;
+    bobDb.close();
+    figures.push({
+      name: `burst messages bob stored (of ${MESSAGES}; distinct ${counted.distinct_n})`,
+      value: counted.n,
+      unit: 'msgs',
+    });
+  } finally {
+    await fleet.dispose();
+    await kamailio.dispose();
+  }
+
+  // A store of 1,000,000 messages over 200 conversations.
+  const dir = (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'parley-bench-store-'));
+  const db = openDatabase(join(dir, 'parley.sqlite'));
+  const owner = `sip:alice@${DOMAIN}`;
+  const words = ['lunch', 'deploy', 'meeting', 'invoice', 'coffee', 'release', 'budget', 'travel', 'report', 'weekend'];
+  const filled = performance.now();
+  db.transaction(() => {
+    for (let i = 0; i < STORED; i++) {
+      const text = `Message ${i} about the ${words[i % words.length]} and the ${words[(i * 7) % words.length]} plan`;
+      insertIncoming(db, owner, { peer: `sip:p${i % 200}@${DOMAIN}`, text, sentAt: i, dedupe: `d${i}`, unread: false }, i);
+    }
+  })();
+  const fillSeconds = (performance.now() - filled) / 1000;
+  const time = (run: () => unknown, times = 20) => {
+    const samples: number[] = [];
+    for (let i = 0; i < times; i++) {
+      const t = performance.now();
+      run();
+      samples.push(performance.now() - t);
+    }
+    return median(samples);
+  };
+  const open = time(() => history(db, owner, `sip:p7@${DOMAIN}`, 50));
+  const latest = history(db, owner, `sip:p7@${DOMAIN}`, 50);
+  const back = time(() => history(db, owner, `sip:p7@${DOMAIN}`, 50, latest[0]!.id));
+  const search = time(() => searchMessages(db, owner, 'invoice release', 50));
+  const rss = process.memoryUsage().rss / 2 ** 20;
+  db.close();
+  const size = ['', '-wal'].reduce((sum, suffix) => {
+    try {
+      return sum + statSync(join(dir, `parley.sqlite${suffix}`)).size;
+    } catch {
+      return sum;
+    }
+  }, 0);
+  figures.push(
+    { name: `store ${STORED.toLocaleString('en')} messages (one transaction, with the search index)`, value: fillSeconds, unit: 's' },
+    { name: 'open a conversation: latest 50 (median)', value: open, unit: 'ms', budget: 10 },
+    { name: 'scroll back 50 (median)', value: back, unit: 'ms', budget: 10 },
+    { name: 'full-text search, two words, newest 50 (median)', value: search, unit: 'ms', budget: 100 },
+    { name: `database size on disk with ${STORED.toLocaleString('en')} messages`, value: size / 2 ** 20, unit: 'MB' },
+    { name: 'process RSS with that database open', value: rss, unit: 'MB' },
+  );
+  (await import('node:fs')).rmSync(dir, { recursive: true, force: true });
+  record('chat', figures);
+}, 600_000);
