@@ -2,7 +2,7 @@
 export type TextPart = { readonly text: string; readonly href?: string };
 
 /** Schemes a link in a message may use (anything else stays text). */
-const LINK = /\b(?:https?:\/\/[^\s<>"]+|mailto:[^\s<>"]+)/giu;
+const LINK = /\b(?:https?:\/\/[^\s<>"“”‘’«»]+|mailto:[^\s<>"“”‘’«»]+)/giu;
 
 /**
  * Splits message text into text and links. Nothing from the network becomes HTML: the page renders
@@ -13,7 +13,7 @@ export function linkify(text: string): TextPart[] {
   let last = 0;
   for (const match of text.matchAll(LINK)) {
     let url = match[0];
-    const trail = /[.,;:!?)\]}'"]+$/u.exec(url)?.[0] ?? '';
+    const trail = /[.,;:!?)\]}'"…]+$/u.exec(url)?.[0] ?? '';
     url = url.slice(0, url.length - trail.length);
     const start = match.index;
     if (start > last) parts.push({ text: text.slice(last, start) });

@@ -1,0 +1,28 @@
+import { expect, test } from 'vitest';
+import { linkify } from '../../../renderer/src/lib/links.js';
+
+test('http, https and mailto become links without the punctuation or quotes around them; anything else stays text', () => {
+  expect(linkify('see https://example.org/a?b=1.')).toEqual([
+    { text: 'see ' },
+    { text: 'https://example.org/a?b=1', href: 'https://example.org/a?b=1' },
+    { text: '.' },
+  ]);
+  expect(linkify('“https://example.org/agend…” said')).toEqual([
+    { text: '“' },
+    { text: 'https://example.org/agend', href: 'https://example.org/agend' },
+    { text: '…” said' },
+  ]);
+  expect(linkify('(mailto:bob@example.org)')).toEqual([
+    { text: '(' },
+    { text: 'mailto:bob@example.org', href: 'mailto:bob@example.org' },
+    { text: ')' },
+  ]);
+  for (const text of [
+    'javascript:alert(1)',
+    'file:///etc/passwd',
+    'data:text/html,<b>x</b>',
+    '<a href="https://x">x</a>'.replace('https://x', 'x'),
+  ]) {
+    expect(linkify(text).every((part) => part.href === undefined)).toBe(true);
+  }
+});
