@@ -9,7 +9,7 @@ import { appRoot, appVersion } from '../version.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { createSafeStorageSecrets } from './safe-storage-secrets.js';
 import { APP_ORIGIN, hardenWebContents, installPermissionPolicy, isTrustedSender, secureWebPreferences } from './security.js';
-import { trayIconVariant, trayMenuTemplate, trayStatusLabel } from './tray-menu.js';
+import { trayIconVariant, trayMenuTemplate, trayStatusLabel, unreadLabel } from './tray-menu.js';
 import { restorableBounds, WINDOW_BOUNDS_KEY } from './window-bounds.js';
 import { approvalNotice } from '../../shared/domain/contacts.js';
 import { isolate } from '../../shared/domain/text.js';
@@ -74,6 +74,8 @@ export class DesktopApp {
     this.createTray();
     engine.connection.onDidChange(() => this.updateTray());
     engine.myPresence.onDidChange(() => this.updateTray());
+    engine.messaging.onDidChange(() => this.updateTray());
+    engine.messaging.onDidChangeConversations(() => this.updateTray());
     engine.addSink((event, payload) => {
       const contents = this.window?.webContents;
       if (contents && !contents.isDestroyed()) contents.send(event, payload);
@@ -170,15 +172,23 @@ export class DesktopApp {
     const state = engine.connection.current;
     const presence = engine.myPresence.current;
     tray.setImage(this.trayImage());
-    tray.setToolTip(`Parley — ${trayStatusLabel(state, presence)}`);
+    const unread = engine.messaging.unreadTotal();
+    tray.setToolTip(`Parley — ${trayStatusLabel(state, presence)}${unread > 0 ? ` · ${unreadLabel(unread)}` : ''}`);
+    // The dock or taskbar badge where the system has one (macOS, Unity).
+    this.electronApp.setBadgeCount?.(unread);
     tray.setContextMenu(
       Menu.buildFromTemplate(
-        trayMenuTemplate(state, presence, {
-          open: () => this.showWindow(),
-          setStatus: (status) => engine.myPresence.set(status),
-          signOut: () => void engine.account.signOut(),
-          quit: () => this.electronApp.quit(),
-        }),
+        trayMenuTemplate(
+          state,
+          presence,
+          {
+            open: () => this.showWindow(),
+            setStatus: (status) => engine.myPresence.set(status),
+            signOut: () => void engine.account.signOut(),
+            quit: () => this.electronApp.quit(),
+          },
+          unread,
+        ),
       ),
     );
   }

@@ -53,8 +53,21 @@ export interface TrayActions {
   quit(): void;
 }
 
-/** The tray menu: the status line, my status to choose (while signed in), Open, Sign out, Quit. */
-export function trayMenuTemplate(state: ConnectionState, presence: MyPresence, actions: TrayActions): MenuItemConstructorOptions[] {
+/** "3 unread messages", or empty. */
+export function unreadLabel(unread: number): string {
+  return unread <= 0 ? '' : `${unread} unread ${unread === 1 ? 'message' : 'messages'}`;
+}
+
+/**
+ * The tray menu: the status line, unread messages (opening Parley), my status to choose (while
+ * signed in), Open, Sign out, Quit.
+ */
+export function trayMenuTemplate(
+  state: ConnectionState,
+  presence: MyPresence,
+  actions: TrayActions,
+  unread = 0,
+): MenuItemConstructorOptions[] {
   const signedIn = state.status === 'registered' || state.status === 'reconnecting' || state.status === 'signingIn';
   const statusItems: MenuItemConstructorOptions[] = signedIn
     ? [
@@ -70,6 +83,7 @@ export function trayMenuTemplate(state: ConnectionState, presence: MyPresence, a
     : [];
   return [
     { id: 'status', label: trayStatusLabel(state, presence), enabled: false },
+    ...(unread > 0 ? [{ id: 'unread', label: unreadLabel(unread), click: () => actions.open() }] : []),
     { type: 'separator' },
     ...statusItems,
     { id: 'open', label: 'Open Parley', click: () => actions.open() },

@@ -27,6 +27,7 @@ import {
   outbox,
   searchMessages,
   setMessageState,
+  unreadCount,
   unreadWantingDisplay,
   type OutboxEntry,
 } from '../store/messages-repository.js';
@@ -300,6 +301,12 @@ export class MessagingService implements SessionParticipant {
     }));
   }
 
+  /** Unread messages in every conversation. */
+  unreadTotal(): number {
+    const owner = this.owner();
+    return owner ? unreadCount(this.db, owner) : 0;
+  }
+
   markRead(peer: string): Result<void> {
     const owner = this.owner();
     const address = parseSipAddress(peer);
@@ -308,8 +315,10 @@ export class MessagingService implements SessionParticipant {
     // RFC 5438 §7.2.1: those who asked are told, once, when I have read their messages (unless I
     // turned read receipts off).
     const tell = (this.options.readReceipts?.() ?? true) ? unreadWantingDisplay(this.db, owner, address.uri) : [];
-    markRead(this.db, owner, address.uri);
+    const changed = markRead(this.db, owner, address.uri);
     for (const { imdnId } of tell) this.notify(owner, address.uri, imdnId, 'displayed');
+    // Other windows and the tray count unread too.
+    if (changed > 0) this.conversationsChanged.fire(this.conversations());
     return ok(undefined);
   }
 

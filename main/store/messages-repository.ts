@@ -189,3 +189,8 @@ export function historyAround(db: Database, owner: string, peer: string, id: num
   ).all(owner, peer, id, after);
   return [...older.reverse(), ...newer].map(toMessage);
 }
+
+/** How many messages wait unread, in every conversation (an indexed count). */
+export function unreadCount(db: Database, owner: string): number {
+  return prepared<[string], { n: number }>(db, 'SELECT count(*) AS n FROM messages WHERE owner = ? AND unread = 1').get(owner)!.n;
+}

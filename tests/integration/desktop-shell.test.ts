@@ -202,6 +202,8 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
       expect(FakeNotification.shown.map((n) => n.options)).toEqual([
         { title: `\u2068bob@${DOMAIN}\u2069`, body: '\u2068first of a burst\u2069' },
       ]);
+      // The tray counts them, and its menu item opens Parley.
+      await vi.waitFor(() => expect(tray().menu!.item('unread').label).toBe('2 unread messages'), LONG);
       FakeNotification.shown[0]!.emit('click');
       expect(window().visible).toBe(true);
       expect(
@@ -217,6 +219,10 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
       carol.messaging.send(`alice@${DOMAIN}`, 'are you there?');
       await vi.waitFor(() => expect(delivered().map((m) => m.text)).toContain('are you there?'), LONG);
       expect(FakeNotification.shown).toHaveLength(1);
+      // Read in the window: the tray's count goes.
+      await ipc().invoke('chat:markRead', { peer: `sip:bob@${DOMAIN}` }, APP_FRAME);
+      await ipc().invoke('chat:markRead', { peer: `sip:carol@${DOMAIN}` }, APP_FRAME);
+      await vi.waitFor(() => expect(() => tray().menu!.item('unread')).toThrow(), LONG);
       await ipc().invoke('presence:setMine', { status: 'available' }, APP_FRAME);
     } finally {
       await fleet.dispose();
