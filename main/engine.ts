@@ -23,7 +23,8 @@ import { SipConnection, type SipConnectionOptions } from './sip/sip-connection.j
 import { openDatabase } from './store/db.js';
 import { getSetting, setSetting } from './store/settings-repository.js';
 import { getUiSettings, setUiSettings } from './store/ui-settings-repository.js';
-import { ok } from '../shared/ipc/result.js';
+import { err, ok } from '../shared/ipc/result.js';
+import { parseSipAddress } from '../shared/domain/sip-address.js';
 import type { SecretStore } from './store/secret-store.js';
 import { createLogger } from './logger.js';
 
@@ -108,6 +109,11 @@ export class Engine {
       ...contactsHandlers(this.contacts),
       ...approvalsHandlers(this.approvals),
       ...chatHandlers(this.messaging),
+      'app:openConversation': async ({ peer }) => {
+        const uri = parseSipAddress(peer)?.uri;
+        if (!uri) return err('invalid', 'That is not a SIP address.', 'peer');
+        return ok({ opened: this.conversationOpener?.(uri) ?? false });
+      },
       'settings:get': async () => ok(getUiSettings(this.db)),
       'settings:set': async (changes) => {
         const next = setUiSettings(this.db, {
@@ -174,6 +180,9 @@ export class Engine {
       announce.request();
     });
   }
+
+  /** Set by the desktop shell: opens a conversation in its own window (web mode has none). */
+  conversationOpener: ((peer: string) => boolean) | undefined;
 
   /** Small preferences of the shells (window placement and the like), kept in SQLite. */
   readonly settings = {

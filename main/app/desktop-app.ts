@@ -76,9 +76,16 @@ export class DesktopApp {
     engine.myPresence.onDidChange(() => this.updateTray());
     engine.messaging.onDidChange(() => this.updateTray());
     engine.messaging.onDidChangeConversations(() => this.updateTray());
+    engine.conversationOpener = (peer) => {
+      this.openConversationWindow(peer);
+      return true;
+    };
     engine.addSink((event, payload) => {
-      const contents = this.window?.webContents;
-      if (contents && !contents.isDestroyed()) contents.send(event, payload);
+      // Every window hears every event: the main one and each conversation window.
+      for (const window of [this.window, ...this.conversationWindows.values()]) {
+        const contents = window && !window.isDestroyed() ? window.webContents : undefined;
+        if (contents && !contents.isDestroyed()) contents.send(event, payload);
+      }
       if (event === 'onDidReceiveApprovalRequests') this.notifyApproval(payload as EventMap['onDidReceiveApprovalRequests']);
       if (event === 'onDidChangeMessages') this.notifyMessages(payload as EventMap['onDidChangeMessages']);
     });
@@ -152,6 +159,43 @@ export class DesktopApp {
     return window;
   }
 
+  /** Conversation windows, one per person. */
+  private readonly conversationWindows = new Map<string, BrowserWindow>();
+
+  /**
+   * Opens the conversation with `peer` in its own window, as Lync's are: one per person; opening it
+   * again brings that window forward instead of making another.
+   */
+  private openConversationWindow(peer: string): void {
+    const existing = this.conversationWindows.get(peer);
+    if (existing && !existing.isDestroyed()) {
+      if (existing.isMinimized()) existing.restore();
+      existing.show();
+      existing.focus();
+      return;
+    }
+    const window = new BrowserWindow({
+      width: 480,
+      height: 640,
+      minWidth: 320,
+      minHeight: 360,
+      title: 'Parley',
+      icon: join(this.root, 'assets', 'icon.png'),
+      show: false,
+      webPreferences: secureWebPreferences(join(this.root, 'out', 'preload', 'preload.cjs'), !this.electronApp.isPackaged),
+    });
+    installPermissionPolicy(window.webContents.session);
+    window.once('ready-to-show', () => {
+      window.show();
+      window.focus();
+    });
+    window.on('closed', () => {
+      if (this.conversationWindows.get(peer) === window) this.conversationWindows.delete(peer);
+    });
+    this.conversationWindows.set(peer, window);
+    void window.loadURL(`${APP_ORIGIN}/index.html?conversation=${encodeURIComponent(peer)}`);
+  }
+
   private showWindow(): void {
     const window = this.window && !this.window.isDestroyed() ? this.window : this.createWindow();
     if (window.isMinimized()) window.restore();
@@ -221,8 +265,12 @@ export class DesktopApp {
     const engine = this.engine;
     if (!engine || engine.myPresence.current.status === 'dnd' || !Notification.isSupported()) return;
     if (this.window && !this.window.isDestroyed() && this.window.isFocused()) return;
+    const inFront = (peer: string) => {
+      const window = this.conversationWindows.get(peer);
+      return window !== undefined && !window.isDestroyed() && window.isFocused();
+    };
     for (const message of messages) {
-      if (message.direction !== 'in' || message.state !== 'received') continue;
+      if (message.direction !== 'in' || message.state !== 'received' || inFront(message.peer)) continue;
       const last = this.notifiedAt.get(message.peer) ?? 0;
       if (Date.now() - last < 30_000) continue;
       this.notifiedAt.set(message.peer, Date.now());
@@ -230,11 +278,7 @@ export class DesktopApp {
       const name = contact?.displayName || message.peer.replace(/^sips?:/, '');
       const text = message.text.length > 200 ? `${message.text.slice(0, 200)}…` : message.text;
       const notification = new Notification({ title: isolate(name), body: isolate(text) });
-      notification.on('click', () => {
-        this.showWindow();
-        const contents = this.window?.webContents;
-        if (contents && !contents.isDestroyed()) contents.send('onDidAskToOpenConversation', { peer: message.peer });
-      });
+      notification.on('click', () => this.openConversationWindow(message.peer));
       notification.show();
     }
   }

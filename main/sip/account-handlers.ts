@@ -11,7 +11,7 @@ export function accountHandlers(
   info: AppInfo,
   account: AccountService,
   connection: SipConnection,
-): Handlers<ChannelsOf<typeof appRequests & typeof accountRequests>> {
+): Handlers<Exclude<ChannelsOf<typeof appRequests & typeof accountRequests>, 'app:openConversation'>> {
   return {
     'app:getInfo': async () => ok(info),
     'account:get': async () => ok(await account.get()),

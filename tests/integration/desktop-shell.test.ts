@@ -47,7 +47,8 @@ afterAll(async () => {
   rmSync(electron.current.app.userData, { recursive: true, force: true });
 });
 
-const window = () => FakeBrowserWindow.instances.at(-1)!;
+/** The main window (the newest one that is not a conversation window). */
+const window = () => FakeBrowserWindow.instances.filter((w) => !w.loadedUrl.includes('?conversation=')).at(-1)!;
 
 /** Alice signed in and Available, whatever the tests before left (each test sets up what it needs). */
 async function signedInAvailable(): Promise<void> {
@@ -204,13 +205,32 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
       ]);
       // The tray counts them, and its menu item opens Parley.
       await vi.waitFor(() => expect(tray().menu!.item('unread').label).toBe('2 unread messages'), LONG);
+      window().show();
+      // A click opens the conversation in its own window.
+      const windowsBefore = FakeBrowserWindow.instances.length;
       FakeNotification.shown[0]!.emit('click');
-      expect(window().visible).toBe(true);
-      expect(
-        window()
-          .webContents.sent.filter((m) => m.channel === 'onDidAskToOpenConversation')
-          .at(-1)?.payload,
-      ).toEqual({ peer: `sip:bob@${DOMAIN}` });
+      const conversation = FakeBrowserWindow.instances.at(-1)!;
+      expect(FakeBrowserWindow.instances).toHaveLength(windowsBefore + 1);
+      expect(conversation.loadedUrl).toBe(`app://parley/index.html?conversation=${encodeURIComponent(`sip:bob@${DOMAIN}`)}`);
+      expect(conversation.options.webPreferences).toEqual(window().options.webPreferences);
+      // Opened again (from the list): the same window comes forward, no second one.
+      conversation.focused = false;
+      expect(await ipc().invoke('app:openConversation', { peer: `bob@${DOMAIN}` }, APP_FRAME)).toEqual({
+        ok: true,
+        value: { opened: true },
+      });
+      expect(FakeBrowserWindow.instances).toHaveLength(windowsBefore + 1);
+      expect(conversation.focused).toBe(true);
+      // It hears the engine's events like the main window.
+      bob.messaging.send(`alice@${DOMAIN}`, 'third');
+      await vi.waitFor(
+        () =>
+          expect(
+            conversation.webContents.sent.some((m) => m.channel === 'onDidChangeMessages' && JSON.stringify(m.payload).includes('third')),
+          ).toBe(true),
+        LONG,
+      );
+      conversation.destroy();
 
       // In Do not disturb, nothing (carol is a new conversation, so not the burst rule).
       window().hide();

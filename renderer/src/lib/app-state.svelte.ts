@@ -21,11 +21,16 @@ export class AppState {
   readonly ui: UiState;
   /** Conversations. */
   readonly chat: ChatState;
+  /** In the desktop app's window for one conversation: whose (from the window's URL). */
+  readonly conversationPeer: string | null;
   private readonly api: ParleyApi;
 
   constructor(bridge: Bridge) {
     this.api = bridge.api;
     this.ui = new UiState(bridge.api);
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, not state
+    const peer = new URLSearchParams(location.search).get('conversation');
+    this.conversationPeer = peer && /^sips?:[^\s]+@[^\s]+$/.test(peer) ? peer : null;
     this.chat = new ChatState(bridge.api);
     this.contacts = new ContactsState(bridge.api, () => this.connection.status === 'registered');
     bridge.onLost((message) => {

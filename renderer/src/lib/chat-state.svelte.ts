@@ -20,8 +20,6 @@ export class ChatState {
   /** Who is typing to me now. */
   typing = $state<Record<string, boolean>>({});
   private typingToldAt = 0;
-  /** A conversation the shell asked to show (a notification was clicked); the window opens it. */
-  requested = $state<string | null>(null);
   /** Called for each message that arrives (the window decides about a browser notification). */
   onIncoming: ((message: ChatMessage) => void) | null = null;
 
@@ -29,7 +27,6 @@ export class ChatState {
 
   constructor(private readonly api: ParleyApi) {
     api.on('onDidChangeMessages', (messages) => this.apply(messages));
-    api.on('onDidAskToOpenConversation', ({ peer }) => (this.requested = peer));
     api.on('onDidChangeConversations', (list) => {
       this.summaries = list;
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup, not state

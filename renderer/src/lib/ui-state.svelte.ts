@@ -66,6 +66,16 @@ export class UiState {
     this.returnFocus = returnFocus;
   }
 
+  /**
+   * Opens a conversation: in its own window in the desktop app (one per person), beside or instead
+   * of the list in web mode.
+   */
+  async openChat(peer: string, returnFocus: (() => void) | null = null): Promise<void> {
+    const own = await this.api.app.openConversation({ peer });
+    if (own.ok && own.value.opened) return;
+    this.open({ kind: 'chat', peer }, returnFocus);
+  }
+
   /** Back to the list; the focus returns to where the pane was opened from. */
   close(): void {
     this.view = { kind: 'list' };
