@@ -179,4 +179,24 @@ describe('a conversation between two people', () => {
       )
       .toBe(true);
   });
+
+  test("the desktop app's window for one conversation (the same page, opened for one person) shows it alone and sends", async () => {
+    const alice = await signIn('alice');
+    await addContact(alice, `bob@${DOMAIN}`, 'Bob');
+    await row(alice, 'Bob').waitFor();
+    const url = new URL(alice.url());
+    url.search = `?conversation=${encodeURIComponent(`sip:bob@${DOMAIN}`)}`;
+    const own = await browser.newPage();
+    await own.goto(url.toString());
+    await own.getByRole('heading', { name: 'Bob' }).waitFor();
+    await expect.poll(() => own.title()).toBe('Bob — Parley');
+    // Only the conversation: no buddy list in this window.
+    expect(await own.getByRole('tree', { name: 'Contacts' }).count()).toBe(0);
+    await own.getByRole('textbox', { name: 'Message' }).fill('from its own window');
+    await own.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await log(own).getByText('from its own window').waitFor();
+    // The main window hears it too.
+    await row(alice, 'Bob').dblclick();
+    await log(alice).getByText('from its own window').waitFor();
+  });
 });
