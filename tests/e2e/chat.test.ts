@@ -199,4 +199,18 @@ describe('a conversation between two people', () => {
     await row(alice, 'Bob').dblclick();
     await log(alice).getByText('from its own window').waitFor();
   });
+
+  test('a sip: address in a message opens that conversation in Parley; javascript: stays text', async () => {
+    const carol = await signIn('carol');
+    await addContact(carol, `dave@${DOMAIN}`, 'Dave');
+    await row(carol, 'Dave').dblclick();
+    const box = carol.getByRole('textbox', { name: 'Message' });
+    await box.fill(`ask sip:bob@${DOMAIN} about javascript:alert(1)`);
+    await box.press('Enter');
+    const mine = log(carol).getByRole('listitem').filter({ hasText: 'ask' });
+    await mine.waitFor();
+    expect(await mine.getByRole('link').count()).toBe(0);
+    await mine.getByRole('button', { name: `sip:bob@${DOMAIN}` }).click();
+    await carol.getByRole('heading', { name: `bob@${DOMAIN}` }).waitFor();
+  });
 });

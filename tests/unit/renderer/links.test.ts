@@ -17,6 +17,12 @@ test('http, https and mailto become links without the punctuation or quotes arou
     { text: 'mailto:bob@example.org', href: 'mailto:bob@example.org' },
     { text: ')' },
   ]);
+  // A SIP address opens a conversation in Parley, not the system browser.
+  expect(linkify('ask sip:carol@uc.test.')).toEqual([
+    { text: 'ask ' },
+    { text: 'sip:carol@uc.test', sip: 'sip:carol@uc.test' },
+    { text: '.' },
+  ]);
   for (const text of [
     'javascript:alert(1)',
     'file:///etc/passwd',
