@@ -348,7 +348,10 @@ export class MessagingService implements SessionParticipant {
     while (owner && this.session && this.owner() === owner) {
       const next = outbox(this.db, owner)[0];
       if (!next) return;
-      this.changes.fire([setMessageState(this.db, owner, next.id, 'sending')!]);
+      // "Sending" is told, not written: a message caught mid-send by a crash is still `queued` in the
+      // store and goes again (with the same Call-ID), which is all `sending` would have meant.
+      const { callId: _callId, imdnId: _imdnId, ...shown } = next;
+      this.changes.fire([{ ...shown, state: 'sending' }]);
       const outcome = await this.deliver(this.session, next);
       let state: ChatMessage | undefined;
       switch (outcome.kind) {
@@ -356,7 +359,8 @@ export class MessagingService implements SessionParticipant {
         case 'stored': {
           // A delivery notification can overtake the 200 it follows: never step back from it.
           const now = getMessage(this.db, owner, next.id);
-          state = now && now.state !== 'sending' ? undefined : setMessageState(this.db, owner, next.id, outcome.kind);
+          state =
+            now && now.state !== 'queued' && now.state !== 'sending' ? undefined : setMessageState(this.db, owner, next.id, outcome.kind);
           break;
         }
         case 'rejected':
