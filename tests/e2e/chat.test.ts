@@ -55,6 +55,8 @@ describe('a conversation between two people', () => {
     const alice = await signIn('alice');
     const bob = await signIn('bob');
     await addContact(alice, `bob@${DOMAIN}`, 'Bob');
+    // Alice's request reaches bob first (its bar moves his list down), then he adds her.
+    await bob.getByRole('region', { name: 'Waiting for your approval' }).waitFor();
     await addContact(bob, `alice@${DOMAIN}`, 'Alice');
 
     await row(alice, 'Bob').dblclick();
