@@ -130,26 +130,34 @@ export class MessagingService implements SessionParticipant {
     this.typingOut.clear();
   }
 
-  /** Queues a message to `peer` and sends it as soon as Parley is registered. */
-  send(peer: string, text: string): Result<ChatMessage> {
+  /** The signed-in account and `peer` as a normalised URI, or why there is no such conversation. */
+  private conversationWith(peer: string): Result<{ owner: string; uri: string }> {
     const owner = this.owner();
     if (!owner) return err('state', 'Sign in first.');
     const address = parseSipAddress(peer);
     if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
+    return ok({ owner, uri: address.uri });
+  }
+
+  /** Queues a message to `peer` and sends it as soon as Parley is registered. */
+  send(peer: string, text: string): Result<ChatMessage> {
+    const at = this.conversationWith(peer);
+    if (!at.ok) return at;
+    const { owner, uri } = at.value;
     const problem = messageError(text);
     if (problem) return err('invalid', problem, 'text');
     const message = insertOutgoing(
       this.db,
       owner,
-      address.uri,
+      uri,
       text,
       { callId: `${randomUUID()}@parley`, imdnId: randomUUID().replace(/-/g, '') },
       this.clock.now(),
     );
     this.changes.fire([message]);
     // The message itself tells them I stopped typing (RFC 3994 §3).
-    this.typingOut.get(address.uri)?.idle.dispose();
-    this.typingOut.delete(address.uri);
+    this.typingOut.get(uri)?.idle.dispose();
+    this.typingOut.delete(uri);
     void this.flush();
     return ok(message);
   }
@@ -159,10 +167,9 @@ export class MessagingService implements SessionParticipant {
    * most once a refresh interval, idle after a quiet spell or when I stop.
    */
   setTyping(peer: string, active: boolean): Result<void> {
-    const address = parseSipAddress(peer);
-    if (!this.owner()) return err('state', 'Sign in first.');
-    if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
-    const uri = address.uri;
+    const at = this.conversationWith(peer);
+    if (!at.ok) return at;
+    const { uri } = at.value;
     const current = this.typingOut.get(uri);
     if (!active) {
       if (current) {
@@ -220,11 +227,11 @@ export class MessagingService implements SessionParticipant {
 
   /** Message requests: adds the sender to my contacts (the conversation becomes an ordinary one). */
   acceptRequest(peer: string): Result<void> {
-    const address = parseSipAddress(peer);
-    if (!this.owner()) return err('state', 'Sign in first.');
-    if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
-    if (this.directory.findByAddress(address.uri)) return ok(undefined);
-    const added = this.directory.add({ address: address.uri });
+    const at = this.conversationWith(peer);
+    if (!at.ok) return at;
+    const { uri } = at.value;
+    if (this.directory.findByAddress(uri)) return ok(undefined);
+    const added = this.directory.add({ address: uri });
     if (!added.ok) return added;
     this.conversationsChanged.fire(this.conversations());
     return ok(undefined);
@@ -232,22 +239,19 @@ export class MessagingService implements SessionParticipant {
 
   /** Message requests: refuses their messages from now on and deletes what they sent. */
   blockRequest(peer: string): Result<void> {
-    const owner = this.owner();
-    const address = parseSipAddress(peer);
-    if (!owner) return err('state', 'Sign in first.');
-    if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
-    blockSender(this.db, owner, address.uri, this.clock.now());
-    deleteConversation(this.db, owner, address.uri);
+    const at = this.conversationWith(peer);
+    if (!at.ok) return at;
+    const { owner, uri } = at.value;
+    blockSender(this.db, owner, uri, this.clock.now());
+    deleteConversation(this.db, owner, uri);
     this.conversationsChanged.fire(this.conversations());
     return ok(undefined);
   }
 
   deleteConversation(peer: string): Result<void> {
-    const owner = this.owner();
-    const address = parseSipAddress(peer);
-    if (!owner) return err('state', 'Sign in first.');
-    if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
-    deleteConversation(this.db, owner, address.uri);
+    const at = this.conversationWith(peer);
+    if (!at.ok) return at;
+    deleteConversation(this.db, at.value.owner, at.value.uri);
     this.conversationsChanged.fire(this.conversations());
     return ok(undefined);
   }
@@ -266,20 +270,14 @@ export class MessagingService implements SessionParticipant {
   }
 
   history(peer: string, limit: number, before?: number): Result<readonly ChatMessage[]> {
-    const owner = this.owner();
-    const address = parseSipAddress(peer);
-    if (!owner) return err('state', 'Sign in first.');
-    if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
-    return ok(history(this.db, owner, address.uri, limit, before));
+    const at = this.conversationWith(peer);
+    return at.ok ? ok(history(this.db, at.value.owner, at.value.uri, limit, before)) : at;
   }
 
   /** A conversation opened at a message: some before it, it, and what followed (at most 1000). */
   historyAround(peer: string, id: number): Result<readonly ChatMessage[]> {
-    const owner = this.owner();
-    const address = parseSipAddress(peer);
-    if (!owner) return err('state', 'Sign in first.');
-    if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
-    return ok(historyAround(this.db, owner, address.uri, id, 25, 1000));
+    const at = this.conversationWith(peer);
+    return at.ok ? ok(historyAround(this.db, at.value.owner, at.value.uri, id, 25, 1000)) : at;
   }
 
   /** Full-text search over every conversation, newest first (an indexed query, bounded). */
@@ -308,15 +306,14 @@ export class MessagingService implements SessionParticipant {
   }
 
   markRead(peer: string): Result<void> {
-    const owner = this.owner();
-    const address = parseSipAddress(peer);
-    if (!owner) return err('state', 'Sign in first.');
-    if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
+    const at = this.conversationWith(peer);
+    if (!at.ok) return at;
+    const { owner, uri } = at.value;
     // RFC 5438 §7.2.1: those who asked are told, once, when I have read their messages (unless I
     // turned read receipts off).
-    const tell = (this.options.readReceipts?.() ?? true) ? unreadWantingDisplay(this.db, owner, address.uri) : [];
-    const changed = markRead(this.db, owner, address.uri);
-    for (const { imdnId } of tell) this.notify(owner, address.uri, imdnId, 'displayed');
+    const tell = (this.options.readReceipts?.() ?? true) ? unreadWantingDisplay(this.db, owner, uri) : [];
+    const changed = markRead(this.db, owner, uri);
+    for (const { imdnId } of tell) this.notify(owner, uri, imdnId, 'displayed');
     // Other windows and the tray count unread too.
     if (changed > 0) this.conversationsChanged.fire(this.conversations());
     return ok(undefined);
