@@ -274,6 +274,8 @@ export class DesktopApp {
       const last = this.notifiedAt.get(message.peer) ?? 0;
       if (Date.now() - last < 30_000) continue;
       this.notifiedAt.set(message.peer, Date.now());
+      // Only bursts still running are remembered: the map never outgrows the last half minute.
+      for (const [peer, at] of this.notifiedAt) if (Date.now() - at >= 30_000) this.notifiedAt.delete(peer);
       const contact = engine.directory.findByAddress(message.peer);
       const name = contact?.displayName || message.peer.replace(/^sips?:/, '');
       const text = message.text.length > 200 ? `${message.text.slice(0, 200)}…` : message.text;

@@ -51,6 +51,12 @@ const COMPOSING_REFRESH_S = 60;
 const COMPOSING_IDLE_MS = 15_000;
 /** How long what a peer's OPTIONS said about CPIM is trusted. */
 const CAPABILITY_TTL_MS = 60 * 60_000;
+/**
+ * Per-peer state fed by the network is bounded: anyone can send a MESSAGE from any address. At most
+ * this many people are shown typing at once, and this many peers' capabilities are remembered.
+ */
+export const MAX_TYPING_PEERS = 100;
+export const MAX_KNOWN_PEERS = 1000;
 /** How long "did not answer OPTIONS" stands. */
 const UNANSWERED_TTL_MS = 60_000;
 
@@ -217,6 +223,8 @@ export class MessagingService implements SessionParticipant {
       this.typingChanges.fire({ peer, typing: false });
       return;
     }
+    // A flood of typing notices from invented senders shows (and times) at most MAX_TYPING_PEERS.
+    if (!timer && this.typingIn.size >= MAX_TYPING_PEERS) return;
     const next = timer ?? new Timer(this.clock);
     next.schedule(forMs, () => this.theirTyping(peer, false, 0));
     if (!timer) {
@@ -377,6 +385,13 @@ export class MessagingService implements SessionParticipant {
     }
   }
 
+  /** Remembers what `peer` takes, forgetting the longest-known peer beyond MAX_KNOWN_PEERS. */
+  private rememberCapabilities(peer: string, entry: { cpim: boolean; composing: boolean; at: number; ttl: number }): void {
+    this.cpimPeers.delete(peer);
+    this.cpimPeers.set(peer, entry);
+    if (this.cpimPeers.size > MAX_KNOWN_PEERS) this.cpimPeers.delete(this.cpimPeers.keys().next().value!);
+  }
+
   /** Whether `peer` takes CPIM (and so receipts); a peer that cannot be asked gets plain text. */
   private async speaksCpim(session: SipSession, peer: string): Promise<boolean> {
     return (await this.capabilities(session, peer)).cpim;
@@ -416,7 +431,7 @@ export class MessagingService implements SessionParticipant {
     // No answer (signed out, or slow) is remembered only briefly: they may answer next time; a queue
     // of messages to them does not wait for each one.
     const found = answer ?? { cpim: false, composing: false };
-    this.cpimPeers.set(peer, { ...found, at: this.clock.now(), ttl: answer === undefined ? UNANSWERED_TTL_MS : CAPABILITY_TTL_MS });
+    this.rememberCapabilities(peer, { ...found, at: this.clock.now(), ttl: answer === undefined ? UNANSWERED_TTL_MS : CAPABILITY_TTL_MS });
     return found;
   }
 
@@ -526,7 +541,7 @@ export class MessagingService implements SessionParticipant {
     }
     if (read.cpim) {
       const known = this.cpimPeers.get(read.message.peer);
-      this.cpimPeers.set(read.message.peer, {
+      this.rememberCapabilities(read.message.peer, {
         cpim: true,
         composing: known?.composing ?? false,
         at: this.clock.now(),

@@ -3,6 +3,7 @@ import type { ChatMessage } from '../../shared/domain/chat.js';
 import type { Engine } from '../../main/engine.js';
 import { EngineFleet } from '../support/engines.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
+import { MAX_TYPING_PEERS } from '../../main/messaging/messaging-service.js';
 import { Linphone } from '../support/linphone.js';
 import { RawSipPeer } from '../support/raw-sip-peer.js';
 
@@ -134,6 +135,30 @@ describe('typing (RFC 3994 is-composing)', () => {
     alice.messaging.send(uri('dave'), 'done typing');
     await waitFor(() => expect(texts(bob, 'carol')).toEqual(['in done typing']));
     await waitFor(() => expect(seen).toEqual([true, false, true, false]));
+  });
+});
+
+describe('bounded against invented senders', () => {
+  test('a flood of typing notices from 150 invented addresses shows at most 100 people typing', async () => {
+    const alice = await fleet.signedIn('alice');
+    const typing = new Set<string>();
+    alice.messaging.onDidChangeTyping(({ peer, typing: on }) => (on ? typing.add(peer) : typing.delete(peer)));
+    const mallory = await RawSipPeer.start('mallory', 'elsewhere.test');
+    const body =
+      '<?xml version="1.0"?><isComposing xmlns="urn:ietf:params:xml:ns:im-iscomposing"><state>active</state><refresh>300</refresh></isComposing>';
+    try {
+      for (let i = 0; i < 150; i++) {
+        const answer = await mallory.request('MESSAGE', uri('alice'), kamailio.sipPort, {
+          body,
+          contentType: 'application/im-iscomposing+xml',
+          from: `bot${i}@elsewhere.test`,
+        });
+        expect(answer.status).toBe(200);
+      }
+      expect(typing.size).toBe(MAX_TYPING_PEERS);
+    } finally {
+      await mallory.close();
+    }
   });
 });
 
