@@ -12,6 +12,7 @@ import { APP_ORIGIN, hardenWebContents, installPermissionPolicy, isTrustedSender
 import { trayIconVariant, trayMenuTemplate, trayStatusLabel, unreadLabel } from './tray-menu.js';
 import { restorableBounds, WINDOW_BOUNDS_KEY } from './window-bounds.js';
 import { approvalNotice } from '../../shared/domain/contacts.js';
+import { parseSipAddress } from '../../shared/domain/sip-address.js';
 import { isolate } from '../../shared/domain/text.js';
 
 const log = createLogger('app');
@@ -276,8 +277,11 @@ export class DesktopApp {
       this.notifiedAt.set(message.peer, Date.now());
       // Only bursts still running are remembered: the map never outgrows the last half minute.
       for (const [peer, at] of this.notifiedAt) if (Date.now() - at >= 30_000) this.notifiedAt.delete(peer);
-      const contact = engine.directory.findByAddress(message.peer);
-      const name = contact?.displayName || message.peer.replace(/^sips?:/, '');
+      const record = engine.directory.findByAddress(message.peer);
+      const contact = record && engine.contacts.contact(record.id);
+      // The same name the list shows: mine for them, the network's, else the address.
+      const name =
+        contact?.displayName || contact?.networkName || contact?.address || (parseSipAddress(message.peer)?.address ?? message.peer);
       const text = message.text.length > 200 ? `${message.text.slice(0, 200)}…` : message.text;
       const notification = new Notification({ title: isolate(name), body: isolate(text) });
       notification.on('click', () => this.openConversationWindow(message.peer));

@@ -31,8 +31,8 @@ export class AppState {
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, not state
     const peer = new URLSearchParams(location.search).get('conversation');
     this.conversationPeer = peer && /^sips?:[^\s]+@[^\s]+$/.test(peer) ? peer : null;
-    this.chat = new ChatState(bridge.api);
     this.contacts = new ContactsState(bridge.api, () => this.connection.status === 'registered');
+    this.chat = new ChatState(bridge.api, (uri) => this.contacts.byUri.has(uri));
     bridge.onLost((message) => {
       this.fatal = message;
     });

@@ -1,6 +1,7 @@
 import { HISTORY_PAGE, type ChatMessage, type ConversationSummary } from '../../../shared/domain/chat';
 import type { ParleyApi } from '../../../shared/ipc/contract';
 import type { Result } from '../../../shared/ipc/result';
+import { parseSipAddress } from '../../../shared/domain/sip-address';
 
 /** One open (or once opened) conversation: the messages loaded so far, oldest first. */
 export interface ConversationView {
@@ -25,7 +26,10 @@ export class ChatState {
 
   readonly totalUnread = $derived(this.summaries.reduce((sum, s) => sum + s.unread, 0));
 
-  constructor(private readonly api: ParleyApi) {
+  constructor(
+    private readonly api: ParleyApi,
+    private readonly isContact: (uri: string) => boolean,
+  ) {
     api.on('onDidChangeMessages', (messages) => this.apply(messages));
     api.on('onDidChangeConversations', (list) => {
       this.summaries = list;
@@ -41,8 +45,12 @@ export class ChatState {
     if (list.ok) this.summaries = list.value;
   }
 
+  /** Unread counts by peer (each contact row reads one). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- rebuilt whole when the summaries change
+  private readonly unread = $derived(new Map(this.summaries.map((s) => [s.peer, s.unread] as const)));
+
   unreadFor(peer: string): number {
-    return this.summaries.find((s) => s.peer === peer)?.unread ?? 0;
+    return this.unread.get(peer) ?? 0;
   }
 
   /** Opens a conversation: its latest page, and everything in it read. */
@@ -156,7 +164,13 @@ export class ChatState {
         summaries[index] = { ...summary, last, unread: summary.unread + unreadBump };
       } else {
         summaries = [
-          { peer: message.peer, address: message.peer.replace(/^sips?:/, ''), last: message, unread: unreadBump, stranger: false },
+          {
+            peer: message.peer,
+            address: parseSipAddress(message.peer)?.address ?? message.peer,
+            last: message,
+            unread: unreadBump,
+            stranger: !this.isContact(message.peer),
+          },
           ...summaries,
         ];
       }

@@ -10,6 +10,7 @@ import { AVAILABILITY_LABELS, type MyPresence, type MyStatus, type SubscriptionS
 import type { ParleyApi } from '../../../shared/ipc/contract';
 import type { Result } from '../../../shared/ipc/result';
 import { isOnline } from './status';
+import { parseSipAddress } from '../../../shared/domain/sip-address';
 
 /** What a contact's line says about them (while Parley is not connected, nothing is known). */
 export function contactStatusText(contact: Contact, connected = true): string {
@@ -209,6 +210,16 @@ export class ContactsState {
     const result = await this.api.groups.setCollapsed({ id, collapsed });
     if (!result.ok) this.groups = this.groups.map((g) => (g.id === id ? { ...g, collapsed: !collapsed } : g));
     return result;
+  }
+
+  /** Contacts by their SIP URI (chat, notifications and requests look people up by address). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- rebuilt whole when the list changes
+  readonly byUri = $derived(new Map(this.contacts.map((c) => [c.uri, c] as const)));
+
+  /** The name to show for `uri`: the contact's, or the address for someone not in my contacts. */
+  nameFor(uri: string): string {
+    const contact = this.byUri.get(uri);
+    return contact ? contactName(contact) : (parseSipAddress(uri)?.address ?? uri);
   }
 
   /** Who a contact id is now (undefined once removed). */
