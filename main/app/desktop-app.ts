@@ -12,6 +12,7 @@ import { APP_ORIGIN, hardenWebContents, installPermissionPolicy, isTrustedSender
 import { trayIconVariant, trayMenuTemplate, trayStatusLabel, unreadLabel } from './tray-menu.js';
 import { restorableBounds, WINDOW_BOUNDS_KEY } from './window-bounds.js';
 import { approvalNotice } from '../../shared/domain/contacts.js';
+import { Throttle } from '../base/throttle.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
 import { isolate } from '../../shared/domain/text.js';
 
@@ -75,8 +76,11 @@ export class DesktopApp {
     this.createTray();
     engine.connection.onDidChange(() => this.updateTray());
     engine.myPresence.onDidChange(() => this.updateTray());
-    engine.messaging.onDidChange(() => this.updateTray());
-    engine.messaging.onDidChangeConversations(() => this.updateTray());
+    // A burst of messages is one tray update (count and menu) every quarter second, not one each.
+    const unreadChanged = new Throttle(250, () => this.updateTray());
+    this.disposeOnQuit.push(() => unreadChanged.dispose());
+    engine.messaging.onDidChange(() => unreadChanged.request());
+    engine.messaging.onDidChangeConversations(() => unreadChanged.request());
     engine.conversationOpener = (peer) => {
       this.openConversationWindow(peer);
       return true;
@@ -289,8 +293,11 @@ export class DesktopApp {
     }
   }
 
+  private readonly disposeOnQuit: (() => void)[] = [];
+
   private async shutdown(): Promise<void> {
     if (this.idleTimer) clearInterval(this.idleTimer);
+    for (const dispose of this.disposeOnQuit.splice(0)) dispose();
     if (this.window && !this.window.isDestroyed()) this.engine?.settings.set(WINDOW_BOUNDS_KEY, this.window.getBounds());
     try {
       await this.engine?.close();
