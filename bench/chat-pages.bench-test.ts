@@ -1,20 +1,11 @@
-import type { Page } from 'playwright-core';
 import { test } from 'vitest';
 import { launchChromium } from '../tests/support/browser.js';
 import { DOMAIN, Kamailio } from '../tests/support/kamailio.js';
 import { WebParley } from '../tests/support/web-mode.js';
+import { addContact, contactRow, signInAs } from '../tests/support/parley-page.js';
 import { median, percentile, record, type Figure } from './support/record.js';
 
 const MESSAGES = 100;
-
-async function signIn(page: Page, url: string, user: string, server: string): Promise<void> {
-  await page.goto(url);
-  await page.getByLabel('SIP address').fill(`${user}@${DOMAIN}`);
-  await page.getByLabel('Password', { exact: true }).fill(`${user}-pw`);
-  await page.getByLabel('Server', { exact: true }).fill(server);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Status: Available' }).waitFor();
-}
 
 test('chat between two pages: Enter in one → the message painted in the other', async () => {
   const kamailio = await Kamailio.launch({ users: { alice: 'alice-pw', bob: 'bob-pw' } });
@@ -23,19 +14,17 @@ test('chat between two pages: Enter in one → the message painted in the other'
   const figures: Figure[] = [];
   try {
     const [alice, bob] = await Promise.all([browser.newPage(), browser.newPage()]);
-    await signIn(alice, aliceParley.url, 'alice', kamailio.wsUrl);
-    await signIn(bob, bobParley.url, 'bob', kamailio.wsUrl);
-    // Each opens the conversation (by address, through the search-free path: Message requests for bob).
+    await alice.goto(aliceParley.url);
+    await signInAs(alice, 'alice', kamailio.wsUrl);
+    await bob.goto(bobParley.url);
+    await signInAs(bob, 'bob', kamailio.wsUrl);
+    // Each adds the other and opens the conversation.
     for (const [page, peer] of [
       [alice, 'bob'],
       [bob, 'alice'],
     ] as const) {
-      await page.getByRole('button', { name: 'Add contact' }).click();
-      const dialog = page.getByRole('dialog', { name: 'Add contact' });
-      await dialog.getByLabel('SIP address').fill(`${peer}@${DOMAIN}`);
-      await dialog.getByRole('button', { name: 'Add' }).click();
-      const row = page.getByRole('tree', { name: 'Contacts' }).getByRole('treeitem', { name: new RegExp(`^${peer}@`) });
-      await row.focus();
+      await addContact(page, `${peer}@${DOMAIN}`);
+      await contactRow(page, `${peer}@${DOMAIN}`).focus();
       await page.keyboard.press('Enter');
       await page.getByRole('textbox', { name: 'Message' }).waitFor();
     }

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { WebParley } from '../support/web-mode.js';
+import { addContact, approvalsBar, contactRow, signInAs } from '../support/parley-page.js';
 
 // The server goes away and comes back: this file has its own Kamailio, so that restarting it never
 // touches another test's server.
@@ -27,25 +28,9 @@ async function signIn(user: string): Promise<{ page: Page }> {
   running.push(parley);
   const page = await browser.newPage();
   await page.goto(parley.url);
-  await page.getByLabel('SIP address').fill(`${user}@${DOMAIN}`);
-  await page.getByLabel('Password', { exact: true }).fill(`${user}-pw`);
-  await page.getByLabel('Server', { exact: true }).fill(kamailio.wsUrl);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Status: Available' }).waitFor();
+  await signInAs(page, user, kamailio.wsUrl);
   return { page };
 }
-
-async function addContact(page: Page, address: string, name: string) {
-  await page.getByRole('button', { name: 'Add contact' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add contact' });
-  await dialog.getByLabel('SIP address').fill(address);
-  await dialog.getByLabel('Display name').fill(name);
-  await dialog.getByRole('button', { name: 'Add' }).click();
-}
-
-const contactRow = (page: Page, name: string) =>
-  page.getByRole('tree', { name: 'Contacts' }).getByRole('treeitem', { name: new RegExp(`^${name}\\s*(,|$)`) });
-const approvalsBar = (page: Page) => page.getByRole('region', { name: 'Waiting for your approval' });
 
 test('while Parley is reconnecting, contacts show presence unknown (not their last green dot), and back again after', async () => {
   const gina = await signIn('gina');

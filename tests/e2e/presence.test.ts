@@ -4,6 +4,7 @@ import { launchChromium } from '../support/browser.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { WebParley } from '../support/web-mode.js';
 import { seedContacts } from '../support/seed.js';
+import { addContact, approvalsBar, contactRow, contactTree, signInAs } from '../support/parley-page.js';
 
 // Two people, two web-mode Parleys, two Chromium pages, one Kamailio with presence authorisation.
 let kamailio: Kamailio;
@@ -36,29 +37,12 @@ async function signIn(
   running.push(parley);
   const page = await pageFor();
   await page.goto(parley.url);
-  if (!dataDir) {
-    await page.getByLabel('SIP address').fill(`${user}@${DOMAIN}`);
-    await page.getByLabel('Password', { exact: true }).fill(`${user}-pw`);
-    await page.getByLabel('Server', { exact: true }).fill(kamailio.wsUrl);
-    await page.getByLabel('Remember password').setChecked(true);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
-  await page.getByRole('button', { name: 'Status: Available' }).waitFor();
+  if (!dataDir) await signInAs(page, user, kamailio.wsUrl, { remember: true });
+  else await page.getByRole('button', { name: 'Status: Available' }).waitFor();
   return { page, parley };
 }
 
-async function addContact(page: Page, address: string, name = '') {
-  await page.getByRole('button', { name: 'Add contact' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add contact' });
-  await dialog.getByLabel('SIP address').fill(address);
-  if (name) await dialog.getByLabel('Display name').fill(name);
-  await dialog.getByRole('button', { name: 'Add' }).click();
-}
-
-const contacts = (page: Page) => page.getByRole('tree', { name: 'Contacts' });
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** A contact's row: named by its text, "Name, status — note". */
-const contactRow = (page: Page, name: string) => contacts(page).getByRole('treeitem', { name: new RegExp(`^${escape(name)}\\s*(,|$)`) });
+const contacts = contactTree;
 /** What a screen reader would read of the focused element (its text without the hidden decorations). */
 const focusedText = (page: Page) =>
   page.evaluate(() => {
@@ -71,7 +55,6 @@ const focusedText = (page: Page) =>
 const groupItem = (page: Page, name: string) =>
   contacts(page).getByRole('treeitem', { name: new RegExp(`^${name}\\s*, \\d+ of \\d+ online$`) });
 const request = (page: Page, name: string) => page.getByRole('list', { name: 'Approval requests' }).getByRole('listitem', { name });
-const approvalsBar = (page: Page) => page.getByRole('region', { name: 'Waiting for your approval' });
 
 /** Waits for a request to show in the bar above the list, then opens the full list with Review. */
 async function review(page: Page) {
@@ -540,7 +523,7 @@ describe('buddy list and approvals, as two people use them', () => {
     expect(order).toEqual(['Zed Judy', 'Aaron Absent']);
     const weight = (name: string) =>
       contactRow(page, name)
-        .locator('.name')
+        .getByText(name, { exact: true })
         .evaluate((el) => getComputedStyle(el).fontWeight);
     expect(Number(await weight('Zed Judy'))).toBeGreaterThan(Number(await weight('Aaron Absent')));
 
@@ -559,7 +542,7 @@ describe('buddy list and approvals, as two people use them', () => {
       // In forced colours every icon's shape is drawn in the system's text colour (what the person
       // chose to see), so it shows on whatever background they chose.
       const drawn = await contacts(page)
-        .locator('svg.status-icon')
+        .locator('svg[data-tone]')
         .evaluateAll((svgs) =>
           svgs.map((svg) => {
             const text = getComputedStyle(document.body).color;

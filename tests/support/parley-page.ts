@@ -1,0 +1,36 @@
+import type { Page } from 'playwright-core';
+import { DOMAIN } from './kamailio.js';
+
+/** Fills and submits the sign-in form as `user` (password `<user>-pw`), then waits for Available. */
+export async function signInAs(page: Page, user: string, server: string, options: { remember?: boolean } = {}): Promise<void> {
+  await page.getByLabel('SIP address').fill(`${user}@${DOMAIN}`);
+  await page.getByLabel('Password', { exact: true }).fill(`${user}-pw`);
+  await page.getByLabel('Server', { exact: true }).fill(server);
+  if (options.remember !== undefined) await page.getByLabel('Remember password').setChecked(options.remember);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Status: Available' }).waitFor();
+}
+
+/** Adds a contact through the Add contact dialog. */
+export async function addContact(page: Page, address: string, name = ''): Promise<void> {
+  await page.getByRole('button', { name: 'Add contact' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add contact' });
+  await dialog.getByLabel('SIP address').fill(address);
+  if (name) await dialog.getByLabel('Display name').fill(name);
+  await dialog.getByRole('button', { name: 'Add' }).click();
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The buddy list. */
+export const contactTree = (page: Page) => page.getByRole('tree', { name: 'Contacts' });
+
+/** A contact's row, named by its text: "Name, status — note". */
+export const contactRow = (page: Page, name: string) =>
+  contactTree(page).getByRole('treeitem', { name: new RegExp(`^${escape(name)}\\s*(,|$)`) });
+
+/** The bar above the list with the oldest approval request. */
+export const approvalsBar = (page: Page) => page.getByRole('region', { name: 'Waiting for your approval' });
+
+/** A conversation's messages. */
+export const messagesLog = (page: Page) => page.getByRole('log', { name: 'Messages' });
