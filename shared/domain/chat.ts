@@ -51,6 +51,15 @@ export interface ConversationSummary {
  */
 export const MESSAGE_MAX_BYTES = 4096;
 
+/**
+ * Messages in the order they were sent. Arrival order can differ: a message the server stored for
+ * me while I was away (delivered at my next sign-in, with the time it was stored) can arrive after
+ * one sent later but delivered straight.
+ */
+export function inSentOrder(messages: readonly ChatMessage[]): ChatMessage[] {
+  return [...messages].sort((a, b) => a.sentAt - b.sentAt || a.id - b.id);
+}
+
 /** How many messages one history page holds. */
 export const HISTORY_PAGE = 50;
 

@@ -1,4 +1,4 @@
-import { HISTORY_PAGE, type ChatMessage, type ConversationSummary } from '../../../shared/domain/chat';
+import { HISTORY_PAGE, inSentOrder, type ChatMessage, type ConversationSummary } from '../../../shared/domain/chat';
 import type { ParleyApi } from '../../../shared/ipc/contract';
 import type { Result } from '../../../shared/ipc/result';
 import { parseSipAddress } from '../../../shared/domain/sip-address';
@@ -58,7 +58,7 @@ export class ChatState {
     this.showing = peer;
     if (!this.views[peer]) {
       const page = await this.api.chat.history({ peer });
-      if (page.ok) this.views = { ...this.views, [peer]: { messages: page.value, more: page.value.length === HISTORY_PAGE } };
+      if (page.ok) this.views = { ...this.views, [peer]: { messages: inSentOrder(page.value), more: page.value.length === HISTORY_PAGE } };
     }
     await this.markRead(peer);
   }
@@ -72,7 +72,7 @@ export class ChatState {
   async openAt(peer: string, id: number): Promise<void> {
     const page = await this.api.chat.history({ peer, around: id });
     if (!page.ok) return;
-    this.views = { ...this.views, [peer]: { messages: page.value, more: true } };
+    this.views = { ...this.views, [peer]: { messages: inSentOrder(page.value), more: true } };
     this.highlight = id;
   }
 
@@ -91,7 +91,10 @@ export class ChatState {
     const known = new Set(view.messages.map((m) => m.id));
     this.views = {
       ...this.views,
-      [peer]: { messages: [...page.value.filter((m) => !known.has(m.id)), ...view.messages], more: page.value.length === HISTORY_PAGE },
+      [peer]: {
+        messages: inSentOrder([...page.value.filter((m) => !known.has(m.id)), ...view.messages]),
+        more: page.value.length === HISTORY_PAGE,
+      },
     };
   }
 
@@ -151,7 +154,7 @@ export class ChatState {
         const list = [...view.messages];
         if (at >= 0) list[at] = message;
         else list.push(message);
-        views[message.peer] = { ...view, messages: list };
+        views[message.peer] = { ...view, messages: inSentOrder(list) };
       }
       const index = summaries.findIndex((s) => s.peer === message.peer);
       const isNew =
