@@ -1,7 +1,14 @@
 import { chromium, type Browser } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { afterEach, type TestContext } from 'vitest';
+
+/** Browsers this test file launched, so that a failing test can show what their pages showed. */
+const launched = new Set<Browser>();
 
 /** Debian's Chromium, headless, without any of its calls home (the network here is closed). */
-export function launchChromium(options: { media?: boolean } = {}): Promise<Browser> {
+export async function launchChromium(options: { media?: boolean } = {}): Promise<Browser> {
   const args = [
     '--headless',
     '--no-sandbox',
@@ -12,6 +19,41 @@ export function launchChromium(options: { media?: boolean } = {}): Promise<Brows
     '--disable-sync',
     '--disable-quic',
   ];
-  if (options.media) args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream');
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args });
+  if (options.media) {
+    args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection');
+  }
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args });
+  launched.add(browser);
+  browser.on('disconnected', () => launched.delete(browser));
+  return browser;
 }
+
+// When an end-to-end test fails, a timeout alone says little: print what each open page offered a
+// screen reader at that moment (its accessibility tree, shortened) and keep a screenshot.
+// Files whose own afterEach closes the engines call this first (after-hooks run last-registered first).
+const shown = new WeakSet<object>();
+export async function showPagesIfFailed(context: TestContext): Promise<void> {
+  if (context.task.result?.state !== 'fail' || shown.has(context.task)) return;
+  shown.add(context.task);
+  const dir = join(process.env.PARLEY_FAILURES_DIR ?? join(tmpdir(), 'parley-test-failures'));
+  mkdirSync(dir, { recursive: true });
+  let n = 0;
+  for (const browser of launched) {
+    for (const browserContext of browser.contexts()) {
+      for (const page of browserContext.pages()) {
+        n += 1;
+        try {
+          const tree = await page.locator('body').ariaSnapshot({ timeout: 2000 });
+          const file = join(dir, `${context.task.name.slice(0, 60).replace(/[^\w-]+/g, '_')}-${n}.png`);
+          await page.screenshot({ path: file, timeout: 2000 }).catch(() => undefined);
+          console.error(
+            `\n── page ${n} (${page.url().replace(/secret=[^&#]+/, 'secret=…')}) at the failure; screenshot ${file}\n${tree.slice(0, 6000)}`,
+          );
+        } catch (error) {
+          console.error(`── page ${n}: no snapshot (${String(error)})`);
+        }
+      }
+    }
+  }
+}
+afterEach(showPagesIfFailed);
