@@ -8,8 +8,11 @@ import type { MessagingService } from './messaging-service.js';
 export function chatHandlers(messaging: MessagingService): Handlers<ChannelsOf<typeof chatRequests>> {
   return {
     'chat:conversations': async () => ok(messaging.conversations()),
-    'chat:history': async ({ peer, before, limit, around }) =>
-      around !== undefined ? messaging.historyAround(peer, around) : messaging.history(peer, limit ?? HISTORY_PAGE, before),
+    'chat:history': async ({ peer, before, after, limit, around }) => {
+      if (around !== undefined) return messaging.historyAround(peer, around);
+      if (after !== undefined) return messaging.historyAfter(peer, limit ?? HISTORY_PAGE, after);
+      return messaging.history(peer, limit ?? HISTORY_PAGE, before);
+    },
     'chat:search': async ({ query }) => messaging.search(query),
     'chat:send': async ({ peer, text }) => messaging.send(peer, text),
     'chat:retry': async ({ id }) => messaging.retry(id),

@@ -1,7 +1,14 @@
 import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'sip.js';
-import { messageError, rejectionText, type ChatMessage, type ConversationSummary, type MessageState } from '../../shared/domain/chat.js';
+import {
+  HISTORY_PAGE,
+  messageError,
+  rejectionText,
+  type ChatMessage,
+  type ConversationSummary,
+  type MessageState,
+} from '../../shared/domain/chat.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
 import { err, ok, type Result } from '../../shared/ipc/result.js';
 import { systemClock, type Clock } from '../base/clock.js';
@@ -20,6 +27,7 @@ import {
   isSenderBlocked,
   getMessage,
   history,
+  historyAfter,
   historyAround,
   insertIncoming,
   insertOutgoing,
@@ -282,10 +290,19 @@ export class MessagingService implements SessionParticipant {
     return at.ok ? ok(history(this.db, at.value.owner, at.value.uri, limit, before)) : at;
   }
 
-  /** A conversation opened at a message: some before it, it, and what followed (at most 1000). */
+  /** The messages after one, oldest first (reading forward from a search result). */
+  historyAfter(peer: string, limit: number, after: number): Result<readonly ChatMessage[]> {
+    const at = this.conversationWith(peer);
+    return at.ok ? ok(historyAfter(this.db, at.value.owner, at.value.uri, limit, after)) : at;
+  }
+
+  /**
+   * A conversation opened at a message: half a page before it, then it and a page from it on
+   * (`HISTORY_PAGE` of them when more follow; the rest loads as the person scrolls down).
+   */
   historyAround(peer: string, id: number): Result<readonly ChatMessage[]> {
     const at = this.conversationWith(peer);
-    return at.ok ? ok(historyAround(this.db, at.value.owner, at.value.uri, id, 25, 1000)) : at;
+    return at.ok ? ok(historyAround(this.db, at.value.owner, at.value.uri, id, HISTORY_PAGE / 2, HISTORY_PAGE)) : at;
   }
 
   /** Full-text search over every conversation, newest first (an indexed query, bounded). */

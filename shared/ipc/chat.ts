@@ -10,7 +10,17 @@ const peer = str(ACCOUNT_LIMITS.address + 8);
 
 export const chatRequests = {
   'chat:conversations': none,
-  'chat:history': obj({ peer, before: optional(id), limit: optional(int(1, HISTORY_PAGE * 4)), around: optional(id) }),
+  /**
+   * A page of a conversation, oldest first: the latest, those `before` a message, those `after` one
+   * (a conversation opened at a search result, read forward), or `around` one (that result).
+   */
+  'chat:history': obj({
+    peer,
+    before: optional(id),
+    after: optional(id),
+    limit: optional(int(1, HISTORY_PAGE * 4)),
+    around: optional(id),
+  }),
   /** Full-text search over every conversation (newest first, at most 50 results). */
   'chat:search': obj({ query: str(256) }),
   // Characters, at most the byte limit: the exact byte check happens in main.

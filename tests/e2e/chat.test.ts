@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, showPagesIfFailed } from '../support/browser.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { WebParley } from '../support/web-mode.js';
 import { addContact, contactRow, messagesLog, signInAs } from '../support/parley-page.js';
@@ -22,8 +22,14 @@ afterAll(async () => {
   await browser?.close();
   await kamailio?.dispose();
 });
-afterEach(async () => {
+afterEach(async (context) => {
+  await showPagesIfFailed(context);
+  if (context.task.result?.state === 'fail') {
+    for (const parley of running) console.error(`web mode log (tail):\n${parley.log.split('\n').slice(-40).join('\n')}`);
+  }
   for (const parley of running.splice(0)) await parley.dispose();
+  // Each page had its own context: close them, so pages do not pile up over the file.
+  for (const context of browser.contexts()) await context.close();
 });
 
 async function signIn(user: string): Promise<Page> {
@@ -37,6 +43,34 @@ async function signIn(user: string): Promise<Page> {
 
 const row = contactRow;
 const log = messagesLog;
+
+/** Whether an element is inside the window. */
+const inView = (locator: Locator) =>
+  locator.evaluate((el) => {
+    const box = el.getBoundingClientRect();
+    return box.top >= 0 && box.bottom <= window.innerHeight;
+  });
+
+/**
+ * Opens web mode as alice, signed in, with `contacts` seeded contacts (person0…) and 120 stored
+ * messages from `peer`; the oldest says "The wifi password is pineapple-42".
+ */
+async function openWithHistory(peer: string, contacts: number): Promise<Page> {
+  const dataDir = await seedContacts(kamailio, 'alice', contacts);
+  const db = openDatabase(join(dataDir, 'parley.sqlite'));
+  const start = Date.now() - 120 * 60_000;
+  for (let i = 0; i < 120; i++) {
+    const text = i === 0 ? 'The wifi password is pineapple-42' : `Message number ${i}`;
+    insertIncoming(db, `sip:alice@${DOMAIN}`, { peer, text, sentAt: start + i * 60_000, dedupe: `seed-${i}`, unread: false }, start);
+  }
+  db.close();
+  const parley = await WebParley.launch({ dataDir });
+  running.push(parley);
+  const page = await browser.newPage();
+  await page.goto(parley.url);
+  await page.getByRole('button', { name: 'Status: Available' }).waitFor();
+  return page;
+}
 
 describe('a conversation between two people', () => {
   test('alice writes to bob (markup stays text, Shift+Enter is a new line); bob sees it unread, opens it, replies; both logs agree', async () => {
@@ -135,26 +169,9 @@ describe('a conversation between two people', () => {
     await choices.waitFor({ state: 'detached' });
   });
 
-  test('search finds an old message in a long conversation and opens it there, highlighted', async () => {
+  test('search finds an old message in a long conversation and opens it there, highlighted; reading on loads what followed', async () => {
     // Alice's history with bob: 120 messages, the one she looks for is the oldest.
-    const dataDir = await seedContacts(kamailio, 'alice', 0);
-    const db = openDatabase(join(dataDir, 'parley.sqlite'));
-    const start = Date.now() - 120 * 60_000;
-    for (let i = 0; i < 120; i++) {
-      const text = i === 0 ? 'The wifi password is pineapple-42' : `Message number ${i}`;
-      insertIncoming(
-        db,
-        `sip:alice@${DOMAIN}`,
-        { peer: `sip:bob@${DOMAIN}`, text, sentAt: start + i * 60_000, dedupe: `seed-${i}`, unread: false },
-        start,
-      );
-    }
-    db.close();
-    const parley = await WebParley.launch({ dataDir });
-    running.push(parley);
-    const page = await browser.newPage();
-    await page.goto(parley.url);
-    await page.getByRole('button', { name: 'Status: Available' }).waitFor();
+    const page = await openWithHistory(`sip:bob@${DOMAIN}`, 0);
 
     await page.getByRole('button', { name: 'My account' }).click();
     await page.getByRole('menuitem', { name: 'Search messages' }).click();
@@ -166,14 +183,42 @@ describe('a conversation between two people', () => {
     const found = log(page).locator('[aria-current="true"]');
     await found.getByText('The wifi password is pineapple-42').waitFor();
     // In view, not 119 messages up.
+    await expect.poll(() => inView(found)).toBe(true);
+    // Only a page from there is loaded; scrolling down reads on to the latest, with no gap.
+    expect(await log(page).getByText('Message number 119', { exact: true }).count()).toBe(0);
+    const latest = log(page).getByText('Message number 119', { exact: true });
     await expect
-      .poll(() =>
-        found.evaluate((el) => {
-          const box = el.getBoundingClientRect();
-          return box.top >= 0 && box.bottom <= window.innerHeight;
-        }),
-      )
-      .toBe(true);
+      .poll(async () => {
+        await log(page).hover();
+        await page.mouse.wheel(0, 4000);
+        return latest.count();
+      })
+      .toBe(1);
+    expect(await log(page).getByRole('listitem').count()).toBe(120);
+    expect(await page.getByRole('button', { name: 'Show newer messages' }).count()).toBe(0);
+  });
+
+  test('a long conversation opens at its latest messages; scrolling up loads older ones and keeps in place what you were reading', async () => {
+    const page = await openWithHistory(`sip:person0@${DOMAIN}`, 1);
+    await row(page, 'Person 0000').dblclick();
+    await log(page).getByText('Message number 119', { exact: true }).waitFor();
+    // The latest page: 70…119, not the oldest.
+    expect(await log(page).getByText('Message number 69', { exact: true }).count()).toBe(0);
+    const reading = log(page).getByText('Message number 70', { exact: true });
+    await log(page).hover();
+    await page.mouse.wheel(0, -20_000);
+    await log(page).getByText('Message number 69', { exact: true }).waitFor();
+    // The page came in above: the message that was at the top is still in view, not pushed away.
+    await expect.poll(() => inView(reading)).toBe(true);
+    // On up to the first message; then there is nothing earlier to show.
+    const first = log(page).getByText('The wifi password is pineapple-42');
+    await expect
+      .poll(async () => {
+        await page.mouse.wheel(0, -20_000);
+        return first.count();
+      })
+      .toBe(1);
+    await expect.poll(() => page.getByRole('button', { name: 'Show earlier messages' }).count()).toBe(0);
   });
 
   test("the desktop app's window for one conversation (the same page, opened for one person) shows it alone and sends", async () => {

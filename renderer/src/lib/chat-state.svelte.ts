@@ -8,6 +8,11 @@ export interface ConversationView {
   readonly messages: readonly ChatMessage[];
   /** False once the oldest message has been loaded. */
   readonly more: boolean;
+  /**
+   * True while later messages exist than those loaded (opened at a search result, far back): what
+   * arrives meanwhile waits for the person to read forward, instead of appearing after a gap.
+   */
+  readonly newer: boolean;
 }
 
 /** Conversations, their loaded history and unread counts, kept current by main's events. */
@@ -58,7 +63,12 @@ export class ChatState {
     this.showing = peer;
     if (!this.views[peer]) {
       const page = await this.api.chat.history({ peer });
-      if (page.ok) this.views = { ...this.views, [peer]: { messages: inSentOrder(page.value), more: page.value.length === HISTORY_PAGE } };
+      if (page.ok) {
+        this.views = {
+          ...this.views,
+          [peer]: { messages: inSentOrder(page.value), more: page.value.length === HISTORY_PAGE, newer: false },
+        };
+      }
     }
     await this.markRead(peer);
   }
@@ -72,7 +82,9 @@ export class ChatState {
   async openAt(peer: string, id: number): Promise<void> {
     const page = await this.api.chat.history({ peer, around: id });
     if (!page.ok) return;
-    this.views = { ...this.views, [peer]: { messages: inSentOrder(page.value), more: true } };
+    // Half a page before it, then up to a page from it on: a full one means more follow.
+    const fromIt = page.value.filter((m) => m.id >= id).length;
+    this.views = { ...this.views, [peer]: { messages: inSentOrder(page.value), more: true, newer: fromIt === HISTORY_PAGE } };
     this.highlight = id;
   }
 
@@ -80,22 +92,46 @@ export class ChatState {
     return this.api.chat.search({ query });
   }
 
-  /** Loads the page before the oldest one shown. */
-  async loadEarlier(peer: string): Promise<void> {
+  /** Loads the page before the oldest one shown (one load at a time per conversation). */
+  loadEarlier(peer: string): Promise<void> {
+    return this.loadPage(peer, 'earlier');
+  }
+
+  /** Loads the page after the newest one shown (reading forward from a search result). */
+  loadLater(peer: string): Promise<void> {
+    return this.loadPage(peer, 'later');
+  }
+
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a guard, not state
+  private readonly loading = new Set<string>();
+
+  private async loadPage(peer: string, which: 'earlier' | 'later'): Promise<void> {
     const view = this.views[peer];
-    const oldest = view?.messages[0];
-    if (!view || !oldest) return;
-    const page = await this.api.chat.history({ peer, before: oldest.id });
-    if (!page.ok) return;
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup, not state
-    const known = new Set(view.messages.map((m) => m.id));
-    this.views = {
-      ...this.views,
-      [peer]: {
-        messages: inSentOrder([...page.value.filter((m) => !known.has(m.id)), ...view.messages]),
-        more: page.value.length === HISTORY_PAGE,
-      },
-    };
+    if (!view || this.loading.has(peer) || !(which === 'earlier' ? view.more : view.newer)) return;
+    // Pages follow ids (the order messages were stored in), whatever order they are shown in.
+    const ids = view.messages.map((m) => m.id);
+    if (ids.length === 0) return;
+    this.loading.add(peer);
+    try {
+      const page = await this.api.chat.history(
+        which === 'earlier' ? { peer, before: Math.min(...ids) } : { peer, after: Math.max(...ids) },
+      );
+      if (!page.ok) return;
+      const current = this.views[peer] ?? view;
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup, not state
+      const known = new Set(current.messages.map((m) => m.id));
+      const full = page.value.length === HISTORY_PAGE;
+      this.views = {
+        ...this.views,
+        [peer]: {
+          messages: inSentOrder([...current.messages, ...page.value.filter((m) => !known.has(m.id))]),
+          more: which === 'earlier' ? full : current.more,
+          newer: which === 'later' ? full : current.newer,
+        },
+      };
+    } finally {
+      this.loading.delete(peer);
+    }
   }
 
   send(peer: string, text: string): Promise<Result<ChatMessage>> {
@@ -153,7 +189,8 @@ export class ChatState {
         const at = view.messages.findIndex((m) => m.id === message.id);
         const list = [...view.messages];
         if (at >= 0) list[at] = message;
-        else list.push(message);
+        // Read forward from a search result: a new message comes when the reader gets there.
+        else if (!view.newer) list.push(message);
         views[message.peer] = { ...view, messages: inSentOrder(list) };
       }
       const index = summaries.findIndex((s) => s.peer === message.peer);
