@@ -126,16 +126,23 @@ export function history(db: Database, owner: string, peer: string, limit: number
   return rows.reverse().map(toMessage);
 }
 
+/** The messages after `after`, oldest first. */
+export function historyAfter(db: Database, owner: string, peer: string, limit: number, after: number): ChatMessage[] {
+  return prepared<[string, string, number, number], Row>(db, `${COLUMNS} WHERE owner = ? AND peer = ? AND id > ? ORDER BY id LIMIT ?`)
+    .all(owner, peer, after, limit)
+    .map(toMessage);
+}
+
 /** Every conversation: its last message and unread count, most recent first. */
 export function conversations(db: Database, owner: string, limit = 200): { last: ChatMessage; unread: number }[] {
-  const rows = prepared<[string, string, number], Row & { unread_count: number }>(
+  // The conversations table (migration 0009) is kept in step with messages by triggers.
+  const rows = prepared<[string, number], Row & { unread_count: number }>(
     db,
-    `SELECT m.id, m.peer, m.direction, m.body, m.sent_at, m.state, m.error, m.call_id,
-            (SELECT count(*) FROM messages u WHERE u.owner = ? AND u.peer = m.peer AND u.unread = 1) AS unread_count
-       FROM messages m
-       WHERE m.id IN (SELECT max(id) FROM messages WHERE owner = ? GROUP BY peer)
-       ORDER BY m.id DESC LIMIT ?`,
-  ).all(owner, owner, limit);
+    `SELECT m.id, m.peer, m.direction, m.body, m.sent_at, m.state, m.error, m.call_id, c.unread AS unread_count
+       FROM conversations c JOIN messages m ON m.id = c.last_id
+       WHERE c.owner = ?
+       ORDER BY c.last_id DESC LIMIT ?`,
+  ).all(owner, limit);
   return rows.map((row) => ({ last: toMessage(row), unread: row.unread_count }));
 }
 
@@ -190,7 +197,7 @@ export function historyAround(db: Database, owner: string, peer: string, id: num
   return [...older.reverse(), ...newer].map(toMessage);
 }
 
-/** How many messages wait unread, in every conversation (an indexed count). */
+/** How many messages wait unread, in every conversation (a sum over the conversations). */
 export function unreadCount(db: Database, owner: string): number {
-  return prepared<[string], { n: number }>(db, 'SELECT count(*) AS n FROM messages WHERE owner = ? AND unread = 1').get(owner)!.n;
+  return prepared<[string], { n: number }>(db, 'SELECT coalesce(sum(unread), 0) AS n FROM conversations WHERE owner = ?').get(owner)!.n;
 }

@@ -7,6 +7,7 @@ import { updateToSchemaVersion0005 } from './0005-collapsed-groups.js';
 import { updateToSchemaVersion0006 } from './0006-messages.js';
 import { updateToSchemaVersion0007 } from './0007-message-blocks.js';
 import { updateToSchemaVersion0008 } from './0008-message-search.js';
+import { updateToSchemaVersion0009 } from './0009-conversations.js';
 
 /** Migrations in order; migration N brings the schema from version N-1 to N. Never edit a shipped one. */
 export const MIGRATIONS: readonly ((db: Database) => void)[] = [
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly ((db: Database) => void)[] = [
   updateToSchemaVersion0006,
   updateToSchemaVersion0007,
   updateToSchemaVersion0008,
+  updateToSchemaVersion0009,
 ];
 
 /** The schema version this build writes. */

@@ -10,7 +10,16 @@ import { migrate, SCHEMA_VERSION } from '../../../main/store/migrations/index.js
 import { getSetting, setSetting } from '../../../main/store/settings-repository.js';
 import { listGroups, setGroupCollapsed } from '../../../main/store/contacts-repository.js';
 import { getUiSettings, setUiSettings } from '../../../main/store/ui-settings-repository.js';
-import { blockSender, insertIncoming, isSenderBlocked, searchMessages } from '../../../main/store/messages-repository.js';
+import {
+  blockSender,
+  conversations,
+  deleteConversation,
+  insertIncoming,
+  isSenderBlocked,
+  markRead,
+  searchMessages,
+  unreadCount,
+} from '../../../main/store/messages-repository.js';
 
 const dirs: string[] = [];
 function tempFile(): string {
@@ -219,6 +228,45 @@ describe('migration 0008: message search', () => {
     expect(searchMessages(db, 'sip:a@c', 'pineapple', 10).map((m) => m.text)).toEqual(['new pineapple', 'old pineapple note']);
     db.prepare("DELETE FROM messages WHERE body = 'old pineapple note'").run();
     expect(searchMessages(db, 'sip:a@c', 'pineapple', 10).map((m) => m.text)).toEqual(['new pineapple']);
+    db.close();
+  });
+});
+
+describe('migration 0009: conversations', () => {
+  test('summarises the messages already there, then follows new messages, reading and deleting', () => {
+    const db = new Database(tempFile());
+    migrate(db, 8);
+    const incoming = (peer: string, text: string, unread: boolean) =>
+      insertIncoming(db, 'sip:a@c', { peer, text, sentAt: 1, dedupe: text, unread }, 1)!;
+    incoming('sip:b@c', 'b1', true);
+    const b2 = incoming('sip:b@c', 'b2', true);
+    incoming('sip:d@c', 'd1', false);
+    insertIncoming(db, 'sip:x@c', { peer: 'sip:b@c', text: 'other account', sentAt: 1, dedupe: 'x', unread: true }, 1);
+    migrate(db, 9);
+    expect(db.prepare<[], { strict: number }>("SELECT strict FROM pragma_table_list WHERE name = 'conversations'").get()).toEqual({
+      strict: 1,
+    });
+    const summary = () => conversations(db, 'sip:a@c').map(({ last, unread }) => [last.peer, last.text, unread]);
+    expect(summary()).toEqual([
+      ['sip:d@c', 'd1', 0],
+      ['sip:b@c', 'b2', 2],
+    ]);
+    expect(unreadCount(db, 'sip:a@c')).toBe(2);
+
+    incoming('sip:b@c', 'b3', true);
+    expect(summary()[0]).toEqual(['sip:b@c', 'b3', 3]);
+    markRead(db, 'sip:a@c', 'sip:b@c');
+    expect(summary()[0]).toEqual(['sip:b@c', 'b3', 0]);
+    expect(unreadCount(db, 'sip:a@c')).toBe(0);
+    // Deleting the newest message makes the one before it the last.
+    const b4 = incoming('sip:b@c', 'b4', true);
+    db.prepare('DELETE FROM messages WHERE id = ?').run(b4.id);
+    expect(summary()[0]).toEqual(['sip:b@c', 'b3', 0]);
+    deleteConversation(db, 'sip:a@c', 'sip:b@c');
+    expect(summary()).toEqual([['sip:d@c', 'd1', 0]]);
+    // The other account's conversation with b is untouched.
+    expect(conversations(db, 'sip:x@c').map(({ last, unread }) => [last.text, unread])).toEqual([['other account', 1]]);
+    expect(b2.id).toBeGreaterThan(0);
     db.close();
   });
 });
