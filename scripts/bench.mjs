@@ -17,7 +17,9 @@ for (const file of readdirSync('bench-results').sort()) {
   console.log(`\n## ${group}`);
   console.log(`${pad('figure', 72)} ${pad('value', 12)} ${pad('budget', 10)} ratio`);
   for (const f of figures) {
-    const value = `${f.value.toFixed(f.unit === 'ms' ? 0 : 1)} ${f.unit}`;
+    // Milliseconds below 10 keep two decimals: "2 ms" against "2 ms" says nothing about a ratio.
+    const digits = f.unit === 'ms' ? (f.value < 10 ? 2 : 0) : 1;
+    const value = `${f.value.toFixed(digits)} ${f.unit}`;
     const budget = f.budget === undefined ? '' : `${f.budget} ${f.unit}`;
     const ratio = f.budget === undefined ? '' : (f.value / f.budget).toFixed(2);
     console.log(`${pad(f.name, 72)} ${pad(value, 12)} ${pad(budget, 10)} ${ratio}`);
