@@ -8,6 +8,8 @@ import { Throttle } from './base/throttle.js';
 import { installProcessGuards } from './base/process-guards.js';
 import { BuddyList } from './contacts/buddy-list.js';
 import { MessagingService } from './messaging/messaging-service.js';
+import { CallService } from './calls/call-service.js';
+import { callsHandlers } from './calls/calls-handlers.js';
 import { chatHandlers } from './messaging/chat-handlers.js';
 import { ContactDirectory } from './contacts/contact-directory.js';
 import { contactsHandlers } from './contacts/contacts-handlers.js';
@@ -62,6 +64,8 @@ export class Engine {
   readonly contacts: BuddyList;
   /** Instant messages. */
   readonly messaging: MessagingService;
+  /** Calls (the dialogs; media is in the page that holds each call). */
+  readonly calls: CallService;
   readonly info: AppInfo;
   /** Every IPC request channel's implementation, from each domain. */
   readonly handlers: Handlers<Channel>;
@@ -103,12 +107,17 @@ export class Engine {
       ...(clock ? { clock } : {}),
       readReceipts: () => getUiSettings(this.db).readReceipts,
     });
+    this.calls = new CallService(this.connection.session, {
+      ...(clock ? { clock } : {}),
+      doNotDisturb: () => this.myPresence.current.status === 'dnd',
+    });
     this.handlers = {
       ...accountHandlers(this.info, this.account, this.connection),
       ...presenceHandlers(this.myPresence),
       ...contactsHandlers(this.contacts),
       ...approvalsHandlers(this.approvals),
       ...chatHandlers(this.messaging),
+      ...callsHandlers(this.calls),
       'app:openConversation': async ({ peer }) => {
         const uri = parseSipAddress(peer)?.uri;
         if (!uri) return err('invalid', 'That is not a SIP address.', 'peer');
@@ -130,6 +139,7 @@ export class Engine {
     this.connection.addParticipant(this.approvals);
     this.connection.addParticipant(this.myPresence);
     this.connection.addParticipant(this.messaging);
+    this.connection.addParticipant(this.calls);
     this.connection.onDidChange((state) => {
       this.emit('onDidChangeConnection', state);
       if (state.status === 'registered') {
@@ -141,6 +151,8 @@ export class Engine {
     this.messaging.onDidChange((messages) => this.emit('onDidChangeMessages', messages));
     this.messaging.onDidChangeTyping((change) => this.emit('onDidChangeTyping', change));
     this.messaging.onDidChangeConversations((list) => this.emit('onDidChangeConversations', list));
+    this.calls.onDidChange((list) => this.emit('onDidChangeCalls', list));
+    this.calls.media.onDidRequest((request) => this.emit('onDidRequestMedia', request));
     this.directory.onDidChange(() => this.emit('onDidChangeContacts', this.contacts.list()));
     this.presenceWatch.onDidChangePresence((changes) => this.emit('onDidChangeContactPresence', changes));
     // A flood of requests (anyone on any domain can ask) must not flood the page: the inbox goes out
@@ -210,6 +222,7 @@ export class Engine {
     this.approvals.dispose();
     this.presenceWatch.dispose();
     this.messaging.dispose();
+    this.calls.dispose();
     for (const dispose of this.disposables.splice(0)) dispose();
     this.db.close();
   }

@@ -1,6 +1,9 @@
 import {
   type Core,
+  Inviter,
+  type InviterOptions,
   Registerer,
+  type SessionDescriptionHandlerFactory,
   UserAgent,
   type Invitation,
   type Message,
@@ -136,6 +139,18 @@ export class SipSession {
     return this.transport?.lastFailure;
   }
 
+  /**
+   * Builds the SDP side of every call (the calls service installs its media bridge here). sip.js asks
+   * for one when a call first needs an offer or an answer.
+   */
+  descriptionHandlers: SessionDescriptionHandlerFactory | undefined;
+
+  /** A call to `target` from the open account (RFC 3261 §13); `invite()` on it sends the INVITE. */
+  inviter(target: URI, options: InviterOptions): Inviter {
+    if (!this.ua) throw new Error('The session is closed.');
+    return new Inviter(this.ua, target, options);
+  }
+
   /** Our Contact header value (RFC 3261 §8.1.1.8). */
   get contact(): string {
     return this.core.configuration.contact.toString();
@@ -170,6 +185,10 @@ export class SipSession {
         else if (level === 'warn') log.debug(`${category}: ${content}`);
       },
       userAgentString: options.userAgentString ?? 'Parley',
+      sessionDescriptionHandlerFactory: (session, factoryOptions) => {
+        if (!this.descriptionHandlers) throw new Error('Calls are not available.');
+        return this.descriptionHandlers(session, factoryOptions);
+      },
       delegate: {
         onDisconnect: (error) => {
           if (this.ua === ua) options.onDisconnect(error);

@@ -7,6 +7,7 @@
 import { accountEvents, accountRequests, type AccountResponses } from './account.js';
 import { appEvents, appRequests, type AppResponses } from './app.js';
 import { approvalsEvents, approvalsRequests, type ApprovalsResponses } from './approvals.js';
+import { callsEvents, callsRequests, type CallsResponses } from './calls.js';
 import { chatEvents, chatRequests, type ChatResponses } from './chat.js';
 import { contactsEvents, contactsRequests, type ContactsResponses } from './contacts.js';
 import type { PayloadOf } from './define.js';
@@ -26,11 +27,20 @@ export const requestSchemas = {
   ...approvalsRequests,
   ...settingsRequests,
   ...chatRequests,
+  ...callsRequests,
 } satisfies Record<string, Schema<unknown>>;
 
 /** What each request channel answers with (inside a `Result`). */
 export interface ResponseMap
-  extends AppResponses, AccountResponses, PresenceResponses, ContactsResponses, ApprovalsResponses, SettingsResponses, ChatResponses {}
+  extends
+    AppResponses,
+    AccountResponses,
+    PresenceResponses,
+    ContactsResponses,
+    ApprovalsResponses,
+    SettingsResponses,
+    ChatResponses,
+    CallsResponses {}
 
 /** Every domain's events. */
 const eventSpecs = {
@@ -41,6 +51,7 @@ const eventSpecs = {
   ...approvalsEvents,
   ...settingsEvents,
   ...chatEvents,
+  ...callsEvents,
 };
 
 /** Every request channel. */

@@ -12,6 +12,8 @@ let mallory: RawSipPeer;
 let fleet: EngineFleet;
 let alice: Engine;
 const ALICE = `sip:alice@${DOMAIN}`;
+/** What alice answers, chat and calls included (RFC 3261 §20.5: the truthful Allow). */
+const ALLOWED = ['ACK', 'BYE', 'CANCEL', 'INVITE', 'MESSAGE', 'NOTIFY', 'OPTIONS'];
 
 beforeAll(async () => {
   mallory = await RawSipPeer.start('mallory', 'evil.test');
@@ -46,65 +48,63 @@ describe('nothing is answered 200 unless it was handled', () => {
     expect(page.ok && page.value.map((m) => m.text)).toContain('are you there?');
   });
 
-  test('a call is refused with 480, not 486 Busy Here', async () => {
-    const response = await send('INVITE', { body: 'v=0\r\n', contentType: 'application/sdp' });
-    expect(response.status).toBe(480);
+  test('a call rings (it is listed as incoming) until the person answers it; Decline answers 603', async () => {
+    const answered = send('INVITE', { body: 'v=0\r\n', contentType: 'application/sdp' });
+    await vi.waitFor(() => expect(alice.calls.list().map((c) => [c.peer, c.state])).toEqual([['sip:mallory@evil.test', 'incoming']]));
+    alice.calls.hangUp(alice.calls.list()[0]!.id);
+    expect((await answered).status).toBe(603);
   });
 
   test('a method Parley does not implement gets 405 with an Allow that lists only what it implements', async () => {
     for (const method of ['REFER', 'UPDATE', 'FOO']) {
       const response = await send(method, method === 'REFER' ? { headers: [`Refer-To: <sip:bob@${DOMAIN}>`] } : {});
       expect({ method, status: response.status }).toEqual({ method, status: 405 });
-      expect(allowOf(response)).toEqual(['MESSAGE', 'NOTIFY', 'OPTIONS']);
+      expect(allowOf(response)).toEqual(ALLOWED);
     }
   });
 
   test('OPTIONS is answered with the truthful Allow', async () => {
     const response = await send('OPTIONS');
     expect(response.status).toBe(200);
-    expect(allowOf(response)).toEqual(['MESSAGE', 'NOTIFY', 'OPTIONS']);
+    expect(allowOf(response)).toEqual(ALLOWED);
   });
 
   test("REGISTER and SUBSCRIBE tell the server the same truth (read from the server's log)", async () => {
     alice.contacts.add({ address: 'someone@evil.test' });
     await vi.waitFor(() => expect(kamailio.allowHeaders('SUBSCRIBE', ALICE).length).toBeGreaterThan(0), { timeout: 5_000 });
     // MESSAGE from the first REGISTER on: a store-and-forward server delivers only to contacts that say so.
-    expect(new Set(kamailio.allowHeaders('REGISTER', ALICE))).toEqual(new Set(['MESSAGE, NOTIFY, OPTIONS']));
-    expect(new Set(kamailio.allowHeaders('SUBSCRIBE', ALICE))).toEqual(new Set(['MESSAGE, NOTIFY, OPTIONS']));
+    expect(new Set(kamailio.allowHeaders('REGISTER', ALICE))).toEqual(new Set([ALLOWED.join(', ')]));
+    expect(new Set(kamailio.allowHeaders('SUBSCRIBE', ALICE))).toEqual(new Set([ALLOWED.join(', ')]));
   });
 });
 
 describe('a service that registers for a method gets it', () => {
-  const invite = () => send('INVITE', { body: 'v=0\r\n', contentType: 'application/sdp' });
+  const refer = () => send('REFER', { headers: [`Refer-To: <sip:bob@${DOMAIN}>`] });
 
-  test('INVITE goes to the handler, is answered by it, and Allow grows while it is registered', async () => {
+  test('REFER goes to the handler, is answered by it, and Allow grows while it is registered', async () => {
     const received: string[] = [];
-    const stop = alice.connection.session.handle(
-      'INVITE',
-      (invitation) => {
-        received.push(invitation.request.body);
-        void invitation.reject({ statusCode: 488 });
-      },
-      ['ACK', 'BYE', 'CANCEL'],
-    );
+    const stop = alice.connection.session.handle('REFER', (request) => {
+      received.push(request.message.getHeader('Refer-To') ?? '');
+      void request.reject({ statusCode: 603 });
+    });
     try {
-      expect((await invite()).status).toBe(488);
-      expect(received).toEqual(['v=0\r\n']);
-      expect(allowOf(await send('OPTIONS'))).toEqual(['ACK', 'BYE', 'CANCEL', 'INVITE', 'MESSAGE', 'NOTIFY', 'OPTIONS']);
+      expect((await refer()).status).toBe(603);
+      expect(received).toEqual([`<sip:bob@${DOMAIN}>`]);
+      expect(allowOf(await send('OPTIONS'))).toEqual([...ALLOWED, 'REFER'].sort());
     } finally {
       stop();
     }
-    expect((await invite()).status).toBe(480);
+    expect((await refer()).status).toBe(405);
     expect(received).toHaveLength(1);
-    expect(allowOf(await send('OPTIONS'))).toEqual(['MESSAGE', 'NOTIFY', 'OPTIONS']);
+    expect(allowOf(await send('OPTIONS'))).toEqual(ALLOWED);
   });
 
   test('a handler that throws is contained: the peer gets 500 and the session keeps working', async () => {
-    const stop = alice.connection.session.handle('INVITE', () => {
+    const stop = alice.connection.session.handle('REFER', () => {
       throw new Error('boom');
     });
     try {
-      expect((await invite()).status).toBe(500);
+      expect((await refer()).status).toBe(500);
     } finally {
       stop();
     }

@@ -7,6 +7,7 @@ import type { Bridge } from './bridge';
 import { ContactsState } from './contacts-state.svelte';
 import { UiState } from './ui-state.svelte';
 import { ChatState } from './chat-state.svelte';
+import { CallsState } from './calls-state.svelte';
 
 /** What the whole window shows: app facts, the remembered account and the connection. */
 export class AppState {
@@ -21,6 +22,8 @@ export class AppState {
   readonly ui: UiState;
   /** Conversations. */
   readonly chat: ChatState;
+  /** Calls. */
+  readonly calls: CallsState;
   /** In the desktop app's window for one conversation: whose (from the window's URL). */
   readonly conversationPeer: string | null;
   private readonly api: ParleyApi;
@@ -33,6 +36,7 @@ export class AppState {
     this.conversationPeer = peer && /^sips?:[^\s]+@[^\s]+$/.test(peer) ? peer : null;
     this.contacts = new ContactsState(bridge.api, () => this.connection.status === 'registered');
     this.chat = new ChatState(bridge.api, (uri) => this.contacts.byUri.has(uri));
+    this.calls = new CallsState(bridge.api);
     bridge.onLost((message) => {
       this.fatal = message;
     });

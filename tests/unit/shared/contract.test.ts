@@ -8,6 +8,7 @@ import { contactsEvents, contactsRequests } from '../../../shared/ipc/contacts.j
 import { presenceEvents, presenceRequests } from '../../../shared/ipc/presence.js';
 import { settingsEvents, settingsRequests } from '../../../shared/ipc/settings.js';
 import { chatEvents, chatRequests } from '../../../shared/ipc/chat.js';
+import { callsEvents, callsRequests } from '../../../shared/ipc/calls.js';
 
 describe('the IPC contract', () => {
   test('channels are domain:verb and events onDid*', () => {
@@ -21,13 +22,29 @@ describe('the IPC contract', () => {
   });
 
   test('the contract is composed from the domains: no channel or event declared twice, none left out', () => {
-    const domains = [appRequests, accountRequests, presenceRequests, contactsRequests, approvalsRequests, settingsRequests, chatRequests];
+    const domains = [
+      appRequests,
+      accountRequests,
+      presenceRequests,
+      contactsRequests,
+      approvalsRequests,
+      settingsRequests,
+      chatRequests,
+      callsRequests,
+    ];
     const declared = domains.flatMap((d) => Object.keys(d));
     expect(new Set(declared).size).toBe(declared.length);
     expect([...CHANNELS].sort()).toEqual([...declared].sort());
-    const events = [appEvents, accountEvents, presenceEvents, contactsEvents, approvalsEvents, settingsEvents, chatEvents].flatMap((d) =>
-      Object.keys(d),
-    );
+    const events = [
+      appEvents,
+      accountEvents,
+      presenceEvents,
+      contactsEvents,
+      approvalsEvents,
+      settingsEvents,
+      chatEvents,
+      callsEvents,
+    ].flatMap((d) => Object.keys(d));
     expect(new Set(events).size).toBe(events.length);
     expect([...EVENTS].sort()).toEqual([...events].sort());
     expect(EVENTS).toContain('onDidReceiveApprovalRequests');

@@ -1,0 +1,88 @@
+import type { BodyAndContentType, SessionDescriptionHandler, SessionDescriptionHandlerOptions } from 'sip.js';
+import type { MediaBridge } from './media-bridge.js';
+
+/** Options Parley passes with an offer or answer (through sip.js's `sessionDescriptionHandlerOptions`). */
+export interface BridgedOptions extends SessionDescriptionHandlerOptions {
+  readonly iceRestart?: boolean;
+}
+
+/** What the handler reads of its call each time (the call's state changes under it). */
+export interface BridgedCall {
+  readonly id: string;
+  /** The page holding the media. */
+  readonly token: () => string | undefined;
+  readonly video: () => boolean;
+  readonly held: () => boolean;
+  /** Their SDP put me on hold (or took me off it). */
+  readonly remoteHold: (held: boolean) => void;
+}
+
+/**
+ * sip.js's session description handler for a call whose media lives in a page: every offer, answer
+ * and DTMF request crosses the media bridge to that page, where the RTCPeerConnection is. SIP (the
+ * dialog, re-INVITEs, BYE) stays here in main.
+ */
+export class BridgedDescriptionHandler implements SessionDescriptionHandler {
+  private closed = false;
+
+  constructor(
+    private readonly bridge: MediaBridge,
+    private readonly call: BridgedCall,
+  ) {}
+
+  async getDescription(options?: BridgedOptions): Promise<BodyAndContentType> {
+    const reply = await this.ask({
+      action: 'local',
+      video: this.call.video(),
+      hold: this.call.held(),
+      iceRestart: options?.iceRestart ?? false,
+    });
+    if (!reply.sdp) throw new Error('The window holding the call sent no session description.');
+    return { body: reply.sdp, contentType: 'application/sdp' };
+  }
+
+  hasDescription(contentType: string): boolean {
+    return contentType.split(';')[0]!.trim().toLowerCase() === 'application/sdp';
+  }
+
+  async setDescription(sdp: string): Promise<void> {
+    // RFC 3264 §8.4: an offer whose media is all sendonly or inactive puts me on hold; sendrecv (or
+    // no direction, which means sendrecv) takes me off it.
+    this.call.remoteHold(isHoldOffer(sdp));
+    await this.ask({ action: 'remote', sdp });
+  }
+
+  sendDtmf(tones: string): boolean {
+    if (!/^[0-9A-D#*,]{1,32}$/i.test(tones)) return false;
+    void this.ask({ action: 'dtmf', tones }).catch(() => undefined);
+    return true;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    void this.ask({ action: 'close' }).catch(() => undefined);
+  }
+
+  private async ask(ask: Parameters<MediaBridge['ask']>[2]) {
+    const token = this.call.token();
+    if (!token) throw new Error('No window holds this call.');
+    const reply = await this.bridge.ask(this.call.id, token, ask);
+    if (!reply.ok) throw new Error(reply.error ?? 'The call could not use its media.');
+    return reply;
+  }
+}
+
+/** True when every media section of `sdp` is sendonly or inactive (the other side holds). */
+export function isHoldOffer(sdp: string): boolean {
+  const sections = sdp.split(/\r?\nm=/).slice(1);
+  if (sections.length === 0) return false;
+  const sessionLevel = sdp.split(/\r?\nm=/)[0]!;
+  const sessionDirection = /\r?\na=(sendonly|inactive|sendrecv|recvonly)/.exec(sessionLevel)?.[1];
+  return sections.every((section) => {
+    const port = /^\S+\s+(\d+)/.exec(section)?.[1];
+    if (port === '0') return true;
+    const direction = /\r?\na=(sendonly|inactive|sendrecv|recvonly)/.exec(section)?.[1] ?? sessionDirection ?? 'sendrecv';
+    return direction === 'sendonly' || direction === 'inactive';
+  });
+}

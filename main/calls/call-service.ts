@@ -1,0 +1,315 @@
+import { randomUUID } from 'node:crypto';
+import { Invitation, Inviter, SessionState, type Session } from 'sip.js';
+import { callRejectionText, RING_TIMEOUT_MS, type Call } from '../../shared/domain/calls.js';
+import { parseSipAddress } from '../../shared/domain/sip-address.js';
+import { cleanText } from '../../shared/domain/text.js';
+import { err, ok, type Result } from '../../shared/ipc/result.js';
+import { systemClock, type Clock, type TimerHandle } from '../base/clock.js';
+import { Emitter } from '../base/emitter.js';
+import { createLogger, type Logger } from '../logger.js';
+import type { SessionParticipant } from '../sip/sip-connection.js';
+import type { SipSession } from '../sip/sip-session.js';
+import { BridgedDescriptionHandler } from './bridged-description-handler.js';
+import { MediaBridge } from './media-bridge.js';
+
+/** Calls at once (one talking, one waiting or held); an INVITE beyond that is answered 486. */
+export const MAX_CALLS = 2;
+/**
+ * How long a call rings here before Parley stops it (480, "Missed call"): a caller or server that
+ * never cancels must not leave a call ringing for ever.
+ */
+export const INCOMING_RING_MS = 90_000;
+/** How long an ended call stays in the list (its reason shown) before it is cleared away. */
+const ENDED_LINGER_MS = 8_000;
+
+export interface CallServiceOptions {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** True while I am in Do not disturb: incoming calls are declined (486) without ringing. */
+  readonly doNotDisturb?: () => boolean;
+  /** How long a page may take to answer a media request. */
+  readonly mediaDeadlineMs?: number;
+}
+
+interface Entry {
+  call: Call;
+  readonly sip: Inviter | Invitation;
+  /** The page holding the media (set by whoever started or answered the call). */
+  token: string | undefined;
+  ringTimer: TimerHandle | undefined;
+  lingerTimer: TimerHandle | undefined;
+}
+
+/**
+ * Calls (SIP INVITE dialogs, RFC 3261 §13–15) for the signed-in account. The dialogs live here;
+ * the media (RTCPeerConnection, microphone, camera) lives in the page that started or answered the
+ * call, reached through the media bridge by sip.js's session description handler.
+ */
+export class CallService implements SessionParticipant {
+  readonly media: MediaBridge;
+  private readonly changes = new Emitter<readonly Call[]>();
+  /** Calls began, changed or ended. */
+  readonly onDidChange = this.changes.event;
+  private readonly entries = new Map<string, Entry>();
+  private readonly bySession = new WeakMap<Session, Entry>();
+  private session: SipSession | undefined;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+
+  constructor(
+    incoming: SipSession,
+    private readonly options: CallServiceOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.log = options.logger ?? createLogger('calls');
+    this.media = new MediaBridge(this.clock, options.mediaDeadlineMs);
+    incoming.handle('INVITE', (invitation) => this.incoming(invitation), ['ACK', 'BYE', 'CANCEL']);
+    incoming.descriptionHandlers = (session) => {
+      const entry = this.bySession.get(session);
+      if (!entry) throw new Error('A call Parley does not know.');
+      return new BridgedDescriptionHandler(this.media, {
+        id: entry.call.id,
+        token: () => entry.token,
+        video: () => entry.call.video,
+        held: () => entry.call.held,
+        remoteHold: (held) => {
+          if (entry.call.remoteHeld !== held) this.update(entry, { remoteHeld: held });
+        },
+      });
+    };
+  }
+
+  list(): readonly Call[] {
+    return [...this.entries.values()].map((entry) => entry.call);
+  }
+
+  /** Calls `peer` (a SIP address); the page with `token` holds the media. */
+  start(peer: string, video: boolean, token: string): Result<Call> {
+    const session = this.session;
+    if (!session?.connected) return err('state', 'Sign in first: calls need a connection to the server.');
+    const address = parseSipAddress(peer);
+    const target = address && session.makeURI(address.uri);
+    if (!address || !target) return err('invalid', 'That is not a SIP address or phone number.', 'peer');
+    if (this.live().length >= MAX_CALLS) return err('state', 'End a call before starting another.');
+    if (this.live().some((entry) => entry.call.state === 'connected' && !entry.call.held)) {
+      return err('state', 'Put the current call on hold or hang up first.');
+    }
+    const inviter = session.inviter(target, { earlyMedia: false });
+    const entry = this.add(inviter, {
+      id: randomUUID(),
+      peer: address.uri,
+      peerName: '',
+      direction: 'out',
+      state: 'calling',
+      video,
+      held: false,
+      remoteHeld: false,
+      startedAt: this.clock.now(),
+      reason: '',
+    });
+    entry.token = token;
+    entry.ringTimer = this.clock.setTimeout(() => {
+      if (entry.call.state !== 'calling' && entry.call.state !== 'ringing') return;
+      this.update(entry, { reason: 'No answer' });
+      void inviter.cancel().catch((error: unknown) => this.log.debug(`cancel: ${String(error)}`));
+    }, RING_TIMEOUT_MS);
+    inviter
+      .invite({
+        requestDelegate: {
+          onProgress: (response) => {
+            const status = response.message.statusCode;
+            if ((status === 180 || status === 183) && entry.call.state === 'calling') this.update(entry, { state: 'ringing' });
+          },
+          onReject: (response) => {
+            // Our own CANCEL (or the ring timeout) brings a 487: the reason already said stays.
+            if (entry.call.reason === 'Cancelled' || entry.call.reason === 'No answer') return;
+            this.update(entry, { reason: callRejectionText(response.message.statusCode ?? 500) });
+          },
+        },
+      })
+      .catch((error: unknown) => this.failed(entry, error));
+    return ok(entry.call);
+  }
+
+  /** Answers an incoming call; the page with `token` holds the media. */
+  answer(id: string, video: boolean, token: string): Result<Call> {
+    const entry = this.entries.get(id);
+    if (!entry || !(entry.sip instanceof Invitation) || entry.call.state !== 'incoming') {
+      return err('state', 'That call is no longer ringing.');
+    }
+    entry.token = token;
+    if (entry.ringTimer) this.clock.clearTimeout(entry.ringTimer);
+    this.update(entry, { state: 'connecting', video: video && entry.call.video });
+    entry.sip.accept().catch((error: unknown) => this.failed(entry, error));
+    return ok(entry.call);
+  }
+
+  /** Declines (603), cancels or hangs up, whichever the call's state calls for. */
+  hangUp(id: string): Result<void> {
+    const entry = this.entries.get(id);
+    if (!entry || entry.call.state === 'ended') return ok(undefined);
+    const sip = entry.sip;
+    const done = (promise: Promise<unknown>) => promise.catch((error: unknown) => this.log.debug(`hang up: ${String(error)}`));
+    if (sip instanceof Invitation && sip.state === SessionState.Initial) {
+      this.update(entry, { reason: 'Declined' });
+      void done(sip.reject({ statusCode: 603 }));
+    } else if (sip instanceof Inviter && (sip.state === SessionState.Initial || sip.state === SessionState.Establishing)) {
+      this.update(entry, { reason: 'Cancelled' });
+      void done(sip.cancel());
+    } else if (sip.state === SessionState.Established) {
+      this.update(entry, { reason: 'Call ended' });
+      void done(sip.bye());
+    } else {
+      this.end(entry, 'Call ended');
+    }
+    return ok(undefined);
+  }
+
+  /** Puts a call on hold or resumes it (a re-INVITE whose offer says sendonly, RFC 3264 §8.4). */
+  async hold(id: string, hold: boolean): Promise<Result<Call>> {
+    const entry = this.entries.get(id);
+    if (!entry || entry.call.state !== 'connected') return err('state', 'That call is not connected.');
+    if (entry.call.held === hold) return ok(entry.call);
+    this.update(entry, { held: hold });
+    const outcome = await new Promise<string | undefined>((resolve) => {
+      entry.sip
+        .invite({
+          requestDelegate: {
+            onAccept: () => resolve(undefined),
+            onReject: (response) => resolve(`${hold ? 'Hold' : 'Resume'} was refused (${response.message.statusCode}).`),
+          },
+        })
+        .catch((error: unknown) => resolve(error instanceof Error ? error.message : String(error)));
+    });
+    if (outcome) {
+      this.update(entry, { held: !hold });
+      return err('state', outcome);
+    }
+    return ok(entry.call);
+  }
+
+  /** A page's answer to a media request. */
+  mediaReply(requestId: number, reply: { ok: boolean; sdp?: string | undefined; error?: string | undefined }): Result<void> {
+    this.media.reply(requestId, reply);
+    return ok(undefined);
+  }
+
+  online(session: SipSession): void {
+    this.session = session;
+  }
+
+  offline(): void {
+    // The dialogs outlive a short outage (the same user agent reconnects); media keeps flowing
+    // peer to peer meanwhile.
+  }
+
+  async signOut(): Promise<void> {
+    for (const entry of this.live()) this.hangUp(entry.call.id);
+    this.session = undefined;
+  }
+
+  dispose(): void {
+    for (const entry of this.entries.values()) {
+      if (entry.ringTimer) this.clock.clearTimeout(entry.ringTimer);
+      if (entry.lingerTimer) this.clock.clearTimeout(entry.lingerTimer);
+    }
+    this.entries.clear();
+    this.media.dispose();
+  }
+
+  private incoming(invitation: Invitation): void {
+    if (!this.session) {
+      void invitation.reject({ statusCode: 480 }).catch(() => undefined);
+      return;
+    }
+    // Do not disturb, or already two calls: busy here (RFC 3261 §21.4.24).
+    if (this.options.doNotDisturb?.() || this.live().length >= MAX_CALLS) {
+      void invitation.reject({ statusCode: 486 }).catch(() => undefined);
+      return;
+    }
+    const from = parseSipAddress(invitation.remoteIdentity.uri.toString());
+    if (!from) {
+      void invitation.reject({ statusCode: 400 }).catch(() => undefined);
+      return;
+    }
+    const offer = invitation.body ?? '';
+    const entry = this.add(invitation, {
+      id: randomUUID(),
+      peer: from.uri,
+      peerName: cleanText(invitation.remoteIdentity.displayName ?? '', 128),
+      direction: 'in',
+      state: 'incoming',
+      video: /\r?\nm=video [1-9]/.test(offer),
+      held: false,
+      remoteHeld: false,
+      startedAt: this.clock.now(),
+      reason: '',
+    });
+    invitation.delegate = {
+      onCancel: () => {
+        if (!entry.call.reason) this.update(entry, { reason: 'Missed call' });
+      },
+    };
+    entry.ringTimer = this.clock.setTimeout(() => {
+      if (entry.call.state !== 'incoming') return;
+      this.update(entry, { reason: 'Missed call' });
+      void invitation.reject({ statusCode: 480 }).catch(() => undefined);
+    }, INCOMING_RING_MS);
+    void invitation.progress().catch((error: unknown) => this.log.debug(`180: ${String(error)}`));
+  }
+
+  private add(sip: Inviter | Invitation, call: Call): Entry {
+    const entry: Entry = { call, sip, token: undefined, ringTimer: undefined, lingerTimer: undefined };
+    this.entries.set(call.id, entry);
+    this.bySession.set(sip, entry);
+    sip.stateChange.addListener((state) => {
+      if (state === SessionState.Established) {
+        if (entry.ringTimer) this.clock.clearTimeout(entry.ringTimer);
+        this.update(entry, { state: 'connected', connectedAt: this.clock.now() });
+      } else if (state === SessionState.Terminated) {
+        this.end(entry, entry.call.connectedAt !== undefined ? 'Call ended' : entry.call.direction === 'in' ? 'Missed call' : 'Call ended');
+      }
+    });
+    sip.delegate = {
+      ...sip.delegate,
+      onBye: (bye) => {
+        if (!entry.call.reason) this.update(entry, { reason: 'They hung up' });
+        void bye.accept().catch(() => undefined);
+      },
+    };
+    this.changes.fire(this.list());
+    return entry;
+  }
+
+  private failed(entry: Entry, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.log.warn(`call ${entry.call.id}: ${message}`);
+    if (!entry.call.reason) this.update(entry, { reason: message });
+    const sip = entry.sip;
+    if (sip instanceof Invitation && sip.state === SessionState.Initial) {
+      void sip.reject({ statusCode: 488 }).catch(() => undefined);
+    } else if (sip.state === SessionState.Established) {
+      void sip.bye().catch(() => undefined);
+    }
+    this.end(entry, message);
+  }
+
+  private end(entry: Entry, reason: string): void {
+    if (entry.call.state === 'ended') return;
+    if (entry.ringTimer) this.clock.clearTimeout(entry.ringTimer);
+    this.update(entry, { state: 'ended', endedAt: this.clock.now(), reason: entry.call.reason || reason });
+    entry.lingerTimer = this.clock.setTimeout(() => {
+      this.entries.delete(entry.call.id);
+      this.changes.fire(this.list());
+    }, ENDED_LINGER_MS);
+  }
+
+  private update(entry: Entry, changes: Partial<Call>): void {
+    entry.call = { ...entry.call, ...changes };
+    this.changes.fire(this.list());
+  }
+
+  private live(): Entry[] {
+    return [...this.entries.values()].filter((entry) => entry.call.state !== 'ended');
+  }
+}

@@ -1,0 +1,16 @@
+import type { callsRequests } from '../../shared/ipc/calls.js';
+import { ok } from '../../shared/ipc/result.js';
+import type { ChannelsOf, Handlers } from '../ipc/handlers.js';
+import type { CallService } from './call-service.js';
+
+/** The `calls` channels. */
+export function callsHandlers(calls: CallService): Handlers<ChannelsOf<typeof callsRequests>> {
+  return {
+    'calls:list': async () => ok(calls.list()),
+    'calls:start': async ({ peer, video, mediaToken }) => calls.start(peer, video, mediaToken),
+    'calls:answer': async ({ id, video, mediaToken }) => calls.answer(id, video, mediaToken),
+    'calls:hangUp': async ({ id }) => calls.hangUp(id),
+    'calls:hold': async ({ id, hold }) => calls.hold(id, hold),
+    'calls:media': async ({ requestId, ok: succeeded, sdp, error }) => calls.mediaReply(requestId, { ok: succeeded, sdp, error }),
+  };
+}

@@ -1,0 +1,152 @@
+import type { MediaRequest } from '../../../shared/domain/calls';
+import type { ParleyApi } from '../../../shared/ipc/contract';
+
+/** The longest Parley waits for ICE candidates before its offer or answer leaves (not sip.js's 5 s). */
+export const ICE_GATHERING_BOUND_MS = 1_000;
+
+/** What a call's media shows: my camera (preview) and what comes from them. */
+export interface CallStreams {
+  readonly local?: MediaStream;
+  readonly remote?: MediaStream;
+}
+
+/**
+ * The page's half of the media bridge: one RTCPeerConnection per call this page holds, driven by
+ * main's media requests (make my SDP, take theirs, send DTMF, stop). Main keeps the SIP dialog; this
+ * page keeps the microphone, camera and connection, and answers every request it is sent.
+ */
+export class CallMedia {
+  private readonly connections = new Map<string, RTCPeerConnection>();
+  private readonly locals = new Map<string, MediaStream>();
+
+  constructor(
+    private readonly api: ParleyApi,
+    readonly token: string,
+    private readonly onStreams: (callId: string, streams: CallStreams | null) => void,
+    private readonly iceServers: () => RTCIceServer[] = () => [],
+  ) {}
+
+  /** Handles one of main's requests (addressed to this page) and answers it. */
+  async handle(request: MediaRequest): Promise<void> {
+    if (request.token !== this.token) return;
+    try {
+      let sdp: string | undefined;
+      if (request.action === 'local') sdp = await this.local(request.callId, request.video, request.hold, request.iceRestart);
+      else if (request.action === 'remote') await this.remote(request.callId, request.sdp);
+      else if (request.action === 'dtmf') this.dtmf(request.callId, request.tones);
+      else this.close(request.callId);
+      await this.api.calls.media({ requestId: request.requestId, ok: true, ...(sdp !== undefined ? { sdp } : {}) });
+    } catch (error) {
+      await this.api.calls.media({ requestId: request.requestId, ok: false, error: mediaErrorText(error) });
+      if (request.action !== 'close') this.close(request.callId);
+    }
+  }
+
+  /** Turns my microphone on or off for a call (the track keeps flowing as silence). */
+  setMuted(callId: string, muted: boolean): void {
+    for (const track of this.locals.get(callId)?.getAudioTracks() ?? []) track.enabled = !muted;
+  }
+
+  /** Stops a call's media: camera and microphone off, connection closed. */
+  close(callId: string): void {
+    for (const track of this.locals.get(callId)?.getTracks() ?? []) track.stop();
+    this.locals.delete(callId);
+    this.connections.get(callId)?.close();
+    this.connections.delete(callId);
+    this.onStreams(callId, null);
+  }
+
+  /** Whether this page holds a call's media. */
+  holds(callId: string): boolean {
+    return this.connections.has(callId);
+  }
+
+  private connection(callId: string): RTCPeerConnection {
+    let pc = this.connections.get(callId);
+    if (pc) return pc;
+    pc = new RTCPeerConnection({ iceServers: this.iceServers(), bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    pc.addEventListener('track', (event) => {
+      const stream = event.streams[0] ?? new MediaStream([event.track]);
+      this.onStreams(callId, { ...this.streamsOf(callId), remote: stream });
+    });
+    this.connections.set(callId, pc);
+    return pc;
+  }
+
+  private streamsOf(callId: string): CallStreams {
+    const local = this.locals.get(callId);
+    return local ? { local } : {};
+  }
+
+  /** My offer (or my answer to theirs), with the candidates gathered within the bound. */
+  private async local(callId: string, video: boolean, hold: boolean, iceRestart: boolean): Promise<string> {
+    const pc = this.connection(callId);
+    await this.ensureMedia(pc, callId, video);
+    for (const transceiver of pc.getTransceivers()) {
+      if (transceiver.currentDirection === 'stopped') continue;
+      const kind = transceiver.receiver.track.kind;
+      // A video line I do not want (answered without video) carries nothing either way.
+      if (kind === 'video' && !video) transceiver.direction = 'inactive';
+      else transceiver.direction = hold ? 'sendonly' : 'sendrecv';
+    }
+    const description = pc.signalingState === 'have-remote-offer' ? await pc.createAnswer() : await pc.createOffer({ iceRestart });
+    await pc.setLocalDescription(description);
+    await gathered(pc, ICE_GATHERING_BOUND_MS);
+    const sdp = pc.localDescription?.sdp;
+    if (!sdp) throw new Error('No session description was made.');
+    return sdp;
+  }
+
+  private async remote(callId: string, sdp: string): Promise<void> {
+    const pc = this.connection(callId);
+    await pc.setRemoteDescription({ type: pc.signalingState === 'have-local-offer' ? 'answer' : 'offer', sdp });
+  }
+
+  private dtmf(callId: string, tones: string): void {
+    const sender = this.connections
+      .get(callId)
+      ?.getSenders()
+      .find((s) => s.track?.kind === 'audio');
+    if (!sender?.dtmf?.canInsertDTMF) throw new Error('This call cannot send keypad tones.');
+    sender.dtmf.insertDTMF(tones, 120, 70);
+  }
+
+  /** Microphone (and camera) for a call, asked for once; a refusal says what to do. */
+  private async ensureMedia(pc: RTCPeerConnection, callId: string, video: boolean): Promise<void> {
+    if (this.locals.has(callId)) return;
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video });
+    this.locals.set(callId, stream);
+    for (const track of stream.getTracks()) pc.addTrack(track, stream);
+    this.onStreams(callId, { ...this.streamsOf(callId), local: stream });
+  }
+}
+
+/** Resolves when ICE gathering is complete, or after `bound` ms, whichever is first. */
+function gathered(pc: RTCPeerConnection, bound: number): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      pc.removeEventListener('icegatheringstatechange', check);
+      resolve();
+    };
+    const check = () => {
+      if (pc.iceGatheringState === 'complete') done();
+    };
+    const timer = setTimeout(done, bound);
+    pc.addEventListener('icegatheringstatechange', check);
+  });
+}
+
+/** A media failure in words a person can act on. */
+export function mediaErrorText(error: unknown): string {
+  const name = error instanceof DOMException || error instanceof Error ? error.name : '';
+  if (name === 'NotAllowedError' || name === 'SecurityError') {
+    return "Parley isn't allowed to use your microphone or camera. Allow it in your browser or system settings, then call again.";
+  }
+  if (name === 'NotFoundError' || name === 'OverconstrainedError')
+    return 'No microphone (or camera) was found. Connect one and call again.';
+  if (name === 'NotReadableError') return 'Your microphone or camera is in use by another app, or not working.';
+  const message = error instanceof Error ? error.message : String(error);
+  return `The call's media failed: ${message}`.slice(0, 500);
+}

@@ -1,0 +1,95 @@
+/** Calls: what the person sees of one, and the words for how it ended. */
+
+/**
+ * Where a call is. Outgoing: `calling` (INVITE sent) → `ringing` (180: their phone rings) →
+ * `connected`. Incoming: `incoming` (ringing here) → `connected`. Both end in `ended`.
+ */
+export type CallState = 'calling' | 'ringing' | 'incoming' | 'connecting' | 'connected' | 'ended';
+
+export interface Call {
+  /** Parley's own id for the call (not the SIP Call-ID). */
+  readonly id: string;
+  /** The other side, a SIP URI. */
+  readonly peer: string;
+  /** The name they sent (From display-name), cleaned; '' when none. */
+  readonly peerName: string;
+  readonly direction: 'in' | 'out';
+  readonly state: CallState;
+  /** Whether the call carries (or was answered with) video. */
+  readonly video: boolean;
+  /** I put the call on hold (RFC 3264 §8.4: my offer says sendonly). */
+  readonly held: boolean;
+  /** They put me on hold (their offer says sendonly or inactive). */
+  readonly remoteHeld: boolean;
+  readonly startedAt: number;
+  readonly connectedAt?: number;
+  readonly endedAt?: number;
+  /** How it ended, in words ("Busy", "Declined", "No answer"…); '' while it goes on. */
+  readonly reason: string;
+}
+
+/** How long an outgoing call rings before Parley gives up (and says "No answer"). */
+export const RING_TIMEOUT_MS = 60_000;
+
+/** The words for a final answer to an outgoing call (RFC 3261 §21). */
+export function callRejectionText(status: number): string {
+  if (status === 486 || status === 600) return 'Busy';
+  if (status === 603) return 'Declined';
+  if (status === 404 || status === 604) return 'No such person or number';
+  if (status === 480) return 'Not available (not signed in)';
+  if (status === 408) return 'No answer';
+  if (status === 487) return 'Cancelled';
+  if (status === 488 || status === 606 || status === 415) return "Their phone can't take this kind of call";
+  if (status === 403) return 'Not allowed by the server';
+  if (status >= 500) return `The server could not connect the call (${status})`;
+  return `The call failed (${status})`;
+}
+
+/** What a call's line says now. */
+export function callStateText(call: Call): string {
+  switch (call.state) {
+    case 'calling':
+      return 'Calling…';
+    case 'ringing':
+      return 'Ringing…';
+    case 'incoming':
+      return call.video ? 'Incoming video call' : 'Incoming call';
+    case 'connecting':
+      return 'Connecting…';
+    case 'connected':
+      return call.remoteHeld ? 'On hold' : call.held ? 'You put the call on hold' : 'In a call';
+    case 'ended':
+      return call.reason || 'Call ended';
+  }
+}
+
+/** Minutes and seconds (hours when it runs that long) of a running call. */
+export function callDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
+}
+
+/**
+ * A request from main to the page that holds a call's media (the IPC-backed session description
+ * handler): make my SDP (an offer, or the answer to what was set), take theirs, send DTMF, or stop.
+ */
+export type MediaRequest =
+  | {
+      readonly requestId: number;
+      readonly callId: string;
+      readonly token: string;
+      readonly action: 'local';
+      readonly video: boolean;
+      readonly hold: boolean;
+      readonly iceRestart: boolean;
+    }
+  | { readonly requestId: number; readonly callId: string; readonly token: string; readonly action: 'remote'; readonly sdp: string }
+  | { readonly requestId: number; readonly callId: string; readonly token: string; readonly action: 'dtmf'; readonly tones: string }
+  | { readonly requestId: number; readonly callId: string; readonly token: string; readonly action: 'close' };
+
+/** Largest SDP carried either way (a real one is a few KB; video with many codecs ~10 KB). */
+export const SDP_MAX = 64 * 1024;

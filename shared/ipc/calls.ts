@@ -1,0 +1,37 @@
+/** The `calls` domain: start, answer, end and hold calls; the page that holds a call's media answers main's media requests. */
+
+import { ACCOUNT_LIMITS } from '../domain/account.js';
+import { SDP_MAX, type Call, type MediaRequest } from '../domain/calls.js';
+import { event, type EventSpecs } from './define.js';
+import { bool, int, none, obj, optional, str } from './schema.js';
+
+const id = str(64);
+/** The page's own random token: media requests for a call go to the page that started or answered it. */
+const mediaToken = str(64);
+
+export const callsRequests = {
+  'calls:list': none,
+  'calls:start': obj({ peer: str(ACCOUNT_LIMITS.address + 8), video: bool, mediaToken }),
+  'calls:answer': obj({ id, video: bool, mediaToken }),
+  /** Declines an incoming call (603), cancels one ringing out, or hangs up. */
+  'calls:hangUp': obj({ id }),
+  'calls:hold': obj({ id, hold: bool }),
+  /** The page's answer to a media request: my SDP for `local`, nothing for the others, or why it failed. */
+  'calls:media': obj({ requestId: int(1, Number.MAX_SAFE_INTEGER), ok: bool, sdp: optional(str(SDP_MAX)), error: optional(str(512)) }),
+};
+
+export interface CallsResponses {
+  'calls:list': readonly Call[];
+  'calls:start': Call;
+  'calls:answer': Call;
+  'calls:hangUp': void;
+  'calls:hold': Call;
+  'calls:media': void;
+}
+
+export const callsEvents = {
+  /** Calls began, changed state or ended (every call not yet cleared away). */
+  onDidChangeCalls: event<readonly Call[]>(),
+  /** Main asks the page holding a call's media to do something (only the page with `token` answers). */
+  onDidRequestMedia: event<MediaRequest>(),
+} satisfies EventSpecs;

@@ -1,0 +1,153 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { launchChromium, showPagesIfFailed } from '../support/browser.js';
+import { DOMAIN, Kamailio } from '../support/kamailio.js';
+import { WebParley } from '../support/web-mode.js';
+import { addContact, contactRow, signInAs } from '../support/parley-page.js';
+
+// Two people calling each other from two web-mode Parleys in Chromium (fake microphone and camera),
+// through a real Kamailio: SIP in each engine, WebRTC in each page.
+let kamailio: Kamailio;
+let browser: Browser;
+const running: WebParley[] = [];
+
+beforeAll(async () => {
+  const users = Object.fromEntries(['alice', 'bob', 'carol', 'dave', 'erin', 'frank'].map((u) => [u, `${u}-pw`]));
+  [kamailio, browser] = await Promise.all([Kamailio.launch({ users, presRules: true }), launchChromium({ media: true })]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await kamailio?.dispose();
+});
+afterEach(async (context) => {
+  await showPagesIfFailed(context);
+  if (context.task.result?.state === 'fail') {
+    for (const parley of running) console.error(`web mode log (tail):\n${parley.log.split('\n').slice(-40).join('\n')}`);
+  }
+  for (const parley of running.splice(0)) await parley.dispose();
+  for (const context of browser.contexts()) await context.close();
+});
+
+/** Signs `user` in, in a page that keeps a list of its RTCPeerConnections (to read their statistics). */
+async function signIn(user: string): Promise<Page> {
+  const parley = await WebParley.launch();
+  running.push(parley);
+  const page = await browser.newPage();
+  await page.addInitScript(() => {
+    const Original = window.RTCPeerConnection;
+    const list: RTCPeerConnection[] = [];
+    (window as unknown as { testPeerConnections: RTCPeerConnection[] }).testPeerConnections = list;
+    window.RTCPeerConnection = class extends Original {
+      constructor(configuration?: RTCConfiguration) {
+        super(configuration);
+        list.push(this);
+      }
+    };
+  });
+  await page.goto(parley.url);
+  await signInAs(page, user, kamailio.wsUrl);
+  return page;
+}
+
+/** Audio RTP packets this page has received, over all its calls. */
+const packetsIn = (page: Page) =>
+  page.evaluate(async () => {
+    let total = 0;
+    for (const pc of (window as unknown as { testPeerConnections: RTCPeerConnection[] }).testPeerConnections) {
+      (await pc.getStats()).forEach((report: { type: string; kind?: string; packetsReceived?: number }) => {
+        if (report.type === 'inbound-rtp' && report.kind === 'audio') total += report.packetsReceived ?? 0;
+      });
+    }
+    return total;
+  });
+
+/** The negotiated direction of the page's audio (sendrecv, sendonly, recvonly, inactive). */
+const audioDirection = (page: Page) =>
+  page.evaluate(() => {
+    const list = (window as unknown as { testPeerConnections: RTCPeerConnection[] }).testPeerConnections;
+    const live = list.filter((pc) => pc.connectionState !== 'closed').at(-1);
+    return live?.getTransceivers().find((t) => t.receiver.track.kind === 'audio')?.currentDirection ?? 'none';
+  });
+
+/** Waits until this page receives more audio packets than it had. */
+async function audioFlows(page: Page): Promise<void> {
+  const before = await packetsIn(page);
+  await expect.poll(() => packetsIn(page), { timeout: 15_000 }).toBeGreaterThan(before + 10);
+}
+
+const callWith = (page: Page, name: RegExp | string) =>
+  page.getByRole('region', { name: typeof name === 'string' ? `Call with ${name}` : name });
+const incoming = (page: Page) => page.getByRole('region', { name: /^Incoming call from / });
+
+/** Alice adds `user` and calls them from the card. */
+async function call(alice: Page, user: string, name: string, button: 'Call' | 'Video call' = 'Call') {
+  await addContact(alice, `${user}@${DOMAIN}`, name);
+  await contactRow(alice, name).click();
+  await alice
+    .getByRole('region', { name })
+    .getByRole('group', { name: `Actions for ${name}` })
+    .getByRole('button', { name: button, exact: true })
+    .click();
+}
+
+describe('calls between two people', () => {
+  test('alice calls bob, bob answers: audio flows both ways; mute, hold and resume; bob hangs up', async () => {
+    const [alice, bob] = await Promise.all([signIn('alice'), signIn('bob')]);
+    await call(alice, 'bob', 'Bob');
+    await callWith(alice, 'Bob').getByText('Ringing…').waitFor();
+    const toast = incoming(bob);
+    await toast.getByText(`alice@${DOMAIN}`).first().waitFor();
+    await toast.getByRole('button', { name: 'Answer', exact: true }).click();
+
+    await callWith(alice, 'Bob').getByText('In a call').waitFor();
+    await callWith(bob, `alice@${DOMAIN}`).getByText('In a call').waitFor();
+    await Promise.all([audioFlows(alice), audioFlows(bob)]);
+    await callWith(alice, 'Bob').getByLabel('Call time').waitFor();
+
+    const mute = callWith(alice, 'Bob').getByRole('button', { name: 'Mute' });
+    await mute.click();
+    await expect.poll(() => mute.getAttribute('aria-pressed')).toBe('true');
+
+    // Hold: alice's offer says sendonly, bob answers recvonly; bob is told he is on hold.
+    await callWith(alice, 'Bob').getByRole('button', { name: 'Hold' }).click();
+    await callWith(bob, `alice@${DOMAIN}`).getByText('On hold').waitFor();
+    await expect.poll(() => audioDirection(alice)).toBe('sendonly');
+    await expect.poll(() => audioDirection(bob)).toBe('recvonly');
+    await callWith(alice, 'Bob').getByRole('button', { name: 'Resume' }).click();
+    await callWith(bob, `alice@${DOMAIN}`).getByText('In a call').waitFor();
+    await expect.poll(() => audioDirection(alice)).toBe('sendrecv');
+    await audioFlows(alice);
+
+    await callWith(bob, `alice@${DOMAIN}`).getByRole('button', { name: 'Hang up' }).click();
+    await callWith(alice, 'Bob').getByText('They hung up').waitFor();
+    await callWith(bob, `alice@${DOMAIN}`).getByText('Call ended').waitFor();
+  });
+
+  test('declined, cancelled, and busy in Do not disturb: each said in words', async () => {
+    const [carol, dave] = await Promise.all([signIn('carol'), signIn('dave')]);
+    // Declined.
+    await call(carol, 'dave', 'Dave');
+    await incoming(dave).getByRole('button', { name: 'Decline' }).click();
+    await callWith(carol, 'Dave').getByText('Declined').waitFor();
+    await incoming(dave).waitFor({ state: 'detached' });
+
+    // Cancelled while ringing: dave's toast goes, and he sees he missed it. (Close puts an ended
+    // call away; a new call would too.)
+    await callWith(carol, 'Dave').getByRole('button', { name: 'Close' }).click();
+    await callWith(carol, 'Dave').waitFor({ state: 'detached' });
+    await carol.getByRole('region', { name: 'Dave' }).getByRole('button', { name: 'Call', exact: true }).click();
+    await incoming(dave).waitFor();
+    await callWith(carol, 'Dave').getByRole('button', { name: 'Cancel' }).click();
+    await callWith(carol, 'Dave').getByText('Cancelled').waitFor();
+    await incoming(dave).waitFor({ state: 'detached' });
+    await callWith(dave, `carol@${DOMAIN}`).getByText('Missed call').waitFor();
+
+    // Do not disturb: the call is refused as busy, and nothing rings.
+    await dave.getByRole('button', { name: /^Status: / }).click();
+    await dave.getByRole('menu', { name: 'Status' }).getByRole('menuitemradio', { name: 'Do not disturb' }).click();
+    await dave.getByRole('button', { name: 'Status: Do not disturb' }).waitFor();
+    await carol.getByRole('region', { name: 'Dave' }).getByRole('button', { name: 'Call', exact: true }).click();
+    await callWith(carol, 'Dave').getByText('Busy').waitFor();
+    expect(await incoming(dave).count()).toBe(0);
+  });
+});
