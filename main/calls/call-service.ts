@@ -246,6 +246,7 @@ export class CallService implements SessionParticipant {
       reason: '',
     });
     invitation.delegate = {
+      ...invitation.delegate,
       onCancel: () => {
         if (!entry.call.reason) this.update(entry, { reason: 'Missed call' });
       },

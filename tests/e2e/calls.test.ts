@@ -23,6 +23,7 @@ afterEach(async (context) => {
   await showPagesIfFailed(context);
   if (context.task.result?.state === 'fail') {
     for (const parley of running) console.error(`web mode log (tail):\n${parley.log.split('\n').slice(-40).join('\n')}`);
+    console.error(`kamailio log (tail):\n${kamailio.output.split('\n').slice(-40).join('\n')}`);
   }
   for (const parley of running.splice(0)) await parley.dispose();
   for (const context of browser.contexts()) await context.close();
@@ -60,6 +61,25 @@ const packetsIn = (page: Page) =>
     }
     return total;
   });
+
+/** Video frames this page has decoded, over all its calls. */
+const framesIn = (page: Page) =>
+  page.evaluate(async () => {
+    let total = 0;
+    for (const pc of (window as unknown as { testPeerConnections: RTCPeerConnection[] }).testPeerConnections) {
+      (await pc.getStats()).forEach((report: { type: string; kind?: string; framesDecoded?: number }) => {
+        if (report.type === 'inbound-rtp' && report.kind === 'video') total += report.framesDecoded ?? 0;
+      });
+    }
+    return total;
+  });
+
+/** Whether a video element shows a picture (it has a size and is playing). */
+const showsPicture = (page: Page, name: string) =>
+  page
+    .getByRole('region', { name: /^Call with / })
+    .getByLabel(name)
+    .evaluate((video: HTMLVideoElement) => video.videoWidth > 0 && !video.paused);
 
 /** The negotiated direction of the page's audio (sendrecv, sendonly, recvonly, inactive). */
 const audioDirection = (page: Page) =>
@@ -121,6 +141,25 @@ describe('calls between two people', () => {
     await callWith(bob, `alice@${DOMAIN}`).getByRole('button', { name: 'Hang up' }).click();
     await callWith(alice, 'Bob').getByText('They hung up').waitFor();
     await callWith(bob, `alice@${DOMAIN}`).getByText('Call ended').waitFor();
+  });
+
+  test('a video call answered with video: each side decodes frames and shows the other, and its own camera', async () => {
+    const [erin, frank] = await Promise.all([signIn('erin'), signIn('frank')]);
+    await call(erin, 'frank', 'Frank', 'Video call');
+    await incoming(frank).getByText('Incoming video call').waitFor();
+    await incoming(frank).getByRole('button', { name: 'Answer with video' }).click();
+    await callWith(erin, 'Frank').getByText('In a call').waitFor();
+    await callWith(frank, `erin@${DOMAIN}`).getByText('In a call').waitFor();
+    for (const [page, other] of [
+      [erin, 'Frank'],
+      [frank, `erin@${DOMAIN}`],
+    ] as const) {
+      await expect.poll(() => framesIn(page), { timeout: 15_000 }).toBeGreaterThan(10);
+      await expect.poll(() => showsPicture(page, `Video from ${other}`), { timeout: 15_000 }).toBe(true);
+      await expect.poll(() => showsPicture(page, 'Your camera'), { timeout: 15_000 }).toBe(true);
+    }
+    await callWith(erin, 'Frank').getByRole('button', { name: 'Hang up' }).click();
+    await callWith(frank, `erin@${DOMAIN}`).getByText('They hung up').waitFor();
   });
 
   test('declined, cancelled, and busy in Do not disturb: each said in words', async () => {

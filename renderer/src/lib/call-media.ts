@@ -18,6 +18,7 @@ export interface CallStreams {
 export class CallMedia {
   private readonly connections = new Map<string, RTCPeerConnection>();
   private readonly locals = new Map<string, MediaStream>();
+  private readonly remotes = new Map<string, MediaStream>();
 
   constructor(
     private readonly api: ParleyApi,
@@ -51,6 +52,7 @@ export class CallMedia {
   close(callId: string): void {
     for (const track of this.locals.get(callId)?.getTracks() ?? []) track.stop();
     this.locals.delete(callId);
+    this.remotes.delete(callId);
     this.connections.get(callId)?.close();
     this.connections.delete(callId);
     this.onStreams(callId, null);
@@ -66,8 +68,8 @@ export class CallMedia {
     if (pc) return pc;
     pc = new RTCPeerConnection({ iceServers: this.iceServers(), bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
     pc.addEventListener('track', (event) => {
-      const stream = event.streams[0] ?? new MediaStream([event.track]);
-      this.onStreams(callId, { ...this.streamsOf(callId), remote: stream });
+      this.remotes.set(callId, event.streams[0] ?? new MediaStream([event.track]));
+      this.onStreams(callId, this.streamsOf(callId));
     });
     this.connections.set(callId, pc);
     return pc;
@@ -75,7 +77,8 @@ export class CallMedia {
 
   private streamsOf(callId: string): CallStreams {
     const local = this.locals.get(callId);
-    return local ? { local } : {};
+    const remote = this.remotes.get(callId);
+    return { ...(local ? { local } : {}), ...(remote ? { remote } : {}) };
   }
 
   /** My offer (or my answer to theirs), with the candidates gathered within the bound. */
@@ -117,7 +120,7 @@ export class CallMedia {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video });
     this.locals.set(callId, stream);
     for (const track of stream.getTracks()) pc.addTrack(track, stream);
-    this.onStreams(callId, { ...this.streamsOf(callId), local: stream });
+    this.onStreams(callId, this.streamsOf(callId));
   }
 }
 
