@@ -27,6 +27,7 @@ import { getSetting, setSetting } from './store/settings-repository.js';
 import { getUiSettings, setUiSettings } from './store/ui-settings-repository.js';
 import { err, ok } from '../shared/ipc/result.js';
 import { parseSipAddress } from '../shared/domain/sip-address.js';
+import { isCountry } from '../shared/domain/phone.js';
 import type { SecretStore } from './store/secret-store.js';
 import { createLogger } from './logger.js';
 
@@ -107,8 +108,9 @@ export class Engine {
       ...(clock ? { clock } : {}),
       readReceipts: () => getUiSettings(this.db).readReceipts,
     });
-    this.calls = new CallService(this.connection.session, {
+    this.calls = new CallService(this.connection.session, owner, {
       ...(clock ? { clock } : {}),
+      defaultCountry: () => getUiSettings(this.db).defaultCountry,
       doNotDisturb: () => this.myPresence.current.status === 'dnd',
     });
     this.handlers = {
@@ -125,9 +127,13 @@ export class Engine {
       },
       'settings:get': async () => ok(getUiSettings(this.db)),
       'settings:set': async (changes) => {
+        if (changes.defaultCountry !== undefined && changes.defaultCountry !== '' && !isCountry(changes.defaultCountry)) {
+          return err('invalid', 'That is not a country Parley knows.', 'defaultCountry');
+        }
         const next = setUiSettings(this.db, {
           ...(changes.density ? { density: changes.density } : {}),
           ...(changes.readReceipts !== undefined ? { readReceipts: changes.readReceipts } : {}),
+          ...(changes.defaultCountry !== undefined ? { defaultCountry: changes.defaultCountry } : {}),
         });
         this.emit('onDidChangeSettings', next);
         return ok(next);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Invitation, Inviter, SessionState, type Session } from 'sip.js';
 import { callRejectionText, RING_TIMEOUT_MS, type Call } from '../../shared/domain/calls.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
+import { dialTarget } from '../../shared/domain/phone.js';
 import { cleanText } from '../../shared/domain/text.js';
 import { err, ok, type Result } from '../../shared/ipc/result.js';
 import { systemClock, type Clock, type TimerHandle } from '../base/clock.js';
@@ -27,6 +28,8 @@ export interface CallServiceOptions {
   readonly logger?: Logger;
   /** True while I am in Do not disturb: incoming calls are declined (486) without ringing. */
   readonly doNotDisturb?: () => boolean;
+  /** The country whose national numbers the keypad takes. */
+  readonly defaultCountry?: () => string;
   /** How long a page may take to answer a media request. */
   readonly mediaDeadlineMs?: number;
 }
@@ -58,6 +61,7 @@ export class CallService implements SessionParticipant {
 
   constructor(
     incoming: SipSession,
+    private readonly owner: () => string | undefined,
     private readonly options: CallServiceOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
@@ -83,13 +87,24 @@ export class CallService implements SessionParticipant {
     return [...this.entries.values()].map((entry) => entry.call);
   }
 
-  /** Calls `peer` (a SIP address); the page with `token` holds the media. */
+  /**
+   * Calls `peer` — a SIP address, or a phone number (E.164 or national in the default country) that
+   * goes to my own server as `sip:+E164@domain;user=phone`; the page with `token` holds the media.
+   */
   start(peer: string, video: boolean, token: string): Result<Call> {
     const session = this.session;
-    if (!session?.connected) return err('state', 'Sign in first: calls need a connection to the server.');
-    const address = parseSipAddress(peer);
-    const target = address && session.makeURI(address.uri);
-    if (!address || !target) return err('invalid', 'That is not a SIP address or phone number.', 'peer');
+    const me = parseSipAddress(this.owner() ?? '');
+    if (!session?.connected || !me) return err('state', 'Sign in first: calls need a connection to the server.');
+    const dialled = dialTarget(peer, me.host, this.options.defaultCountry?.());
+    const target = dialled && session.makeURI(dialled.kind === 'phone' ? dialled.requestUri : dialled.uri);
+    if (!dialled || !target) {
+      const hint =
+        /^[\d\s()+\-.]+$/.test(peer.trim()) && !peer.trim().startsWith('+') && !this.options.defaultCountry?.()
+          ? ' For a national number, choose your country in Settings, or start with + and the country code.'
+          : '';
+      return err('invalid', `That is not a SIP address or phone number.${hint}`, 'peer');
+    }
+    if (dialled.uri === me.uri) return err('invalid', "That's you.", 'peer');
     if (this.live().length >= MAX_CALLS) return err('state', 'End a call before starting another.');
     if (this.live().some((entry) => entry.call.state === 'connected' && !entry.call.held)) {
       return err('state', 'Put the current call on hold or hang up first.');
@@ -97,7 +112,8 @@ export class CallService implements SessionParticipant {
     const inviter = session.inviter(target, { earlyMedia: false });
     const entry = this.add(inviter, {
       id: randomUUID(),
-      peer: address.uri,
+      peer: dialled.uri,
+      ...(dialled.kind === 'phone' ? { number: dialled.e164 } : {}),
       peerName: '',
       direction: 'out',
       state: 'calling',
@@ -236,6 +252,8 @@ export class CallService implements SessionParticipant {
     const entry = this.add(invitation, {
       id: randomUUID(),
       peer: from.uri,
+      // A call from the phone network carries the caller's number as the user part.
+      ...(/^\+\d{6,15}$/.test(from.user) ? { number: from.user } : {}),
       peerName: cleanText(invitation.remoteIdentity.displayName ?? '', 128),
       direction: 'in',
       state: 'incoming',

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { DEFAULT_UI_SETTINGS, DENSITIES, type UiSettings } from '../../shared/domain/settings.js';
+import { isCountry } from '../../shared/domain/phone.js';
 import { getSetting, setSetting } from './settings-repository.js';
 
 const KEY = 'ui';
@@ -9,7 +10,8 @@ export function getUiSettings(db: Database): UiSettings {
   const stored = getSetting<Partial<Record<keyof UiSettings, unknown>>>(db, KEY) ?? {};
   const density = DENSITIES.find((d) => d === stored.density) ?? DEFAULT_UI_SETTINGS.density;
   const readReceipts = typeof stored.readReceipts === 'boolean' ? stored.readReceipts : DEFAULT_UI_SETTINGS.readReceipts;
-  return { density, readReceipts };
+  const defaultCountry = isCountry(stored.defaultCountry) ? stored.defaultCountry : DEFAULT_UI_SETTINGS.defaultCountry;
+  return { density, readReceipts, defaultCountry };
 }
 
 export function setUiSettings(db: Database, changes: Partial<UiSettings>): UiSettings {

@@ -11,6 +11,8 @@ export interface Call {
   readonly id: string;
   /** The other side, a SIP URI. */
   readonly peer: string;
+  /** Their phone number (E.164) when the call is to or from one. */
+  readonly number?: string;
   /** The name they sent (From display-name), cleaned; '' when none. */
   readonly peerName: string;
   readonly direction: 'in' | 'out';

@@ -10,6 +10,8 @@ export interface UiSettings {
   readonly density: Density;
   /** Tell people when I have read their messages (RFC 5438 display notifications). */
   readonly readReceipts: boolean;
+  /** ISO 3166 country whose national numbers the keypad takes and shows ('' until chosen). */
+  readonly defaultCountry: string;
 }
 
-export const DEFAULT_UI_SETTINGS: UiSettings = { density: 'comfortable', readReceipts: true };
+export const DEFAULT_UI_SETTINGS: UiSettings = { density: 'comfortable', readReceipts: true, defaultCountry: '' };

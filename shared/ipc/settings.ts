@@ -2,11 +2,12 @@
 
 import { DENSITIES, type UiSettings } from '../domain/settings.js';
 import { event, type EventSpecs } from './define.js';
-import { bool, none, obj, oneOf, optional } from './schema.js';
+import { bool, none, obj, oneOf, optional, str } from './schema.js';
 
 export const settingsRequests = {
   'settings:get': none,
-  'settings:set': obj({ density: optional(oneOf(DENSITIES)), readReceipts: optional(bool) }),
+  // The country is checked against the known list in main ('' clears it).
+  'settings:set': obj({ density: optional(oneOf(DENSITIES)), readReceipts: optional(bool), defaultCountry: optional(str(2)) }),
 };
 
 export interface SettingsResponses {

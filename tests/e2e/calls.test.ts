@@ -189,4 +189,49 @@ describe('calls between two people', () => {
     await callWith(carol, 'Dave').getByText('Busy').waitFor();
     expect(await incoming(dave).count()).toBe(0);
   });
+
+  test('the keypad calls an address or a number; a national number needs a country (said how), then shows its way; a tel: link opens it filled', async () => {
+    const [alice, bob] = await Promise.all([signIn('alice'), signIn('bob')]);
+    const keypad = alice.getByRole('region', { name: 'Keypad' });
+    const box = keypad.getByRole('textbox', { name: 'Number or address' });
+    await alice.getByRole('button', { name: 'Keypad' }).click();
+    await expect.poll(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
+    await box.fill(`bob@${DOMAIN}`);
+    await box.press('Enter');
+    await incoming(bob).getByRole('button', { name: 'Decline' }).click();
+    await callWith(alice, `bob@${DOMAIN}`).getByText('Declined').waitFor();
+    await callWith(alice, `bob@${DOMAIN}`).getByRole('button', { name: 'Close' }).click();
+
+    // A national number without a country: refused on the field, saying what to do; the text stays.
+    await alice.getByRole('button', { name: 'Keypad' }).click();
+    for (const key of ['4', '1', '5', '5', '5', '5', '2', '6', '7', '1'])
+      await keypad.getByRole('button', { name: key, exact: true }).click();
+    expect(await box.inputValue()).toBe('4155552671');
+    await keypad.getByRole('button', { name: 'Call', exact: true }).click();
+    await keypad
+      .getByRole('alert')
+      .filter({ hasText: /choose your country in Settings/ })
+      .waitFor();
+    expect(await box.inputValue()).toBe('4155552671');
+
+    await alice.getByRole('button', { name: 'My account' }).click();
+    await alice.getByRole('menuitem', { name: 'Settings' }).click();
+    await alice.getByRole('combobox', { name: 'Country for phone numbers' }).selectOption('US');
+    await alice.getByRole('button', { name: 'Keypad' }).click();
+    await box.fill('(415) 555-2671');
+    await keypad.getByRole('button', { name: 'Call', exact: true }).click();
+    // Through the server (nobody there has that number here): shown the national way.
+    await callWith(alice, '(415) 555-2671').getByText('No such person or number').waitFor();
+    await callWith(alice, '(415) 555-2671').getByRole('button', { name: 'Close' }).click();
+
+    // A tel: link in a message opens the keypad with the number.
+    await addContact(bob, `alice@${DOMAIN}`, 'Alice');
+    await contactRow(bob, 'Alice').dblclick();
+    await bob.getByRole('textbox', { name: 'Message' }).fill('my desk is tel:+14155552671');
+    await bob.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await bob.getByRole('log', { name: 'Messages' }).getByRole('button', { name: 'tel:+14155552671' }).click();
+    await expect(
+      bob.getByRole('region', { name: 'Keypad' }).getByRole('textbox', { name: 'Number or address' }).inputValue(),
+    ).resolves.toBe('+14155552671');
+  });
 });

@@ -18,7 +18,8 @@ export type View =
   | { readonly kind: 'requests' }
   | { readonly kind: 'search' }
   | { readonly kind: 'approvals' }
-  | { readonly kind: 'settings' };
+  | { readonly kind: 'settings' }
+  | { readonly kind: 'keypad'; readonly number?: string };
 
 /** Width from which the list and a pane sit side by side. */
 export const WIDE_MEDIA = '(min-width: 760px)';
@@ -51,6 +52,12 @@ export class UiState {
 
   async setDensity(density: Density) {
     const result = await this.api.settings.set({ density });
+    if (result.ok) this.settings = result.value;
+    return result;
+  }
+
+  async setDefaultCountry(defaultCountry: string) {
+    const result = await this.api.settings.set({ defaultCountry });
     if (result.ok) this.settings = result.value;
     return result;
   }

@@ -23,6 +23,12 @@ test('http, https and mailto become links without the punctuation or quotes arou
     { text: 'sip:carol@uc.test', sip: 'sip:carol@uc.test' },
     { text: '.' },
   ]);
+  // A phone number opens the keypad with it.
+  expect(linkify('call tel:+1-415-555-2671.')).toEqual([
+    { text: 'call ' },
+    { text: 'tel:+1-415-555-2671', tel: '+1-415-555-2671' },
+    { text: '.' },
+  ]);
   for (const text of [
     'javascript:alert(1)',
     'file:///etc/passwd',

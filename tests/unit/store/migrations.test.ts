@@ -274,12 +274,17 @@ describe('migration 0009: conversations', () => {
 describe('UI settings', () => {
   test('default, round-trip, and an unknown stored value falls back to the default', () => {
     const db = openDatabase(tempFile());
-    expect(getUiSettings(db)).toEqual({ density: 'comfortable', readReceipts: true });
-    expect(setUiSettings(db, { density: 'compact' })).toEqual({ density: 'compact', readReceipts: true });
-    expect(setUiSettings(db, { readReceipts: false })).toEqual({ density: 'compact', readReceipts: false });
-    expect(getUiSettings(db)).toEqual({ density: 'compact', readReceipts: false });
-    setSetting(db, 'ui', { density: 'cosy', readReceipts: 'yes' });
-    expect(getUiSettings(db)).toEqual({ density: 'comfortable', readReceipts: true });
+    const base = { density: 'comfortable', readReceipts: true, defaultCountry: '' };
+    expect(getUiSettings(db)).toEqual(base);
+    expect(setUiSettings(db, { density: 'compact' })).toEqual({ ...base, density: 'compact' });
+    expect(setUiSettings(db, { readReceipts: false, defaultCountry: 'DE' })).toEqual({
+      density: 'compact',
+      readReceipts: false,
+      defaultCountry: 'DE',
+    });
+    expect(getUiSettings(db)).toEqual({ density: 'compact', readReceipts: false, defaultCountry: 'DE' });
+    setSetting(db, 'ui', { density: 'cosy', readReceipts: 'yes', defaultCountry: 'XX' });
+    expect(getUiSettings(db)).toEqual(base);
     db.close();
   });
 });
