@@ -353,7 +353,7 @@ describe('buddy list and approvals, as two people use them', () => {
     const focused = () => focusedText(page);
     // One Tab stop for the whole tree, however long.
     expect(await contacts(page).locator('[tabindex="0"]').count()).toBe(1);
-    await page.getByRole('button', { name: 'New group' }).focus();
+    await page.getByRole('button', { name: 'Keypad' }).focus();
     await page.keyboard.press('Tab');
     expect(await focused()).toBe('Contacts, 0 of 3 online');
     await page.keyboard.press('Tab');
