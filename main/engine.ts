@@ -157,7 +157,10 @@ export class Engine {
     this.messaging.onDidChange((messages) => this.emit('onDidChangeMessages', messages));
     this.messaging.onDidChangeTyping((change) => this.emit('onDidChangeTyping', change));
     this.messaging.onDidChangeConversations((list) => this.emit('onDidChangeConversations', list));
-    this.calls.onDidChange((list) => this.emit('onDidChangeCalls', list));
+    this.calls.onDidChange((list) => {
+      this.emit('onDidChangeCalls', list);
+      this.myPresence.setInCall(list.some((call) => call.state === 'connected' || call.state === 'connecting'));
+    });
     this.calls.media.onDidRequest((request) => this.emit('onDidRequestMedia', request));
     this.directory.onDidChange(() => this.emit('onDidChangeContacts', this.contacts.list()));
     this.presenceWatch.onDidChangePresence((changes) => this.emit('onDidChangeContactPresence', changes));

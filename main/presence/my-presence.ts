@@ -34,6 +34,7 @@ export class MyPresenceService implements SessionParticipant {
   private lastPublication: { entity: string; etag: string } | undefined;
   private entity = '';
   private idle = false;
+  private inCall = false;
   /** False once the server showed it carries no presence (reset by a successful PUBLISH). */
   private shared = true;
   private lastActivity: number;
@@ -66,6 +67,7 @@ export class MyPresenceService implements SessionParticipant {
       note: state.note,
       idle: this.idle,
       idleMinutes: state.idleMinutes,
+      ...(this.inCall ? { inCall: true } : {}),
       ...(this.shared ? {} : { notShared: NOT_SHARED }),
     };
   }
@@ -83,6 +85,13 @@ export class MyPresenceService implements SessionParticipant {
     this.lastActivity = this.now();
     this.changed();
     return this.current;
+  }
+
+  /** A call began or ended: others see "In a call" meanwhile (published at once). */
+  setInCall(inCall: boolean): void {
+    if (this.inCall === inCall) return;
+    this.inCall = inCall;
+    this.changed();
   }
 
   setIdleMinutes(minutes: number): MyPresence {
@@ -170,7 +179,7 @@ export class MyPresenceService implements SessionParticipant {
 
   private publish(): void {
     if (!this.publisher) return;
-    const body = buildPidf(this.entity, this.effectiveStatus, this.current.note, this.tupleId);
+    const body = buildPidf(this.entity, this.effectiveStatus, this.current.note, this.tupleId, this.inCall);
     this.publisher.publish(body);
   }
 

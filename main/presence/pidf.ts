@@ -113,7 +113,8 @@ export function parsePidf(xml: string, options: ReadOptions = {}): Presence {
     // `<rpid:other>` is free text ("At the dentist"): show it where there is no note.
     if (!note && other && !isOurMarker(other)) note = other;
     const availability = availabilityFrom(names, other);
-    return { availability: availability === 'available' && isIdle(person) ? 'away' : availability, note };
+    const inCall = availability === 'busy' && names.includes('on-the-phone');
+    return { availability: availability === 'available' && isIdle(person) ? 'away' : availability, note, ...(inCall ? { inCall } : {}) };
   }
   if (persons.some(isIdle)) return { availability: 'away', note };
   // No tuple and no activity: nothing says the person can be reached.
@@ -122,7 +123,7 @@ export function parsePidf(xml: string, options: ReadOptions = {}): Presence {
 }
 
 /** Builds the PIDF + RPID document Parley publishes for my status (RFC 3863, RFC 4480). */
-export function buildPidf(entity: string, status: MyStatus, note: string, tupleId: string): string {
+export function buildPidf(entity: string, status: MyStatus, note: string, tupleId: string, inCall = false): string {
   const text = cleanNote(note);
   const basic = status === 'appearOffline' ? 'closed' : 'open';
   const activities: Record<MyStatus, string> = {
@@ -133,6 +134,11 @@ export function buildPidf(entity: string, status: MyStatus, note: string, tupleI
     away: '<rpid:away/>',
     appearOffline: '',
   };
+  // In a call, RPID says on the phone (RFC 4480 §3.2) — over any status but Do not disturb, which
+  // stays what others see.
+  if (inCall && (status === 'available' || status === 'busy' || status === 'away' || status === 'brb')) {
+    activities[status] = '<rpid:on-the-phone/>';
+  }
   const person =
     status === 'appearOffline'
       ? ''

@@ -27,6 +27,13 @@ export const NOTE_MAX = 280;
 export interface Presence {
   readonly availability: Availability;
   readonly note: string;
+  /** On the phone (RPID `on-the-phone`, RFC 4480 §3.2): shown as "In a call". */
+  readonly inCall?: boolean;
+}
+
+/** How a contact's presence reads ("In a call" rather than plain Busy while they are on the phone). */
+export function presenceText(presence: Presence): string {
+  return presence.inCall && presence.availability === 'busy' ? 'In a call' : AVAILABILITY_LABELS[presence.availability];
 }
 
 /** My presence: what I chose, what others see now, and whether idle made me Away. */
@@ -38,6 +45,8 @@ export interface MyPresence {
   readonly idle: boolean;
   /** Minutes without input before Away (0: never). */
   readonly idleMinutes: number;
+  /** True while I am in a call: others see "In a call" (unless I chose Do not disturb or Appear offline). */
+  readonly inCall?: boolean;
   /** Set when the server does not carry my status to anyone (no presence service): says so in words. */
   readonly notShared?: string;
 }

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { launchChromium, showPagesIfFailed } from '../support/browser.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { WebParley } from '../support/web-mode.js';
-import { addContact, contactRow, signInAs } from '../support/parley-page.js';
+import { addContact, approvalsBar, contactRow, signInAs } from '../support/parley-page.js';
 
 // Two people calling each other from two web-mode Parleys in Chromium (fake microphone and camera),
 // through a real Kamailio: SIP in each engine, WebRTC in each page.
@@ -99,9 +99,9 @@ const callWith = (page: Page, name: RegExp | string) =>
   page.getByRole('region', { name: typeof name === 'string' ? `Call with ${name}` : name });
 const incoming = (page: Page) => page.getByRole('region', { name: /^Incoming call from / });
 
-/** Alice adds `user` and calls them from the card. */
+/** Alice adds `user` (unless they are her contact already) and calls them from the card. */
 async function call(alice: Page, user: string, name: string, button: 'Call' | 'Video call' = 'Call') {
-  await addContact(alice, `${user}@${DOMAIN}`, name);
+  if ((await contactRow(alice, name).count()) === 0) await addContact(alice, `${user}@${DOMAIN}`, name);
   await contactRow(alice, name).click();
   await alice
     .getByRole('region', { name })
@@ -113,6 +113,10 @@ async function call(alice: Page, user: string, name: string, button: 'Call' | 'V
 describe('calls between two people', () => {
   test('alice calls bob, bob answers: audio flows both ways; mute, hold and resume; bob hangs up', async () => {
     const [alice, bob] = await Promise.all([signIn('alice'), signIn('bob')]);
+    await addContact(alice, `bob@${DOMAIN}`, 'Bob');
+    // Bob lets alice see his presence: she sees him Available, then In a call while they talk.
+    await approvalsBar(bob).getByRole('button', { name: 'Accept and add' }).click();
+    await contactRow(alice, 'Bob').filter({ hasText: 'Available' }).waitFor();
     await call(alice, 'bob', 'Bob');
     await callWith(alice, 'Bob').getByText('Ringing…').waitFor();
     const toast = incoming(bob);
@@ -123,6 +127,7 @@ describe('calls between two people', () => {
     await callWith(bob, `alice@${DOMAIN}`).getByText('In a call').waitFor();
     await Promise.all([audioFlows(alice), audioFlows(bob)]);
     await callWith(alice, 'Bob').getByLabel('Call time').waitFor();
+    await contactRow(alice, 'Bob').filter({ hasText: 'In a call' }).waitFor();
 
     const mute = callWith(alice, 'Bob').getByRole('button', { name: 'Mute' });
     await mute.click();
@@ -141,6 +146,7 @@ describe('calls between two people', () => {
     await callWith(bob, `alice@${DOMAIN}`).getByRole('button', { name: 'Hang up' }).click();
     await callWith(alice, 'Bob').getByText('They hung up').waitFor();
     await callWith(bob, `alice@${DOMAIN}`).getByText('Call ended').waitFor();
+    await contactRow(alice, 'Bob').filter({ hasText: 'Available' }).waitFor();
   });
 
   test('a video call answered with video: each side decodes frames and shows the other, and its own camera', async () => {

@@ -6,7 +6,13 @@ import {
   type Contact,
   type ContactGroup,
 } from '../../../shared/domain/contacts';
-import { AVAILABILITY_LABELS, type MyPresence, type MyStatus, type SubscriptionStatus } from '../../../shared/domain/presence';
+import {
+  AVAILABILITY_LABELS,
+  presenceText,
+  type MyPresence,
+  type MyStatus,
+  type SubscriptionStatus,
+} from '../../../shared/domain/presence';
 import type { ParleyApi } from '../../../shared/ipc/contract';
 import type { Result } from '../../../shared/ipc/result';
 import { isOnline } from './status';
@@ -17,7 +23,7 @@ export function contactStatusText(contact: Contact, connected = true): string {
   if (!connected) return 'Presence unknown';
   if (contact.subscription === 'pending') return 'Awaiting approval';
   if (contact.subscription === 'rejected') return 'Not sharing presence';
-  if (contact.subscription === 'active') return AVAILABILITY_LABELS[contact.presence.availability];
+  if (contact.subscription === 'active') return presenceText(contact.presence);
   const waiting: Partial<Record<SubscriptionStatus, string>> = { subscribing: 'Updating…', failed: 'Presence unknown' };
   return waiting[contact.subscription] ?? AVAILABILITY_LABELS.offline;
 }

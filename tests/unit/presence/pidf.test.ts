@@ -30,7 +30,7 @@ describe('PIDF/RPID from other clients', () => {
       <dm:person id="p1"><rpid:activities><rpid:on-the-phone/></rpid:activities></dm:person>
       <dm:person id="p2"><rpid:activities><rpid:away/></rpid:activities></dm:person>
     </presence>`;
-    expect(parsePidf(xml)).toEqual({ availability: 'busy', note: 'person note' });
+    expect(parsePidf(xml)).toEqual({ availability: 'busy', note: 'person note', inCall: true });
   });
 
   test('unknown elements and other prefixes are ignored; namespaces, not prefixes, are matched', () => {
@@ -52,6 +52,21 @@ describe('PIDF/RPID from other clients', () => {
       expect(parsed.availability).toBe(status === 'appearOffline' ? 'offline' : status);
       expect(parsed.note).toBe(status === 'appearOffline' ? '' : 'In <b>Berlin</b> & "out"');
     }
+  });
+});
+
+describe('in a call', () => {
+  test('on the phone (RPID) reads as Busy, in a call; Do not disturb stays Do not disturb; appear offline stays offline', () => {
+    const call = (status: (typeof MY_STATUSES)[number]) => parsePidf(buildPidf('sip:a@x', status, '', 't1', true));
+    expect(call('available')).toEqual({ availability: 'busy', note: '', inCall: true });
+    expect(call('away')).toEqual({ availability: 'busy', note: '', inCall: true });
+    expect(call('dnd')).toEqual({ availability: 'dnd', note: '' });
+    expect(call('appearOffline')).toEqual({ availability: 'offline', note: '' });
+    // Another client's "on-the-phone" reads the same.
+    const xml = `<presence ${NS} xmlns:d="urn:ietf:params:xml:ns:pidf:data-model" xmlns:r="urn:ietf:params:xml:ns:pidf:rpid">
+      <tuple id="t"><status><basic>open</basic></status></tuple>
+      <d:person id="p"><r:activities><r:on-the-phone/></r:activities></d:person></presence>`;
+    expect(parsePidf(xml)).toEqual({ availability: 'busy', note: '', inCall: true });
   });
 });
 
