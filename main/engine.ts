@@ -108,7 +108,7 @@ export class Engine {
       ...(clock ? { clock } : {}),
       readReceipts: () => getUiSettings(this.db).readReceipts,
     });
-    this.calls = new CallService(this.connection.session, owner, {
+    this.calls = new CallService(this.db, this.connection.session, owner, {
       ...(clock ? { clock } : {}),
       defaultCountry: () => getUiSettings(this.db).defaultCountry,
       doNotDisturb: () => this.myPresence.current.status === 'dnd',
@@ -162,6 +162,8 @@ export class Engine {
       this.myPresence.setInCall(list.some((call) => call.state === 'connected' || call.state === 'connecting'));
     });
     this.calls.media.onDidRequest((request) => this.emit('onDidRequestMedia', request));
+    this.calls.onDidRecord((recorded) => this.emit('onDidRecordCall', recorded));
+    this.calls.onDidChangeMissed((missed) => this.emit('onDidChangeMissedCalls', missed));
     this.directory.onDidChange(() => this.emit('onDidChangeContacts', this.contacts.list()));
     this.presenceWatch.onDidChangePresence((changes) => this.emit('onDidChangeContactPresence', changes));
     // A flood of requests (anyone on any domain can ask) must not flood the page: the inbox goes out

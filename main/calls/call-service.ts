@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Invitation, Inviter, SessionState, type Session } from 'sip.js';
-import { callRejectionText, RING_TIMEOUT_MS, type Call } from '../../shared/domain/calls.js';
+import {
+  callRejectionText,
+  RING_TIMEOUT_MS,
+  type Call,
+  type CallOutcome,
+  type CallRecord,
+  type MissedCalls,
+} from '../../shared/domain/calls.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
 import { dialTarget } from '../../shared/domain/phone.js';
 import { cleanText } from '../../shared/domain/text.js';
@@ -11,6 +18,8 @@ import { createLogger, type Logger } from '../logger.js';
 import type { SessionParticipant } from '../sip/sip-connection.js';
 import type { SipSession } from '../sip/sip-session.js';
 import { BridgedDescriptionHandler } from './bridged-description-handler.js';
+import type { Database } from 'better-sqlite3';
+import { callHistory, markMissedSeen, recordCall, unseenMissed } from '../store/call-history-repository.js';
 import { MediaBridge } from './media-bridge.js';
 
 /** Calls at once (one talking, one waiting or held); an INVITE beyond that is answered 486. */
@@ -59,7 +68,15 @@ export class CallService implements SessionParticipant {
   private readonly clock: Clock;
   private readonly log: Logger;
 
+  private readonly recorded = new Emitter<{ readonly record: CallRecord; readonly missed: MissedCalls }>();
+  /** A call went into the history (with the missed calls not yet seen). */
+  readonly onDidRecord = this.recorded.event;
+  private readonly seen = new Emitter<MissedCalls>();
+  /** Missed calls were seen (the count went down). */
+  readonly onDidChangeMissed = this.seen.event;
+
   constructor(
+    private readonly db: Database,
     incoming: SipSession,
     private readonly owner: () => string | undefined,
     private readonly options: CallServiceOptions = {},
@@ -204,6 +221,27 @@ export class CallService implements SessionParticipant {
     return ok(entry.call);
   }
 
+  /** The history, newest first, a page at a time. */
+  history(before?: number): Result<readonly CallRecord[]> {
+    const owner = this.owner();
+    if (!owner) return err('state', 'Sign in first.');
+    return ok(callHistory(this.db, owner, 50, before));
+  }
+
+  /** Missed calls not yet seen, by peer. */
+  missed(): MissedCalls {
+    const owner = this.owner();
+    return owner ? unseenMissed(this.db, owner) : {};
+  }
+
+  /** The person looked at the history: missed calls stop counting. */
+  markSeen(): Result<void> {
+    const owner = this.owner();
+    if (!owner) return err('state', 'Sign in first.');
+    if (markMissedSeen(this.db, owner) > 0) this.seen.fire({});
+    return ok(undefined);
+  }
+
   /** A page's answer to a media request. */
   mediaReply(requestId: number, reply: { ok: boolean; sdp?: string | undefined; error?: string | undefined }): Result<void> {
     this.media.reply(requestId, reply);
@@ -238,14 +276,28 @@ export class CallService implements SessionParticipant {
       void invitation.reject({ statusCode: 480 }).catch(() => undefined);
       return;
     }
-    // Do not disturb, or already two calls: busy here (RFC 3261 §21.4.24).
-    if (this.options.doNotDisturb?.() || this.live().length >= MAX_CALLS) {
-      void invitation.reject({ statusCode: 486 }).catch(() => undefined);
-      return;
-    }
     const from = parseSipAddress(invitation.remoteIdentity.uri.toString());
     if (!from) {
       void invitation.reject({ statusCode: 400 }).catch(() => undefined);
+      return;
+    }
+    // Do not disturb, or already two calls: busy here (RFC 3261 §21.4.24), and a missed call in the
+    // history, as Lync logs one.
+    const dnd = this.options.doNotDisturb?.() ?? false;
+    if (dnd || this.live().length >= MAX_CALLS) {
+      void invitation.reject({ statusCode: 486 }).catch(() => undefined);
+      const now = this.clock.now();
+      this.record({
+        peer: from.uri,
+        ...(/^\+\d{6,15}$/.test(from.user) ? { number: from.user } : {}),
+        peerName: cleanText(invitation.remoteIdentity.displayName ?? '', 128),
+        direction: 'in',
+        video: false,
+        startedAt: now,
+        endedAt: now,
+        outcome: 'missed',
+        reason: dnd ? 'Missed while in Do not disturb' : 'Missed while in another call',
+      });
       return;
     }
     const offer = invitation.body ?? '';
@@ -317,10 +369,34 @@ export class CallService implements SessionParticipant {
     if (entry.call.state === 'ended') return;
     if (entry.ringTimer) this.clock.clearTimeout(entry.ringTimer);
     this.update(entry, { state: 'ended', endedAt: this.clock.now(), reason: entry.call.reason || reason });
+    const call = entry.call;
+    this.record({
+      peer: call.peer,
+      ...(call.number ? { number: call.number } : {}),
+      peerName: call.peerName,
+      direction: call.direction,
+      video: call.video,
+      startedAt: call.startedAt,
+      ...(call.connectedAt !== undefined ? { connectedAt: call.connectedAt } : {}),
+      endedAt: call.endedAt ?? this.clock.now(),
+      outcome: outcomeOf(call),
+      reason: call.reason,
+    });
     entry.lingerTimer = this.clock.setTimeout(() => {
       this.entries.delete(entry.call.id);
       this.changes.fire(this.list());
     }, ENDED_LINGER_MS);
+  }
+
+  private record(call: Omit<CallRecord, 'id' | 'seen'>): void {
+    const owner = this.owner();
+    if (!owner) return;
+    try {
+      const record = recordCall(this.db, owner, call);
+      this.recorded.fire({ record, missed: unseenMissed(this.db, owner) });
+    } catch (error) {
+      this.log.warn(`call history: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private update(entry: Entry, changes: Partial<Call>): void {
@@ -331,4 +407,14 @@ export class CallService implements SessionParticipant {
   private live(): Entry[] {
     return [...this.entries.values()].filter((entry) => entry.call.state !== 'ended');
   }
+}
+
+/** How a call that ended goes into the history. */
+function outcomeOf(call: Call): CallOutcome {
+  if (call.connectedAt !== undefined) return 'answered';
+  if (call.reason === 'Declined') return 'declined';
+  if (call.direction === 'in') return 'missed';
+  if (call.reason === 'Busy') return 'busy';
+  if (call.reason === 'Cancelled' || call.reason === 'No answer') return 'cancelled';
+  return 'failed';
 }

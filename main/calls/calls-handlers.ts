@@ -7,6 +7,9 @@ import type { CallService } from './call-service.js';
 export function callsHandlers(calls: CallService): Handlers<ChannelsOf<typeof callsRequests>> {
   return {
     'calls:list': async () => ok(calls.list()),
+    'calls:history': async ({ before }) => calls.history(before),
+    'calls:missed': async () => ok(calls.missed()),
+    'calls:markSeen': async () => calls.markSeen(),
     'calls:start': async ({ peer, video, mediaToken }) => calls.start(peer, video, mediaToken),
     'calls:answer': async ({ id, video, mediaToken }) => calls.answer(id, video, mediaToken),
     'calls:hangUp': async ({ id }) => calls.hangUp(id),

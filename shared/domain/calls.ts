@@ -30,6 +30,30 @@ export interface Call {
   readonly reason: string;
 }
 
+/** How a call in the history ended. */
+export type CallOutcome = 'answered' | 'missed' | 'declined' | 'busy' | 'cancelled' | 'failed';
+
+/** A call in the history. */
+export interface CallRecord {
+  readonly id: number;
+  readonly peer: string;
+  readonly number?: string;
+  readonly peerName: string;
+  readonly direction: 'in' | 'out';
+  readonly video: boolean;
+  readonly startedAt: number;
+  readonly connectedAt?: number;
+  readonly endedAt: number;
+  readonly outcome: CallOutcome;
+  /** The words it ended with ("Busy", "No answer"…). */
+  readonly reason: string;
+  /** False for a missed call the person has not looked at yet. */
+  readonly seen: boolean;
+}
+
+/** Missed calls not yet seen, by peer. */
+export type MissedCalls = Readonly<Record<string, number>>;
+
 /** How long an outgoing call rings before Parley gives up (and says "No answer"). */
 export const RING_TIMEOUT_MS = 60_000;
 

@@ -1,7 +1,7 @@
 /** The `calls` domain: start, answer, end and hold calls; the page that holds a call's media answers main's media requests. */
 
 import { ACCOUNT_LIMITS } from '../domain/account.js';
-import { SDP_MAX, type Call, type MediaRequest } from '../domain/calls.js';
+import { SDP_MAX, type Call, type CallRecord, type MediaRequest, type MissedCalls } from '../domain/calls.js';
 import { event, type EventSpecs } from './define.js';
 import { bool, int, none, obj, optional, str } from './schema.js';
 
@@ -11,6 +11,12 @@ const mediaToken = str(64);
 
 export const callsRequests = {
   'calls:list': none,
+  /** The call history, newest first, 50 at a time (`before`: the next page). */
+  'calls:history': obj({ before: optional(int(1, Number.MAX_SAFE_INTEGER)) }),
+  /** Missed calls not yet seen, by peer. */
+  'calls:missed': none,
+  /** The person looked at the history: missed calls stop counting. */
+  'calls:markSeen': none,
   'calls:start': obj({ peer: str(ACCOUNT_LIMITS.address + 8), video: bool, mediaToken }),
   'calls:answer': obj({ id, video: bool, mediaToken }),
   /** Declines an incoming call (603), cancels one ringing out, or hangs up. */
@@ -22,6 +28,9 @@ export const callsRequests = {
 
 export interface CallsResponses {
   'calls:list': readonly Call[];
+  'calls:history': readonly CallRecord[];
+  'calls:missed': MissedCalls;
+  'calls:markSeen': void;
   'calls:start': Call;
   'calls:answer': Call;
   'calls:hangUp': void;
@@ -32,6 +41,10 @@ export interface CallsResponses {
 export const callsEvents = {
   /** Calls began, changed state or ended (every call not yet cleared away). */
   onDidChangeCalls: event<readonly Call[]>(),
+  /** A call ended and went into the history; `missed` counts the missed calls not yet seen. */
+  onDidRecordCall: event<{ readonly record: CallRecord; readonly missed: MissedCalls }>(),
+  /** Missed calls were seen. */
+  onDidChangeMissedCalls: event<MissedCalls>(),
   /** Main asks the page holding a call's media to do something (only the page with `token` answers). */
   onDidRequestMedia: event<MediaRequest>(),
 } satisfies EventSpecs;

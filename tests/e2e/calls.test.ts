@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { launchChromium, showPagesIfFailed } from '../support/browser.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { WebParley } from '../support/web-mode.js';
-import { addContact, approvalsBar, contactRow, signInAs } from '../support/parley-page.js';
+import { addContact, approvalsBar, contactRow, contactTree, signInAs } from '../support/parley-page.js';
 
 // Two people calling each other from two web-mode Parleys in Chromium (fake microphone and camera),
 // through a real Kamailio: SIP in each engine, WebRTC in each page.
@@ -29,10 +29,14 @@ afterEach(async (context) => {
   for (const context of browser.contexts()) await context.close();
 });
 
-/** Signs `user` in, in a page that keeps a list of its RTCPeerConnections (to read their statistics). */
-async function signIn(user: string): Promise<Page> {
-  const parley = await WebParley.launch();
+/**
+ * Signs `user` in, in a page that keeps a list of its RTCPeerConnections (to read their statistics).
+ * With `dataDir`, starts again on that data (remembered account: no form).
+ */
+async function signIn(user: string, dataDir?: string): Promise<Page> {
+  const parley = await WebParley.launch(dataDir ? { dataDir } : {});
   running.push(parley);
+  dataDirs.set(user, parley);
   const page = await browser.newPage();
   await page.addInitScript(() => {
     const Original = window.RTCPeerConnection;
@@ -46,9 +50,11 @@ async function signIn(user: string): Promise<Page> {
     };
   });
   await page.goto(parley.url);
-  await signInAs(page, user, kamailio.wsUrl);
+  if (dataDir) await page.getByRole('button', { name: 'Status: Available' }).waitFor();
+  else await signInAs(page, user, kamailio.wsUrl, { remember: true });
   return page;
 }
+const dataDirs = new Map<string, WebParley>();
 
 /** Audio RTP packets this page has received, over all its calls. */
 const packetsIn = (page: Page) =>
@@ -239,5 +245,46 @@ describe('calls between two people', () => {
     await expect(
       bob.getByRole('region', { name: 'Keypad' }).getByRole('textbox', { name: 'Number or address' }).inputValue(),
     ).resolves.toBe('+14155552671');
+  });
+
+  test('a missed call counts on the title and the contact until seen; the history lists it after a restart and calls back', async () => {
+    const [alice, bob] = await Promise.all([signIn('alice'), signIn('bob')]);
+    await addContact(bob, `alice@${DOMAIN}`, 'Alice');
+    await call(alice, 'bob', 'Bob');
+    await incoming(bob).waitFor();
+    await callWith(alice, 'Bob').getByRole('button', { name: 'Cancel' }).click();
+    await incoming(bob).waitFor({ state: 'detached' });
+    await expect.poll(() => bob.title()).toBe('(1) Parley');
+    await contactTree(bob)
+      .getByRole('treeitem', { name: /^Alice , 1 missed call,/ })
+      .waitFor();
+    await bob.getByRole('status').filter({ hasText: 'Missed call from Alice.' }).waitFor();
+
+    // Bob's Parley restarts: the missed call is still there, still unseen.
+    const first = dataDirs.get('bob')!;
+    await first.stop();
+    const again = await signIn('bob', first.dataDir);
+    await expect.poll(() => again.title()).toBe('(1) Parley');
+    await again.getByRole('status').getByRole('button', { name: 'Call history' }).click();
+    const calls = again.getByRole('list', { name: 'Calls' });
+    await calls.getByRole('listitem').filter({ hasText: 'Alice' }).filter({ hasText: 'Missed call' }).waitFor();
+    // Seen: the counts go.
+    await expect.poll(() => again.title()).toBe('Parley');
+    await contactTree(again)
+      .getByRole('treeitem', { name: /^Alice , Available/ })
+      .waitFor();
+    await calls.getByRole('button', { name: 'Call Alice back' }).click();
+    await callWith(alice, `bob@${DOMAIN}`)
+      .waitFor({ state: 'detached' })
+      .catch(() => undefined);
+    await incoming(alice).getByRole('button', { name: 'Answer', exact: true }).click();
+    await callWith(again, 'Alice').getByText('In a call').waitFor();
+    await callWith(again, 'Alice').getByRole('button', { name: 'Hang up' }).click();
+    // The answered call joins the history at the top.
+    await calls
+      .getByRole('listitem')
+      .first()
+      .filter({ hasText: /Outgoing call, 0:0\d/ })
+      .waitFor();
   });
 });

@@ -8,6 +8,7 @@ import { updateToSchemaVersion0006 } from './0006-messages.js';
 import { updateToSchemaVersion0007 } from './0007-message-blocks.js';
 import { updateToSchemaVersion0008 } from './0008-message-search.js';
 import { updateToSchemaVersion0009 } from './0009-conversations.js';
+import { updateToSchemaVersion0010 } from './0010-call-history.js';
 
 /** Migrations in order; migration N brings the schema from version N-1 to N. Never edit a shipped one. */
 export const MIGRATIONS: readonly ((db: Database) => void)[] = [
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly ((db: Database) => void)[] = [
   updateToSchemaVersion0007,
   updateToSchemaVersion0008,
   updateToSchemaVersion0009,
+  updateToSchemaVersion0010,
 ];
 
 /** The schema version this build writes. */

@@ -1,4 +1,4 @@
-import type { Call } from '../../../shared/domain/calls';
+import type { Call, CallRecord, MissedCalls } from '../../../shared/domain/calls';
 import type { ParleyApi } from '../../../shared/ipc/contract';
 import { CallMedia, type CallStreams } from './call-media';
 
@@ -9,6 +9,13 @@ export class CallsState {
   streams = $state<Record<string, CallStreams>>({});
   /** Calls whose microphone I turned off. */
   muted = $state<Record<string, boolean>>({});
+  /** Missed calls not yet seen, by peer. */
+  missed = $state<MissedCalls>({});
+  /** The history as far as it is loaded, newest first (null until first shown). */
+  history = $state<readonly CallRecord[] | null>(null);
+  /** False once the oldest call has been loaded. */
+  moreHistory = $state(true);
+  readonly missedTotal = $derived(Object.values(this.missed).reduce((sum, n) => sum + n, 0));
   /** The last thing that went wrong starting or answering a call, in words. */
   error = $state<string | null>(null);
   private readonly media: CallMedia;
@@ -34,11 +41,46 @@ export class CallsState {
       for (const call of calls) if (call.state === 'ended' && this.media.holds(call.id)) this.media.close(call.id);
     });
     api.on('onDidRequestMedia', (request) => void this.media.handle(request));
+    api.on('onDidRecordCall', ({ record, missed }) => {
+      this.missed = missed;
+      if (this.history) this.history = [record, ...this.history];
+    });
+    api.on('onDidChangeMissedCalls', (missed) => {
+      this.missed = missed;
+      if (this.history) this.history = this.history.map((r) => (r.seen ? r : { ...r, seen: true }));
+    });
   }
 
   async load(): Promise<void> {
-    const list = await this.api.calls.list();
+    const [list, missed] = await Promise.all([this.api.calls.list(), this.api.calls.missed()]);
     if (list.ok) this.calls = list.value;
+    if (missed.ok) this.missed = missed.value;
+  }
+
+  missedFrom(peer: string): number {
+    return this.missed[peer] ?? 0;
+  }
+
+  /** Shows the history: its first page, and every missed call seen. */
+  async openHistory(): Promise<void> {
+    const page = await this.api.calls.history({});
+    if (page.ok) {
+      this.history = page.value;
+      this.moreHistory = page.value.length === 50;
+    }
+    if (this.missedTotal > 0) {
+      this.missed = {};
+      await this.api.calls.markSeen();
+    }
+  }
+
+  async loadMoreHistory(): Promise<void> {
+    const last = this.history?.at(-1);
+    if (!last) return;
+    const page = await this.api.calls.history({ before: last.id });
+    if (!page.ok) return;
+    this.history = [...(this.history ?? []), ...page.value];
+    this.moreHistory = page.value.length === 50;
   }
 
   /** Stops showing an ended call (and its reason). */

@@ -19,7 +19,8 @@ export type View =
   | { readonly kind: 'search' }
   | { readonly kind: 'approvals' }
   | { readonly kind: 'settings' }
-  | { readonly kind: 'keypad'; readonly number?: string };
+  | { readonly kind: 'keypad'; readonly number?: string }
+  | { readonly kind: 'history' };
 
 /** Width from which the list and a pane sit side by side. */
 export const WIDE_MEDIA = '(min-width: 760px)';

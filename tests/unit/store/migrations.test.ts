@@ -10,6 +10,7 @@ import { migrate, SCHEMA_VERSION } from '../../../main/store/migrations/index.js
 import { getSetting, setSetting } from '../../../main/store/settings-repository.js';
 import { listGroups, setGroupCollapsed } from '../../../main/store/contacts-repository.js';
 import { getUiSettings, setUiSettings } from '../../../main/store/ui-settings-repository.js';
+import { callHistory, markMissedSeen, recordCall, unseenMissed } from '../../../main/store/call-history-repository.js';
 import {
   blockSender,
   conversations,
@@ -267,6 +268,34 @@ describe('migration 0009: conversations', () => {
     // The other account's conversation with b is untouched.
     expect(conversations(db, 'sip:x@c').map(({ last, unread }) => [last.text, unread])).toEqual([['other account', 1]]);
     expect(b2.id).toBeGreaterThan(0);
+    db.close();
+  });
+});
+
+describe('migration 0010: call history', () => {
+  test('STRICT; a missed call starts unseen and counts by peer until seen; other outcomes are seen', () => {
+    const db = new Database(tempFile());
+    migrate(db, 9);
+    migrate(db, 10);
+    expect(db.prepare<[], { strict: number }>("SELECT strict FROM pragma_table_list WHERE name = 'call_history'").get()).toEqual({
+      strict: 1,
+    });
+    const call = { peer: 'sip:b@c', peerName: '', direction: 'in', video: false, startedAt: 1, endedAt: 2, reason: '' } as const;
+    recordCall(db, 'sip:a@c', { ...call, outcome: 'missed' });
+    recordCall(db, 'sip:a@c', { ...call, outcome: 'missed' });
+    recordCall(db, 'sip:a@c', { ...call, peer: 'sip:d@c', outcome: 'answered', connectedAt: 1 });
+    recordCall(db, 'sip:x@c', { ...call, outcome: 'missed' });
+    expect(unseenMissed(db, 'sip:a@c')).toEqual({ 'sip:b@c': 2 });
+    expect(callHistory(db, 'sip:a@c', 10).map((r) => [r.peer, r.outcome, r.seen])).toEqual([
+      ['sip:d@c', 'answered', true],
+      ['sip:b@c', 'missed', false],
+      ['sip:b@c', 'missed', false],
+    ]);
+    expect(markMissedSeen(db, 'sip:a@c')).toBe(2);
+    expect(unseenMissed(db, 'sip:a@c')).toEqual({});
+    // Another account's missed call is its own.
+    expect(unseenMissed(db, 'sip:x@c')).toEqual({ 'sip:b@c': 1 });
+    expect(() => db.prepare("UPDATE call_history SET outcome = 'lost'").run()).toThrow(/CHECK/);
     db.close();
   });
 });

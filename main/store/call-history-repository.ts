@@ -1,0 +1,88 @@
+import type { Database } from 'better-sqlite3';
+import type { CallOutcome, CallRecord } from '../../shared/domain/calls.js';
+import { prepared } from './statements.js';
+
+interface Row {
+  id: number;
+  peer: string;
+  number: string | null;
+  peer_name: string;
+  direction: 'in' | 'out';
+  video: number;
+  started_at: number;
+  connected_at: number | null;
+  ended_at: number;
+  outcome: CallOutcome;
+  reason: string;
+  seen: number;
+}
+
+const COLUMNS =
+  'SELECT id, peer, number, peer_name, direction, video, started_at, connected_at, ended_at, outcome, reason, seen FROM call_history';
+
+function toRecord(row: Row): CallRecord {
+  return {
+    id: row.id,
+    peer: row.peer,
+    ...(row.number ? { number: row.number } : {}),
+    peerName: row.peer_name,
+    direction: row.direction,
+    video: row.video === 1,
+    startedAt: row.started_at,
+    ...(row.connected_at !== null ? { connectedAt: row.connected_at } : {}),
+    endedAt: row.ended_at,
+    outcome: row.outcome,
+    reason: row.reason,
+    seen: row.seen === 1,
+  };
+}
+
+/** Records a call that ended; a missed call starts unseen. */
+export function recordCall(db: Database, owner: string, call: Omit<CallRecord, 'id' | 'seen'>): CallRecord {
+  const info = prepared(
+    db,
+    `INSERT INTO call_history (owner, peer, number, peer_name, direction, video, started_at, connected_at, ended_at, outcome, reason, seen)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    owner,
+    call.peer,
+    call.number ?? null,
+    call.peerName.slice(0, 128),
+    call.direction,
+    call.video ? 1 : 0,
+    call.startedAt,
+    call.connectedAt ?? null,
+    call.endedAt,
+    call.outcome,
+    call.reason.slice(0, 512),
+    call.outcome === 'missed' ? 0 : 1,
+  );
+  return toRecord(prepared<[number], Row>(db, `${COLUMNS} WHERE id = ?`).get(Number(info.lastInsertRowid))!);
+}
+
+/** The latest calls, newest first (before `before`, for the next page). */
+export function callHistory(db: Database, owner: string, limit: number, before?: number): CallRecord[] {
+  const rows =
+    before === undefined
+      ? prepared<[string, number], Row>(db, `${COLUMNS} WHERE owner = ? ORDER BY id DESC LIMIT ?`).all(owner, limit)
+      : prepared<[string, number, number], Row>(db, `${COLUMNS} WHERE owner = ? AND id < ? ORDER BY id DESC LIMIT ?`).all(
+          owner,
+          before,
+          limit,
+        );
+  return rows.map(toRecord);
+}
+
+/** Missed calls not yet seen, by peer. */
+export function unseenMissed(db: Database, owner: string): Record<string, number> {
+  const rows = prepared<[string], { peer: string; n: number }>(
+    db,
+    'SELECT peer, count(*) AS n FROM call_history WHERE owner = ? AND seen = 0 GROUP BY peer',
+  ).all(owner);
+  return Object.fromEntries(rows.map((row) => [row.peer, row.n]));
+}
+
+/** The person looked at their missed calls. */
+export function markMissedSeen(db: Database, owner: string): number {
+  return prepared<[string]>(db, 'UPDATE call_history SET seen = 1 WHERE owner = ? AND seen = 0').run(owner).changes;
+}
