@@ -1,4 +1,16 @@
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, powerMonitor, screen, Tray, type App } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  ipcMain,
+  Menu,
+  nativeImage,
+  Notification,
+  powerMonitor,
+  powerSaveBlocker,
+  screen,
+  Tray,
+  type App,
+} from 'electron';
 import { join } from 'node:path';
 import { CHANNELS, type EventMap } from '../../shared/ipc/contract.js';
 import { err } from '../../shared/ipc/result.js';
@@ -9,7 +21,8 @@ import { appRoot, appVersion } from '../version.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { createSafeStorageSecrets } from './safe-storage-secrets.js';
 import { APP_ORIGIN, hardenWebContents, installPermissionPolicy, isTrustedSender, secureWebPreferences } from './security.js';
-import { trayIconVariant, trayMenuTemplate, trayStatusLabel, unreadLabel } from './tray-menu.js';
+import { missedLabel, trayIconVariant, trayMenuTemplate, trayStatusLabel, unreadLabel } from './tray-menu.js';
+import type { Call } from '../../shared/domain/calls.js';
 import { restorableBounds, WINDOW_BOUNDS_KEY } from './window-bounds.js';
 import { approvalNotice } from '../../shared/domain/contacts.js';
 import { Throttle } from '../base/throttle.js';
@@ -81,6 +94,10 @@ export class DesktopApp {
     this.disposeOnQuit.push(() => unreadChanged.dispose());
     engine.messaging.onDidChange(() => unreadChanged.request());
     engine.messaging.onDidChangeConversations(() => unreadChanged.request());
+    engine.calls.onDidChange((calls) => this.callsChanged(calls));
+    engine.calls.onDidRecord(() => unreadChanged.request());
+    engine.calls.onDidChangeMissed(() => unreadChanged.request());
+    this.disposeOnQuit.push(() => this.keepAwake(false));
     engine.conversationOpener = (peer) => {
       this.openConversationWindow(peer);
       return true;
@@ -208,6 +225,43 @@ export class DesktopApp {
     window.focus();
   }
 
+  /** Calls this shell has rung for already. */
+  private readonly rung = new Set<string>();
+  private awake: number | undefined;
+
+  /**
+   * An incoming call rings even when the window was closed to the tray: the window comes back
+   * (without taking the focus from what the person is typing in) and a notification says who calls;
+   * clicking it brings Parley to the front. While a call runs the system stays awake.
+   */
+  private callsChanged(calls: readonly Call[]): void {
+    const listed = new Set(calls.map((call) => call.id));
+    for (const id of this.rung) if (!listed.has(id)) this.rung.delete(id);
+    for (const call of calls) {
+      if (call.state !== 'incoming' || this.rung.has(call.id)) continue;
+      this.rung.add(call.id);
+      const window = this.window && !this.window.isDestroyed() ? this.window : this.createWindow();
+      if (!window.isVisible()) window.showInactive();
+      if (Notification.isSupported()) {
+        const record = this.engine?.directory.findByAddress(call.peer);
+        const name = record?.displayName || call.peerName || (parseSipAddress(call.peer)?.address ?? call.peer);
+        const notification = new Notification({ title: call.video ? 'Incoming video call' : 'Incoming call', body: isolate(name) });
+        notification.on('click', () => this.showWindow());
+        notification.show();
+      }
+    }
+    this.keepAwake(calls.some((call) => call.state !== 'ended' && call.state !== 'incoming'));
+  }
+
+  /** Keeps the system from sleeping during a call (Electron's powerSaveBlocker), and lets it go after. */
+  private keepAwake(on: boolean): void {
+    if (on && this.awake === undefined) this.awake = powerSaveBlocker.start('prevent-app-suspension');
+    else if (!on && this.awake !== undefined) {
+      powerSaveBlocker.stop(this.awake);
+      this.awake = undefined;
+    }
+  }
+
   private createTray(): void {
     this.tray = new Tray(this.trayImage());
     this.tray.on('click', () => this.showWindow());
@@ -222,9 +276,11 @@ export class DesktopApp {
     const presence = engine.myPresence.current;
     tray.setImage(this.trayImage());
     const unread = engine.messaging.unreadTotal();
-    tray.setToolTip(`Parley — ${trayStatusLabel(state, presence)}${unread > 0 ? ` · ${unreadLabel(unread)}` : ''}`);
+    const missed = Object.values(engine.calls.missed()).reduce((sum, n) => sum + n, 0);
+    const waiting = [unreadLabel(unread), missedLabel(missed)].filter(Boolean);
+    tray.setToolTip(`Parley — ${trayStatusLabel(state, presence)}${waiting.map((text) => ` · ${text}`).join('')}`);
     // The dock or taskbar badge where the system has one (macOS, Unity).
-    this.electronApp.setBadgeCount?.(unread);
+    this.electronApp.setBadgeCount?.(unread + missed);
     tray.setContextMenu(
       Menu.buildFromTemplate(
         trayMenuTemplate(
@@ -237,6 +293,7 @@ export class DesktopApp {
             quit: () => this.electronApp.quit(),
           },
           unread,
+          missed,
         ),
       ),
     );

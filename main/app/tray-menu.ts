@@ -54,6 +54,10 @@ export interface TrayActions {
 }
 
 /** "3 unread messages", or empty. */
+export function missedLabel(missed: number): string {
+  return missed <= 0 ? '' : `${missed} missed ${missed === 1 ? 'call' : 'calls'}`;
+}
+
 export function unreadLabel(unread: number): string {
   return unread <= 0 ? '' : `${unread} unread ${unread === 1 ? 'message' : 'messages'}`;
 }
@@ -67,6 +71,7 @@ export function trayMenuTemplate(
   presence: MyPresence,
   actions: TrayActions,
   unread = 0,
+  missed = 0,
 ): MenuItemConstructorOptions[] {
   const signedIn = state.status === 'registered' || state.status === 'reconnecting' || state.status === 'signingIn';
   const statusItems: MenuItemConstructorOptions[] = signedIn
@@ -84,6 +89,7 @@ export function trayMenuTemplate(
   return [
     { id: 'status', label: trayStatusLabel(state, presence), enabled: false },
     ...(unread > 0 ? [{ id: 'unread', label: unreadLabel(unread), click: () => actions.open() }] : []),
+    ...(missed > 0 ? [{ id: 'missed', label: missedLabel(missed), click: () => actions.open() }] : []),
     { type: 'separator' },
     ...statusItems,
     { id: 'open', label: 'Open Parley', click: () => actions.open() },

@@ -249,6 +249,65 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
     }
   });
 
+  test('a call rings with the window closed to the tray: the window comes back without the focus and a notification says who; answered, the system stays awake until it ends; a missed call counts in the tray', async () => {
+    await signedInAvailable();
+    FakeNotification.shown.length = 0;
+    expect(window().close()).toBe(false);
+    window().focused = false;
+    // Audio described in the plainest way: neither engine here has a page, so the test answers for them.
+    const SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\n';
+    const contents = window().webContents;
+    const send = contents.send.bind(contents);
+    contents.send = (channel: string, payload: unknown) => {
+      send(channel, payload);
+      const request = payload as { token?: string; requestId: number; action: string };
+      if (channel === 'onDidRequestMedia' && request.token === 'window-page') {
+        void ipc().invoke(
+          'calls:media',
+          { requestId: request.requestId, ok: true, ...(request.action === 'local' ? { sdp: SDP } : {}) },
+          APP_FRAME,
+        );
+      }
+    };
+    const fleet = new EngineFleet(kamailio);
+    try {
+      const bob = await fleet.signedIn('bob');
+      bob.calls.media.onDidRequest((request) =>
+        bob.calls.mediaReply(request.requestId, { ok: true, ...(request.action === 'local' ? { sdp: SDP } : {}) }),
+      );
+      const first = bob.calls.start(`alice@${DOMAIN}`, false, 'bob-page');
+      expect(first.ok).toBe(true);
+      await vi.waitFor(
+        () => expect(FakeNotification.shown.map((n) => n.options)).toEqual([{ title: 'Incoming call', body: `\u2068bob@${DOMAIN}\u2069` }]),
+        LONG,
+      );
+      expect(window().visible).toBe(true);
+      expect(window().focused).toBe(false);
+      FakeNotification.shown[0]!.emit('click');
+      expect(window().focused).toBe(true);
+
+      const listed = (await ipc().invoke('calls:list', undefined, APP_FRAME)) as { value: { id: string; state: string }[] };
+      const ringing = listed.value.find((call) => call.state === 'incoming')!;
+      expect(await ipc().invoke('calls:answer', { id: ringing.id, video: false, mediaToken: 'window-page' }, APP_FRAME)).toMatchObject({
+        ok: true,
+      });
+      await vi.waitFor(() => expect(electron.current.powerSaveBlocker.started.size).toBe(1), LONG);
+      if (first.ok) bob.calls.hangUp(first.value.id);
+      await vi.waitFor(() => expect(electron.current.powerSaveBlocker.started.size).toBe(0), LONG);
+
+      // Rung and given up on: a missed call, counted in the tray until the history is seen.
+      const second = bob.calls.start(`alice@${DOMAIN}`, false, 'bob-page');
+      await vi.waitFor(() => expect(FakeNotification.shown).toHaveLength(2), LONG);
+      if (second.ok) bob.calls.hangUp(second.value.id);
+      await vi.waitFor(() => expect(tray().menu!.item('missed').label).toBe('1 missed call'), LONG);
+      await ipc().invoke('calls:markSeen', undefined, APP_FRAME);
+      await vi.waitFor(() => expect(() => tray().menu!.item('missed')).toThrow(), LONG);
+    } finally {
+      contents.send = send;
+      await fleet.dispose();
+    }
+  });
+
   test('the password goes through safeStorage into its own file, never into SQLite', () => {
     const dir = electron.current.app.userData;
     const secrets = readFileSync(join(dir, 'secrets.json'), 'utf8');

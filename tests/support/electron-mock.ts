@@ -77,6 +77,13 @@ export class FakeBrowserWindow extends EventEmitter {
   show(): void {
     this.visible = true;
   }
+  /** Shown without taking the focus. */
+  showInactive(): void {
+    this.visible = true;
+  }
+  isVisible(): boolean {
+    return this.visible;
+  }
   hide(): void {
     this.visible = false;
   }
@@ -250,6 +257,19 @@ export function createElectronMock(userData: string) {
       return powerMonitor.idleSeconds;
     },
   });
+  const powerSaveBlocker = {
+    next: 1,
+    started: new Set<number>(),
+    start(type: string) {
+      if (type !== 'prevent-app-suspension' && type !== 'prevent-display-sleep') throw new Error(`unknown type ${type}`);
+      const id = powerSaveBlocker.next++;
+      powerSaveBlocker.started.add(id);
+      return id;
+    },
+    stop(id: number) {
+      powerSaveBlocker.started.delete(id);
+    },
+  };
   const nativeImage = { createFromPath: (path: string) => ({ path }) };
   const screen = {
     workAreas: [{ x: 0, y: 0, width: 1920, height: 1080 }],
@@ -270,6 +290,7 @@ export function createElectronMock(userData: string) {
     shell,
     protocol,
     powerMonitor,
+    powerSaveBlocker,
     nativeImage,
     screen,
     net,
