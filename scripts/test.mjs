@@ -9,6 +9,7 @@ import { ensureNativeForNode } from './native.mjs';
 const missing = [
   ['kamailio', '/usr/sbin/kamailio'],
   ['kamcmd', '/usr/sbin/kamcmd'],
+  ['rtpengine', '/usr/bin/rtpengine'],
   ['chromium', process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'],
 ].filter(([, path]) => !existsSync(path));
 if (missing.length > 0) {

@@ -13,6 +13,11 @@ export interface BaresipOptions {
   readonly proxyPort: number;
   /** The one contact baresip talks to (`/message` goes to the current contact). */
   readonly contact: string;
+  /**
+   * Calls with audio: baresip sends this 8 kHz mono WAV in a loop and answers by itself
+   * (`answermode=auto`); it prints its RTP counters when a call ends.
+   */
+  readonly audio?: { readonly wav: string; readonly autoAnswer?: boolean };
 }
 
 /**
@@ -41,10 +46,15 @@ export class Baresip {
         `sip_listen 127.0.0.1:${sipPort}`,
         'sip_trans_def udp',
         'audio_player aubridge,nil',
-        'audio_source aubridge,nil',
+        options.audio ? `audio_source aufile,${options.audio.wav}` : 'audio_source aubridge,nil',
+        'audio_alert aubridge,nil',
+        'ausrc_srate 8000',
+        'ausrc_channels 1',
+        'rtp_stats yes',
         'module_path /usr/lib/baresip/modules',
         'module g711.so',
         'module aubridge.so',
+        'module aufile.so',
         'module_app account.so',
         'module_app contact.so',
         'module_app menu.so',
@@ -58,7 +68,7 @@ export class Baresip {
     writeFileSync(
       join(dir, 'accounts'),
       `<sip:${options.user}@${options.domain};transport=udp>;auth_pass=${options.password};` +
-        `outbound="sip:127.0.0.1:${options.proxyPort};transport=udp";regint=300;answermode=manual\n`,
+        `outbound="sip:127.0.0.1:${options.proxyPort};transport=udp";regint=300;answermode=${options.audio?.autoAnswer ? 'auto' : 'manual'};audio_codecs=PCMU,PCMA\n`,
     );
     writeFileSync(join(dir, 'contacts'), `"Peer" <${options.contact}>\n`);
     // -s: without it baresip handled MESSAGEs about 5 s late.
@@ -98,6 +108,21 @@ export class Baresip {
       })
       .filter((r) => r.cseq === method && r.status >= 200 && r.status !== 401 && r.status !== 407)
       .map((r) => r.status);
+  }
+
+  /** Calls `uri`. */
+  dial(uri: string): void {
+    this.command('dial', uri);
+  }
+
+  /** Answers the ringing call. */
+  accept(): void {
+    this.command('accept', '');
+  }
+
+  /** Ends the current call. */
+  hangup(): void {
+    this.command('hangup', '');
   }
 
   /** Sends a text MESSAGE to the contact (`/message`). */

@@ -29,6 +29,8 @@ export interface KamailioOptions {
   readonly maxExpires?: number;
   /** WITH_MSILO: store MESSAGEs for users who are not signed in (202) and deliver them at REGISTER. */
   readonly msilo?: boolean;
+  /** WITH_RTPENGINE: calls go through this rtpengine's media relay (its ng control port). */
+  readonly rtpengine?: { readonly ngPort: number };
   /** WITH_TLS: also SIP over secure WebSocket, with this key and certificate (PEM). */
   readonly tls?: { readonly key: string; readonly cert: string };
 }
@@ -100,6 +102,7 @@ export class Kamailio {
     if (this.options.presRules) defines.push('-A', 'WITH_XCAPRULES');
     if (this.options.tls) defines.push('-A', 'WITH_TLS');
     if (this.options.msilo) defines.push('-A', 'WITH_MSILO');
+    if (this.options.rtpengine) defines.push('-A', 'WITH_RTPENGINE');
     const peer = this.options.peer;
     if (peer) defines.push('-A', 'WITH_PEER', '-A', `PEER_DOMAIN="${peer.domain}"`, '-A', `PEER_ADDR="${peer.address}"`);
     this.log = '';
@@ -239,7 +242,8 @@ export class Kamailio {
       .replaceAll('@WS_PORT@', String(this.wsPort))
       .replaceAll('@WSS_PORT@', String(this.wssPort || this.wsPort))
       .replaceAll('@MAX_EXPIRES@', String(this.options.maxExpires ?? 3600))
-      .replaceAll('@DOMAIN@', this.domain);
+      .replaceAll('@DOMAIN@', this.domain)
+      .replaceAll('@NG_PORT@', String(this.options.rtpengine?.ngPort ?? 0));
     writeFileSync(join(this.dir, 'kamailio.cfg'), text);
     const tls = this.options.tls;
     if (tls) {

@@ -66,7 +66,9 @@ export class CallMedia {
   private connection(callId: string): RTCPeerConnection {
     let pc = this.connections.get(callId);
     if (pc) return pc;
-    pc = new RTCPeerConnection({ iceServers: this.iceServers(), bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    // Bundling is offered but not required: an answer from a plain SIP phone, relayed by a media
+    // server that leaves out BUNDLE (RFC 8843), must still be acceptable.
+    pc = new RTCPeerConnection({ iceServers: this.iceServers(), bundlePolicy: 'balanced', rtcpMuxPolicy: 'require' });
     pc.addEventListener('track', (event) => {
       this.remotes.set(callId, event.streams[0] ?? new MediaStream([event.track]));
       this.onStreams(callId, this.streamsOf(callId));
