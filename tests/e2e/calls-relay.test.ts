@@ -24,9 +24,9 @@ beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'parley-relay-'));
   writeTone(join(scratch, 'tone.wav'));
   relay = await Rtpengine.start();
-  const users = { alice: 'alice-pw', desk: 'desk-pw' };
+  const users = { alice: 'alice-pw', desk: 'desk-pw', gateway: 'gateway-pw' };
   [kamailio, browser] = await Promise.all([
-    Kamailio.launch({ users, rtpengine: { ngPort: relay.ngPort } }),
+    Kamailio.launch({ users, rtpengine: { ngPort: relay.ngPort }, gateway: true }),
     launchChromium({ media: true }),
   ]);
 });
@@ -80,10 +80,10 @@ const packetsIn = (page: Page) =>
     return total;
   });
 
-async function phone(autoAnswer: boolean): Promise<Baresip> {
+async function phone(autoAnswer: boolean, user = 'desk'): Promise<Baresip> {
   const desk = await Baresip.start({
-    user: 'desk',
-    password: 'desk-pw',
+    user,
+    password: `${user}-pw`,
     domain: DOMAIN,
     proxyPort: kamailio.sipPort,
     contact: `sip:alice@${DOMAIN}`,
@@ -114,5 +114,34 @@ describe('calls through the media relay to a plain SIP phone', () => {
     await expect.poll(() => packetsIn(alice), { timeout: 15_000 }).toBeGreaterThan(50);
     await call.getByRole('button', { name: 'Hang up' }).click();
     expect(await phoneReceived(desk)).toBeGreaterThan(40);
+  });
+
+  test('a desk phone calls alice: she answers, audio flows both ways', async () => {
+    const alice = await signIn('alice');
+    const desk = await phone(false);
+    desk.dial(`sip:alice@${DOMAIN}`);
+    const ringing = alice.getByRole('region', { name: `Incoming call from desk@${DOMAIN}` });
+    await ringing.getByRole('button', { name: 'Answer', exact: true }).click();
+    const call = alice.getByRole('region', { name: `Call with desk@${DOMAIN}` });
+    await call.getByText('In a call').waitFor();
+    await expect.poll(() => packetsIn(alice), { timeout: 15_000 }).toBeGreaterThan(50);
+    await call.getByRole('button', { name: 'Hang up' }).click();
+    expect(await phoneReceived(desk)).toBeGreaterThan(40);
+  });
+
+  test('alice dials a phone number: the server routes it to the phone network gateway, which answers; audio both ways', async () => {
+    const alice = await signIn('alice');
+    const gateway = await phone(true, 'gateway');
+    await alice.getByRole('button', { name: 'Keypad' }).click();
+    await alice.getByRole('textbox', { name: 'Number or address' }).fill('+1 415 555 2671');
+    await alice.getByRole('button', { name: 'Call', exact: true }).click();
+    // Shown as the number, internationally written (no home country chosen).
+    const call = alice.getByRole('region', { name: 'Call with +1 415 555 2671' });
+    await call.getByText('In a call').waitFor();
+    await expect.poll(() => packetsIn(alice), { timeout: 15_000 }).toBeGreaterThan(50);
+    // The number went on the wire as sip:+E164@domain;user=phone.
+    expect(kamailio.output).toMatch(/to the phone network: sip:\+14155552671@uc\.test;user=phone/);
+    await call.getByRole('button', { name: 'Hang up' }).click();
+    expect(await phoneReceived(gateway)).toBeGreaterThan(40);
   });
 });

@@ -29,6 +29,8 @@ export interface KamailioOptions {
   readonly maxExpires?: number;
   /** WITH_MSILO: store MESSAGEs for users who are not signed in (202) and deliver them at REGISTER. */
   readonly msilo?: boolean;
+  /** WITH_GATEWAY: calls to numbers (`+E164`) go to the user `gateway` (a phone standing in for the phone network). */
+  readonly gateway?: boolean;
   /** WITH_RTPENGINE: calls go through this rtpengine's media relay (its ng control port). */
   readonly rtpengine?: { readonly ngPort: number };
   /** WITH_TLS: also SIP over secure WebSocket, with this key and certificate (PEM). */
@@ -103,6 +105,7 @@ export class Kamailio {
     if (this.options.tls) defines.push('-A', 'WITH_TLS');
     if (this.options.msilo) defines.push('-A', 'WITH_MSILO');
     if (this.options.rtpengine) defines.push('-A', 'WITH_RTPENGINE');
+    if (this.options.gateway) defines.push('-A', 'WITH_GATEWAY');
     const peer = this.options.peer;
     if (peer) defines.push('-A', 'WITH_PEER', '-A', `PEER_DOMAIN="${peer.domain}"`, '-A', `PEER_ADDR="${peer.address}"`);
     this.log = '';
@@ -225,6 +228,10 @@ export class Kamailio {
     mkdirSync(join(this.dir, 'run'));
     const db = new Database(join(this.dir, 'db', 'kamailio.sqlite'));
     try {
+      // Kamailio's db_sqlite (5.6) has no busy timeout: with a rollback journal, one worker's write
+      // (presence, a watcher) made another worker's read (a digest check) fail with "database is
+      // locked" and the REGISTER was refused. In WAL mode (kept in the file) readers never wait.
+      db.pragma('journal_mode = WAL');
       for (const schema of ['standard', 'auth_db', 'usrloc', 'presence', 'msilo']) {
         db.exec(readFileSync(join(SCHEMA_DIR, `${schema}-create.sql`), 'utf8'));
       }
