@@ -28,6 +28,8 @@ import {
   getMessage,
   history,
   historyAfter,
+  unreadFrom,
+  waitingRequests,
   historyAround,
   insertIncoming,
   insertOutgoing,
@@ -64,6 +66,13 @@ const CAPABILITY_TTL_MS = 60 * 60_000;
  * this many people are shown typing at once, and this many peers' capabilities are remembered.
  */
 export const MAX_TYPING_PEERS = 100;
+/**
+ * Message requests are bounded too (anyone can write): at most this many unread messages from one
+ * person not in my contacts, and this many such people waiting; beyond that their MESSAGE is
+ * answered 486 (not now) until I read, accept or delete what waits.
+ */
+export const MAX_REQUEST_MESSAGES = 100;
+export const MAX_WAITING_REQUESTS = 200;
 export const MAX_KNOWN_PEERS = 1000;
 /** How long "did not answer OPTIONS" stands. */
 const UNANSWERED_TTL_MS = 60_000;
@@ -564,6 +573,15 @@ export class MessagingService implements SessionParticipant {
         at: this.clock.now(),
         ttl: CAPABILITY_TTL_MS,
       });
+    }
+    // Someone not in my contacts: a message request, bounded in count (RFC 3261 §21.4.24: 486).
+    if (!this.directory.findByAddress(read.message.peer)) {
+      const waiting = unreadFrom(this.db, owner, read.message.peer);
+      if (waiting >= MAX_REQUEST_MESSAGES || (waiting === 0 && waitingRequests(this.db, owner) >= MAX_WAITING_REQUESTS)) {
+        this.log.warn(`message request from ${read.message.peer} refused: too many waiting`);
+        void message.reject({ statusCode: 486 }).catch(() => undefined);
+        return;
+      }
     }
     // A message ends its sender's typing (RFC 3994 §3).
     this.theirTyping(read.message.peer, false, 0);

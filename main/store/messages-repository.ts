@@ -126,6 +126,23 @@ export function history(db: Database, owner: string, peer: string, limit: number
   return rows.reverse().map(toMessage);
 }
 
+/** How many messages from `peer` wait unread (from the conversations table). */
+export function unreadFrom(db: Database, owner: string, peer: string): number {
+  return (
+    prepared<[string, string], { unread: number }>(db, 'SELECT unread FROM conversations WHERE owner = ? AND peer = ?').get(owner, peer)
+      ?.unread ?? 0
+  );
+}
+
+/** Message requests waiting: conversations with unread messages from people not in the contacts. */
+export function waitingRequests(db: Database, owner: string): number {
+  return prepared<[string], { n: number }>(
+    db,
+    `SELECT count(*) AS n FROM conversations c
+       WHERE c.owner = ? AND c.unread > 0 AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.owner = c.owner AND k.uri = c.peer)`,
+  ).get(owner)!.n;
+}
+
 /** The messages after `after`, oldest first. */
 export function historyAfter(db: Database, owner: string, peer: string, limit: number, after: number): ChatMessage[] {
   return prepared<[string, string, number, number], Row>(db, `${COLUMNS} WHERE owner = ? AND peer = ? AND id > ? ORDER BY id LIMIT ?`)

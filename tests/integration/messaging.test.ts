@@ -3,7 +3,7 @@ import { inSentOrder, type ChatMessage } from '../../shared/domain/chat.js';
 import type { Engine } from '../../main/engine.js';
 import { EngineFleet } from '../support/engines.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
-import { MAX_TYPING_PEERS } from '../../main/messaging/messaging-service.js';
+import { MAX_REQUEST_MESSAGES, MAX_TYPING_PEERS, MAX_WAITING_REQUESTS } from '../../main/messaging/messaging-service.js';
 import { Linphone } from '../support/linphone.js';
 import { RawSipPeer } from '../support/raw-sip-peer.js';
 
@@ -156,6 +156,34 @@ describe('bounded against invented senders', () => {
         expect(answer.status).toBe(200);
       }
       expect(typing.size).toBe(MAX_TYPING_PEERS);
+    } finally {
+      await mallory.close();
+    }
+  });
+});
+
+describe('message requests are bounded', () => {
+  test(`one stranger: at most ${MAX_REQUEST_MESSAGES} unread, then 486 until they are read; at most ${MAX_WAITING_REQUESTS} strangers waiting`, async () => {
+    const alice = await fleet.signedIn('alice');
+    const mallory = await RawSipPeer.start('mallory', 'elsewhere.test');
+    const send = (from: string, body: string) =>
+      mallory.request('MESSAGE', uri('alice'), kamailio.sipPort, { body, contentType: 'text/plain', from }).then((r) => r.status);
+    try {
+      for (let i = 0; i < MAX_REQUEST_MESSAGES; i++) expect(await send('mallory@elsewhere.test', `spam ${i}`)).toBe(200);
+      expect(await send('mallory@elsewhere.test', 'one too many')).toBe(486);
+      const page = alice.messaging.history('sip:mallory@elsewhere.test', 200);
+      expect(page.ok && page.value.length).toBe(MAX_REQUEST_MESSAGES);
+      // Read: room again.
+      alice.messaging.markRead('sip:mallory@elsewhere.test');
+      expect(await send('mallory@elsewhere.test', 'after reading')).toBe(200);
+
+      // Many strangers: one message each until the waiting list is full; the next new one waits outside.
+      for (let i = 1; i < MAX_WAITING_REQUESTS; i++) expect(await send(`bot${i}@elsewhere.test`, 'hello')).toBe(200);
+      expect(await send('latecomer@elsewhere.test', 'hello')).toBe(486);
+      // Someone already waiting may still add to theirs; a contact is never a request.
+      expect(await send('bot1@elsewhere.test', 'again')).toBe(200);
+      alice.contacts.add({ address: 'friend@elsewhere.test' });
+      expect(await send('friend@elsewhere.test', 'hi, it is me')).toBe(200);
     } finally {
       await mallory.close();
     }
