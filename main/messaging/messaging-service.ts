@@ -34,7 +34,8 @@ import {
   insertIncoming,
   insertOutgoing,
   markRead,
-  outbox,
+  nextInOutbox,
+  markAnswered,
   searchMessages,
   setMessageState,
   unreadCount,
@@ -377,7 +378,7 @@ export class MessagingService implements SessionParticipant {
   private async drain(): Promise<void> {
     const owner = this.owner();
     while (owner && this.session && this.owner() === owner) {
-      const next = outbox(this.db, owner)[0];
+      const next = nextInOutbox(this.db, owner);
       if (!next) return;
       // "Sending" is told, not written: a message caught mid-send by a crash is still `queued` in the
       // store and goes again (with the same Call-ID), which is all `sending` would have meant.
@@ -389,9 +390,8 @@ export class MessagingService implements SessionParticipant {
         case 'sent':
         case 'stored': {
           // A delivery notification can overtake the 200 it follows: never step back from it.
-          const now = getMessage(this.db, owner, next.id);
-          state =
-            now && now.state !== 'queued' && now.state !== 'sending' ? undefined : setMessageState(this.db, owner, next.id, outcome.kind);
+          const { callId: _c, imdnId: _i, ...message } = next;
+          state = markAnswered(this.db, owner, next.id, outcome.kind) ? { ...message, state: outcome.kind, error: '' } : undefined;
           break;
         }
         case 'rejected':

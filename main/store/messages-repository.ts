@@ -41,7 +41,8 @@ export function insertOutgoing(
       `INSERT INTO messages (owner, peer, direction, body, sent_at, created_at, state, call_id, imdn_id) VALUES (?, ?, 'out', ?, ?, ?, 'queued', ?, ?)`,
     ).run(owner, peer, text, now, now, ids.callId, ids.imdnId).lastInsertRowid,
   );
-  return getMessage(db, owner, id)!;
+  // What was written, without reading it back (this runs for every message sent).
+  return { id, peer, direction: 'out', text, sentAt: now, state: 'queued', error: '' };
 }
 
 /**
@@ -77,6 +78,17 @@ export function getMessage(db: Database, owner: string, id: number): ChatMessage
   return row && toMessage(row);
 }
 
+/**
+ * Marks a message I sent as answered (`sent` or `stored`) unless something moved it on meanwhile (a
+ * delivery notification can overtake the 200 it follows); true when it changed.
+ */
+export function markAnswered(db: Database, owner: string, id: number, state: 'sent' | 'stored'): boolean {
+  return (
+    prepared(db, "UPDATE messages SET state = ? WHERE owner = ? AND id = ? AND state IN ('queued', 'sending')").run(state, owner, id)
+      .changes === 1
+  );
+}
+
 export function setMessageState(db: Database, owner: string, id: number, state: MessageState, error = ''): ChatMessage | undefined {
   prepared(db, 'UPDATE messages SET state = ?, error = ? WHERE owner = ? AND id = ?').run(state, error, owner, id);
   return getMessage(db, owner, id);
@@ -103,11 +115,10 @@ export function unreadWantingDisplay(db: Database, owner: string, peer: string):
     .map((row) => ({ imdnId: row.imdn_id }));
 }
 
-/** Outgoing messages still to send, oldest first (those caught `sending` by a crash go again). */
-export function outbox(db: Database, owner: string): OutboxEntry[] {
-  return prepared<[string], Row>(db, `${COLUMNS} WHERE owner = ? AND state IN ('queued', 'sending') ORDER BY id`)
-    .all(owner)
-    .map((row) => ({ ...toMessage(row), callId: row.call_id ?? '', imdnId: row.imdn_id ?? '' }));
+/** The oldest message waiting to go (one row: a burst of a thousand is not read a thousand times over). */
+export function nextInOutbox(db: Database, owner: string): OutboxEntry | undefined {
+  const row = prepared<[string], Row>(db, `${COLUMNS} WHERE owner = ? AND state IN ('queued', 'sending') ORDER BY id LIMIT 1`).get(owner);
+  return row && { ...toMessage(row), callId: row.call_id ?? '', imdnId: row.imdn_id ?? '' };
 }
 
 /** A page of a conversation, newest last: the `limit` messages before `before` (or the latest). */
