@@ -164,12 +164,21 @@ export class CallService implements SessionParticipant {
     return ok(entry.call);
   }
 
-  /** Answers an incoming call; the page with `token` holds the media. */
-  answer(id: string, video: boolean, token: string): Result<Call> {
+  /**
+   * Answers an incoming call; the page with `token` holds the media. A call waiting while another
+   * is connected: that one goes on hold first (answer-and-hold, as desk phones do).
+   */
+  async answer(id: string, video: boolean, token: string): Promise<Result<Call>> {
     const entry = this.entries.get(id);
     if (!entry || !(entry.sip instanceof Invitation) || entry.call.state !== 'incoming') {
       return err('state', 'That call is no longer ringing.');
     }
+    for (const other of this.live()) {
+      if (other === entry || other.call.state !== 'connected' || other.call.held) continue;
+      const held = await this.hold(other.call.id, true);
+      if (!held.ok) return err('state', `The current call could not be put on hold: ${held.error.message}`);
+    }
+    if (entry.call.state !== 'incoming') return err('state', 'That call is no longer ringing.');
     entry.token = token;
     if (entry.ringTimer) this.clock.clearTimeout(entry.ringTimer);
     this.update(entry, { state: 'connecting', video: video && entry.call.video });
@@ -203,6 +212,12 @@ export class CallService implements SessionParticipant {
     const entry = this.entries.get(id);
     if (!entry || entry.call.state !== 'connected') return err('state', 'That call is not connected.');
     if (entry.call.held === hold) return ok(entry.call);
+    // Resuming one call while talking on another swaps them: the other goes on hold first.
+    if (!hold) {
+      for (const other of this.live()) {
+        if (other !== entry && other.call.state === 'connected' && !other.call.held) await this.hold(other.call.id, true);
+      }
+    }
     this.update(entry, { held: hold });
     const outcome = await new Promise<string | undefined>((resolve) => {
       entry.sip
@@ -338,7 +353,16 @@ export class CallService implements SessionParticipant {
         if (entry.ringTimer) this.clock.clearTimeout(entry.ringTimer);
         this.update(entry, { state: 'connected', connectedAt: this.clock.now() });
       } else if (state === SessionState.Terminated) {
-        this.end(entry, entry.call.connectedAt !== undefined ? 'Call ended' : entry.call.direction === 'in' ? 'Missed call' : 'Call ended');
+        // sip.js ends the session before the promise of a failed INVITE rejects: let the failure
+        // say why first (a refused microphone, not "Call ended").
+        this.clock.setTimeout(
+          () =>
+            this.end(
+              entry,
+              entry.call.connectedAt !== undefined ? 'Call ended' : entry.call.direction === 'in' ? 'Missed call' : 'Call ended',
+            ),
+          0,
+        );
       }
     });
     sip.delegate = {

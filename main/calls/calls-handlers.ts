@@ -11,7 +11,7 @@ export function callsHandlers(calls: CallService): Handlers<ChannelsOf<typeof ca
     'calls:missed': async () => ok(calls.missed()),
     'calls:markSeen': async () => calls.markSeen(),
     'calls:start': async ({ peer, video, mediaToken }) => calls.start(peer, video, mediaToken),
-    'calls:answer': async ({ id, video, mediaToken }) => calls.answer(id, video, mediaToken),
+    'calls:answer': ({ id, video, mediaToken }) => calls.answer(id, video, mediaToken),
     'calls:hangUp': async ({ id }) => calls.hangUp(id),
     'calls:hold': async ({ id, hold }) => calls.hold(id, hold),
     'calls:media': async ({ requestId, ok: succeeded, sdp, error }) => calls.mediaReply(requestId, { ok: succeeded, sdp, error }),

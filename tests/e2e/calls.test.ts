@@ -287,4 +287,44 @@ describe('calls between two people', () => {
       .filter({ hasText: /Outgoing call, 0:0\d/ })
       .waitFor();
   });
+
+  test('call waiting: a second call rings during a call; Answer puts the first on hold and takes the second; Resume swaps back', async () => {
+    const [alice, bob, carol] = await Promise.all([signIn('alice'), signIn('bob'), signIn('carol')]);
+    await call(alice, 'bob', 'Bob');
+    await incoming(bob).getByRole('button', { name: 'Answer', exact: true }).click();
+    await callWith(alice, 'Bob').getByText('In a call').waitFor();
+
+    await call(carol, 'alice', 'Alice');
+    const waiting = incoming(alice);
+    await waiting.getByText(`carol@${DOMAIN}`).first().waitFor();
+    await waiting.getByRole('button', { name: 'Answer', exact: true }).click();
+    await callWith(alice, 'Bob').getByText('You put the call on hold').waitFor();
+    await callWith(bob, `alice@${DOMAIN}`).getByText('On hold').waitFor();
+    await callWith(alice, `carol@${DOMAIN}`).getByText('In a call').waitFor();
+    await callWith(carol, 'Alice').getByText('In a call').waitFor();
+    await audioFlows(carol);
+
+    // Back to Bob: Carol goes on hold.
+    await callWith(alice, 'Bob').getByRole('button', { name: 'Resume' }).click();
+    await callWith(carol, 'Alice').getByText('On hold').waitFor();
+    await callWith(bob, `alice@${DOMAIN}`).getByText('In a call').waitFor();
+    await audioFlows(bob);
+  });
+
+  test('a microphone the person refused: the call does not start, and the page says what to do', async () => {
+    // Dave is signed in: an INVITE to him would be relayed (and logged as such) by the server.
+    const [alice, dave] = await Promise.all([signIn('alice'), signIn('dave')]);
+    await alice.evaluate(() => {
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    });
+    const relayed = () => kamailio.output.match(/relay INVITE /g)?.length ?? 0;
+    const before = relayed();
+    await call(alice, 'dave', 'Dave');
+    await callWith(alice, 'Dave')
+      .getByText(/isn't allowed to use your microphone or camera/)
+      .waitFor();
+    // No INVITE left, and nothing rang at Dave's.
+    expect(relayed()).toBe(before);
+    expect(await incoming(dave).count()).toBe(0);
+  });
 });
