@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchChromium } from '../support/browser.js';
@@ -7,10 +5,10 @@ import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { seedContacts } from '../support/seed.js';
 import { WebParley } from '../support/web-mode.js';
 import { addContact, contactRow, signInAs } from '../support/parley-page.js';
+import { violations } from '../support/axe.js';
 
 // Every screen, checked by axe-core as it renders in Chromium — light and dark, wide and narrow —
 // with a 300-contact list, a waiting request, a card, the approval requests, Settings and the menus.
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let kamailio: Kamailio;
 let browser: Browser;
@@ -44,24 +42,6 @@ afterAll(async () => {
   await fresh?.dispose();
   await kamailio?.dispose();
 });
-
-interface Violation {
-  id: string;
-  impact: string;
-  nodes: { target: string[]; failureSummary: string }[];
-}
-
-/** axe-core's violations on the page as it is now: every rule, WCAG 2.2 AA and best practice, and target size (24 px; off by default in axe). */
-async function violations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-  const found = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: unknown[] }> } }).axe;
-    return (await axe.run(document, { resultTypes: ['violations'], rules: { 'target-size': { enabled: true } } })).violations;
-  });
-  return (found as Violation[]).flatMap((v) =>
-    v.nodes.slice(0, 3).map((n) => `${v.id} (${v.impact}) at ${n.target.join(' ')}: ${n.failureSummary}`),
-  );
-}
 
 describe('axe-core finds nothing on any screen', () => {
   for (const [width, height] of [

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { launchChromium, showPagesIfFailed } from '../support/browser.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { WebParley } from '../support/web-mode.js';
+import { violations } from '../support/axe.js';
 import { addContact, approvalsBar, contactRow, contactTree, signInAs } from '../support/parley-page.js';
 
 // Two people calling each other from two web-mode Parleys in Chromium (fake microphone and camera),
@@ -101,6 +102,21 @@ async function audioFlows(page: Page): Promise<void> {
   await expect.poll(() => packetsIn(page), { timeout: 15_000 }).toBeGreaterThan(before + 10);
 }
 
+/** axe-core finds nothing on the page at 1280×800 and 360×720, light and dark. */
+async function clean(page: Page): Promise<void> {
+  for (const [width, height] of [
+    [1280, 800],
+    [360, 720],
+  ] as const) {
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.setViewportSize({ width, height });
+      await page.emulateMedia({ colorScheme: scheme });
+      expect({ width, scheme, violations: await violations(page) }).toEqual({ width, scheme, violations: [] });
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+}
+
 const callWith = (page: Page, name: RegExp | string) =>
   page.getByRole('region', { name: typeof name === 'string' ? `Call with ${name}` : name });
 const incoming = (page: Page) => page.getByRole('region', { name: /^Incoming call from / });
@@ -127,12 +143,16 @@ describe('calls between two people', () => {
     await callWith(alice, 'Bob').getByText('Ringing…').waitFor();
     const toast = incoming(bob);
     await toast.getByText(`alice@${DOMAIN}`).first().waitFor();
+    // The ringing call and the incoming call pass axe (every rule, 24 px targets), wide and narrow, light and dark.
+    await clean(alice);
+    await clean(bob);
     await toast.getByRole('button', { name: 'Answer', exact: true }).click();
 
     await callWith(alice, 'Bob').getByText('In a call').waitFor();
     await callWith(bob, `alice@${DOMAIN}`).getByText('In a call').waitFor();
     await Promise.all([audioFlows(alice), audioFlows(bob)]);
     await callWith(alice, 'Bob').getByLabel('Call time').waitFor();
+    await clean(alice);
     await contactRow(alice, 'Bob').filter({ hasText: 'In a call' }).waitFor();
 
     const mute = callWith(alice, 'Bob').getByRole('button', { name: 'Mute' });
