@@ -52,6 +52,16 @@ export class BridgedDescriptionHandler implements SessionDescriptionHandler {
     await this.ask({ action: 'remote', sdp });
   }
 
+  /** Sends keypad tones in the media (RFC 4733); false when the page's connection cannot. */
+  async sendTones(tones: string): Promise<boolean> {
+    try {
+      await this.ask({ action: 'dtmf', tones });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   sendDtmf(tones: string): boolean {
     if (!/^[0-9A-D#*,]{1,32}$/i.test(tones)) return false;
     void this.ask({ action: 'dtmf', tones }).catch(() => undefined);

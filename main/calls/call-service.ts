@@ -257,6 +257,29 @@ export class CallService implements SessionParticipant {
     return ok(undefined);
   }
 
+  /**
+   * Keypad tones during a call: in the media as RFC 4733 telephone events where the connection can,
+   * else one SIP INFO per tone (application/dtmf-relay), which many gateways and PBXs take.
+   */
+  async dtmf(id: string, tones: string): Promise<Result<void>> {
+    const entry = this.entries.get(id);
+    if (!entry || entry.call.state !== 'connected') return err('state', 'That call is not connected.');
+    const handler = entry.sip.sessionDescriptionHandler;
+    if (handler instanceof BridgedDescriptionHandler && (await handler.sendTones(tones))) return ok(undefined);
+    for (const tone of tones) {
+      try {
+        await entry.sip.info({
+          requestOptions: {
+            body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: `Signal=${tone}\r\nDuration=160\r\n` },
+          },
+        });
+      } catch (error) {
+        return err('state', `The keypad tone could not be sent: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return ok(undefined);
+  }
+
   /** A page's answer to a media request. */
   mediaReply(requestId: number, reply: { ok: boolean; sdp?: string | undefined; error?: string | undefined }): Result<void> {
     this.media.reply(requestId, reply);

@@ -1,5 +1,5 @@
 import type { callsRequests } from '../../shared/ipc/calls.js';
-import { ok } from '../../shared/ipc/result.js';
+import { err, ok } from '../../shared/ipc/result.js';
 import type { ChannelsOf, Handlers } from '../ipc/handlers.js';
 import type { CallService } from './call-service.js';
 
@@ -14,6 +14,8 @@ export function callsHandlers(calls: CallService): Handlers<ChannelsOf<typeof ca
     'calls:answer': ({ id, video, mediaToken }) => calls.answer(id, video, mediaToken),
     'calls:hangUp': async ({ id }) => calls.hangUp(id),
     'calls:hold': async ({ id, hold }) => calls.hold(id, hold),
+    'calls:dtmf': async ({ id, tones }) =>
+      /^[0-9A-D#*]{1,32}$/i.test(tones) ? calls.dtmf(id, tones) : err('invalid', 'Keypad tones are digits, *, # and A–D.', 'tones'),
     'calls:media': async ({ requestId, ok: succeeded, sdp, error }) => calls.mediaReply(requestId, { ok: succeeded, sdp, error }),
   };
 }

@@ -22,6 +22,8 @@ export const callsRequests = {
   /** Declines an incoming call (603), cancels one ringing out, or hangs up. */
   'calls:hangUp': obj({ id }),
   'calls:hold': obj({ id, hold: bool }),
+  /** Keypad tones during a call (digits, *, #, A–D). */
+  'calls:dtmf': obj({ id, tones: str(32) }),
   /** The page's answer to a media request: my SDP for `local`, nothing for the others, or why it failed. */
   'calls:media': obj({ requestId: int(1, Number.MAX_SAFE_INTEGER), ok: bool, sdp: optional(str(SDP_MAX)), error: optional(str(512)) }),
 };
@@ -35,6 +37,7 @@ export interface CallsResponses {
   'calls:answer': Call;
   'calls:hangUp': void;
   'calls:hold': Call;
+  'calls:dtmf': void;
   'calls:media': void;
 }
 

@@ -112,6 +112,13 @@ describe('calls through the media relay to a plain SIP phone', () => {
     await call.getByText('In a call').waitFor();
     // A second of audio each way (50 packets at 20 ms), through the relay.
     await expect.poll(() => packetsIn(alice), { timeout: 15_000 }).toBeGreaterThan(50);
+    // Keypad tones in the call reach the phone (RFC 4733 telephone events, through the relay).
+    await call.getByRole('button', { name: 'Keypad' }).click();
+    const tones = call.getByRole('group', { name: 'Keypad tones' });
+    for (const key of ['1', '2', '#']) {
+      await tones.getByRole('button', { name: key, exact: true }).click();
+      await desk.waitFor(new RegExp(`"type":"CALL_DTMF_START"[^}]*"param":"${key}"`), 10_000);
+    }
     await call.getByRole('button', { name: 'Hang up' }).click();
     expect(await phoneReceived(desk)).toBeGreaterThan(40);
   });

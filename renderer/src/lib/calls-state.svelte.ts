@@ -110,6 +110,11 @@ export class CallsState {
     this.error = result.ok ? null : result.error.message;
   }
 
+  async dtmf(id: string, tones: string): Promise<void> {
+    const result = await this.api.calls.dtmf({ id, tones });
+    this.error = result.ok ? null : result.error.message;
+  }
+
   toggleMute(id: string): void {
     const muted = !this.muted[id];
     this.muted = { ...this.muted, [id]: muted };
