@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Invitation, Inviter, SessionState, type Session } from 'sip.js';
+import { Invitation, Inviter, SessionState, type Referral, type Session } from 'sip.js';
 import {
   callRejectionText,
   RING_TIMEOUT_MS,
@@ -127,10 +127,42 @@ export class CallService implements SessionParticipant {
       return err('state', 'Put the current call on hold or hang up first.');
     }
     const inviter = session.inviter(target, { earlyMedia: false });
+    return ok(this.dial(inviter, { peer: dialled.uri, ...(dialled.kind === 'phone' ? { number: dialled.e164 } : {}) }, video, token).call);
+  }
+
+  /**
+   * Blind transfer (RFC 3515 REFER, RFC 5589 §6): asks the other side of call `id` to call `target`
+   * instead; once they take it (202), this call ends.
+   */
+  async transfer(id: string, target: string): Promise<Result<void>> {
+    const entry = this.entries.get(id);
+    const me = parseSipAddress(this.owner() ?? '');
+    if (!entry || entry.call.state !== 'connected' || !me || !this.session) return err('state', 'That call is not connected.');
+    const dialled = dialTarget(target, me.host, this.options.defaultCountry?.());
+    const uri = dialled && this.session.makeURI(dialled.kind === 'phone' ? dialled.requestUri : dialled.uri);
+    if (!dialled || !uri) return err('invalid', 'That is not a SIP address or phone number.', 'target');
+    const refused = await new Promise<string | undefined>((resolve) => {
+      entry.sip
+        .refer(uri, {
+          requestDelegate: {
+            onAccept: () => resolve(undefined),
+            onReject: (response) => resolve(`The transfer was refused (${response.message.statusCode}).`),
+          },
+        })
+        .catch((error: unknown) => resolve(error instanceof Error ? error.message : String(error)));
+    });
+    if (refused) return err('state', refused);
+    this.update(entry, { reason: 'Transferred' });
+    void entry.sip.bye().catch((error: unknown) => this.log.debug(`bye after transfer: ${String(error)}`));
+    return ok(undefined);
+  }
+
+  /** Sends the INVITE of a new outgoing call and follows it. */
+  private dial(inviter: Inviter, who: { peer: string; number?: string }, video: boolean, token: string | undefined): Entry {
     const entry = this.add(inviter, {
       id: randomUUID(),
-      peer: dialled.uri,
-      ...(dialled.kind === 'phone' ? { number: dialled.e164 } : {}),
+      peer: who.peer,
+      ...(who.number ? { number: who.number } : {}),
       peerName: '',
       direction: 'out',
       state: 'calling',
@@ -161,7 +193,31 @@ export class CallService implements SessionParticipant {
         },
       })
       .catch((error: unknown) => this.failed(entry, error));
-    return ok(entry.call);
+    return entry;
+  }
+
+  /**
+   * The other side asks me to call someone else (they are transferring me, RFC 3515): accepted, and
+   * the new call goes out from the page that holds this one; the old call ends when they hang up.
+   */
+  private referred(entry: Entry, referral: Referral): void {
+    const target = parseSipAddress(referral.referTo.uri.toString());
+    if (!target || this.live().length > MAX_CALLS) {
+      void referral.reject({ statusCode: 603 }).catch(() => undefined);
+      return;
+    }
+    void referral
+      .accept()
+      .then(() => {
+        const inviter = referral.makeInviter({ earlyMedia: false });
+        this.dial(
+          inviter,
+          { peer: target.uri, ...(/^\+\d{6,15}$/.test(target.user) ? { number: target.user } : {}) },
+          entry.call.video,
+          entry.token,
+        );
+      })
+      .catch((error: unknown) => this.log.warn(`transfer: ${String(error)}`));
   }
 
   /**
@@ -394,6 +450,7 @@ export class CallService implements SessionParticipant {
         if (!entry.call.reason) this.update(entry, { reason: 'They hung up' });
         void bye.accept().catch(() => undefined);
       },
+      onRefer: (referral) => this.referred(entry, referral),
     };
     this.changes.fire(this.list());
     return entry;

@@ -22,6 +22,8 @@ export const callsRequests = {
   /** Declines an incoming call (603), cancels one ringing out, or hangs up. */
   'calls:hangUp': obj({ id }),
   'calls:hold': obj({ id, hold: bool }),
+  /** Blind transfer: the other side is asked to call `target` instead, and this call ends. */
+  'calls:transfer': obj({ id, target: str(ACCOUNT_LIMITS.address + 8) }),
   /** Keypad tones during a call (digits, *, #, A–D). */
   'calls:dtmf': obj({ id, tones: str(32) }),
   /** The page's answer to a media request: my SDP for `local`, nothing for the others, or why it failed. */
@@ -37,6 +39,7 @@ export interface CallsResponses {
   'calls:answer': Call;
   'calls:hangUp': void;
   'calls:hold': Call;
+  'calls:transfer': void;
   'calls:dtmf': void;
   'calls:media': void;
 }

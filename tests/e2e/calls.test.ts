@@ -347,4 +347,20 @@ describe('calls between two people', () => {
     expect(relayed()).toBe(before);
     expect(await incoming(dave).count()).toBe(0);
   });
+
+  test('blind transfer: alice hands bob over to carol; bob calls carol, alice is out of it', async () => {
+    const [alice, bob, carol] = await Promise.all([signIn('alice'), signIn('bob'), signIn('carol')]);
+    await call(alice, 'bob', 'Bob');
+    await incoming(bob).getByRole('button', { name: 'Answer', exact: true }).click();
+    await callWith(alice, 'Bob').getByText('In a call').waitFor();
+    await callWith(alice, 'Bob').getByRole('button', { name: 'Transfer' }).click();
+    await callWith(alice, 'Bob').getByRole('textbox', { name: 'Transfer to' }).fill(`carol@${DOMAIN}`);
+    await callWith(alice, 'Bob').getByRole('button', { name: 'Transfer call' }).click();
+    await callWith(alice, 'Bob').getByText('Transferred').waitFor();
+    await incoming(carol).getByText(`bob@${DOMAIN}`).first().waitFor();
+    await incoming(carol).getByRole('button', { name: 'Answer', exact: true }).click();
+    await callWith(bob, `carol@${DOMAIN}`).getByText('In a call').waitFor();
+    await audioFlows(carol);
+    await audioFlows(bob);
+  });
 });

@@ -110,6 +110,13 @@ export class CallsState {
     this.error = result.ok ? null : result.error.message;
   }
 
+  /** Blind transfer; true once the other side took it (this call then ends). */
+  async transfer(id: string, target: string): Promise<boolean> {
+    const result = await this.api.calls.transfer({ id, target });
+    this.error = result.ok ? null : result.error.message;
+    return result.ok;
+  }
+
   async dtmf(id: string, tones: string): Promise<void> {
     const result = await this.api.calls.dtmf({ id, tones });
     this.error = result.ok ? null : result.error.message;
