@@ -119,3 +119,20 @@ export type MediaRequest =
 
 /** Largest SDP carried either way (a real one is a few KB; video with many codecs ~10 KB). */
 export const SDP_MAX = 64 * 1024;
+
+/** How the connection of a call is doing, from `getStats` (over the last few seconds). */
+export interface CallQuality {
+  readonly level: 'good' | 'fair' | 'poor';
+  /** Share of audio packets lost, 0–1. */
+  readonly loss: number;
+  readonly jitterMs: number;
+  readonly roundTripMs: number | undefined;
+}
+
+/** Thresholds as VoIP quality is usually judged (loss, jitter, round trip). */
+export function qualityOf(loss: number, jitterMs: number, roundTripMs: number | undefined): CallQuality['level'] {
+  const rtt = roundTripMs ?? 0;
+  if (loss < 0.02 && jitterMs < 30 && rtt < 300) return 'good';
+  if (loss < 0.08 && jitterMs < 60 && rtt < 600) return 'fair';
+  return 'poor';
+}

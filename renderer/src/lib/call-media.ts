@@ -1,4 +1,4 @@
-import type { MediaRequest } from '../../../shared/domain/calls';
+import { qualityOf, type CallQuality, type MediaRequest } from '../../../shared/domain/calls';
 import type { ParleyApi } from '../../../shared/ipc/contract';
 
 /** The longest Parley waits for ICE candidates before its offer or answer leaves (not sip.js's 5 s). */
@@ -56,6 +56,50 @@ export class CallMedia {
     this.connections.get(callId)?.close();
     this.connections.delete(callId);
     this.onStreams(callId, null);
+  }
+
+  /** The call's connection quality now (audio received: loss and jitter; the pair's round trip). */
+  async quality(
+    callId: string,
+    previous?: { received: number; lost: number },
+  ): Promise<(CallQuality & { received: number; lost: number }) | null> {
+    const pc = this.connections.get(callId);
+    if (!pc) return null;
+    let received = 0;
+    let lost = 0;
+    let jitter = 0;
+    let rtt: number | undefined;
+    (await pc.getStats()).forEach(
+      (report: {
+        type: string;
+        kind?: string;
+        packetsReceived?: number;
+        packetsLost?: number;
+        jitter?: number;
+        state?: string;
+        nominated?: boolean;
+        currentRoundTripTime?: number;
+      }) => {
+        if (report.type === 'inbound-rtp' && report.kind === 'audio') {
+          received += report.packetsReceived ?? 0;
+          lost += Math.max(0, report.packetsLost ?? 0);
+          jitter = Math.max(jitter, report.jitter ?? 0);
+        }
+        if (
+          report.type === 'candidate-pair' &&
+          report.state === 'succeeded' &&
+          report.nominated &&
+          report.currentRoundTripTime !== undefined
+        ) {
+          rtt = report.currentRoundTripTime * 1000;
+        }
+      },
+    );
+    const newReceived = received - (previous?.received ?? 0);
+    const newLost = lost - (previous?.lost ?? 0);
+    const loss = newReceived + newLost > 0 ? newLost / (newReceived + newLost) : 0;
+    const jitterMs = jitter * 1000;
+    return { level: qualityOf(loss, jitterMs, rtt), loss, jitterMs, roundTripMs: rtt, received, lost };
   }
 
   /** Whether this page holds a call's media. */

@@ -1,4 +1,4 @@
-import type { Call, CallRecord, MissedCalls } from '../../../shared/domain/calls';
+import type { Call, CallQuality, CallRecord, MissedCalls } from '../../../shared/domain/calls';
 import type { ParleyApi } from '../../../shared/ipc/contract';
 import { CallMedia, type CallStreams } from './call-media';
 
@@ -7,6 +7,10 @@ export class CallsState {
   calls = $state<readonly Call[]>([]);
   /** Each held call's streams (my preview, what they send). */
   streams = $state<Record<string, CallStreams>>({});
+  /** Each held call's connection quality, measured every two seconds while it is connected. */
+  quality = $state<Record<string, CallQuality>>({});
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- counters between measurements, not state
+  private readonly counters = new Map<string, { received: number; lost: number }>();
   /** Calls whose microphone I turned off. */
   muted = $state<Record<string, boolean>>({});
   /** Missed calls not yet seen, by peer. */
@@ -49,6 +53,20 @@ export class CallsState {
       this.missed = missed;
       if (this.history) this.history = this.history.map((r) => (r.seen ? r : { ...r, seen: true }));
     });
+  }
+
+  /** Measures the connection of every connected call this page holds (the call bar polls it). */
+  async measure(): Promise<void> {
+    const next: Record<string, CallQuality> = {};
+    for (const call of this.calls) {
+      if (call.state !== 'connected' || !this.media.holds(call.id)) continue;
+      const measured = await this.media.quality(call.id, this.counters.get(call.id));
+      if (!measured) continue;
+      this.counters.set(call.id, { received: measured.received, lost: measured.lost });
+      next[call.id] = { level: measured.level, loss: measured.loss, jitterMs: measured.jitterMs, roundTripMs: measured.roundTripMs };
+    }
+    for (const id of this.counters.keys()) if (!(id in next)) this.counters.delete(id);
+    this.quality = next;
   }
 
   async load(): Promise<void> {
