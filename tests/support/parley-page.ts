@@ -11,13 +11,25 @@ export async function signInAs(page: Page, user: string, server: string, options
   await page.getByRole('button', { name: 'Status: Available' }).waitFor();
 }
 
-/** Adds a contact through the Add contact dialog. */
+/**
+ * Adds a contact through the Add contact dialog, and waits until the dialog has closed (the contact
+ * is stored); if it does not close, says what the page showed instead of leaving a bare timeout.
+ */
 export async function addContact(page: Page, address: string, name = ''): Promise<void> {
   await page.getByRole('button', { name: 'Add contact' }).click();
   const dialog = page.getByRole('dialog', { name: 'Add contact' });
   await dialog.getByLabel('SIP address').fill(address);
   if (name) await dialog.getByLabel('Display name').fill(name);
   await dialog.getByRole('button', { name: 'Add' }).click();
+  try {
+    await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
+  } catch {
+    const shown = await page
+      .locator('body')
+      .ariaSnapshot({ timeout: 2_000 })
+      .catch((error: unknown) => String(error));
+    throw new Error(`Adding ${address} did not close the dialog; the page showed:\n${shown.slice(0, 4000)}`);
+  }
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

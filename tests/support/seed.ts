@@ -13,7 +13,7 @@ export async function seedContacts(
   kamailio: Kamailio,
   user: string,
   count: number,
-  options: { groups?: readonly string[]; password?: string } = {},
+  options: { groups?: readonly string[]; password?: string; /** More contacts, by address. */ also?: readonly string[] } = {},
 ): Promise<string> {
   const dataDir = mkdtempSync(join(tmpdir(), `parley-${user}-${count}-`));
   const engine = new Engine({ dataDir, mode: 'web', version: 'test', secrets: new FileSecretStore(join(dataDir, 'credentials.json')) });
@@ -30,6 +30,7 @@ export async function seedContacts(
       const group = engine.contacts.createGroup(name);
       if (group.ok) groupIds.push(group.value.id);
     }
+    for (const address of options.also ?? []) engine.contacts.add({ address });
     for (let i = 0; i < count; i++) {
       const groupId = groupIds[i % groupIds.length];
       engine.contacts.add({
