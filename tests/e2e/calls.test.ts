@@ -143,6 +143,10 @@ describe('calls between two people', () => {
     await callWith(alice, 'Bob').getByText('Ringing…').waitFor();
     const toast = incoming(bob);
     await toast.getByText(`alice@${DOMAIN}`).first().waitFor();
+    // Bob's Parley rings (the sound from assets/ plays); it stops once he answers.
+    const ringing = () =>
+      bob.evaluate(() => Array.from(document.querySelectorAll('audio')).some((audio) => audio.src.includes('ring') && !audio.paused));
+    await expect.poll(ringing).toBe(true);
     // The ringing call and the incoming call pass axe (every rule, 24 px targets), wide and narrow, light and dark.
     await clean(alice);
     await clean(bob);
@@ -150,6 +154,7 @@ describe('calls between two people', () => {
 
     await callWith(alice, 'Bob').getByText('In a call').waitFor();
     await callWith(bob, `alice@${DOMAIN}`).getByText('In a call').waitFor();
+    expect(await ringing()).toBe(false);
     await Promise.all([audioFlows(alice), audioFlows(bob)]);
     await callWith(alice, 'Bob').getByLabel('Call time').waitFor();
     // On loopback the connection is good; the numbers come with it.
