@@ -4,6 +4,7 @@ import { launchChromium } from '../tests/support/browser.js';
 import { DOMAIN, Kamailio } from '../tests/support/kamailio.js';
 import { WebParley } from '../tests/support/web-mode.js';
 import { addContact, contactRow, signInAs } from '../tests/support/parley-page.js';
+import { trackPeerConnections } from '../tests/support/webrtc.js';
 import { median, percentile, record, type Figure } from './support/record.js';
 
 const CALLS = 20;
@@ -40,17 +41,7 @@ test('calls between two pages: Call → the far end rings; Answer → the first 
       [bobParley, 'bob'],
     ] as const) {
       const page = await browser.newPage();
-      await page.addInitScript(() => {
-        const Original = window.RTCPeerConnection;
-        const list: RTCPeerConnection[] = [];
-        (window as unknown as { testPeerConnections: RTCPeerConnection[] }).testPeerConnections = list;
-        window.RTCPeerConnection = class extends Original {
-          constructor(configuration?: RTCConfiguration) {
-            super(configuration);
-            list.push(this);
-          }
-        };
-      });
+      await trackPeerConnections(page);
       await page.goto(parley.url);
       await signInAs(page, user, kamailio.wsUrl);
       pages.push(page);

@@ -3,13 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { launchChromium, showPagesIfFailed } from '../support/browser.js';
+import { endTest, launchChromium } from '../support/browser.js';
 import { Baresip } from '../support/baresip.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { Rtpengine } from '../support/rtpengine.js';
 import { writeTone } from '../support/tone.js';
 import { WebParley } from '../support/web-mode.js';
 import { signInAs } from '../support/parley-page.js';
+import { audioPacketsIn, trackPeerConnections } from '../support/webrtc.js';
 
 // Calls between a WebRTC page and a plain-RTP SIP phone (baresip) through Kamailio and Debian's
 // rtpengine media relay: ICE and DTLS-SRTP on the page's side, RTP/AVP on the phone's.
@@ -37,48 +38,23 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 afterEach(async (context) => {
-  await showPagesIfFailed(context);
-  if (context.task.result?.state === 'fail') {
-    for (const phone of phones) console.error(`baresip (tail):\n${phone.log.slice(-3000)}`);
-    for (const parley of running) console.error(`web mode log (tail):\n${parley.log.split('\n').slice(-30).join('\n')}`);
-    console.error(`kamailio log (tail):\n${kamailio.output.split('\n').slice(-40).join('\n')}`);
-    console.error(`rtpengine log (tail):\n${relay.output.split('\n').slice(-30).join('\n')}`);
-  }
+  await endTest(context, browser, running, {
+    kamailio: () => kamailio.output,
+    rtpengine: () => relay.output,
+    ...Object.fromEntries(phones.map((phone, i) => [`baresip ${i + 1}`, () => phone.log])),
+  });
   for (const phone of phones.splice(0)) await phone.stop();
-  for (const parley of running.splice(0)) await parley.dispose();
-  for (const context of browser.contexts()) await context.close();
 });
 
 async function signIn(user: string): Promise<Page> {
   const parley = await WebParley.launch();
   running.push(parley);
   const page = await browser.newPage();
-  await page.addInitScript(() => {
-    const Original = window.RTCPeerConnection;
-    const list: RTCPeerConnection[] = [];
-    (window as unknown as { testPeerConnections: RTCPeerConnection[] }).testPeerConnections = list;
-    window.RTCPeerConnection = class extends Original {
-      constructor(configuration?: RTCConfiguration) {
-        super(configuration);
-        list.push(this);
-      }
-    };
-  });
+  await trackPeerConnections(page);
   await page.goto(parley.url);
   await signInAs(page, user, kamailio.wsUrl);
   return page;
 }
-
-const packetsIn = (page: Page) =>
-  page.evaluate(async () => {
-    let total = 0;
-    for (const pc of (window as unknown as { testPeerConnections: RTCPeerConnection[] }).testPeerConnections) {
-      (await pc.getStats()).forEach((report: { type: string; kind?: string; packetsReceived?: number }) => {
-        if (report.type === 'inbound-rtp' && report.kind === 'audio') total += report.packetsReceived ?? 0;
-      });
-    }
-    return total;
-  });
 
 async function phone(autoAnswer: boolean, user = 'desk'): Promise<Baresip> {
   const desk = await Baresip.start({
@@ -111,7 +87,7 @@ describe('calls through the media relay to a plain SIP phone', () => {
     const call = alice.getByRole('region', { name: `Call with desk@${DOMAIN}` });
     await call.getByText('In a call').waitFor();
     // A second of audio each way (50 packets at 20 ms), through the relay.
-    await expect.poll(() => packetsIn(alice), { timeout: 15_000 }).toBeGreaterThan(50);
+    await expect.poll(() => audioPacketsIn(alice), { timeout: 15_000 }).toBeGreaterThan(50);
     // Keypad tones in the call reach the phone (RFC 4733 telephone events, through the relay).
     await call.getByRole('button', { name: 'Keypad' }).click();
     const tones = call.getByRole('group', { name: 'Keypad tones' });
@@ -131,7 +107,7 @@ describe('calls through the media relay to a plain SIP phone', () => {
     await ringing.getByRole('button', { name: 'Answer', exact: true }).click();
     const call = alice.getByRole('region', { name: `Call with desk@${DOMAIN}` });
     await call.getByText('In a call').waitFor();
-    await expect.poll(() => packetsIn(alice), { timeout: 15_000 }).toBeGreaterThan(50);
+    await expect.poll(() => audioPacketsIn(alice), { timeout: 15_000 }).toBeGreaterThan(50);
     await call.getByRole('button', { name: 'Hang up' }).click();
     expect(await phoneReceived(desk)).toBeGreaterThan(40);
   });
@@ -145,7 +121,7 @@ describe('calls through the media relay to a plain SIP phone', () => {
     // Shown as the number, internationally written (no home country chosen).
     const call = alice.getByRole('region', { name: 'Call with +1 415 555 2671' });
     await call.getByText('In a call').waitFor();
-    await expect.poll(() => packetsIn(alice), { timeout: 15_000 }).toBeGreaterThan(50);
+    await expect.poll(() => audioPacketsIn(alice), { timeout: 15_000 }).toBeGreaterThan(50);
     // The number went on the wire as sip:+E164@domain;user=phone.
     expect(kamailio.output).toMatch(/to the phone network: sip:\+14155552671@uc\.test;user=phone/);
     await call.getByRole('button', { name: 'Hang up' }).click();

@@ -1,9 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { launchChromium, showPagesIfFailed } from '../support/browser.js';
+import { endTest, launchChromium } from '../support/browser.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { WebParley } from '../support/web-mode.js';
 import { violations } from '../support/axe.js';
+import { audioDirection, audioPacketsIn, trackPeerConnections, videoFramesIn } from '../support/webrtc.js';
 import { addContact, approvalsBar, contactRow, contactTree, signInAs } from '../support/parley-page.js';
 
 // Two people calling each other from two web-mode Parleys in Chromium (fake microphone and camera),
@@ -20,15 +21,7 @@ afterAll(async () => {
   await browser?.close();
   await kamailio?.dispose();
 });
-afterEach(async (context) => {
-  await showPagesIfFailed(context);
-  if (context.task.result?.state === 'fail') {
-    for (const parley of running) console.error(`web mode log (tail):\n${parley.log.split('\n').slice(-40).join('\n')}`);
-    console.error(`kamailio log (tail):\n${kamailio.output.split('\n').slice(-40).join('\n')}`);
-  }
-  for (const parley of running.splice(0)) await parley.dispose();
-  for (const context of browser.contexts()) await context.close();
-});
+afterEach((context) => endTest(context, browser, running, { kamailio: () => kamailio.output }));
 
 /**
  * Signs `user` in, in a page that keeps a list of its RTCPeerConnections (to read their statistics).
@@ -39,47 +32,13 @@ async function signIn(user: string, dataDir?: string): Promise<Page> {
   running.push(parley);
   dataDirs.set(user, parley);
   const page = await browser.newPage();
-  await page.addInitScript(() => {
-    const Original = window.RTCPeerConnection;
-    const list: RTCPeerConnection[] = [];
-    (window as unknown as { testPeerConnections: RTCPeerConnection[] }).testPeerConnections = list;
-    window.RTCPeerConnection = class extends Original {
-      constructor(configuration?: RTCConfiguration) {
-        super(configuration);
-        list.push(this);
-      }
-    };
-  });
+  await trackPeerConnections(page);
   await page.goto(parley.url);
   if (dataDir) await page.getByRole('button', { name: 'Status: Available' }).waitFor();
   else await signInAs(page, user, kamailio.wsUrl, { remember: true });
   return page;
 }
 const dataDirs = new Map<string, WebParley>();
-
-/** Audio RTP packets this page has received, over all its calls. */
-const packetsIn = (page: Page) =>
-  page.evaluate(async () => {
-    let total = 0;
-    for (const pc of (window as unknown as { testPeerConnections: RTCPeerConnection[] }).testPeerConnections) {
-      (await pc.getStats()).forEach((report: { type: string; kind?: string; packetsReceived?: number }) => {
-        if (report.type === 'inbound-rtp' && report.kind === 'audio') total += report.packetsReceived ?? 0;
-      });
-    }
-    return total;
-  });
-
-/** Video frames this page has decoded, over all its calls. */
-const framesIn = (page: Page) =>
-  page.evaluate(async () => {
-    let total = 0;
-    for (const pc of (window as unknown as { testPeerConnections: RTCPeerConnection[] }).testPeerConnections) {
-      (await pc.getStats()).forEach((report: { type: string; kind?: string; framesDecoded?: number }) => {
-        if (report.type === 'inbound-rtp' && report.kind === 'video') total += report.framesDecoded ?? 0;
-      });
-    }
-    return total;
-  });
 
 /** Whether a video element shows a picture (it has a size and is playing). */
 const showsPicture = (page: Page, name: string) =>
@@ -88,18 +47,10 @@ const showsPicture = (page: Page, name: string) =>
     .getByLabel(name)
     .evaluate((video: HTMLVideoElement) => video.videoWidth > 0 && !video.paused);
 
-/** The negotiated direction of the page's audio (sendrecv, sendonly, recvonly, inactive). */
-const audioDirection = (page: Page) =>
-  page.evaluate(() => {
-    const list = (window as unknown as { testPeerConnections: RTCPeerConnection[] }).testPeerConnections;
-    const live = list.filter((pc) => pc.connectionState !== 'closed').at(-1);
-    return live?.getTransceivers().find((t) => t.receiver.track.kind === 'audio')?.currentDirection ?? 'none';
-  });
-
 /** Waits until this page receives more audio packets than it had. */
 async function audioFlows(page: Page): Promise<void> {
-  const before = await packetsIn(page);
-  await expect.poll(() => packetsIn(page), { timeout: 15_000 }).toBeGreaterThan(before + 10);
+  const before = await audioPacketsIn(page);
+  await expect.poll(() => audioPacketsIn(page), { timeout: 15_000 }).toBeGreaterThan(before + 10);
 }
 
 /** axe-core finds nothing on the page at 1280×800 and 360×720, light and dark. */
@@ -195,7 +146,7 @@ describe('calls between two people', () => {
       [erin, 'Frank'],
       [frank, `erin@${DOMAIN}`],
     ] as const) {
-      await expect.poll(() => framesIn(page), { timeout: 15_000 }).toBeGreaterThan(10);
+      await expect.poll(() => videoFramesIn(page), { timeout: 15_000 }).toBeGreaterThan(10);
       await expect.poll(() => showsPicture(page, `Video from ${other}`), { timeout: 15_000 }).toBe(true);
       await expect.poll(() => showsPicture(page, 'Your camera'), { timeout: 15_000 }).toBe(true);
     }

@@ -1,6 +1,6 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { launchChromium, showPagesIfFailed } from '../support/browser.js';
+import { endTest, launchChromium } from '../support/browser.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { WebParley } from '../support/web-mode.js';
 import { addContact, contactRow, messagesLog, signInAs } from '../support/parley-page.js';
@@ -22,15 +22,7 @@ afterAll(async () => {
   await browser?.close();
   await kamailio?.dispose();
 });
-afterEach(async (context) => {
-  await showPagesIfFailed(context);
-  if (context.task.result?.state === 'fail') {
-    for (const parley of running) console.error(`web mode log (tail):\n${parley.log.split('\n').slice(-40).join('\n')}`);
-  }
-  for (const parley of running.splice(0)) await parley.dispose();
-  // Each page had its own context: close them, so pages do not pile up over the file.
-  for (const context of browser.contexts()) await context.close();
-});
+afterEach((context) => endTest(context, browser, running));
 
 async function signIn(user: string): Promise<Page> {
   const parley = await WebParley.launch();

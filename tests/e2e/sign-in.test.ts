@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, showPagesIfFailed } from '../support/browser.js';
+import { endTest, launchChromium } from '../support/browser.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { WebParley } from '../support/web-mode.js';
 
@@ -17,16 +17,7 @@ afterAll(async () => {
   await kamailio?.dispose();
 });
 
-afterEach(async (context) => {
-  await showPagesIfFailed(context);
-  if (context.task.result?.state === 'fail') {
-    for (const parley of running) console.error(`web mode log:\n${parley.log}`);
-    console.error(`kamailio log (tail):\n${kamailio.output.split('\n').slice(-30).join('\n')}`);
-  }
-  for (const parley of running.splice(0)) await parley.dispose();
-  // Each page had its own context: close them, so pages do not pile up over the file.
-  for (const context of browser.contexts()) await context.close();
-});
+afterEach((context) => endTest(context, browser, running, { kamailio: () => kamailio.output }));
 
 /** Opens web mode in a new page; `sent` collects the requests the page sends to the engine (channel names). */
 async function openParley(dataDir?: string): Promise<{ parley: WebParley; page: Page; sent: string[] }> {

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterEach, type TestContext } from 'vitest';
+import type { WebParley } from './web-mode.js';
 
 /** Browsers this test file launched, so that a failing test can show what their pages showed. */
 const launched = new Set<Browser>();
@@ -57,3 +58,24 @@ export async function showPagesIfFailed(context: TestContext): Promise<void> {
   }
 }
 afterEach(showPagesIfFailed);
+
+/**
+ * The end of an end-to-end test: on failure, what the pages showed, the web-mode engines' logs and
+ * any other `logs` given (a server's, a phone's), each shortened; then the engines stop and the
+ * test's pages close (each page had its own context), so nothing piles up over the file.
+ */
+export async function endTest(
+  context: TestContext,
+  browser: Browser,
+  running: WebParley[],
+  logs: Record<string, () => string> = {},
+): Promise<void> {
+  await showPagesIfFailed(context);
+  if (context.task.result?.state === 'fail') {
+    const tail = (text: string) => text.split('\n').slice(-40).join('\n');
+    for (const parley of running) console.error(`web mode log (tail):\n${tail(parley.log)}`);
+    for (const [name, log] of Object.entries(logs)) console.error(`${name} log (tail):\n${tail(log())}`);
+  }
+  for (const parley of running.splice(0)) await parley.dispose();
+  for (const browserContext of browser.contexts()) await browserContext.close();
+}

@@ -1,0 +1,50 @@
+import type { Page } from 'playwright-core';
+
+// What a page's calls carry, read from its own RTCPeerConnections: the page is loaded with a wrapper
+// that lists every connection it makes, so a test can read their statistics as `getStats` gives them.
+
+/** Makes the page keep a list of its RTCPeerConnections (before any of its scripts run). */
+export async function trackPeerConnections(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const Original = window.RTCPeerConnection;
+    const list: RTCPeerConnection[] = [];
+    (window as unknown as { testPeerConnections: RTCPeerConnection[] }).testPeerConnections = list;
+    window.RTCPeerConnection = class extends Original {
+      constructor(configuration?: RTCConfiguration) {
+        super(configuration);
+        list.push(this);
+      }
+    };
+  });
+}
+
+/** The sum of one `inbound-rtp` counter over all of the page's connections, for `kind` media. */
+export function inbound(page: Page, kind: 'audio' | 'video', counter: 'packetsReceived' | 'framesDecoded'): Promise<number> {
+  return page.evaluate(
+    async ([kind, counter]) => {
+      let total = 0;
+      for (const pc of (window as unknown as { testPeerConnections: RTCPeerConnection[] }).testPeerConnections) {
+        (await pc.getStats()).forEach((report: Record<string, unknown>) => {
+          if (report.type === 'inbound-rtp' && report.kind === kind) total += Number(report[counter] ?? 0);
+        });
+      }
+      return total;
+    },
+    [kind, counter] as const,
+  );
+}
+
+/** Audio RTP packets the page has received, over all its calls. */
+export const audioPacketsIn = (page: Page) => inbound(page, 'audio', 'packetsReceived');
+
+/** Video frames the page has decoded, over all its calls. */
+export const videoFramesIn = (page: Page) => inbound(page, 'video', 'framesDecoded');
+
+/** The negotiated direction of the audio in the page's newest open connection (or 'none'). */
+export function audioDirection(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const list = (window as unknown as { testPeerConnections: RTCPeerConnection[] }).testPeerConnections;
+    const live = list.filter((pc) => pc.connectionState !== 'closed').at(-1);
+    return live?.getTransceivers().find((t) => t.receiver.track.kind === 'audio')?.currentDirection ?? 'none';
+  });
+}
