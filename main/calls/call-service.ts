@@ -9,7 +9,7 @@ import {
   type MissedCalls,
 } from '../../shared/domain/calls.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
-import { dialTarget } from '../../shared/domain/phone.js';
+import { dialTarget, numberOf } from '../../shared/domain/phone.js';
 import { cleanText } from '../../shared/domain/text.js';
 import { err, ok, type Result } from '../../shared/ipc/result.js';
 import { systemClock, type Clock, type TimerHandle } from '../base/clock.js';
@@ -112,8 +112,8 @@ export class CallService implements SessionParticipant {
     const session = this.session;
     const me = parseSipAddress(this.owner() ?? '');
     if (!session?.connected || !me) return err('state', 'Sign in first: calls need a connection to the server.');
-    const dialled = dialTarget(peer, me.host, this.options.defaultCountry?.());
-    const target = dialled && session.makeURI(dialled.kind === 'phone' ? dialled.requestUri : dialled.uri);
+    const dialled = this.dialled(peer, me.host);
+    const target = dialled?.target;
     if (!dialled || !target) {
       const hint =
         /^[\d\s()+\-.]+$/.test(peer.trim()) && !peer.trim().startsWith('+') && !this.options.defaultCountry?.()
@@ -138,9 +138,8 @@ export class CallService implements SessionParticipant {
     const entry = this.entries.get(id);
     const me = parseSipAddress(this.owner() ?? '');
     if (!entry || entry.call.state !== 'connected' || !me || !this.session) return err('state', 'That call is not connected.');
-    const dialled = dialTarget(target, me.host, this.options.defaultCountry?.());
-    const uri = dialled && this.session.makeURI(dialled.kind === 'phone' ? dialled.requestUri : dialled.uri);
-    if (!dialled || !uri) return err('invalid', 'That is not a SIP address or phone number.', 'target');
+    const uri = this.dialled(target, me.host)?.target;
+    if (!uri) return err('invalid', 'That is not a SIP address or phone number.', 'target');
     const refused = await new Promise<string | undefined>((resolve) => {
       entry.sip
         .refer(uri, {
@@ -155,6 +154,13 @@ export class CallService implements SessionParticipant {
     this.update(entry, { reason: 'Transferred' });
     void entry.sip.bye().catch((error: unknown) => this.log.debug(`bye after transfer: ${String(error)}`));
     return ok(undefined);
+  }
+
+  /** What `input` dials (an address, or a number through my own server) and the URI the INVITE or REFER goes to. */
+  private dialled(input: string, myDomain: string) {
+    const dialled = dialTarget(input, myDomain, this.options.defaultCountry?.());
+    const target = dialled && this.session?.makeURI(dialled.kind === 'phone' ? dialled.requestUri : dialled.uri);
+    return dialled && target ? { ...dialled, target } : undefined;
   }
 
   /** Sends the INVITE of a new outgoing call and follows it. */
@@ -210,12 +216,7 @@ export class CallService implements SessionParticipant {
       .accept()
       .then(() => {
         const inviter = referral.makeInviter({ earlyMedia: false });
-        this.dial(
-          inviter,
-          { peer: target.uri, ...(/^\+\d{6,15}$/.test(target.user) ? { number: target.user } : {}) },
-          entry.call.video,
-          entry.token,
-        );
+        this.dial(inviter, { peer: target.uri, ...optionalNumber(target.user) }, entry.call.video, entry.token);
       })
       .catch((error: unknown) => this.log.warn(`transfer: ${String(error)}`));
   }
@@ -375,6 +376,8 @@ export class CallService implements SessionParticipant {
       void invitation.reject({ statusCode: 400 }).catch(() => undefined);
       return;
     }
+    // A call from the phone network carries the caller's number as the user part.
+    const caller = { peer: from.uri, ...optionalNumber(from.user), peerName: cleanText(invitation.remoteIdentity.displayName ?? '', 128) };
     // Do not disturb, or already two calls: busy here (RFC 3261 §21.4.24), and a missed call in the
     // history, as Lync logs one.
     const dnd = this.options.doNotDisturb?.() ?? false;
@@ -382,9 +385,7 @@ export class CallService implements SessionParticipant {
       void invitation.reject({ statusCode: 486 }).catch(() => undefined);
       const now = this.clock.now();
       this.record({
-        peer: from.uri,
-        ...(/^\+\d{6,15}$/.test(from.user) ? { number: from.user } : {}),
-        peerName: cleanText(invitation.remoteIdentity.displayName ?? '', 128),
+        ...caller,
         direction: 'in',
         video: false,
         startedAt: now,
@@ -397,10 +398,7 @@ export class CallService implements SessionParticipant {
     const offer = invitation.body ?? '';
     const entry = this.add(invitation, {
       id: randomUUID(),
-      peer: from.uri,
-      // A call from the phone network carries the caller's number as the user part.
-      ...(/^\+\d{6,15}$/.test(from.user) ? { number: from.user } : {}),
-      peerName: cleanText(invitation.remoteIdentity.displayName ?? '', 128),
+      ...caller,
       direction: 'in',
       state: 'incoming',
       video: /\r?\nm=video [1-9]/.test(offer),
@@ -521,4 +519,10 @@ function outcomeOf(call: Call): CallOutcome {
   if (call.reason === 'Busy') return 'busy';
   if (call.reason === 'Cancelled' || call.reason === 'No answer') return 'cancelled';
   return 'failed';
+}
+
+/** `{ number }` when a SIP user part is a phone number, else nothing to spread. */
+function optionalNumber(user: string): { number?: string } {
+  const number = numberOf(user);
+  return number ? { number } : {};
 }

@@ -35,6 +35,11 @@ export function formatPhone(e164: string, defaultCountry?: string): string {
   return parsed.country && parsed.country === defaultCountry ? parsed.formatNational() : parsed.formatInternational();
 }
 
+/** The number in a SIP user part that is one (`+` and 6–15 digits, E.164), as calls from the phone network carry it. */
+export function numberOf(user: string): string | undefined {
+  return /^\+\d{6,15}$/.test(user) ? user : undefined;
+}
+
 /** What a person dialled: a SIP address, or a phone number routed through their own server. */
 export type DialTarget =
   | { readonly kind: 'sip'; readonly uri: string }
@@ -50,7 +55,7 @@ export function dialTarget(input: string, myDomain: string, defaultCountry?: str
     const sip = parseSipAddress(text);
     if (sip) {
       // A SIP URI whose user part is a number is a call to that number all the same.
-      const e164 = /^\+\d{6,15}$/.test(sip.user) ? sip.user : null;
+      const e164 = numberOf(sip.user);
       return e164 ? { kind: 'phone', e164, uri: sip.uri, requestUri: `${sip.uri};user=phone` } : { kind: 'sip', uri: sip.uri };
     }
   }
