@@ -37,8 +37,14 @@ function toRecord(row: Row): CallRecord {
   };
 }
 
-/** Records a call that ended; a missed call starts unseen. */
-export function recordCall(db: Database, owner: string, call: Omit<CallRecord, 'id' | 'seen'>): CallRecord {
+/**
+ * How many calls the history keeps per account. Anyone can call (or ring and hang up, or call while
+ * I am in Do not disturb): each leaves a row, so the oldest go beyond this.
+ */
+export const MAX_CALL_HISTORY = 10_000;
+
+/** Records a call that ended (a missed call starts unseen), keeping the newest `keep` calls. */
+export function recordCall(db: Database, owner: string, call: Omit<CallRecord, 'id' | 'seen'>, keep = MAX_CALL_HISTORY): CallRecord {
   const info = prepared(
     db,
     `INSERT INTO call_history (owner, peer, number, peer_name, direction, video, started_at, connected_at, ended_at, outcome, reason, seen)
@@ -57,6 +63,10 @@ export function recordCall(db: Database, owner: string, call: Omit<CallRecord, '
     call.reason.slice(0, 512),
     call.outcome === 'missed' ? 0 : 1,
   );
+  prepared<[string, string, number]>(
+    db,
+    'DELETE FROM call_history WHERE owner = ? AND id <= (SELECT id FROM call_history WHERE owner = ? ORDER BY id DESC LIMIT 1 OFFSET ?)',
+  ).run(owner, owner, keep);
   return toRecord(prepared<[number], Row>(db, `${COLUMNS} WHERE id = ?`).get(Number(info.lastInsertRowid))!);
 }
 

@@ -296,6 +296,10 @@ describe('migration 0010: call history', () => {
     // Another account's missed call is its own.
     expect(unseenMissed(db, 'sip:x@c')).toEqual({ 'sip:b@c': 1 });
     expect(() => db.prepare("UPDATE call_history SET outcome = 'lost'").run()).toThrow(/CHECK/);
+    // Bounded: beyond `keep` calls (10,000 by default), the oldest go; other accounts' stay.
+    for (let i = 0; i < 5; i++) recordCall(db, 'sip:a@c', { ...call, peer: `sip:flood${i}@c`, outcome: 'missed' }, 3);
+    expect(callHistory(db, 'sip:a@c', 10).map((r) => r.peer)).toEqual(['sip:flood4@c', 'sip:flood3@c', 'sip:flood2@c']);
+    expect(callHistory(db, 'sip:x@c', 10)).toHaveLength(1);
     db.close();
   });
 });
