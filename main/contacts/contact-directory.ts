@@ -66,9 +66,11 @@ export class ContactDirectory {
     const owner = this.owner();
     const parsed = parseSipAddress(address);
     if (!owner || !parsed) return undefined;
+    // Stored URIs are normalised the same way, so the address under either scheme is the whole
+    // search: two indexed lookups, not a scan of the list (this runs for every incoming message).
     return (
       findContact(this.db, owner, parsed.uri) ??
-      listContacts(this.db, owner).find((c) => parseSipAddress(c.uri)?.address === parsed.address)
+      findContact(this.db, owner, `${parsed.scheme === 'sip' ? 'sips' : 'sip'}:${parsed.address}`)
     );
   }
 

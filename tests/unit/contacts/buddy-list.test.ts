@@ -29,8 +29,20 @@ function buddyList() {
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  return { db, buddies: new BuddyList(directory, watch, approvals) };
+  return { db, directory, buddies: new BuddyList(directory, watch, approvals) };
 }
+
+test('a contact is found by address however it is written: case of the host, with or without sip:, or sips: for sip:', () => {
+  const { directory, buddies } = buddyList();
+  buddies.add({ address: 'bob@uc.test' });
+  buddies.add({ address: 'sips:carol@uc.test' });
+  for (const written of ['bob@UC.test', 'sip:bob@uc.test', 'sips:bob@uc.test', '<sip:bob@uc.test>']) {
+    expect(directory.findByAddress(written)?.uri).toBe('sip:bob@uc.test');
+  }
+  expect(directory.findByAddress('sip:carol@uc.test')?.uri).toBe('sips:carol@uc.test');
+  expect(directory.findByAddress('Bob@uc.test')).toBeUndefined();
+  expect(directory.findByAddress('dave@uc.test')).toBeUndefined();
+});
 
 test("a contact I gave no name shows the network's name (watcher-info display-name), cleaned; mine wins when I give one", () => {
   const { db, buddies } = buddyList();
