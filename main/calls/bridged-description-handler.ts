@@ -62,9 +62,10 @@ export class BridgedDescriptionHandler implements SessionDescriptionHandler {
     }
   }
 
+  /** sip.js's synchronous form of `sendTones` (the answer comes later). */
   sendDtmf(tones: string): boolean {
     if (!/^[0-9A-D#*,]{1,32}$/i.test(tones)) return false;
-    void this.ask({ action: 'dtmf', tones }).catch(() => undefined);
+    void this.sendTones(tones);
     return true;
   }
 

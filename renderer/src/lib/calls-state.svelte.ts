@@ -106,12 +106,17 @@ export class CallsState {
     this.dismissed = [...this.dismissed.slice(-20), id];
   }
 
-  async start(peer: string, video: boolean): Promise<boolean> {
+  /** Starts a call; a refusal shows in the call bar's banner. */
+  async start(peer: string, video: boolean): Promise<void> {
+    this.error = await this.tryStart(peer, video);
+  }
+
+  /** Starts a call; returns why it could not start (for a form that shows it on its own field), or null. */
+  async tryStart(peer: string, video: boolean): Promise<string | null> {
     // A new call replaces what is left of ended ones.
     for (const call of this.calls) if (call.state === 'ended') this.dismiss(call.id);
     const result = await this.api.calls.start({ peer, video, mediaToken: this.media.token });
-    this.error = result.ok ? null : result.error.message;
-    return result.ok;
+    return result.ok ? null : result.error.message;
   }
 
   async answer(id: string, video: boolean): Promise<void> {
