@@ -208,7 +208,8 @@ export class CallService implements SessionParticipant {
    */
   private referred(entry: Entry, referral: Referral): void {
     const target = parseSipAddress(referral.referTo.uri.toString());
-    if (!target || this.live().length > MAX_CALLS) {
+    // The call being transferred still counts until it ends: a referral may not make a third call.
+    if (!target || this.live().length >= MAX_CALLS) {
       void referral.reject({ statusCode: 603 }).catch(() => undefined);
       return;
     }

@@ -323,4 +323,18 @@ describe('calls between two people', () => {
     await audioFlows(carol);
     await audioFlows(bob);
   });
+
+  test('a transfer that would make a third call is refused: alice is talking to bob while carol rings', async () => {
+    const [alice, bob, carol] = await Promise.all([signIn('alice'), signIn('bob'), signIn('carol')]);
+    await call(bob, 'alice', 'Alice');
+    await incoming(alice).getByRole('button', { name: 'Answer', exact: true }).click();
+    await callWith(bob, 'Alice').getByText('In a call').waitFor();
+    await call(carol, 'alice', 'Alice');
+    await incoming(alice).waitFor();
+    await callWith(bob, 'Alice').getByRole('button', { name: 'Transfer' }).click();
+    await callWith(bob, 'Alice').getByRole('textbox', { name: 'Transfer to' }).fill(`dave@${DOMAIN}`);
+    await callWith(bob, 'Alice').getByRole('button', { name: 'Transfer call' }).click();
+    await bob.getByRole('alert').filter({ hasText: 'The transfer was refused (603).' }).waitFor();
+    await callWith(bob, 'Alice').getByText('In a call').waitFor();
+  });
 });
