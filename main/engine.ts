@@ -99,7 +99,7 @@ export class Engine {
       ...options.presence,
       ...(presenceClock ? { clock: presenceClock } : {}),
     });
-    this.directory = new ContactDirectory(this.db, owner);
+    this.directory = new ContactDirectory(this.db, owner, () => getUiSettings(this.db).defaultCountry);
     const { clock: _myPresenceClock, ...watchOptions } = options.presence ?? {};
     this.presenceWatch = new PresenceWatchService(this.directory, { ...watchOptions, ...(clock ? { clock } : {}) });
     this.approvals = new ApprovalService(this.db, owner, this.directory, clock ? { clock } : {});
@@ -112,6 +112,11 @@ export class Engine {
       ...(clock ? { clock } : {}),
       defaultCountry: () => getUiSettings(this.db).defaultCountry,
       doNotDisturb: () => this.myPresence.current.status === 'dnd',
+      nameForNumber: (e164) => {
+        const record = this.directory.findByPhone(e164);
+        const contact = record && this.contacts.contact(record.id);
+        return contact ? contact.displayName || contact.networkName || contact.address : undefined;
+      },
     });
     this.handlers = {
       ...accountHandlers(this.info, this.account, this.connection),

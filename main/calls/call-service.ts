@@ -41,6 +41,8 @@ export interface CallServiceOptions {
   readonly defaultCountry?: () => string;
   /** How long a page may take to answer a media request. */
   readonly mediaDeadlineMs?: number;
+  /** The name of the contact who has this phone number (E.164), for a call from the phone network. */
+  readonly nameForNumber?: (e164: string) => string | undefined;
 }
 
 interface Entry {
@@ -377,8 +379,11 @@ export class CallService implements SessionParticipant {
       void invitation.reject({ statusCode: 400 }).catch(() => undefined);
       return;
     }
-    // A call from the phone network carries the caller's number as the user part.
-    const caller = { peer: from.uri, ...optionalNumber(from.user), peerName: cleanText(invitation.remoteIdentity.displayName ?? '', 128) };
+    // A call from the phone network carries the caller's number as the user part; a contact with
+    // that number names the caller (a gateway's display-name is often just the number again).
+    const number = optionalNumber(from.user);
+    const contactName = number.number ? this.options.nameForNumber?.(number.number) : undefined;
+    const caller = { peer: from.uri, ...number, peerName: contactName ?? cleanText(invitation.remoteIdentity.displayName ?? '', 128) };
     // Do not disturb, or already two calls: busy here (RFC 3261 §21.4.24), and a missed call in the
     // history, as Lync logs one.
     const dnd = this.options.doNotDisturb?.() ?? false;

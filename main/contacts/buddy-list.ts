@@ -5,7 +5,7 @@ import { ok, type Result } from '../../shared/ipc/result.js';
 import type { ApprovalService } from '../presence/approvals.js';
 import type { PresenceWatchService } from '../presence/presence-watch.js';
 import type { ContactRecord, WatcherRecord } from '../store/contacts-repository.js';
-import type { ContactDirectory } from './contact-directory.js';
+import type { ContactDirectory, TypedPhones } from './contact-directory.js';
 
 /**
  * The buddy list as the person sees it: the directory's contacts and groups, each contact with its
@@ -48,7 +48,7 @@ export class BuddyList {
   }
 
   /** Renames a contact or moves it to another group. */
-  update(id: number, changes: { displayName?: string; groupId?: number }): Result<Contact> {
+  update(id: number, changes: { displayName?: string; groupId?: number; phones?: TypedPhones }): Result<Contact> {
     const updated = this.directory.update(id, changes);
     return updated.ok ? ok(this.contact(id)!) : updated;
   }
@@ -96,6 +96,7 @@ export class BuddyList {
       displayName: record.displayName,
       networkName: cleanText(watcher?.displayName ?? '', CONTACT_NAME_MAX),
       groupId: record.groupId,
+      phones: record.phones,
       blocked: decision === 'blocked',
       decision,
       subscription: state.subscription,

@@ -1,5 +1,14 @@
 import type { Database } from 'better-sqlite3';
-import { CONTACT_NAME_MAX, contactNameError, groupNameError, type ContactGroup } from '../../shared/domain/contacts.js';
+import {
+  CONTACT_NAME_MAX,
+  contactNameError,
+  groupNameError,
+  PHONE_KINDS,
+  phoneKindText,
+  type ContactGroup,
+  type ContactPhones,
+} from '../../shared/domain/contacts.js';
+import { numberOf, toE164 } from '../../shared/domain/phone.js';
 import { cleanText } from '../../shared/domain/text.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
 import { err, ok, type Result } from '../../shared/ipc/result.js';
@@ -10,6 +19,7 @@ import {
   deleteGroup,
   ensureDefaultGroup,
   findContact,
+  findContactByPhone,
   findGroupByName,
   getContact,
   groupExists,
@@ -21,6 +31,9 @@ import {
   updateContact,
   type ContactRecord,
 } from '../store/contacts-repository.js';
+
+/** Phone numbers as the person typed them. */
+export type TypedPhones = { readonly [K in keyof ContactPhones]?: string | undefined };
 
 /** What changed in the directory. */
 export type DirectoryChange =
@@ -42,6 +55,8 @@ export class ContactDirectory {
   constructor(
     private readonly db: Database,
     private readonly owner: () => string | undefined,
+    /** The country whose national numbers a contact's phone numbers may be typed in. */
+    private readonly defaultCountry: () => string | undefined = () => undefined,
   ) {}
 
   /** The owner's contacts, oldest first (empty when signed out). */
@@ -72,6 +87,13 @@ export class ContactDirectory {
       findContact(this.db, owner, parsed.uri) ??
       findContact(this.db, owner, `${parsed.scheme === 'sip' ? 'sips' : 'sip'}:${parsed.address}`)
     );
+  }
+
+  /** The contact with this phone number (E.164), as a call from the phone network carries it. */
+  findByPhone(number: string): ContactRecord | undefined {
+    const owner = this.owner();
+    const e164 = numberOf(number);
+    return owner && e164 ? findContactByPhone(this.db, owner, e164) : undefined;
   }
 
   /** Adds a contact by SIP address (normalised; myself and duplicates refused). */
@@ -105,8 +127,8 @@ export class ContactDirectory {
     return ok(contact);
   }
 
-  /** Renames a contact or moves it to another group. */
-  update(id: number, changes: { displayName?: string; groupId?: number }): Result<ContactRecord> {
+  /** Renames a contact, moves it to another group or sets its phone numbers. */
+  update(id: number, changes: { displayName?: string; groupId?: number; phones?: TypedPhones }): Result<ContactRecord> {
     const owner = this.owner();
     if (!owner || !getContact(this.db, owner, id)) return err('invalid', 'That contact does not exist.');
     if (changes.groupId !== undefined && !groupExists(this.db, owner, changes.groupId))
@@ -114,13 +136,34 @@ export class ContactDirectory {
     const nameProblem = changes.displayName === undefined ? null : contactNameError(changes.displayName.trim());
     const displayName = changes.displayName === undefined ? undefined : cleanText(changes.displayName, CONTACT_NAME_MAX);
     if (nameProblem) return err('invalid', nameProblem, 'displayName');
+    const phones = changes.phones === undefined ? undefined : this.phonesFrom(changes.phones);
+    if (phones && !phones.ok) return phones;
     updateContact(this.db, owner, id, {
       ...(displayName !== undefined ? { displayName } : {}),
       ...(changes.groupId !== undefined ? { groupId: changes.groupId } : {}),
+      ...(phones ? { phones: phones.value } : {}),
     });
     const contact = getContact(this.db, owner, id)!;
     this.changes.fire({ kind: 'updated', contact });
     return ok(contact);
+  }
+
+  /** Numbers as typed (national in my country, or international) → E.164; an empty box clears that number. */
+  private phonesFrom(typed: TypedPhones): Result<ContactPhones> {
+    const phones: { -readonly [K in keyof ContactPhones]: string } = {};
+    for (const kind of PHONE_KINDS) {
+      const text = typed[kind]?.trim() ?? '';
+      if (text === '') continue;
+      const e164 = toE164(text, this.defaultCountry());
+      if (!e164) {
+        const hint = text.startsWith('+')
+          ? ''
+          : ' For a national number, choose your country in Settings, or start with + and the country code.';
+        return err('invalid', `${phoneKindText(kind)} number: that is not a phone number.${hint}`, `${kind}Phone`);
+      }
+      phones[kind] = e164;
+    }
+    return ok(phones);
   }
 
   createGroup(name: string): Result<ContactGroup> {

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { ContactGroup, WatcherDecision } from '../../shared/domain/contacts.js';
+import type { ContactGroup, ContactPhones, WatcherDecision } from '../../shared/domain/contacts.js';
 import { prepared } from './statements.js';
 
 /** The default group's name when an owner gets one. */
@@ -10,6 +10,7 @@ export interface ContactRecord {
   readonly uri: string;
   readonly displayName: string;
   readonly groupId: number;
+  readonly phones: ContactPhones;
 }
 
 export interface WatcherRecord {
@@ -82,12 +83,18 @@ interface ContactRow {
   uri: string;
   display_name: string;
   group_id: number;
+  work_phone: string | null;
+  mobile_phone: string | null;
 }
 
-const CONTACT_COLUMNS = 'SELECT id, uri, display_name, group_id FROM contacts';
+const CONTACT_COLUMNS = 'SELECT id, uri, display_name, group_id, work_phone, mobile_phone FROM contacts';
 
 function toContact(row: ContactRow): ContactRecord {
-  return { id: row.id, uri: row.uri, displayName: row.display_name, groupId: row.group_id };
+  const phones = {
+    ...(row.work_phone ? { work: row.work_phone } : {}),
+    ...(row.mobile_phone ? { mobile: row.mobile_phone } : {}),
+  };
+  return { id: row.id, uri: row.uri, displayName: row.display_name, groupId: row.group_id, phones };
 }
 
 export function listContacts(db: Database, owner: string): ContactRecord[] {
@@ -96,6 +103,17 @@ export function listContacts(db: Database, owner: string): ContactRecord[] {
 
 export function findContact(db: Database, owner: string, uri: string): ContactRecord | undefined {
   const row = prepared<[string, string], ContactRow>(db, `${CONTACT_COLUMNS} WHERE owner = ? AND uri = ?`).get(owner, uri);
+  return row && toContact(row);
+}
+
+/** The contact with this phone number (E.164) as work or mobile number; the oldest when several share it. */
+export function findContactByPhone(db: Database, owner: string, e164: string): ContactRecord | undefined {
+  // Two partial indexes, one per column: a UNION of indexed lookups rather than an OR that scans.
+  const row = prepared<[string, string, string, string], ContactRow>(
+    db,
+    `${CONTACT_COLUMNS} WHERE id IN (SELECT id FROM contacts WHERE owner = ? AND work_phone = ?
+                                     UNION SELECT id FROM contacts WHERE owner = ? AND mobile_phone = ?) ORDER BY id LIMIT 1`,
+  ).get(owner, e164, owner, e164);
   return row && toContact(row);
 }
 
@@ -116,12 +134,20 @@ export function insertContact(db: Database, owner: string, uri: string, displayN
   );
 }
 
-export function updateContact(db: Database, owner: string, id: number, changes: { displayName?: string; groupId?: number }): boolean {
+export function updateContact(
+  db: Database,
+  owner: string,
+  id: number,
+  changes: { displayName?: string; groupId?: number; phones?: ContactPhones },
+): boolean {
   const current = getContact(db, owner, id);
   if (!current) return false;
-  prepared(db, 'UPDATE contacts SET display_name = ?, group_id = ? WHERE owner = ? AND id = ?').run(
+  const phones = changes.phones ?? current.phones;
+  prepared(db, 'UPDATE contacts SET display_name = ?, group_id = ?, work_phone = ?, mobile_phone = ? WHERE owner = ? AND id = ?').run(
     changes.displayName ?? current.displayName,
     changes.groupId ?? current.groupId,
+    phones.work ?? null,
+    phones.mobile ?? null,
     owner,
     id,
   );

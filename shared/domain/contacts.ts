@@ -14,6 +14,18 @@ export interface ContactGroup {
 /** What I decided about someone watching my presence. */
 export type WatcherDecision = 'pending' | 'allowed' | 'declined' | 'blocked';
 
+/** The kinds of phone number a contact carries. */
+export const PHONE_KINDS = ['work', 'mobile'] as const;
+export type PhoneKind = (typeof PHONE_KINDS)[number];
+
+/** A contact's phone numbers, each in E.164 (`+442079460000`); a kind without a number is absent. */
+export type ContactPhones = { readonly [K in PhoneKind]?: string };
+
+/** The words for a kind of number. */
+export function phoneKindText(kind: PhoneKind): string {
+  return kind === 'work' ? 'Work' : 'Mobile';
+}
+
 /** A contact with what I know of their presence. */
 export interface Contact {
   readonly id: number;
@@ -29,6 +41,8 @@ export interface Contact {
    */
   readonly networkName: string;
   readonly groupId: number;
+  /** Their phone numbers, offered beside their SIP address when I call them. */
+  readonly phones: ContactPhones;
   /** True when I blocked them from seeing my presence. */
   readonly blocked: boolean;
   /** What I decided about them watching me ('none': they never asked and I never decided). */

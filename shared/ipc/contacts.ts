@@ -7,12 +7,20 @@ import { event, type EventSpecs } from './define.js';
 import { bool, int, none, obj, optional, str } from './schema.js';
 
 const id = int(1, Number.MAX_SAFE_INTEGER);
+/** Longest phone number as typed (spaces, brackets and dashes included). */
+const PHONE_TYPED_MAX = 40;
 
 export const contactsRequests = {
   'contacts:list': none,
   'contacts:add': obj({ address: str(ACCOUNT_LIMITS.address), displayName: optional(str(CONTACT_NAME_MAX)), groupId: optional(id) }),
   'contacts:remove': obj({ id }),
-  'contacts:update': obj({ id, displayName: optional(str(CONTACT_NAME_MAX)), groupId: optional(id) }),
+  /** Renames, moves, or sets phone numbers (as typed: national in my country, or international; '' clears one). */
+  'contacts:update': obj({
+    id,
+    displayName: optional(str(CONTACT_NAME_MAX)),
+    groupId: optional(id),
+    phones: optional(obj({ work: optional(str(PHONE_TYPED_MAX)), mobile: optional(str(PHONE_TYPED_MAX)) })),
+  }),
   'contacts:setBlocked': obj({ id, blocked: bool }),
   /** Asks again to see a contact who is not sharing presence (they may have changed their mind). */
   'contacts:askAgain': obj({ id }),

@@ -9,7 +9,7 @@ import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { Rtpengine } from '../support/rtpengine.js';
 import { writeTone } from '../support/tone.js';
 import { WebParley } from '../support/web-mode.js';
-import { signInAs } from '../support/parley-page.js';
+import { addContact, openCard, signInAs } from '../support/parley-page.js';
 import { audioPacketsIn, trackPeerConnections } from '../support/webrtc.js';
 
 // Calls between a WebRTC page and a plain-RTP SIP phone (baresip) through Kamailio and Debian's
@@ -56,10 +56,11 @@ async function signIn(user: string): Promise<Page> {
   return page;
 }
 
-async function phone(autoAnswer: boolean, user = 'desk'): Promise<Baresip> {
+async function phone(autoAnswer: boolean, user = 'desk', register = true): Promise<Baresip> {
   const desk = await Baresip.start({
     user,
     password: `${user}-pw`,
+    register,
     domain: DOMAIN,
     proxyPort: kamailio.sipPort,
     contact: `sip:alice@${DOMAIN}`,
@@ -126,5 +127,37 @@ describe('calls through the media relay to a plain SIP phone', () => {
     expect(kamailio.output).toMatch(/to the phone network: sip:\+14155552671@uc\.test;user=phone/);
     await call.getByRole('button', { name: 'Hang up' }).click();
     expect(await phoneReceived(gateway)).toBeGreaterThan(40);
+  });
+
+  test('a call from the phone network with the number of a contact shows their name; the card offers the number', async () => {
+    const alice = await signIn('alice');
+    await addContact(alice, `dana@${DOMAIN}`, 'Dana Whitfield');
+    const card = await openCard(alice, 'Dana Whitfield');
+    await card.getByRole('button', { name: 'Add phone numbers' }).click();
+    // A bad number is refused in words, and what was typed stays.
+    await card.getByRole('textbox', { name: 'Mobile phone' }).fill('07911 123456');
+    await card.getByRole('button', { name: 'Save numbers' }).click();
+    await card
+      .getByRole('alert')
+      .filter({ hasText: /Mobile number: .*choose your country in Settings/ })
+      .waitFor();
+    expect(await card.getByRole('textbox', { name: 'Mobile phone' }).inputValue()).toBe('07911 123456');
+    await card.getByRole('textbox', { name: 'Mobile phone' }).fill('+44 7911 123456');
+    await card.getByRole('button', { name: 'Save numbers' }).click();
+    const numbers = card.getByRole('list', { name: 'Phone numbers' });
+    await numbers.getByRole('button', { name: 'Call mobile number +44 7911 123456' }).waitFor();
+    await expect.poll(() => numbers.innerText()).toMatch(/Mobile\s+\+44 7911 123456/);
+
+    // The gateway places a call from that number (its From carries it, as a gateway's does).
+    const caller = await phone(false, '+447911123456', false);
+    caller.dial(`sip:alice@${DOMAIN}`);
+    const ringing = alice.getByRole('region', { name: 'Incoming call from Dana Whitfield' });
+    await ringing.getByText('+44 7911 123456').waitFor();
+    await ringing.getByRole('button', { name: 'Answer', exact: true }).click();
+    const call = alice.getByRole('region', { name: 'Call with Dana Whitfield' });
+    await call.getByText('In a call').waitFor();
+    await expect.poll(() => audioPacketsIn(alice), { timeout: 15_000 }).toBeGreaterThan(50);
+    await call.getByRole('button', { name: 'Hang up' }).click();
+    expect(await phoneReceived(caller)).toBeGreaterThan(40);
   });
 });

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { endTest, launchChromium } from '../support/browser.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { WebParley } from '../support/web-mode.js';
-import { addContact, approvalsBar, contactRow, contactTree, signInAs } from '../support/parley-page.js';
+import { addContact, approvalsBar, contactRow, contactTree, openCard, signInAs } from '../support/parley-page.js';
 
 // Two people, two web-mode Parleys, two Chromium pages, one Kamailio with presence authorisation.
 let kamailio: Kamailio;
@@ -76,13 +76,6 @@ async function openSettings(page: Page) {
 }
 
 /** Opens a contact's card by clicking their row. */
-async function openCard(page: Page, name: string) {
-  await contactRow(page, name).click();
-  const card = page.getByRole('region', { name });
-  await card.getByRole('heading', { name }).waitFor();
-  return card;
-}
-
 describe('buddy list and approvals, as two people use them', () => {
   test('alice adds bob → bob accepts → alice sees bob Available; bob goes Busy with a note → alice sees it', async () => {
     const alice = await signIn('alice');

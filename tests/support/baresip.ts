@@ -18,6 +18,11 @@ export interface BaresipOptions {
    * (`answermode=auto`); it prints its RTP counters when a call ends.
    */
   readonly audio?: { readonly wav: string; readonly autoAnswer?: boolean };
+  /**
+   * False for a phone network gateway placing a call: it does not register, and its From carries
+   * the caller's number (`user` is then `+E164`), which the test server trusts from a gateway.
+   */
+  readonly register?: boolean;
 }
 
 /**
@@ -65,10 +70,11 @@ export class Baresip {
         '',
       ].join('\n'),
     );
+    const register = options.register ?? true;
     writeFileSync(
       join(dir, 'accounts'),
-      `<sip:${options.user}@${options.domain};transport=udp>;auth_pass=${options.password};` +
-        `outbound="sip:127.0.0.1:${options.proxyPort};transport=udp";regint=300;answermode=${options.audio?.autoAnswer ? 'auto' : 'manual'};audio_codecs=PCMU,PCMA\n`,
+      `<sip:${options.user}@${options.domain};transport=udp>;${register ? `auth_pass=${options.password};` : ''}` +
+        `outbound="sip:127.0.0.1:${options.proxyPort};transport=udp";regint=${register ? 300 : 0};answermode=${options.audio?.autoAnswer ? 'auto' : 'manual'};audio_codecs=PCMU,PCMA\n`,
     );
     writeFileSync(join(dir, 'contacts'), `"Peer" <${options.contact}>\n`);
     // -s: without it baresip handled MESSAGEs about 5 s late.
@@ -76,7 +82,7 @@ export class Baresip {
     const baresip = new Baresip(child, dir);
     child.stdout!.on('data', (chunk: Buffer) => baresip.append(chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => baresip.append(chunk.toString()));
-    await baresip.waitFor(/\} 200 OK/, 10_000).catch((error: unknown) => {
+    await baresip.waitFor(register ? /\} 200 OK/ : /baresip is ready\./, 10_000).catch((error: unknown) => {
       child.kill('SIGKILL');
       throw error;
     });

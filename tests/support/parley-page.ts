@@ -41,6 +41,14 @@ export const contactTree = (page: Page) => page.getByRole('tree', { name: 'Conta
 export const contactRow = (page: Page, name: string) =>
   contactTree(page).getByRole('treeitem', { name: new RegExp(`^${escape(name)}\\s*(,|$)`) });
 
+/** Opens a contact's card from their row in the list. */
+export async function openCard(page: Page, name: string) {
+  await contactRow(page, name).click();
+  const card = page.getByRole('region', { name });
+  await card.getByRole('heading', { name }).waitFor();
+  return card;
+}
+
 /** The bar above the list with the oldest approval request. */
 export const approvalsBar = (page: Page) => page.getByRole('region', { name: 'Waiting for your approval' });
 

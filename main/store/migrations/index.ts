@@ -9,6 +9,7 @@ import { updateToSchemaVersion0007 } from './0007-message-blocks.js';
 import { updateToSchemaVersion0008 } from './0008-message-search.js';
 import { updateToSchemaVersion0009 } from './0009-conversations.js';
 import { updateToSchemaVersion0010 } from './0010-call-history.js';
+import { updateToSchemaVersion0011 } from './0011-contact-phones.js';
 
 /** Migrations in order; migration N brings the schema from version N-1 to N. Never edit a shipped one. */
 export const MIGRATIONS: readonly ((db: Database) => void)[] = [
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly ((db: Database) => void)[] = [
   updateToSchemaVersion0008,
   updateToSchemaVersion0009,
   updateToSchemaVersion0010,
+  updateToSchemaVersion0011,
 ];
 
 /** The schema version this build writes. */

@@ -186,7 +186,7 @@ export class ContactsState {
     return this.api.contacts.remove({ id });
   }
 
-  update(id: number, changes: { displayName?: string; groupId?: number }) {
+  update(id: number, changes: { displayName?: string; groupId?: number; phones?: { work?: string; mobile?: string } }) {
     return this.api.contacts.update({ id, ...changes });
   }
 
@@ -221,6 +221,12 @@ export class ContactsState {
   /** Contacts by their SIP URI (chat, notifications and requests look people up by address). */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- rebuilt whole when the list changes
   readonly byUri = $derived(new Map(this.contacts.map((c) => [c.uri, c] as const)));
+
+  /** Contacts by phone number (E.164): a call from the phone network is named by the contact with its number. */
+  readonly byNumber = $derived(
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- rebuilt whole when the list changes
+    new Map(this.contacts.flatMap((c) => Object.values(c.phones).map((number) => [number, c] as const)).reverse()),
+  );
 
   /** The name to show for `uri`: the contact's, or the address for someone not in my contacts. */
   nameFor(uri: string): string {

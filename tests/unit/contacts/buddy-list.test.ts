@@ -16,11 +16,15 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-function buddyList() {
+function buddyList(country?: string) {
   const dir = mkdtempSync(join(tmpdir(), 'parley-buddies-'));
   const db = openDatabase(join(dir, 'parley.sqlite'));
   const clock = new FakeClock();
-  const directory = new ContactDirectory(db, () => OWNER);
+  const directory = new ContactDirectory(
+    db,
+    () => OWNER,
+    () => country,
+  );
   const watch = new PresenceWatchService(directory, { clock });
   const approvals = new ApprovalService(db, () => OWNER, directory, { clock });
   cleanups.push(() => {
@@ -67,4 +71,40 @@ test('a group remembers being collapsed; another owner cannot fold it; a group t
   expect(buddies.setGroupCollapsed(id, true)).toEqual({ ok: true, value: undefined });
   expect(buddies.list().groups.find((g) => g.id === id)?.collapsed).toBe(true);
   expect(buddies.setGroupCollapsed(9999, true)).toMatchObject({ ok: false, error: { message: 'That group does not exist.' } });
+});
+
+test('phone numbers: typed national in my country or international, stored E.164, cleared by an empty box, found by number', () => {
+  const { directory, buddies } = buddyList('GB');
+  const bob = buddies.add({ address: 'bob@uc.test' });
+  const carol = buddies.add({ address: 'carol@uc.test' });
+  if (!bob.ok || !carol.ok) throw new Error('add failed');
+  const saved = buddies.update(bob.value.id, { phones: { work: '020 7946 0000', mobile: '+1 (202) 555-0143' } });
+  expect(saved.ok && saved.value.phones).toEqual({ work: '+442079460000', mobile: '+12025550143' });
+  expect(directory.findByPhone('+442079460000')?.uri).toBe('sip:bob@uc.test');
+  expect(directory.findByPhone('+12025550143')?.uri).toBe('sip:bob@uc.test');
+  expect(directory.findByPhone('+442079460001')).toBeUndefined();
+  expect(directory.findByPhone('not a number')).toBeUndefined();
+  // A bad number is refused with its kind named, and nothing already saved is lost.
+  const bad = buddies.update(bob.value.id, { phones: { work: '12', mobile: '' } });
+  expect(bad.ok).toBe(false);
+  expect(!bad.ok && bad.error).toMatchObject({
+    field: 'workPhone',
+    message: expect.stringMatching(/^Work number: that is not a phone number/),
+  });
+  expect(buddies.contact(bob.value.id)?.phones).toEqual({ work: '+442079460000', mobile: '+12025550143' });
+  // Renaming leaves the numbers alone; an empty box clears one.
+  buddies.update(bob.value.id, { displayName: 'Bob' });
+  expect(buddies.contact(bob.value.id)?.phones).toEqual({ work: '+442079460000', mobile: '+12025550143' });
+  buddies.update(bob.value.id, { phones: { work: '020 7946 0000', mobile: '' } });
+  expect(buddies.contact(bob.value.id)?.phones).toEqual({ work: '+442079460000' });
+  expect(directory.findByPhone('+12025550143')).toBeUndefined();
+  expect(buddies.contact(carol.value.id)?.phones).toEqual({});
+});
+
+test('a national number without a country is refused with what to do', () => {
+  const { buddies } = buddyList();
+  const bob = buddies.add({ address: 'bob@uc.test' });
+  if (!bob.ok) throw new Error('add failed');
+  const result = buddies.update(bob.value.id, { phones: { mobile: '07700 900123' } });
+  expect(!result.ok && result.error.message).toMatch(/^Mobile number: .*choose your country in Settings/);
 });

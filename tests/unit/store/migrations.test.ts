@@ -8,7 +8,7 @@ import { DEFAULT_ACCOUNT_STATE, getAccountState, updateAccountState } from '../.
 import { openDatabase } from '../../../main/store/db.js';
 import { migrate, SCHEMA_VERSION } from '../../../main/store/migrations/index.js';
 import { getSetting, setSetting } from '../../../main/store/settings-repository.js';
-import { listGroups, setGroupCollapsed } from '../../../main/store/contacts-repository.js';
+import { findContact, findContactByPhone, listGroups, setGroupCollapsed } from '../../../main/store/contacts-repository.js';
 import { getUiSettings, setUiSettings } from '../../../main/store/ui-settings-repository.js';
 import { callHistory, markMissedSeen, recordCall, unseenMissed } from '../../../main/store/call-history-repository.js';
 import {
@@ -300,6 +300,33 @@ describe('migration 0010: call history', () => {
     for (let i = 0; i < 5; i++) recordCall(db, 'sip:a@c', { ...call, peer: `sip:flood${i}@c`, outcome: 'missed' }, 3);
     expect(callHistory(db, 'sip:a@c', 10).map((r) => r.peer)).toEqual(['sip:flood4@c', 'sip:flood3@c', 'sip:flood2@c']);
     expect(callHistory(db, 'sip:x@c', 10)).toHaveLength(1);
+    db.close();
+  });
+});
+
+describe('migration 0011: contact phone numbers', () => {
+  test('existing contacts keep their rows with no numbers; numbers must be E.164; found through the indexes', () => {
+    const db = new Database(tempFile());
+    migrate(db, 10);
+    const group = listGroups(db, 'sip:a@c')[0]!.id;
+    db.prepare("INSERT INTO contacts (owner, uri, display_name, group_id, created_at) VALUES ('sip:a@c', 'sip:b@c', 'Bob', ?, 1)").run(
+      group,
+    );
+    migrate(db, 11);
+    expect(findContact(db, 'sip:a@c', 'sip:b@c')).toMatchObject({ displayName: 'Bob', phones: {} });
+    expect(() => db.prepare("UPDATE contacts SET work_phone = '020 7946 0000'").run()).toThrow(/CHECK/);
+    expect(() => db.prepare("UPDATE contacts SET mobile_phone = '+4420794600001234567'").run()).toThrow(/CHECK/);
+    db.prepare("UPDATE contacts SET mobile_phone = '+447700900123'").run();
+    expect(findContactByPhone(db, 'sip:a@c', '+447700900123')?.uri).toBe('sip:b@c');
+    expect(findContactByPhone(db, 'sip:x@c', '+447700900123')).toBeUndefined();
+    const plan = db
+      .prepare<[], { detail: string }>(
+        "EXPLAIN QUERY PLAN SELECT id FROM contacts WHERE owner = 'sip:a@c' AND mobile_phone = '+447700900123'",
+      )
+      .all()
+      .map((row) => row.detail)
+      .join(' ');
+    expect(plan).toMatch(/USING (COVERING )?INDEX contacts_mobile_phone/);
     db.close();
   });
 });
