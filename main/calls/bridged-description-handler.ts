@@ -13,8 +13,8 @@ export interface BridgedCall {
   readonly token: () => string | undefined;
   readonly video: () => boolean;
   readonly held: () => boolean;
-  /** Their SDP put me on hold (or took me off it). */
-  readonly remoteHold: (held: boolean) => void;
+  /** Their SDP: whether it puts me on hold, and whether they send video. */
+  readonly remoteMedia: (media: { held: boolean; video: boolean }) => void;
 }
 
 /**
@@ -48,8 +48,13 @@ export class BridgedDescriptionHandler implements SessionDescriptionHandler {
   async setDescription(sdp: string): Promise<void> {
     // RFC 3264 §8.4: an offer whose media is all sendonly or inactive puts me on hold; sendrecv (or
     // no direction, which means sendrecv) takes me off it.
-    this.call.remoteHold(isHoldOffer(sdp));
     await this.ask({ action: 'remote', sdp });
+    this.call.remoteMedia({ held: isHoldOffer(sdp), video: sendsVideo(sdp) });
+  }
+
+  /** A refused re-INVITE: the page goes back to the session it had (sip.js calls this on a non-2xx). */
+  async rollbackDescription(): Promise<void> {
+    await this.ask({ action: 'rollback' });
   }
 
   /** Sends keypad tones in the media (RFC 4733); false when the page's connection cannot. */
@@ -95,5 +100,20 @@ export function isHoldOffer(sdp: string): boolean {
     if (port === '0') return true;
     const direction = /\r?\na=(sendonly|inactive|sendrecv|recvonly)/.exec(section)?.[1] ?? sessionDirection ?? 'sendrecv';
     return direction === 'sendonly' || direction === 'inactive';
+  });
+}
+
+/**
+ * True when `sdp` (theirs) sends video: a video line with a port that is sendrecv or sendonly from
+ * their side (RFC 3264 §6: no direction attribute means sendrecv).
+ */
+export function sendsVideo(sdp: string): boolean {
+  const parts = sdp.split(/\r?\nm=/);
+  const sessionDirection = /\r?\na=(sendonly|inactive|sendrecv|recvonly)/.exec(parts[0]!)?.[1];
+  return parts.slice(1).some((section) => {
+    const match = /^video\s+(\d+)/.exec(section);
+    if (!match || match[1] === '0') return false;
+    const direction = /\r?\na=(sendonly|inactive|sendrecv|recvonly)/.exec(section)?.[1] ?? sessionDirection ?? 'sendrecv';
+    return direction === 'sendrecv' || direction === 'sendonly';
   });
 }

@@ -95,8 +95,9 @@ export class CallService implements SessionParticipant {
         token: () => entry.token,
         video: () => entry.call.video,
         held: () => entry.call.held,
-        remoteHold: (held) => {
-          if (entry.call.remoteHeld !== held) this.update(entry, { remoteHeld: held });
+        remoteMedia: ({ held, video }) => {
+          if (entry.call.remoteHeld !== held || entry.call.remoteVideo !== video)
+            this.update(entry, { remoteHeld: held, remoteVideo: video });
         },
       });
     };
@@ -177,6 +178,7 @@ export class CallService implements SessionParticipant {
       video,
       held: false,
       remoteHeld: false,
+      remoteVideo: false,
       startedAt: this.clock.now(),
       reason: '',
     });
@@ -279,21 +281,45 @@ export class CallService implements SessionParticipant {
       }
     }
     this.update(entry, { held: hold });
-    const outcome = await new Promise<string | undefined>((resolve) => {
-      entry.sip
-        .invite({
-          requestDelegate: {
-            onAccept: () => resolve(undefined),
-            onReject: (response) => resolve(`${hold ? 'Hold' : 'Resume'} was refused (${response.message.statusCode}).`),
-          },
-        })
-        .catch((error: unknown) => resolve(error instanceof Error ? error.message : String(error)));
-    });
+    const outcome = await this.reinvite(entry, hold ? 'Hold' : 'Resume');
     if (outcome) {
       this.update(entry, { held: !hold });
       return err('state', outcome);
     }
     return ok(entry.call);
+  }
+
+  /**
+   * Turns my camera on or off in a connected call: a re-INVITE whose offer adds my video or stops
+   * sending it (RFC 3264 §8.3.1; I keep receiving theirs). A refusal — theirs, or the camera's —
+   * leaves the call as it was.
+   */
+  async setVideo(id: string, on: boolean): Promise<Result<Call>> {
+    const entry = this.entries.get(id);
+    if (!entry || entry.call.state !== 'connected') return err('state', 'That call is not connected.');
+    if (entry.call.held) return err('state', 'Resume the call first.');
+    if (entry.call.video === on) return ok(entry.call);
+    this.update(entry, { video: on });
+    const outcome = await this.reinvite(entry, on ? 'Turning on video' : 'Turning off video');
+    if (outcome) {
+      this.update(entry, { video: !on });
+      return err('state', outcome);
+    }
+    return ok(entry.call);
+  }
+
+  /** Sends a re-INVITE with a new offer from the page; resolves to why it failed, or undefined. */
+  private reinvite(entry: Entry, what: string): Promise<string | undefined> {
+    return new Promise<string | undefined>((resolve) => {
+      entry.sip
+        .invite({
+          requestDelegate: {
+            onAccept: () => resolve(undefined),
+            onReject: (response) => resolve(`${what} was refused: ${callRejectionText(response.message.statusCode ?? 500)}.`),
+          },
+        })
+        .catch((error: unknown) => resolve(error instanceof Error ? error.message : String(error)));
+    });
   }
 
   /** The history, newest first, a page at a time. */
@@ -410,6 +436,7 @@ export class CallService implements SessionParticipant {
       video: /\r?\nm=video [1-9]/.test(offer),
       held: false,
       remoteHeld: false,
+      remoteVideo: false,
       startedAt: this.clock.now(),
       reason: '',
     });

@@ -14,6 +14,7 @@ export function callsHandlers(calls: CallService): Handlers<ChannelsOf<typeof ca
     'calls:answer': ({ id, video, mediaToken }) => calls.answer(id, video, mediaToken),
     'calls:hangUp': async ({ id }) => calls.hangUp(id),
     'calls:hold': async ({ id, hold }) => calls.hold(id, hold),
+    'calls:video': async ({ id, on }) => calls.setVideo(id, on),
     'calls:transfer': ({ id, target }) => calls.transfer(id, target),
     'calls:dtmf': async ({ id, tones }) =>
       /^[0-9A-D#*]{1,32}$/i.test(tones) ? calls.dtmf(id, tones) : err('invalid', 'Keypad tones are digits, *, # and A–D.', 'tones'),

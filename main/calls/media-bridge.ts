@@ -8,7 +8,8 @@ type Ask =
   | { action: 'local'; video: boolean; hold: boolean; iceRestart: boolean }
   | { action: 'remote'; sdp: string }
   | { action: 'dtmf'; tones: string }
-  | { action: 'close' };
+  | { action: 'close' }
+  | { action: 'rollback' };
 
 /** What the page answered. */
 export interface MediaReply {

@@ -17,8 +17,13 @@ export interface Call {
   readonly peerName: string;
   readonly direction: 'in' | 'out';
   readonly state: CallState;
-  /** Whether the call carries (or was answered with) video. */
+  /**
+   * Whether my camera is in the call (before an incoming call is answered: whether they offer video).
+   * Turned on and off mid-call by a re-INVITE.
+   */
   readonly video: boolean;
+  /** Whether they send video (from their SDP: a video line that is sendrecv or sendonly on their side). */
+  readonly remoteVideo: boolean;
   /** I put the call on hold (RFC 3264 §8.4: my offer says sendonly). */
   readonly held: boolean;
   /** They put me on hold (their offer says sendonly or inactive). */
@@ -115,7 +120,9 @@ export type MediaRequest =
     }
   | { readonly requestId: number; readonly callId: string; readonly token: string; readonly action: 'remote'; readonly sdp: string }
   | { readonly requestId: number; readonly callId: string; readonly token: string; readonly action: 'dtmf'; readonly tones: string }
-  | { readonly requestId: number; readonly callId: string; readonly token: string; readonly action: 'close' };
+  | { readonly requestId: number; readonly callId: string; readonly token: string; readonly action: 'close' }
+  /** My last offer was refused: go back to the description before it (RFC 3264 §8: the old session stands). */
+  | { readonly requestId: number; readonly callId: string; readonly token: string; readonly action: 'rollback' };
 
 /** Largest SDP carried either way (a real one is a few KB; video with many codecs ~10 KB). */
 export const SDP_MAX = 64 * 1024;

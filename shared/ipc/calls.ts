@@ -22,6 +22,8 @@ export const callsRequests = {
   /** Declines an incoming call (603), cancels one ringing out, or hangs up. */
   'calls:hangUp': obj({ id }),
   'calls:hold': obj({ id, hold: bool }),
+  /** Turns my camera on or off in a connected call. */
+  'calls:video': obj({ id, on: bool }),
   /** Blind transfer: the other side is asked to call `target` instead, and this call ends. */
   'calls:transfer': obj({ id, target: str(ACCOUNT_LIMITS.address + 8) }),
   /** Keypad tones during a call (digits, *, #, A–D). */
@@ -39,6 +41,7 @@ export interface CallsResponses {
   'calls:answer': Call;
   'calls:hangUp': void;
   'calls:hold': Call;
+  'calls:video': Call;
   'calls:transfer': void;
   'calls:dtmf': void;
   'calls:media': void;

@@ -4,7 +4,7 @@ import { endTest, launchChromium } from '../support/browser.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { WebParley } from '../support/web-mode.js';
 import { violations } from '../support/axe.js';
-import { audioDirection, audioPacketsIn, trackPeerConnections, videoFramesIn } from '../support/webrtc.js';
+import { audioDirection, audioPacketsIn, camerasSending, trackPeerConnections, videoFramesIn } from '../support/webrtc.js';
 import { addContact, approvalsBar, contactRow, contactTree, signInAs } from '../support/parley-page.js';
 
 // Two people calling each other from two web-mode Parleys in Chromium (fake microphone and camera),
@@ -14,7 +14,7 @@ let browser: Browser;
 const running: WebParley[] = [];
 
 beforeAll(async () => {
-  const users = Object.fromEntries(['alice', 'bob', 'carol', 'dave', 'erin', 'frank'].map((u) => [u, `${u}-pw`]));
+  const users = Object.fromEntries(['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'].map((u) => [u, `${u}-pw`]));
   [kamailio, browser] = await Promise.all([Kamailio.launch({ users, presRules: true }), launchChromium({ media: true })]);
 });
 afterAll(async () => {
@@ -152,6 +152,44 @@ describe('calls between two people', () => {
     }
     await callWith(erin, 'Frank').getByRole('button', { name: 'Hang up' }).click();
     await callWith(frank, `erin@${DOMAIN}`).getByText('They hung up').waitFor();
+  });
+
+  test('video on and off mid-call: each camera joins by re-INVITE and the other side sees it; off stops the camera', async () => {
+    const [grace, heidi] = await Promise.all([signIn('grace'), signIn('heidi')]);
+    await call(grace, 'heidi', 'Heidi');
+    await incoming(heidi).getByRole('button', { name: 'Answer', exact: true }).click();
+    const graceCall = callWith(grace, 'Heidi');
+    const heidiCall = callWith(heidi, `grace@${DOMAIN}`);
+    await graceCall.getByText('In a call').waitFor();
+    const graceVideo = graceCall.getByRole('button', { name: 'Video', exact: true });
+    const heidiVideo = heidiCall.getByRole('button', { name: 'Video', exact: true });
+    expect(await graceVideo.getAttribute('aria-pressed')).toBe('false');
+    expect(await camerasSending(grace)).toBe(0);
+
+    await graceVideo.click();
+    await expect.poll(() => graceVideo.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => showsPicture(grace, 'Your camera'), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => videoFramesIn(heidi), { timeout: 15_000 }).toBeGreaterThan(10);
+    await expect.poll(() => showsPicture(heidi, `Video from grace@${DOMAIN}`), { timeout: 15_000 }).toBe(true);
+    // Heidi's camera stays off until she turns it on.
+    expect(await heidiVideo.getAttribute('aria-pressed')).toBe('false');
+    expect(await camerasSending(heidi)).toBe(0);
+    expect(await graceCall.getByLabel('Video from Heidi').count()).toBe(0);
+
+    await heidiVideo.click();
+    await expect.poll(() => showsPicture(grace, 'Video from Heidi'), { timeout: 15_000 }).toBe(true);
+    await Promise.all([audioFlows(grace), audioFlows(heidi)]);
+
+    // Off: Heidi no longer shows grace's video, grace's camera stops; she still sees Heidi and they still talk.
+    await graceVideo.click();
+    await expect.poll(() => graceVideo.getAttribute('aria-pressed')).toBe('false');
+    await heidiCall.getByLabel(`Video from grace@${DOMAIN}`).waitFor({ state: 'detached' });
+    await graceCall.getByLabel('Your camera').waitFor({ state: 'detached' });
+    expect(await camerasSending(grace)).toBe(0);
+    expect(await showsPicture(grace, 'Video from Heidi')).toBe(true);
+    await Promise.all([audioFlows(grace), audioFlows(heidi)]);
+    await graceCall.getByRole('button', { name: 'Hang up' }).click();
+    await heidiCall.getByText('They hung up').waitFor();
   });
 
   test('declined, cancelled, and busy in Do not disturb: each said in words', async () => {

@@ -48,3 +48,14 @@ export function audioDirection(page: Page): Promise<string> {
     return live?.getTransceivers().find((t) => t.receiver.track.kind === 'audio')?.currentDirection ?? 'none';
   });
 }
+
+/** Live camera tracks the page sends in its open connections (0 once the camera is off). */
+export function camerasSending(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const list = (window as unknown as { testPeerConnections: RTCPeerConnection[] }).testPeerConnections;
+    return list
+      .filter((pc) => pc.connectionState !== 'closed')
+      .flatMap((pc) => pc.getSenders())
+      .filter((sender) => sender.track?.kind === 'video' && sender.track.readyState === 'live').length;
+  });
+}

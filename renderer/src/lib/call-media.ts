@@ -30,16 +30,20 @@ export class CallMedia {
   /** Handles one of main's requests (addressed to this page) and answers it. */
   async handle(request: MediaRequest): Promise<void> {
     if (request.token !== this.token) return;
+    // A failure while the call is being set up ends its media; once it is under way (a re-INVITE
+    // for hold or video), the call goes on as it was and main says what was refused.
+    const established = this.connections.get(request.callId)?.currentRemoteDescription != null;
     try {
       let sdp: string | undefined;
       if (request.action === 'local') sdp = await this.local(request.callId, request.video, request.hold, request.iceRestart);
       else if (request.action === 'remote') await this.remote(request.callId, request.sdp);
       else if (request.action === 'dtmf') this.dtmf(request.callId, request.tones);
+      else if (request.action === 'rollback') await this.rollback(request.callId);
       else this.close(request.callId);
       await this.api.calls.media({ requestId: request.requestId, ok: true, ...(sdp !== undefined ? { sdp } : {}) });
     } catch (error) {
       await this.api.calls.media({ requestId: request.requestId, ok: false, error: mediaErrorText(error) });
-      if (request.action !== 'close') this.close(request.callId);
+      if (request.action !== 'close' && !established) this.close(request.callId);
     }
   }
 
@@ -131,11 +135,13 @@ export class CallMedia {
   private async local(callId: string, video: boolean, hold: boolean, iceRestart: boolean): Promise<string> {
     const pc = this.connection(callId);
     await this.ensureMedia(pc, callId, video);
+    await this.setCamera(pc, callId, video);
     for (const transceiver of pc.getTransceivers()) {
       if (transceiver.currentDirection === 'stopped') continue;
       const kind = transceiver.receiver.track.kind;
-      // A video line I do not want (answered without video) carries nothing either way.
-      if (kind === 'video' && !video) transceiver.direction = 'inactive';
+      // On hold I only send (RFC 3264 §8.4). Without my camera, a video line still receives theirs,
+      // as a person answering with audio still sees the caller.
+      if (kind === 'video' && !video) transceiver.direction = hold ? 'inactive' : 'recvonly';
       else transceiver.direction = hold ? 'sendonly' : 'sendrecv';
     }
     const description = pc.signalingState === 'have-remote-offer' ? await pc.createAnswer() : await pc.createOffer({ iceRestart });
@@ -144,6 +150,54 @@ export class CallMedia {
     const sdp = pc.localDescription?.sdp;
     if (!sdp) throw new Error('No session description was made.');
     return sdp;
+  }
+
+  /** Puts my camera into the call or takes it out (the camera's light goes off); the video line stays. */
+  private async setCamera(pc: RTCPeerConnection, callId: string, on: boolean): Promise<void> {
+    // A new stream object each time its tracks change: a media element showing the old one would
+    // not show a camera added to it.
+    const old = this.locals.get(callId)!;
+    const track = old.getVideoTracks()[0];
+    if (on && !track) {
+      const [camera] = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks();
+      if (!camera) throw new Error('No camera was found.');
+      const local = new MediaStream([...old.getTracks(), camera]);
+      this.locals.set(callId, local);
+      // Reuse a video line the call already has (theirs, or mine from before) rather than adding one.
+      const line = pc
+        .getTransceivers()
+        .find((t) => t.currentDirection !== 'stopped' && t.receiver.track.kind === 'video' && !t.sender.track);
+      if (line) {
+        await line.sender.replaceTrack(camera);
+        line.sender.setStreams(local);
+      } else pc.addTrack(camera, local);
+      this.onStreams(callId, this.streamsOf(callId));
+    } else if (!on && track) {
+      track.stop();
+      this.locals.set(callId, new MediaStream(old.getAudioTracks()));
+      await pc
+        .getSenders()
+        .find((sender) => sender.track === track)
+        ?.replaceTrack(null);
+      this.onStreams(callId, this.streamsOf(callId));
+    }
+  }
+
+  /** Back to the session before my refused offer. */
+  private async rollback(callId: string): Promise<void> {
+    const pc = this.connections.get(callId);
+    if (pc?.signalingState !== 'have-local-offer') return;
+    await pc.setLocalDescription({ type: 'rollback' });
+    // A camera added for the refused offer goes off again (a line already sending keeps its camera).
+    const local = this.locals.get(callId);
+    for (const transceiver of pc.getTransceivers()) {
+      const track = transceiver.sender.track;
+      if (track?.kind !== 'video' || transceiver.currentDirection === 'sendrecv' || transceiver.currentDirection === 'sendonly') continue;
+      track.stop();
+      if (local) this.locals.set(callId, new MediaStream(local.getTracks().filter((t) => t !== track)));
+      await transceiver.sender.replaceTrack(null);
+      this.onStreams(callId, this.streamsOf(callId));
+    }
   }
 
   private async remote(callId: string, sdp: string): Promise<void> {

@@ -133,6 +133,12 @@ export class CallsState {
     this.error = result.ok ? null : result.error.message;
   }
 
+  /** Turns my camera on or off in a call. */
+  async setVideo(id: string, on: boolean): Promise<void> {
+    const result = await this.api.calls.video({ id, on });
+    this.error = result.ok ? null : result.error.message;
+  }
+
   /** Blind transfer; true once the other side took it (this call then ends). */
   async transfer(id: string, target: string): Promise<boolean> {
     const result = await this.api.calls.transfer({ id, target });

@@ -1,0 +1,26 @@
+import { expect, test } from 'vitest';
+import { isHoldOffer, sendsVideo } from '../../../main/calls/bridged-description-handler.js';
+
+const sdp = (...sections: string[]) => ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 't=0 0', ...sections].join('\r\n') + '\r\n';
+const audio = (direction?: string) => `m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0${direction ? `\r\na=${direction}` : ''}`;
+const video = (direction?: string, port = 9) =>
+  `m=video ${port} UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0${direction ? `\r\na=${direction}` : ''}`;
+
+test('they send video when a video line with a port is sendrecv, sendonly or has no direction (RFC 3264 §6)', () => {
+  expect(sendsVideo(sdp(audio(), video()))).toBe(true);
+  expect(sendsVideo(sdp(audio('sendrecv'), video('sendonly')))).toBe(true);
+  expect(sendsVideo(sdp(audio(), video('recvonly')))).toBe(false);
+  expect(sendsVideo(sdp(audio(), video('inactive')))).toBe(false);
+  expect(sendsVideo(sdp(audio(), video('sendrecv', 0)))).toBe(false);
+  expect(sendsVideo(sdp(audio()))).toBe(false);
+  // A session-level direction applies to lines without their own.
+  expect(sendsVideo(sdp('a=inactive', audio(), video()))).toBe(false);
+});
+
+test('an offer holds me when every line is sendonly or inactive (RFC 3264 §8.4)', () => {
+  expect(isHoldOffer(sdp(audio('sendonly'), video('sendonly')))).toBe(true);
+  expect(isHoldOffer(sdp(audio('inactive')))).toBe(true);
+  expect(isHoldOffer(sdp(audio('sendonly'), video('recvonly')))).toBe(false);
+  expect(isHoldOffer(sdp(audio()))).toBe(false);
+  expect(isHoldOffer(sdp('a=sendonly', audio()))).toBe(true);
+});
