@@ -25,6 +25,8 @@ import { SipConnection, type SipConnectionOptions } from './sip/sip-connection.j
 import { openDatabase } from './store/db.js';
 import { getSetting, setSetting } from './store/settings-repository.js';
 import { getUiSettings, setUiSettings } from './store/ui-settings-repository.js';
+import { cleanText } from '../shared/domain/text.js';
+import { DEVICE_TEXT_MAX } from '../shared/domain/settings.js';
 import { err, ok } from '../shared/ipc/result.js';
 import { parseSipAddress } from '../shared/domain/sip-address.js';
 import { isCountry } from '../shared/domain/phone.js';
@@ -139,6 +141,14 @@ export class Engine {
           ...(changes.density ? { density: changes.density } : {}),
           ...(changes.readReceipts !== undefined ? { readReceipts: changes.readReceipts } : {}),
           ...(changes.defaultCountry !== undefined ? { defaultCountry: changes.defaultCountry } : {}),
+          ...(changes.device
+            ? {
+                devices: {
+                  ...getUiSettings(this.db).devices,
+                  [changes.device.kind]: { id: changes.device.id, label: cleanText(changes.device.label, DEVICE_TEXT_MAX) },
+                },
+              }
+            : {}),
         });
         this.emit('onDidChangeSettings', next);
         return ok(next);

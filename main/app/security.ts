@@ -12,8 +12,11 @@ export const APP_ORIGIN = 'app://parley';
 /** Schemes `shell.openExternal` may receive; anything else from the page is dropped. */
 export const EXTERNAL_SCHEMES: readonly string[] = ['https:', 'mailto:'];
 
-/** Permissions the renderer may have: microphone/camera for calls, desktop notifications. */
-const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['media', 'notifications']);
+/**
+ * Permissions the renderer may have: microphone/camera for calls, the speaker chosen in Settings
+ * (`setSinkId`), desktop notifications.
+ */
+const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['media', 'speaker-selection', 'notifications']);
 
 /** The only web preferences a Parley window gets. */
 export function secureWebPreferences(preload: string, devTools: boolean): WebPreferences {

@@ -1,5 +1,12 @@
 import type { Database } from 'better-sqlite3';
-import { DEFAULT_UI_SETTINGS, DENSITIES, type UiSettings } from '../../shared/domain/settings.js';
+import {
+  DEFAULT_UI_SETTINGS,
+  DENSITIES,
+  DEVICE_KINDS,
+  DEVICE_TEXT_MAX,
+  type DeviceChoice,
+  type UiSettings,
+} from '../../shared/domain/settings.js';
 import { isCountry } from '../../shared/domain/phone.js';
 import { getSetting, setSetting } from './settings-repository.js';
 
@@ -11,7 +18,17 @@ export function getUiSettings(db: Database): UiSettings {
   const density = DENSITIES.find((d) => d === stored.density) ?? DEFAULT_UI_SETTINGS.density;
   const readReceipts = typeof stored.readReceipts === 'boolean' ? stored.readReceipts : DEFAULT_UI_SETTINGS.readReceipts;
   const defaultCountry = isCountry(stored.defaultCountry) ? stored.defaultCountry : DEFAULT_UI_SETTINGS.defaultCountry;
-  return { density, readReceipts, defaultCountry };
+  const devices = Object.fromEntries(
+    DEVICE_KINDS.map((kind) => [kind, deviceChoice((stored.devices as Record<string, unknown> | undefined)?.[kind])]),
+  ) as Record<(typeof DEVICE_KINDS)[number], DeviceChoice>;
+  return { density, readReceipts, defaultCountry, devices };
+}
+
+function deviceChoice(value: unknown): DeviceChoice {
+  const { id, label } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  return typeof id === 'string' && typeof label === 'string' && id.length <= DEVICE_TEXT_MAX && label.length <= DEVICE_TEXT_MAX
+    ? { id, label }
+    : DEFAULT_UI_SETTINGS.devices.microphone;
 }
 
 export function setUiSettings(db: Database, changes: Partial<UiSettings>): UiSettings {

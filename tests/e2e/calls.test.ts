@@ -14,7 +14,9 @@ let browser: Browser;
 const running: WebParley[] = [];
 
 beforeAll(async () => {
-  const users = Object.fromEntries(['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'].map((u) => [u, `${u}-pw`]));
+  const users = Object.fromEntries(
+    ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy'].map((u) => [u, `${u}-pw`]),
+  );
   [kamailio, browser] = await Promise.all([Kamailio.launch({ users, presRules: true }), launchChromium({ media: true })]);
 });
 afterAll(async () => {
@@ -190,6 +192,55 @@ describe('calls between two people', () => {
     await Promise.all([audioFlows(grace), audioFlows(heidi)]);
     await graceCall.getByRole('button', { name: 'Hang up' }).click();
     await heidiCall.getByText('They hung up').waitFor();
+  });
+
+  test('devices: the microphone and camera chosen in Settings (checked with a preview and a level) are the ones calls use', async () => {
+    const [ivan, judy] = await Promise.all([signIn('ivan'), signIn('judy')]);
+    await ivan.getByRole('button', { name: 'My account' }).click();
+    await ivan.getByRole('menuitem', { name: 'Settings' }).click();
+    const microphone = ivan.getByRole('combobox', { name: 'Microphone' });
+    const camera = ivan.getByRole('combobox', { name: 'Camera' });
+    await ivan.getByRole('combobox', { name: 'Speaker' }).waitFor();
+    // The check shows the camera and the microphone's level (Chromium's fake microphone beeps).
+    await ivan.getByRole('button', { name: 'Check microphone and camera' }).click();
+    await expect.poll(() => ivan.getByLabel('Camera preview').evaluate((v: HTMLVideoElement) => v.videoWidth > 0 && !v.paused)).toBe(true);
+    await expect
+      .poll(() => ivan.getByRole('meter', { name: 'Microphone level' }).evaluate((m: HTMLMeterElement) => m.value), { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    expect(await violations(ivan)).toEqual([]);
+    // With the check allowed, every device is listed by name (Chromium's fake devices: two
+    // microphones, one camera); choose the last microphone and camera.
+    const lastOption = async (select: typeof microphone, atLeast: number) => {
+      await expect.poll(() => select.getByRole('option').count()).toBeGreaterThanOrEqual(atLeast + 1);
+      return (await select.getByRole('option').allTextContents()).at(-1)!;
+    };
+    const chosenMic = await lastOption(microphone, 2);
+    const chosenCamera = await lastOption(camera, 1);
+    await microphone.selectOption({ label: chosenMic });
+    await camera.selectOption({ label: chosenCamera });
+    await ivan.getByRole('button', { name: 'Stop checking' }).click();
+    await ivan.getByLabel('Camera preview').waitFor({ state: 'detached' });
+
+    // Remembered: after a reload the choices are still there.
+    await ivan.reload();
+    await ivan.getByRole('button', { name: 'My account' }).click();
+    await ivan.getByRole('menuitem', { name: 'Settings' }).click();
+    await expect.poll(async () => await microphone.evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent)).toBe(chosenMic);
+    await ivan.keyboard.press('Escape');
+
+    // A video call sends from those devices.
+    await call(ivan, 'judy', 'Judy', 'Video call');
+    await incoming(judy).getByRole('button', { name: 'Answer', exact: true }).click();
+    await callWith(ivan, 'Judy').getByText('In a call').waitFor();
+    const sending = () =>
+      ivan.evaluate(() =>
+        (window as unknown as { testPeerConnections: RTCPeerConnection[] }).testPeerConnections
+          .flatMap((pc) => pc.getSenders())
+          .map((sender) => sender.track?.label)
+          .filter(Boolean),
+      );
+    await expect.poll(sending).toEqual(expect.arrayContaining([chosenMic, chosenCamera]));
+    await callWith(ivan, 'Judy').getByRole('button', { name: 'Hang up' }).click();
   });
 
   test('declined, cancelled, and busy in Do not disturb: each said in words', async () => {

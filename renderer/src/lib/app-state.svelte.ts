@@ -36,7 +36,7 @@ export class AppState {
     this.conversationPeer = peer && /^sips?:[^\s]+@[^\s]+$/.test(peer) ? peer : null;
     this.contacts = new ContactsState(bridge.api, () => this.connection.status === 'registered');
     this.chat = new ChatState(bridge.api, (uri) => this.contacts.byUri.has(uri));
-    this.calls = new CallsState(bridge.api);
+    this.calls = new CallsState(bridge.api, () => this.ui.settings);
     bridge.onLost((message) => {
       this.fatal = message;
     });

@@ -1,5 +1,7 @@
 import { qualityOf, type CallQuality, type MediaRequest } from '../../../shared/domain/calls';
 import type { ParleyApi } from '../../../shared/ipc/contract';
+import { DEFAULT_UI_SETTINGS, type UiSettings } from '../../../shared/domain/settings';
+import { constraintFor } from './devices';
 
 /** The longest Parley waits for ICE candidates before its offer or answer leaves (not sip.js's 5 s). */
 export const ICE_GATHERING_BOUND_MS = 1_000;
@@ -25,6 +27,8 @@ export class CallMedia {
     readonly token: string,
     private readonly onStreams: (callId: string, streams: CallStreams | null) => void,
     private readonly iceServers: () => RTCIceServer[] = () => [],
+    /** The microphone and camera chosen in Settings. */
+    private readonly devices: () => UiSettings['devices'] = () => DEFAULT_UI_SETTINGS.devices,
   ) {}
 
   /** Handles one of main's requests (addressed to this page) and answers it. */
@@ -159,7 +163,8 @@ export class CallMedia {
     const old = this.locals.get(callId)!;
     const track = old.getVideoTracks()[0];
     if (on && !track) {
-      const [camera] = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks();
+      const video = await constraintFor('camera', this.devices().camera);
+      const [camera] = (await navigator.mediaDevices.getUserMedia({ video })).getVideoTracks();
       if (!camera) throw new Error('No camera was found.');
       const local = new MediaStream([...old.getTracks(), camera]);
       this.locals.set(callId, local);
@@ -217,7 +222,11 @@ export class CallMedia {
   /** Microphone (and camera) for a call, asked for once; a refusal says what to do. */
   private async ensureMedia(pc: RTCPeerConnection, callId: string, video: boolean): Promise<void> {
     if (this.locals.has(callId)) return;
-    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video });
+    const devices = this.devices();
+    const stream = await navigator.mediaDevices.getUserMedia({
+      audio: await constraintFor('microphone', devices.microphone),
+      video: video && (await constraintFor('camera', devices.camera)),
+    });
     this.locals.set(callId, stream);
     for (const track of stream.getTracks()) pc.addTrack(track, stream);
     this.onStreams(callId, this.streamsOf(callId));

@@ -1,5 +1,6 @@
 import type { Call, CallQuality, CallRecord, MissedCalls } from '../../../shared/domain/calls';
 import type { ParleyApi } from '../../../shared/ipc/contract';
+import { DEFAULT_UI_SETTINGS, type UiSettings } from '../../../shared/domain/settings';
 import { CallMedia, type CallStreams } from './call-media';
 
 /** Calls as this window shows them, and the media of those it holds. */
@@ -31,15 +32,25 @@ export class CallsState {
   /** Calls under way or just ended (their reason still shown until closed or cleared). */
   readonly current = $derived(this.calls.filter((call) => call.state !== 'incoming' && !this.dismissed.includes(call.id)));
 
-  constructor(private readonly api: ParleyApi) {
+  constructor(
+    private readonly api: ParleyApi,
+    /** The installation's preferences (the devices calls use). */
+    readonly settings: () => UiSettings = () => DEFAULT_UI_SETTINGS,
+  ) {
     // A random token names this page: main sends a call's media requests to the page that started
     // or answered it, and the other windows leave them alone.
-    this.media = new CallMedia(api, crypto.randomUUID(), (id, streams) => {
-      const next = { ...this.streams };
-      if (streams) next[id] = streams;
-      else delete next[id];
-      this.streams = next;
-    });
+    this.media = new CallMedia(
+      api,
+      crypto.randomUUID(),
+      (id, streams) => {
+        const next = { ...this.streams };
+        if (streams) next[id] = streams;
+        else delete next[id];
+        this.streams = next;
+      },
+      undefined,
+      () => this.settings().devices,
+    );
     api.on('onDidChangeCalls', (calls) => {
       this.calls = calls;
       for (const call of calls) if (call.state === 'ended' && this.media.holds(call.id)) this.media.close(call.id);

@@ -1,5 +1,5 @@
 import { tick } from 'svelte';
-import { DEFAULT_UI_SETTINGS, type Density, type UiSettings } from '../../../shared/domain/settings';
+import { DEFAULT_UI_SETTINGS, type Density, type DeviceKind, type UiSettings } from '../../../shared/domain/settings';
 import type { ParleyApi } from '../../../shared/ipc/contract';
 
 /**
@@ -59,6 +59,13 @@ export class UiState {
 
   async setDefaultCountry(defaultCountry: string) {
     const result = await this.api.settings.set({ defaultCountry });
+    if (result.ok) this.settings = result.value;
+    return result;
+  }
+
+  /** Chooses the microphone, speaker or camera calls use ('' id: the system's default). */
+  async setDevice(kind: DeviceKind, id: string, label: string) {
+    const result = await this.api.settings.set({ device: { kind, id, label } });
     if (result.ok) this.settings = result.value;
     return result;
   }

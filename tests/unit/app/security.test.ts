@@ -55,7 +55,7 @@ describe('window hardening', () => {
       expect(isSafeExternalUrl(url), url).toBe(false);
   });
 
-  test('permissions: media and notifications for our own origin, nothing else', () => {
+  test('permissions: media, speaker choice and notifications for our own origin, nothing else', () => {
     const session = new FakeSession();
     installPermissionPolicy(session as never);
     const ask = (permission: string, requestingUrl: string) => {
@@ -65,6 +65,8 @@ describe('window hardening', () => {
     };
     expect(ask('media', 'app://parley/index.html')).toBe(true);
     expect(ask('notifications', 'app://parley/index.html')).toBe(true);
+    expect(ask('speaker-selection', 'app://parley/index.html')).toBe(true);
+    expect(ask('speaker-selection', 'https://evil.example/')).toBe(false);
     expect(ask('geolocation', 'app://parley/index.html')).toBe(false);
     expect(ask('media', 'https://evil.example/')).toBe(false);
     expect(session.permissionCheckHandler!(null, 'media', 'app://parley')).toBe(true);

@@ -334,16 +334,31 @@ describe('migration 0011: contact phone numbers', () => {
 describe('UI settings', () => {
   test('default, round-trip, and an unknown stored value falls back to the default', () => {
     const db = openDatabase(tempFile());
-    const base = { density: 'comfortable', readReceipts: true, defaultCountry: '' };
+    const none = { id: '', label: '' };
+    const devices = { microphone: none, speaker: none, camera: none };
+    const base = { density: 'comfortable', readReceipts: true, defaultCountry: '', devices };
     expect(getUiSettings(db)).toEqual(base);
     expect(setUiSettings(db, { density: 'compact' })).toEqual({ ...base, density: 'compact' });
     expect(setUiSettings(db, { readReceipts: false, defaultCountry: 'DE' })).toEqual({
       density: 'compact',
       readReceipts: false,
       defaultCountry: 'DE',
+      devices,
     });
-    expect(getUiSettings(db)).toEqual({ density: 'compact', readReceipts: false, defaultCountry: 'DE' });
-    setSetting(db, 'ui', { density: 'cosy', readReceipts: 'yes', defaultCountry: 'XX' });
+    const headset = { id: 'a1', label: 'Headset' };
+    setUiSettings(db, { devices: { ...devices, microphone: headset } });
+    expect(getUiSettings(db)).toEqual({
+      density: 'compact',
+      readReceipts: false,
+      defaultCountry: 'DE',
+      devices: { ...devices, microphone: headset },
+    });
+    setSetting(db, 'ui', {
+      density: 'cosy',
+      readReceipts: 'yes',
+      defaultCountry: 'XX',
+      devices: { microphone: { id: 7 }, speaker: 'x', camera: { id: 'c', label: 'y'.repeat(300) } },
+    });
     expect(getUiSettings(db)).toEqual(base);
     db.close();
   });
