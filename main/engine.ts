@@ -126,7 +126,7 @@ export class Engine {
       ...contactsHandlers(this.contacts),
       ...approvalsHandlers(this.approvals),
       ...chatHandlers(this.messaging),
-      ...callsHandlers(this.calls),
+      ...callsHandlers(this.calls, () => this.account.iceServers()),
       'app:openConversation': async ({ peer }) => {
         const uri = parseSipAddress(peer)?.uri;
         if (!uri) return err('invalid', 'That is not a SIP address.', 'peer');

@@ -1,12 +1,17 @@
 import type { callsRequests } from '../../shared/ipc/calls.js';
-import { err, ok } from '../../shared/ipc/result.js';
+import type { IceServerConfig } from '../../shared/domain/calls.js';
+import { err, ok, type Result } from '../../shared/ipc/result.js';
 import type { ChannelsOf, Handlers } from '../ipc/handlers.js';
 import type { CallService } from './call-service.js';
 
 /** The `calls` channels. */
-export function callsHandlers(calls: CallService): Handlers<ChannelsOf<typeof callsRequests>> {
+export function callsHandlers(
+  calls: CallService,
+  iceServers: () => Promise<Result<readonly IceServerConfig[]>>,
+): Handlers<ChannelsOf<typeof callsRequests>> {
   return {
     'calls:list': async () => ok(calls.list()),
+    'calls:iceServers': () => iceServers(),
     'calls:history': async ({ before }) => calls.history(before),
     'calls:missed': async () => ok(calls.missed()),
     'calls:markSeen': async () => calls.markSeen(),

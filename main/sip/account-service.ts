@@ -1,5 +1,12 @@
 import type { Database } from 'better-sqlite3';
-import { validateSignIn, type SavedAccount, type SignInParams } from '../../shared/domain/account.js';
+import {
+  needsTurnCredentials,
+  parseIceServers,
+  validateSignIn,
+  type SavedAccount,
+  type SignInParams,
+} from '../../shared/domain/account.js';
+import type { IceServerConfig } from '../../shared/domain/calls.js';
 import type { ConnectionState } from '../../shared/domain/connection.js';
 import { parseServerUrl, parseSipAddress, serverFor } from '../../shared/domain/sip-address.js';
 import { err, type Result } from '../../shared/ipc/result.js';
@@ -12,6 +19,11 @@ import { createLogger, type Logger } from '../logger.js';
 /** The key a password is kept under in the secret store. */
 export function passwordKey(uri: string): string {
   return `password:${uri}`;
+}
+
+/** The key an account's TURN password is kept under. */
+export function turnPasswordKey(uri: string): string {
+  return `turn:${uri}`;
 }
 
 /**
@@ -45,6 +57,34 @@ export class AccountService {
       hasPassword,
       xcapRoot: getAccountState(this.db, account.uri).xcapRoot,
       trustedCertificate: getAccountState(this.db, account.uri).trustedCertificate,
+      iceServers: getAccountState(this.db, account.uri).iceServers,
+      iceUser: getAccountState(this.db, account.uri).iceUser,
+      hasIcePassword: (await this.readSecret(turnPasswordKey(account.uri))) !== null,
+    };
+  }
+
+  /** The TURN password of this session (kept in memory when the person did not ask to remember passwords). */
+  private icePassword: { uri: string; password: string } | null = null;
+
+  /**
+   * The signed-in account's STUN/TURN servers for a call's RTCPeerConnection (the TURN password goes
+   * to the page that makes the call: WebRTC needs it there).
+   */
+  async iceServers(): Promise<Result<readonly IceServerConfig[]>> {
+    const uri = this.connection.account?.uri;
+    if (!uri) return err('state', 'Sign in first.');
+    const state = getAccountState(this.db, uri);
+    const parsed = parseIceServers(state.iceServers);
+    if ('error' in parsed || parsed.urls.length === 0) return { ok: true, value: [] };
+    const stun = parsed.urls.filter((url) => /^stuns?:/i.test(url));
+    const turn = parsed.urls.filter((url) => /^turns?:/i.test(url));
+    const credential = this.icePassword?.uri === uri ? this.icePassword.password : await this.readSecret(turnPasswordKey(uri));
+    return {
+      ok: true,
+      value: [
+        ...(stun.length > 0 ? [{ urls: stun }] : []),
+        ...(turn.length > 0 && credential !== null ? [{ urls: turn, username: state.iceUser, credential }] : []),
+      ],
     };
   }
 
@@ -67,7 +107,8 @@ export class AccountService {
     const address = parseSipAddress(params.address);
     const rememberedPassword =
       params.password === '' && saved && address && saved.uri === address.uri ? await this.readPassword(saved.uri) : null;
-    const errors = validateSignIn(params, { passwordKnown: rememberedPassword !== null });
+    const rememberedIcePassword = saved && address && saved.uri === address.uri ? await this.readSecret(turnPasswordKey(saved.uri)) : null;
+    const errors = validateSignIn(params, { passwordKnown: rememberedPassword !== null, icePasswordKnown: rememberedIcePassword !== null });
     if (errors.length > 0 || !address) {
       const first = errors[0]!;
       return err('invalid', first.message, first.field);
@@ -87,16 +128,29 @@ export class AccountService {
     // Remember first, announce after: the moment the UI shows "Available" the account must already
     // be safe on disk, or quitting right then would forget it. A failed sign-in restores what was there.
     const previousPassword = await this.readPassword(address.uri);
-    const previousXcapRoot = getAccountState(this.db, address.uri).xcapRoot;
-    updateAccountState(this.db, address.uri, { xcapRoot: params.xcapRoot?.trim() ?? '' });
+    const previous = getAccountState(this.db, address.uri);
+    const ice = parseIceServers(params.iceServers ?? '');
+    const iceUrls = 'urls' in ice ? ice.urls : [];
+    const turn = needsTurnCredentials(iceUrls);
+    updateAccountState(this.db, address.uri, {
+      xcapRoot: params.xcapRoot?.trim() ?? '',
+      iceServers: iceUrls.join('\n'),
+      iceUser: turn ? (params.iceUser?.trim() ?? '') : '',
+    });
+    const previousIcePassword = await this.readSecret(turnPasswordKey(address.uri));
+    const icePassword = turn ? params.icePassword || rememberedIcePassword : null;
+    this.icePassword = icePassword ? { uri: address.uri, password: icePassword } : null;
+    await this.keepSecret(turnPasswordKey(address.uri), params.rememberPassword ? icePassword : null);
     const kept = await this.remember(record, params.rememberPassword ? password : null);
     const trustedCertificate = getAccountState(this.db, address.uri).trustedCertificate;
     const result = await this.connection.signIn({ ...record, password, ...(trustedCertificate ? { trustedCertificate } : {}) });
     if (!result.ok) {
       if (saved) saveAccount(this.db, saved);
       else deleteAccount(this.db);
-      updateAccountState(this.db, address.uri, { xcapRoot: previousXcapRoot });
+      updateAccountState(this.db, address.uri, { xcapRoot: previous.xcapRoot, iceServers: previous.iceServers, iceUser: previous.iceUser });
       await this.restorePassword(address.uri, previousPassword);
+      await this.keepSecret(turnPasswordKey(address.uri), previousIcePassword);
+      this.icePassword = null;
       return result;
     }
     if (!kept) this.log.warn('signed in, but the password could not be kept; the next start will ask for it');
@@ -117,13 +171,8 @@ export class AccountService {
     }
   }
 
-  private async restorePassword(uri: string, password: string | null): Promise<void> {
-    try {
-      if (password !== null) await this.secrets.set(passwordKey(uri), password);
-      else await this.secrets.delete(passwordKey(uri));
-    } catch (error) {
-      this.log.warn(`could not restore the kept password: ${String(error)}`);
-    }
+  private restorePassword(uri: string, password: string | null): Promise<void> {
+    return this.keepSecret(passwordKey(uri), password);
   }
 
   /**
@@ -145,6 +194,7 @@ export class AccountService {
     // Cancels a sign-in in progress at once (the person should not wait for a slow server), then
     // takes its turn so that it never interleaves with a sign-in's remembering.
     const cancelled = this.connection.signOut();
+    this.icePassword = null;
     return this.exclusive(async () => {
       if (getAccount(this.db)) setAutoSignIn(this.db, false);
       await cancelled;
@@ -165,12 +215,26 @@ export class AccountService {
     await this.connection.signIn({ ...account, password, ...(trustedCertificate ? { trustedCertificate } : {}) }, { keepTrying: true });
   }
 
-  private async readPassword(uri: string): Promise<string | null> {
+  private readPassword(uri: string): Promise<string | null> {
+    return this.readSecret(passwordKey(uri));
+  }
+
+  private async readSecret(key: string): Promise<string | null> {
     try {
-      return await this.secrets.get(passwordKey(uri));
+      return await this.secrets.get(key);
     } catch {
       // An unreadable secret (keychain locked, file damaged) just means "type it again".
       return null;
+    }
+  }
+
+  /** Keeps a secret, or forgets it (null); a store that refuses is logged, not fatal. */
+  private async keepSecret(key: string, secret: string | null): Promise<void> {
+    try {
+      if (secret !== null) await this.secrets.set(key, secret);
+      else await this.secrets.delete(key);
+    } catch (error) {
+      this.log.warn(`could not keep a secret: ${String(error)}`);
     }
   }
 }

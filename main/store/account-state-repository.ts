@@ -14,6 +14,10 @@ export interface AccountState {
   readonly presRulesDirty: boolean;
   /** SHA-256 fingerprint of the certificate trusted for this account, or empty. */
   readonly trustedCertificate: string;
+  /** STUN/TURN server URLs, one per line, or empty. */
+  readonly iceServers: string;
+  /** The TURN user name, or empty. */
+  readonly iceUser: string;
 }
 
 /** What an account that never changed anything has. */
@@ -24,6 +28,8 @@ export const DEFAULT_ACCOUNT_STATE: AccountState = {
   xcapRoot: '',
   presRulesDirty: false,
   trustedCertificate: '',
+  iceServers: '',
+  iceUser: '',
 };
 
 interface Row {
@@ -33,13 +39,15 @@ interface Row {
   xcap_root: string;
   pres_rules_dirty: number;
   trusted_cert: string;
+  ice_servers: string;
+  ice_user: string;
 }
 
 /** The account's state (defaults for an account never seen). */
 export function getAccountState(db: Database, owner: string): AccountState {
   const row = prepared<[string], Row>(
     db,
-    'SELECT status, note, idle_minutes, xcap_root, pres_rules_dirty, trusted_cert FROM account_state WHERE owner = ?',
+    'SELECT status, note, idle_minutes, xcap_root, pres_rules_dirty, trusted_cert, ice_servers, ice_user FROM account_state WHERE owner = ?',
   ).get(owner);
   if (!row) return DEFAULT_ACCOUNT_STATE;
   return {
@@ -49,6 +57,8 @@ export function getAccountState(db: Database, owner: string): AccountState {
     xcapRoot: row.xcap_root,
     presRulesDirty: row.pres_rules_dirty === 1,
     trustedCertificate: row.trusted_cert,
+    iceServers: row.ice_servers,
+    iceUser: row.ice_user,
   };
 }
 
@@ -57,9 +67,21 @@ export function updateAccountState(db: Database, owner: string, changes: Partial
   const next = { ...getAccountState(db, owner), ...changes };
   prepared(
     db,
-    `INSERT INTO account_state (owner, status, note, idle_minutes, xcap_root, pres_rules_dirty, trusted_cert) VALUES (?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO account_state (owner, status, note, idle_minutes, xcap_root, pres_rules_dirty, trusted_cert, ice_servers, ice_user)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (owner) DO UPDATE SET status = excluded.status, note = excluded.note, idle_minutes = excluded.idle_minutes,
-       xcap_root = excluded.xcap_root, pres_rules_dirty = excluded.pres_rules_dirty, trusted_cert = excluded.trusted_cert`,
-  ).run(owner, next.status, next.note, next.idleMinutes, next.xcapRoot, next.presRulesDirty ? 1 : 0, next.trustedCertificate);
+       xcap_root = excluded.xcap_root, pres_rules_dirty = excluded.pres_rules_dirty, trusted_cert = excluded.trusted_cert,
+       ice_servers = excluded.ice_servers, ice_user = excluded.ice_user`,
+  ).run(
+    owner,
+    next.status,
+    next.note,
+    next.idleMinutes,
+    next.xcapRoot,
+    next.presRulesDirty ? 1 : 0,
+    next.trustedCertificate,
+    next.iceServers,
+    next.iceUser,
+  );
   return next;
 }

@@ -18,6 +18,12 @@ export interface SignInParams {
   readonly rememberPassword: boolean;
   /** XCAP root for presence rules (RFC 4825); empty: derived from the server URL. */
   readonly xcapRoot?: string;
+  /** STUN/TURN servers for calls (`turn:host:3478`, `stun:host`), separated by spaces, commas or lines. */
+  readonly iceServers?: string;
+  /** The TURN user name. */
+  readonly iceUser?: string;
+  /** The TURN password; empty means "the remembered one". */
+  readonly icePassword?: string;
 }
 
 /** The remembered account, without its password. */
@@ -38,6 +44,11 @@ export interface SavedAccount {
   readonly xcapRoot: string;
   /** SHA-256 fingerprint of the certificate trusted for this account's private server, or empty. */
   readonly trustedCertificate: string;
+  /** STUN/TURN server URLs, one per line ('' for none). */
+  readonly iceServers: string;
+  readonly iceUser: string;
+  /** Whether a TURN password is kept. */
+  readonly hasIcePassword: boolean;
 }
 
 /** Who is signed in, as the header shows it. */
@@ -57,13 +68,43 @@ export interface FieldError {
 }
 
 /** Limits that keep a hostile or mistaken payload from growing without bound. */
-export const ACCOUNT_LIMITS = { address: 320, password: 1024, server: 2048, authUser: 256, displayName: 128, xcapRoot: 2048 } as const;
+export const ACCOUNT_LIMITS = {
+  address: 320,
+  password: 1024,
+  server: 2048,
+  authUser: 256,
+  displayName: 128,
+  xcapRoot: 2048,
+  iceServers: 2048,
+  iceUser: 256,
+} as const;
+
+/** At most this many STUN/TURN servers (each one gathers candidates and delays the call). */
+export const ICE_SERVERS_MAX = 4;
+
+/** STUN/TURN server URLs (RFC 7064 / RFC 7065): `stun:` / `stuns:` / `turn:` / `turns:`, host, port, transport. */
+const ICE_URL = /^(stuns?|turns?):(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/i;
+
+/** The STUN/TURN URLs in what was typed, or a message saying what is wrong. */
+export function parseIceServers(text: string): { urls: string[] } | { error: string } {
+  const urls = text
+    .split(/[\s,]+/)
+    .map((url) => url.trim())
+    .filter(Boolean);
+  if (urls.length > ICE_SERVERS_MAX) return { error: `At most ${ICE_SERVERS_MAX} STUN/TURN servers.` };
+  const bad = urls.find((url) => url.length > 512 || !ICE_URL.test(url));
+  if (bad !== undefined) return { error: `${bad.slice(0, 80)} is not a STUN or TURN address, like turn:turn.example.com:3478.` };
+  return { urls };
+}
+
+/** Whether any of these servers is a TURN server (which needs a user name and password). */
+export const needsTurnCredentials = (urls: readonly string[]): boolean => urls.some((url) => /^turns?:/i.test(url));
 
 /**
  * Checks the sign-in form. The renderer calls it before sending (inline errors, nothing leaves the
  * page); main calls it again, because the renderer is not trusted.
  */
-export function validateSignIn(params: SignInParams, opts: { passwordKnown: boolean }): FieldError[] {
+export function validateSignIn(params: SignInParams, opts: { passwordKnown: boolean; icePasswordKnown?: boolean }): FieldError[] {
   const errors: FieldError[] = [];
   if (params.address.trim() === '') errors.push({ field: 'address', message: 'Enter your SIP address, like alice@example.com.' });
   else if (params.address.length > ACCOUNT_LIMITS.address || !parseSipAddress(params.address))
@@ -83,6 +124,17 @@ export function validateSignIn(params: SignInParams, opts: { passwordKnown: bool
       field: 'displayName',
       message: `The display name must be at most ${ACCOUNT_LIMITS.displayName} characters, without control characters.`,
     });
+  const ice = parseIceServers(params.iceServers ?? '');
+  if ('error' in ice) errors.push({ field: 'iceServers', message: ice.error });
+  else if (needsTurnCredentials(ice.urls)) {
+    const user = params.iceUser?.trim() ?? '';
+    if (user === '' || user.length > ACCOUNT_LIMITS.iceUser || /[\p{Cc}]/u.test(user))
+      errors.push({ field: 'iceUser', message: 'Enter the TURN user name your administrator gave you.' });
+    if ((params.icePassword ?? '') === '' && !opts.icePasswordKnown)
+      errors.push({ field: 'icePassword', message: 'Enter the TURN password.' });
+    else if ((params.icePassword ?? '').length > ACCOUNT_LIMITS.password)
+      errors.push({ field: 'icePassword', message: 'That password is too long.' });
+  }
   const xcapRoot = params.xcapRoot?.trim() ?? '';
   if (xcapRoot !== '' && (xcapRoot.length > ACCOUNT_LIMITS.xcapRoot || !isHttpUrl(xcapRoot)))
     errors.push({

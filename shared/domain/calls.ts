@@ -143,3 +143,10 @@ export function qualityOf(loss: number, jitterMs: number, roundTripMs: number | 
   if (loss < 0.08 && jitterMs < 60 && rtt < 600) return 'fair';
   return 'poor';
 }
+
+/** A STUN/TURN server for a call's RTCPeerConnection (the account's settings). */
+export interface IceServerConfig {
+  readonly urls: readonly string[];
+  readonly username?: string;
+  readonly credential?: string;
+}

@@ -16,6 +16,9 @@ export const accountRequests = {
     displayName: optional(str(ACCOUNT_LIMITS.displayName)),
     rememberPassword: bool,
     xcapRoot: optional(str(ACCOUNT_LIMITS.xcapRoot)),
+    iceServers: optional(str(ACCOUNT_LIMITS.iceServers)),
+    iceUser: optional(str(ACCOUNT_LIMITS.iceUser)),
+    icePassword: optional(str(ACCOUNT_LIMITS.password)),
   }),
   'account:signOut': none,
   /** Trusts a certificate (SHA-256 fingerprint) for this account's server; an empty one stops trusting. */

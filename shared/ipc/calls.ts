@@ -1,7 +1,7 @@
 /** The `calls` domain: start, answer, end and hold calls; the page that holds a call's media answers main's media requests. */
 
 import { ACCOUNT_LIMITS } from '../domain/account.js';
-import { SDP_MAX, type Call, type CallRecord, type MediaRequest, type MissedCalls } from '../domain/calls.js';
+import { SDP_MAX, type Call, type CallRecord, type IceServerConfig, type MediaRequest, type MissedCalls } from '../domain/calls.js';
 import { event, type EventSpecs } from './define.js';
 import { bool, int, none, obj, optional, str } from './schema.js';
 
@@ -11,6 +11,8 @@ const mediaToken = str(64);
 
 export const callsRequests = {
   'calls:list': none,
+  /** The signed-in account's STUN/TURN servers, for a call's RTCPeerConnection. */
+  'calls:iceServers': none,
   /** The call history, newest first, 50 at a time (`before`: the next page). */
   'calls:history': obj({ before: optional(int(1, Number.MAX_SAFE_INTEGER)) }),
   /** Missed calls not yet seen, by peer. */
@@ -34,6 +36,7 @@ export const callsRequests = {
 
 export interface CallsResponses {
   'calls:list': readonly Call[];
+  'calls:iceServers': readonly IceServerConfig[];
   'calls:history': readonly CallRecord[];
   'calls:missed': MissedCalls;
   'calls:markSeen': void;

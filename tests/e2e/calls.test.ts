@@ -5,7 +5,8 @@ import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { WebParley } from '../support/web-mode.js';
 import { violations } from '../support/axe.js';
 import { audioDirection, audioPacketsIn, camerasSending, trackPeerConnections, videoFramesIn } from '../support/webrtc.js';
-import { addContact, approvalsBar, contactRow, contactTree, signInAs } from '../support/parley-page.js';
+import { addContact, approvalsBar, contactRow, contactTree, fillSignIn, signInAs } from '../support/parley-page.js';
+import { Coturn } from '../support/coturn.js';
 
 // Two people calling each other from two web-mode Parleys in Chromium (fake microphone and camera),
 // through a real Kamailio: SIP in each engine, WebRTC in each page.
@@ -15,7 +16,7 @@ const running: WebParley[] = [];
 
 beforeAll(async () => {
   const users = Object.fromEntries(
-    ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy'].map((u) => [u, `${u}-pw`]),
+    ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'kate', 'leo'].map((u) => [u, `${u}-pw`]),
   );
   [kamailio, browser] = await Promise.all([Kamailio.launch({ users, presRules: true }), launchChromium({ media: true })]);
 });
@@ -241,6 +242,52 @@ describe('calls between two people', () => {
       );
     await expect.poll(sending).toEqual(expect.arrayContaining([chosenMic, chosenCamera]));
     await callWith(ivan, 'Judy').getByRole('button', { name: 'Hang up' }).click();
+  });
+
+  test('a TURN server set on the account (with a bad address refused first) gives the call relay candidates through coturn', async () => {
+    const turn = await Coturn.start();
+    try {
+      const parley = await WebParley.launch();
+      running.push(parley);
+      const kate = await browser.newPage();
+      await trackPeerConnections(kate);
+      await kate.goto(parley.url);
+      await fillSignIn(kate, 'kate', kamailio.wsUrl);
+      await kate.getByText('More options').click();
+      const servers = kate.getByRole('textbox', { name: 'STUN/TURN servers for calls' });
+      await servers.fill('turn.example.com');
+      await kate.getByRole('button', { name: 'Sign in' }).click();
+      await kate.getByText('turn.example.com is not a STUN or TURN address').waitFor();
+      await servers.fill(turn.url);
+      await kate.getByRole('button', { name: 'Sign in' }).click();
+      await kate.getByText('Enter the TURN user name your administrator gave you.').waitFor();
+      await kate.getByRole('textbox', { name: 'TURN user name' }).fill(Coturn.user);
+      await kate.getByLabel('TURN password').fill(Coturn.password);
+      await kate.getByRole('button', { name: 'Sign in' }).click();
+      await kate.getByRole('button', { name: 'Status: Available' }).waitFor();
+
+      const leo = await signIn('leo');
+      await call(kate, 'leo', 'Leo');
+      await incoming(leo).getByRole('button', { name: 'Answer', exact: true }).click();
+      await callWith(kate, 'Leo').getByText('In a call').waitFor();
+      await audioFlows(kate);
+      const relayCandidates = () =>
+        kate.evaluate(async () => {
+          let relays = 0;
+          for (const pc of (window as unknown as { testPeerConnections: RTCPeerConnection[] }).testPeerConnections) {
+            (await pc.getStats()).forEach((report: { type: string; candidateType?: string }) => {
+              if (report.type === 'local-candidate' && report.candidateType === 'relay') relays++;
+            });
+          }
+          return relays;
+        });
+      expect(await relayCandidates()).toBeGreaterThan(0);
+      // coturn allocated for Parley's credential.
+      expect(turn.output).toMatch(new RegExp(`user <${Coturn.user}>.*ALLOCATE processed, success`));
+      await callWith(kate, 'Leo').getByRole('button', { name: 'Hang up' }).click();
+    } finally {
+      await turn.stop();
+    }
   });
 
   test('declined, cancelled, and busy in Do not disturb: each said in words', async () => {

@@ -104,10 +104,23 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
 
     const result = await ipc().invoke(
       'account:signIn',
-      { address: `alice@${DOMAIN}`, password: 'alice-pw', server: kamailio.wsUrl, rememberPassword: true },
+      {
+        address: `alice@${DOMAIN}`,
+        password: 'alice-pw',
+        server: kamailio.wsUrl,
+        rememberPassword: true,
+        iceServers: 'turn:turn.uc.test:3478',
+        iceUser: 'alice-turn',
+        icePassword: 'turn-pw',
+      },
       APP_FRAME,
     );
     expect(result).toMatchObject({ ok: true, value: { status: 'registered' } });
+    // The page that makes a call gets the TURN credential (WebRTC needs it there).
+    expect(await ipc().invoke('calls:iceServers', undefined, APP_FRAME)).toEqual({
+      ok: true,
+      value: [{ urls: ['turn:turn.uc.test:3478'], username: 'alice-turn', credential: 'turn-pw' }],
+    });
     expect(tray().menu!.item('status').label).toBe(`alice@${DOMAIN} — Available`);
     expect(tray().toolTip).toBe(`Parley — alice@${DOMAIN} — Available`);
     expect((tray().image as { path: string }).path).toMatch(/tray-available\.png$/);
@@ -308,15 +321,18 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
     }
   });
 
-  test('the password goes through safeStorage into its own file, never into SQLite', () => {
+  test('the passwords (SIP and TURN) go through safeStorage into their own file, never into SQLite', () => {
     const dir = electron.current.app.userData;
     const secrets = readFileSync(join(dir, 'secrets.json'), 'utf8');
-    expect(secrets).not.toContain('alice-pw');
-    for (const file of readdirSync(dir).filter((name) => name.startsWith('parley.sqlite'))) {
-      expect(readFileSync(join(dir, file)).includes('alice-pw')).toBe(false);
+    for (const password of ['alice-pw', 'turn-pw']) {
+      expect(secrets).not.toContain(password);
+      for (const file of readdirSync(dir).filter((name) => name.startsWith('parley.sqlite'))) {
+        expect(readFileSync(join(dir, file)).includes(password)).toBe(false);
+      }
     }
     const stored = JSON.parse(secrets) as Record<string, string>;
     expect(electron.current.safeStorage.decryptString(Buffer.from(stored[`password:sip:alice@${DOMAIN}`]!, 'base64'))).toBe('alice-pw');
+    expect(electron.current.safeStorage.decryptString(Buffer.from(stored[`turn:sip:alice@${DOMAIN}`]!, 'base64'))).toBe('turn-pw');
   });
 
   test('closing the window keeps Parley in the tray; a second launch brings the window back', () => {

@@ -3,12 +3,17 @@ import { DOMAIN } from './kamailio.js';
 
 /** Fills and submits the sign-in form as `user` (password `<user>-pw`), then waits for Available. */
 export async function signInAs(page: Page, user: string, server: string, options: { remember?: boolean } = {}): Promise<void> {
+  await fillSignIn(page, user, server, options);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Status: Available' }).waitFor();
+}
+
+/** Fills the sign-in form's usual fields as `user`, without submitting it. */
+export async function fillSignIn(page: Page, user: string, server: string, options: { remember?: boolean } = {}): Promise<void> {
   await page.getByLabel('SIP address').fill(`${user}@${DOMAIN}`);
   await page.getByLabel('Password', { exact: true }).fill(`${user}-pw`);
   await page.getByLabel('Server', { exact: true }).fill(server);
   if (options.remember !== undefined) await page.getByLabel('Remember password').setChecked(options.remember);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Status: Available' }).waitFor();
 }
 
 /**

@@ -26,7 +26,8 @@ export class CallMedia {
     private readonly api: ParleyApi,
     readonly token: string,
     private readonly onStreams: (callId: string, streams: CallStreams | null) => void,
-    private readonly iceServers: () => RTCIceServer[] = () => [],
+    /** The account's STUN/TURN servers (asked for each new call: the settings may have changed). */
+    private readonly iceServers: () => Promise<RTCIceServer[]> = async () => [],
     /** The microphone and camera chosen in Settings. */
     private readonly devices: () => UiSettings['devices'] = () => DEFAULT_UI_SETTINGS.devices,
   ) {}
@@ -115,12 +116,16 @@ export class CallMedia {
     return this.connections.has(callId);
   }
 
-  private connection(callId: string): RTCPeerConnection {
+  private async connection(callId: string): Promise<RTCPeerConnection> {
+    const existing = this.connections.get(callId);
+    if (existing) return existing;
+    const iceServers = await this.iceServers();
+    // Asked while another request for this call was also waiting: one connection per call.
     let pc = this.connections.get(callId);
     if (pc) return pc;
     // Bundling is offered but not required: an answer from a plain SIP phone, relayed by a media
     // server that leaves out BUNDLE (RFC 8843), must still be acceptable.
-    pc = new RTCPeerConnection({ iceServers: this.iceServers(), bundlePolicy: 'balanced', rtcpMuxPolicy: 'require' });
+    pc = new RTCPeerConnection({ iceServers, bundlePolicy: 'balanced', rtcpMuxPolicy: 'require' });
     pc.addEventListener('track', (event) => {
       this.remotes.set(callId, event.streams[0] ?? new MediaStream([event.track]));
       this.onStreams(callId, this.streamsOf(callId));
@@ -137,7 +142,7 @@ export class CallMedia {
 
   /** My offer (or my answer to theirs), with the candidates gathered within the bound. */
   private async local(callId: string, video: boolean, hold: boolean, iceRestart: boolean): Promise<string> {
-    const pc = this.connection(callId);
+    const pc = await this.connection(callId);
     await this.ensureMedia(pc, callId, video);
     await this.setCamera(pc, callId, video);
     for (const transceiver of pc.getTransceivers()) {
@@ -206,7 +211,7 @@ export class CallMedia {
   }
 
   private async remote(callId: string, sdp: string): Promise<void> {
-    const pc = this.connection(callId);
+    const pc = await this.connection(callId);
     await pc.setRemoteDescription({ type: pc.signalingState === 'have-local-offer' ? 'answer' : 'offer', sdp });
   }
 

@@ -48,7 +48,10 @@ export class CallsState {
         else delete next[id];
         this.streams = next;
       },
-      undefined,
+      async () => {
+        const servers = await api.calls.iceServers();
+        return servers.ok ? servers.value.map((server) => ({ ...server, urls: [...server.urls] })) : [];
+      },
       () => this.settings().devices,
     );
     api.on('onDidChangeCalls', (calls) => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { validateSignIn, type SignInParams } from '../../../shared/domain/account.js';
+import { parseIceServers, validateSignIn, type SignInParams } from '../../../shared/domain/account.js';
 import { defaultXcapRoot, isHttpUrl, parseServerUrl, parseSipAddress, serverFor } from '../../../shared/domain/sip-address.js';
 
 describe('SIP addresses as people type them', () => {
@@ -124,5 +124,35 @@ describe('XCAP roots', () => {
     const good: SignInParams = { address: 'a@b.c', password: 'p', server: 'wss://b.c', rememberPassword: false };
     expect(validateSignIn({ ...good, xcapRoot: 'nope' }, { passwordKnown: false }).map((e) => e.field)).toEqual(['xcapRoot']);
     expect(validateSignIn({ ...good, xcapRoot: '' }, { passwordKnown: false })).toEqual([]);
+  });
+});
+
+describe('STUN/TURN servers on the account', () => {
+  const form = { address: 'alice@example.com', password: 'x', server: '', rememberPassword: false };
+
+  test('URLs of the four schemes with port and transport, separated by spaces, commas or lines; at most four', () => {
+    expect(parseIceServers('stun:stun.example.com turn:turn.example.com:3478?transport=udp,\nturns:[::1]:5349?transport=tcp')).toEqual({
+      urls: ['stun:stun.example.com', 'turn:turn.example.com:3478?transport=udp', 'turns:[::1]:5349?transport=tcp'],
+    });
+    expect(parseIceServers('  ')).toEqual({ urls: [] });
+    expect(parseIceServers('turn.example.com')).toEqual({
+      error: expect.stringMatching(/^turn\.example\.com is not a STUN or TURN address/),
+    });
+    expect(parseIceServers('turn:x?transport=sctp')).toHaveProperty('error');
+    expect(parseIceServers('stun:a stun:b stun:c stun:d stun:e')).toEqual({ error: 'At most 4 STUN/TURN servers.' });
+  });
+
+  test('a TURN server needs a user name and a password (typed, or remembered); STUN needs neither', () => {
+    expect(validateSignIn({ ...form, iceServers: 'stun:stun.example.com' }, { passwordKnown: false })).toEqual([]);
+    expect(validateSignIn({ ...form, iceServers: 'turn:t.example.com' }, { passwordKnown: false }).map((e) => e.field)).toEqual([
+      'iceUser',
+      'icePassword',
+    ]);
+    expect(validateSignIn({ ...form, iceServers: 'turn:t.example.com', iceUser: 'u', icePassword: 'p' }, { passwordKnown: false })).toEqual(
+      [],
+    );
+    expect(
+      validateSignIn({ ...form, iceServers: 'turn:t.example.com', iceUser: 'u' }, { passwordKnown: false, icePasswordKnown: true }),
+    ).toEqual([]);
   });
 });

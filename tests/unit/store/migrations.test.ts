@@ -159,7 +159,12 @@ describe('migration 0004: a trusted certificate per account', () => {
     migrate(db, 3);
     db.prepare("INSERT INTO account_state (owner, status) VALUES ('sip:a@b', 'busy')").run();
     migrate(db, 4);
-    expect(getAccountState(db, 'sip:a@b')).toMatchObject({ status: 'busy', trustedCertificate: '' });
+    expect(db.prepare("SELECT status, trusted_cert FROM account_state WHERE owner = 'sip:a@b'").get()).toEqual({
+      status: 'busy',
+      trusted_cert: '',
+    });
+    // The repository speaks the latest schema.
+    migrate(db);
     const fingerprint = Array.from({ length: 32 }, () => 'AB').join(':');
     updateAccountState(db, 'sip:a@b', { trustedCertificate: fingerprint });
     expect(getAccountState(db, 'sip:a@b').trustedCertificate).toBe(fingerprint);
@@ -327,6 +332,20 @@ describe('migration 0011: contact phone numbers', () => {
       .map((row) => row.detail)
       .join(' ');
     expect(plan).toMatch(/USING (COVERING )?INDEX contacts_mobile_phone/);
+    db.close();
+  });
+});
+
+describe('migration 0012: STUN/TURN servers per account', () => {
+  test('existing account state keeps its values and gets no servers; the columns are bounded', () => {
+    const db = new Database(tempFile());
+    migrate(db, 11);
+    db.prepare("INSERT INTO account_state (owner, note) VALUES ('sip:a@c', 'hi')").run();
+    migrate(db, 12);
+    expect(getAccountState(db, 'sip:a@c')).toMatchObject({ note: 'hi', iceServers: '', iceUser: '' });
+    updateAccountState(db, 'sip:a@c', { iceServers: 'turn:t.example.com', iceUser: 'u' });
+    expect(getAccountState(db, 'sip:a@c')).toMatchObject({ note: 'hi', iceServers: 'turn:t.example.com', iceUser: 'u' });
+    expect(() => db.prepare('UPDATE account_state SET ice_user = ?').run('u'.repeat(257))).toThrow(/CHECK/);
     db.close();
   });
 });
