@@ -8,7 +8,7 @@ import { Throttle } from './base/throttle.js';
 import { installProcessGuards } from './base/process-guards.js';
 import { BuddyList } from './contacts/buddy-list.js';
 import { MessagingService } from './messaging/messaging-service.js';
-import { CallService } from './calls/call-service.js';
+import { CallService, type CallServiceOptions } from './calls/call-service.js';
 import { callsHandlers } from './calls/calls-handlers.js';
 import { chatHandlers } from './messaging/chat-handlers.js';
 import { ContactDirectory } from './contacts/contact-directory.js';
@@ -44,6 +44,8 @@ export interface EngineOptions {
   readonly presence?: Omit<PresenceWatchListOptions, 'clock'> & MyPresenceOptions;
   /** Time for every service (tests drive state machines with a fake one). */
   readonly clock?: Clock;
+  /** Call tuning (tests shorten how long a call waits for a lost connection). */
+  readonly calls?: Pick<CallServiceOptions, 'reconnectMs'>;
 }
 
 /** Something that wants the engine's events (a window, a web-mode socket). */
@@ -112,6 +114,7 @@ export class Engine {
     });
     this.calls = new CallService(this.db, this.connection.session, owner, {
       ...(clock ? { clock } : {}),
+      ...options.calls,
       defaultCountry: () => getUiSettings(this.db).defaultCountry,
       doNotDisturb: () => this.myPresence.current.status === 'dnd',
       nameForNumber: (e164) => {

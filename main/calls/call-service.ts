@@ -17,7 +17,7 @@ import { Emitter } from '../base/emitter.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { SessionParticipant } from '../sip/sip-connection.js';
 import type { SipSession } from '../sip/sip-session.js';
-import { BridgedDescriptionHandler } from './bridged-description-handler.js';
+import { BridgedDescriptionHandler, type BridgedOptions } from './bridged-description-handler.js';
 import type { Database } from 'better-sqlite3';
 import { callHistory, markMissedSeen, recordCall, unseenMissed } from '../store/call-history-repository.js';
 import { MediaBridge } from './media-bridge.js';
@@ -29,7 +29,15 @@ export const MAX_CALLS = 2;
  * never cancels must not leave a call ringing for ever.
  */
 export const INCOMING_RING_MS = 90_000;
-/** How long an ended call stays in the list (its reason shown) before it is cleared away. */
+/**
+ * How long a call waits for the connection to the server to come back (and the other side to take
+ * the reconnecting re-INVITE) before it ends as lost, never lingering as a silent dead call.
+ */
+export const CALL_RECONNECT_MS = 30_000;
+/** Between tries of the reconnecting re-INVITE while the other side may still be offline. */
+const RECONNECT_RETRY_MS = 2_000;
+
+/** How an ended call stays in the list (its reason shown) before it is cleared away. */
 const ENDED_LINGER_MS = 8_000;
 
 export interface CallServiceOptions {
@@ -41,6 +49,8 @@ export interface CallServiceOptions {
   readonly defaultCountry?: () => string;
   /** How long a page may take to answer a media request. */
   readonly mediaDeadlineMs?: number;
+  /** How long a call waits for a lost connection to the server (default `CALL_RECONNECT_MS`). */
+  readonly reconnectMs?: number;
   /** The name of the contact who has this phone number (E.164), for a call from the phone network. */
   readonly nameForNumber?: (e164: string) => string | undefined;
 }
@@ -52,6 +62,10 @@ interface Entry {
   token: string | undefined;
   ringTimer: TimerHandle | undefined;
   lingerTimer: TimerHandle | undefined;
+  /** While reconnecting: when the call ends as lost, and the timer that ends it. */
+  reconnectBy?: number;
+  lostTimer?: TimerHandle;
+  recovering?: boolean;
 }
 
 /**
@@ -102,6 +116,9 @@ export class CallService implements SessionParticipant {
       });
     };
   }
+
+  /** Set once the engine closes: nothing more is recorded (the database is closing). */
+  private disposed = false;
 
   list(): readonly Call[] {
     return [...this.entries.values()].map((entry) => entry.call);
@@ -273,6 +290,7 @@ export class CallService implements SessionParticipant {
   async hold(id: string, hold: boolean): Promise<Result<Call>> {
     const entry = this.entries.get(id);
     if (!entry || entry.call.state !== 'connected') return err('state', 'That call is not connected.');
+    if (entry.call.reconnecting) return err('state', 'The call is reconnecting: try again in a moment.');
     if (entry.call.held === hold) return ok(entry.call);
     // Resuming one call while talking on another swaps them: the other goes on hold first.
     if (!hold) {
@@ -297,6 +315,7 @@ export class CallService implements SessionParticipant {
   async setVideo(id: string, on: boolean): Promise<Result<Call>> {
     const entry = this.entries.get(id);
     if (!entry || entry.call.state !== 'connected') return err('state', 'That call is not connected.');
+    if (entry.call.reconnecting) return err('state', 'The call is reconnecting: try again in a moment.');
     if (entry.call.held) return err('state', 'Resume the call first.');
     if (entry.call.video === on) return ok(entry.call);
     this.update(entry, { video: on });
@@ -309,13 +328,22 @@ export class CallService implements SessionParticipant {
   }
 
   /** Sends a re-INVITE with a new offer from the page; resolves to why it failed, or undefined. */
-  private reinvite(entry: Entry, what: string): Promise<string | undefined> {
-    return new Promise<string | undefined>((resolve) => {
+  private async reinvite(entry: Entry, what: string): Promise<string | undefined> {
+    const status = await this.reinviteStatus(entry);
+    if (status === 200) return undefined;
+    return typeof status === 'string' ? status : `${what} was refused: ${callRejectionText(status)}.`;
+  }
+
+  /** Sends a re-INVITE: 200 when taken, the final status when refused, or what went wrong before it left. */
+  private reinviteStatus(entry: Entry, options: BridgedOptions = {}): Promise<number | string> {
+    // sip.js reads the offer's options for a re-INVITE from the session (its invite() has none).
+    entry.sip.sessionDescriptionHandlerOptionsReInvite = options;
+    return new Promise<number | string>((resolve) => {
       entry.sip
         .invite({
           requestDelegate: {
-            onAccept: () => resolve(undefined),
-            onReject: (response) => resolve(`${what} was refused: ${callRejectionText(response.message.statusCode ?? 500)}.`),
+            onAccept: () => resolve(200),
+            onReject: (response) => resolve(response.message.statusCode ?? 500),
           },
         })
         .catch((error: unknown) => resolve(error instanceof Error ? error.message : String(error)));
@@ -374,22 +402,78 @@ export class CallService implements SessionParticipant {
 
   online(session: SipSession): void {
     this.session = session;
+    for (const entry of this.live()) if (entry.call.reconnecting) void this.recover(entry);
   }
 
   offline(): void {
-    // The dialogs outlive a short outage (the same user agent reconnects); media keeps flowing
-    // peer to peer meanwhile.
+    // The dialogs outlive a short outage (the same user agent reconnects) and media may keep
+    // flowing meanwhile; the call says it is reconnecting, and ends as lost if the outage lasts.
+    const wait = this.options.reconnectMs ?? CALL_RECONNECT_MS;
+    const deadline = this.clock.now() + wait;
+    for (const entry of this.live()) {
+      if (entry.call.state !== 'connected' || entry.call.reconnecting) continue;
+      entry.reconnectBy = deadline;
+      this.update(entry, { reconnecting: true });
+      entry.lostTimer = this.clock.setTimeout(() => {
+        if (entry.call.reconnecting) this.lose(entry, 'Call lost: the connection to the server dropped and did not come back');
+      }, wait);
+    }
+  }
+
+  /**
+   * Back online after an outage: a re-INVITE with an ICE restart (RFC 8445 §9) from the page, whose
+   * new Contact also tells the other side where I am now (a target refresh, RFC 3261 §12.2). While
+   * they may still be offline themselves, it is tried again until the deadline; a glare (491) waits
+   * as RFC 3261 §14.1 says; a dialog they no longer know (481) is lost at once.
+   */
+  private async recover(entry: Entry): Promise<void> {
+    if (entry.recovering) return;
+    entry.recovering = true;
+    try {
+      for (let attempt = 0; entry.call.reconnecting && entry.call.state === 'connected'; attempt++) {
+        const status = await this.reinviteStatus(entry, { iceRestart: true });
+        if (status === 200) {
+          if (entry.lostTimer) this.clock.clearTimeout(entry.lostTimer);
+          this.update(entry, { reconnecting: false });
+          return;
+        }
+        if (status === 481 || !this.session) break;
+        const owner = entry.sip instanceof Inviter;
+        const wait = status === 491 ? (owner ? 2_100 + Math.random() * 1_900 : Math.random() * 2_000) : RECONNECT_RETRY_MS;
+        if (this.clock.now() + wait >= (entry.reconnectBy ?? 0)) break;
+        await new Promise<void>((resolve) => this.clock.setTimeout(resolve, wait));
+      }
+      if (entry.call.reconnecting && entry.call.state === 'connected') this.lose(entry, 'Call lost when the network dropped');
+    } finally {
+      entry.recovering = false;
+    }
+  }
+
+  /** Ends a call that cannot go on, with a BYE if the dialog still stands. */
+  private lose(entry: Entry, reason: string): void {
+    if (entry.call.state === 'ended') return;
+    if (entry.lostTimer) this.clock.clearTimeout(entry.lostTimer);
+    this.update(entry, { reason });
+    if (entry.sip.state === SessionState.Established) void entry.sip.bye().catch(() => undefined);
+    this.end(entry, reason);
   }
 
   async signOut(): Promise<void> {
-    for (const entry of this.live()) this.hangUp(entry.call.id);
+    // The BYEs (or CANCELs) leave now; the calls end here without waiting for answers that a
+    // closing connection may never bring.
+    for (const entry of this.live()) {
+      this.hangUp(entry.call.id);
+      this.end(entry, 'Call ended');
+    }
     this.session = undefined;
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const entry of this.entries.values()) {
       if (entry.ringTimer) this.clock.clearTimeout(entry.ringTimer);
       if (entry.lingerTimer) this.clock.clearTimeout(entry.lingerTimer);
+      if (entry.lostTimer) this.clock.clearTimeout(entry.lostTimer);
     }
     this.entries.clear();
     this.media.dispose();
@@ -501,8 +585,9 @@ export class CallService implements SessionParticipant {
   }
 
   private end(entry: Entry, reason: string): void {
-    if (entry.call.state === 'ended') return;
+    if (entry.call.state === 'ended' || this.disposed) return;
     if (entry.ringTimer) this.clock.clearTimeout(entry.ringTimer);
+    if (entry.lostTimer) this.clock.clearTimeout(entry.lostTimer);
     this.update(entry, { state: 'ended', endedAt: this.clock.now(), reason: entry.call.reason || reason });
     const call = entry.call;
     this.record({

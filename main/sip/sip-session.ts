@@ -178,6 +178,10 @@ export class SipSession {
       transportOptions,
       // Reconnection is the connection's (SipConnection), not sip.js's.
       reconnectionAttempts: 0,
+      // +sip.instance in the REGISTER's Contact lets a registrar that supports GRUU (RFC 5627 §4.1)
+      // give one; dialogs then carry it as their Contact, which reaches this Parley through the
+      // registrar after a reconnect — the old WebSocket-bound Contact dies with its connection.
+      instanceIdAlwaysAdded: true,
       logBuiltinEnabled: false,
       logLevel: 'warn',
       logConnector: (level, category, _label, content) => {

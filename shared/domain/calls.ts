@@ -28,6 +28,8 @@ export interface Call {
   readonly held: boolean;
   /** They put me on hold (their offer says sendonly or inactive). */
   readonly remoteHeld: boolean;
+  /** The connection to the server dropped during the call: Parley is getting it back (an ICE restart once online). */
+  readonly reconnecting?: boolean;
   readonly startedAt: number;
   readonly connectedAt?: number;
   readonly endedAt?: number;
@@ -88,6 +90,7 @@ export function callStateText(call: Call): string {
     case 'connecting':
       return 'Connecting…';
     case 'connected':
+      if (call.reconnecting) return 'Reconnecting…';
       return call.remoteHeld ? 'On hold' : call.held ? 'You put the call on hold' : 'In a call';
     case 'ended':
       return call.reason || 'Call ended';
