@@ -1,5 +1,6 @@
 import type { BodyAndContentType, SessionDescriptionHandler, SessionDescriptionHandlerOptions } from 'sip.js';
 import type { MediaBridge } from './media-bridge.js';
+import { isHoldOffer, sendsVideo, unusableSdp } from './sdp.js';
 
 /** Options Parley passes with an offer or answer (through sip.js's `sessionDescriptionHandlerOptions`). */
 export interface BridgedOptions extends SessionDescriptionHandlerOptions {
@@ -15,6 +16,8 @@ export interface BridgedCall {
   readonly held: () => boolean;
   /** Their SDP: whether it puts me on hold, and whether they send video. */
   readonly remoteMedia: (media: { held: boolean; video: boolean }) => void;
+  /** The call cannot go on, for this reason in words (said before sip.js ends it). */
+  readonly failed?: (reason: string) => void;
 }
 
 /**
@@ -46,6 +49,14 @@ export class BridgedDescriptionHandler implements SessionDescriptionHandler {
   }
 
   async setDescription(sdp: string): Promise<void> {
+    // Their answer (or a re-offer) with media WebRTC cannot take: the call ends saying why, rather
+    // than with the browser's parser error.
+    const unusable = unusableSdp(sdp);
+    if (unusable) {
+      const reason = `The call could not connect: ${unusable}`;
+      this.call.failed?.(reason);
+      throw new Error(reason);
+    }
     // RFC 3264 §8.4: an offer whose media is all sendonly or inactive puts me on hold; sendrecv (or
     // no direction, which means sendrecv) takes me off it.
     await this.ask({ action: 'remote', sdp });
@@ -87,33 +98,4 @@ export class BridgedDescriptionHandler implements SessionDescriptionHandler {
     if (!reply.ok) throw new Error(reply.error ?? 'The call could not use its media.');
     return reply;
   }
-}
-
-/** True when every media section of `sdp` is sendonly or inactive (the other side holds). */
-export function isHoldOffer(sdp: string): boolean {
-  const sections = sdp.split(/\r?\nm=/).slice(1);
-  if (sections.length === 0) return false;
-  const sessionLevel = sdp.split(/\r?\nm=/)[0]!;
-  const sessionDirection = /\r?\na=(sendonly|inactive|sendrecv|recvonly)/.exec(sessionLevel)?.[1];
-  return sections.every((section) => {
-    const port = /^\S+\s+(\d+)/.exec(section)?.[1];
-    if (port === '0') return true;
-    const direction = /\r?\na=(sendonly|inactive|sendrecv|recvonly)/.exec(section)?.[1] ?? sessionDirection ?? 'sendrecv';
-    return direction === 'sendonly' || direction === 'inactive';
-  });
-}
-
-/**
- * True when `sdp` (theirs) sends video: a video line with a port that is sendrecv or sendonly from
- * their side (RFC 3264 §6: no direction attribute means sendrecv).
- */
-export function sendsVideo(sdp: string): boolean {
-  const parts = sdp.split(/\r?\nm=/);
-  const sessionDirection = /\r?\na=(sendonly|inactive|sendrecv|recvonly)/.exec(parts[0]!)?.[1];
-  return parts.slice(1).some((section) => {
-    const match = /^video\s+(\d+)/.exec(section);
-    if (!match || match[1] === '0') return false;
-    const direction = /\r?\na=(sendonly|inactive|sendrecv|recvonly)/.exec(section)?.[1] ?? sessionDirection ?? 'sendrecv';
-    return direction === 'sendrecv' || direction === 'sendonly';
-  });
 }

@@ -18,6 +18,7 @@ import { createLogger, type Logger } from '../logger.js';
 import type { SessionParticipant } from '../sip/sip-connection.js';
 import type { SipSession } from '../sip/sip-session.js';
 import { BridgedDescriptionHandler, type BridgedOptions } from './bridged-description-handler.js';
+import { unusableSdp } from './sdp.js';
 import type { Database } from 'better-sqlite3';
 import { callHistory, markMissedSeen, recordCall, unseenMissed } from '../store/call-history-repository.js';
 import { MediaBridge } from './media-bridge.js';
@@ -112,6 +113,9 @@ export class CallService implements SessionParticipant {
         remoteMedia: ({ held, video }) => {
           if (entry.call.remoteHeld !== held || entry.call.remoteVideo !== video)
             this.update(entry, { remoteHeld: held, remoteVideo: video });
+        },
+        failed: (reason) => {
+          if (!entry.call.reason) this.update(entry, { reason });
         },
       });
     };
@@ -497,21 +501,23 @@ export class CallService implements SessionParticipant {
     // Do not disturb, or already two calls: busy here (RFC 3261 §21.4.24), and a missed call in the
     // history, as Lync logs one.
     const dnd = this.options.doNotDisturb?.() ?? false;
-    if (dnd || this.live().length >= MAX_CALLS) {
-      void invitation.reject({ statusCode: 486 }).catch(() => undefined);
+    const offer = invitation.body ?? '';
+    const refuse = (statusCode: number, reason: string, extraHeaders: string[] = []) => {
+      void invitation.reject({ statusCode, extraHeaders }).catch(() => undefined);
       const now = this.clock.now();
-      this.record({
-        ...caller,
-        direction: 'in',
-        video: false,
-        startedAt: now,
-        endedAt: now,
-        outcome: 'missed',
-        reason: dnd ? 'Missed while in Do not disturb' : 'Missed while in another call',
-      });
+      this.record({ ...caller, direction: 'in', video: false, startedAt: now, endedAt: now, outcome: 'missed', reason });
+    };
+    if (dnd || this.live().length >= MAX_CALLS) {
+      refuse(486, dnd ? 'Missed while in Do not disturb' : 'Missed while in another call');
       return;
     }
-    const offer = invitation.body ?? '';
+    // An offer the page's WebRTC can never take (plain RTP, no DTLS-SRTP or ICE): refused at once
+    // (488, RFC 3261 §21.4.26) rather than ringing a call nobody could answer.
+    const unusable = offer === '' ? null : unusableSdp(offer);
+    if (unusable) {
+      refuse(488, `Missed: ${unusable}`, [`Warning: 399 parley "${unusable.replace(/"/g, "'")}"`]);
+      return;
+    }
     const entry = this.add(invitation, {
       id: randomUUID(),
       ...caller,

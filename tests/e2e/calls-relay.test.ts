@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { endTest, launchChromium } from '../support/browser.js';
 import { Baresip } from '../support/baresip.js';
+import { Linphone } from '../support/linphone.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { Rtpengine } from '../support/rtpengine.js';
 import { writeTone } from '../support/tone.js';
@@ -25,7 +26,7 @@ beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'parley-relay-'));
   writeTone(join(scratch, 'tone.wav'));
   relay = await Rtpengine.start();
-  const users = { alice: 'alice-pw', desk: 'desk-pw', gateway: 'gateway-pw' };
+  const users = { alice: 'alice-pw', desk: 'desk-pw', gateway: 'gateway-pw', linphone: 'linphone-pw' };
   [kamailio, browser] = await Promise.all([
     Kamailio.launch({ users, rtpengine: { ngPort: relay.ngPort }, gateway: true }),
     launchChromium({ media: true }),
@@ -159,5 +160,41 @@ describe('calls through the media relay to a plain SIP phone', () => {
     await expect.poll(() => audioPacketsIn(alice), { timeout: 15_000 }).toBeGreaterThan(50);
     await call.getByRole('button', { name: 'Hang up' }).click();
     expect(await phoneReceived(caller)).toBeGreaterThan(40);
+  });
+
+  test('Linphone (linphonec 5.1) calls alice and alice calls Linphone, through the relay', async () => {
+    const alice = await signIn('alice');
+    const linphone = await Linphone.start({ user: 'linphone', password: 'linphone-pw', domain: DOMAIN, proxyPort: kamailio.sipPort });
+    try {
+      await expect.poll(() => kamailio.contacts('linphone'), { timeout: 15_000 }).toHaveLength(1);
+      // No sound card here: Linphone plays a WAV file into the call instead of a microphone.
+      linphone.command('soundcard use files');
+      linphone.command(`call sip:alice@${DOMAIN}`);
+      const ringing = alice.getByRole('region', { name: `Incoming call from linphone@${DOMAIN}` });
+      await ringing.getByRole('button', { name: 'Answer', exact: true }).click();
+      const call = alice.getByRole('region', { name: `Call with linphone@${DOMAIN}` });
+      await call.getByText('In a call').waitFor();
+      await linphone.waitFor(/connected/i, 15_000);
+      linphone.command(`play ${join(scratch, 'tone.wav')}`);
+      await expect.poll(() => audioPacketsIn(alice), { timeout: 15_000 }).toBeGreaterThan(50);
+      linphone.command('terminate');
+      await call.getByText('They hung up').waitFor();
+      await call.getByRole('button', { name: 'Close' }).click();
+
+      // Alice calls Linphone, which answers by itself; she hangs up and Linphone hears it.
+      linphone.command('autoanswer enable');
+      const before = await audioPacketsIn(alice);
+      await alice.getByRole('button', { name: 'Keypad' }).click();
+      await alice.getByRole('textbox', { name: 'Number or address' }).fill(`linphone@${DOMAIN}`);
+      await alice.getByRole('textbox', { name: 'Number or address' }).press('Enter');
+      await linphone.waitFor(/Call 2 with sip:alice@uc\.test connected/, 15_000);
+      linphone.command(`play ${join(scratch, 'tone.wav')}`);
+      await call.getByText('In a call').waitFor();
+      await expect.poll(() => audioPacketsIn(alice), { timeout: 15_000 }).toBeGreaterThan(before + 50);
+      await call.getByRole('button', { name: 'Hang up' }).click();
+      await linphone.waitFor(/Call 2 with sip:alice@uc\.test ended/, 10_000);
+    } finally {
+      await linphone.stop();
+    }
   });
 });

@@ -7,6 +7,7 @@ import { violations } from '../support/axe.js';
 import { audioDirection, audioPacketsIn, camerasSending, trackPeerConnections, videoFramesIn } from '../support/webrtc.js';
 import { addContact, approvalsBar, contactRow, contactTree, fillSignIn, signInAs } from '../support/parley-page.js';
 import { Coturn } from '../support/coturn.js';
+import { Linphone } from '../support/linphone.js';
 
 // Two people calling each other from two web-mode Parleys in Chromium (fake microphone and camera),
 // through a real Kamailio: SIP in each engine, WebRTC in each page.
@@ -16,7 +17,10 @@ const running: WebParley[] = [];
 
 beforeAll(async () => {
   const users = Object.fromEntries(
-    ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'kate', 'leo'].map((u) => [u, `${u}-pw`]),
+    ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'kate', 'leo', 'mia', 'linphone'].map((u) => [
+      u,
+      `${u}-pw`,
+    ]),
   );
   [kamailio, browser] = await Promise.all([Kamailio.launch({ users, presRules: true }), launchChromium({ media: true })]);
 });
@@ -287,6 +291,35 @@ describe('calls between two people', () => {
       await callWith(kate, 'Leo').getByRole('button', { name: 'Hang up' }).click();
     } finally {
       await turn.stop();
+    }
+  });
+
+  test('Linphone with no media relay on the server: its plain RTP cannot meet WebRTC, and each way ends cleanly, said in words', async () => {
+    const mia = await signIn('mia');
+    const linphone = await Linphone.start({ user: 'linphone', password: 'linphone-pw', domain: DOMAIN, proxyPort: kamailio.sipPort });
+    try {
+      await expect.poll(() => kamailio.contacts('linphone'), { timeout: 15_000 }).toHaveLength(1);
+      linphone.command('soundcard use files');
+      linphone.command(`call sip:mia@${DOMAIN}`);
+      // Linphone calls: refused at once (nothing rings that could never be answered), kept as a missed call with the reason.
+      await linphone.waitFor(/Call 1 with sip:mia@uc\.test error/, 15_000);
+      await mia.getByText(`Missed call from linphone@${DOMAIN}.`).waitFor();
+      expect(await incoming(mia).count()).toBe(0);
+      await mia.getByRole('button', { name: 'Call history' }).click();
+      await mia.getByText(/^Missed: their phone's media is not encrypted for the web.*needs a media relay/).waitFor();
+      await mia.keyboard.press('Escape');
+
+      // Mia calls Linphone, which answers in plain RTP: the call ends saying why, and Linphone is told.
+      linphone.command('autoanswer enable');
+      await mia.getByRole('button', { name: 'Keypad' }).click();
+      await mia.getByRole('textbox', { name: 'Number or address' }).fill(`linphone@${DOMAIN}`);
+      await mia.getByRole('textbox', { name: 'Number or address' }).press('Enter');
+      await callWith(mia, `linphone@${DOMAIN}`)
+        .getByText(/^The call could not connect: their phone's media is not encrypted for the web/)
+        .waitFor();
+      await linphone.waitFor(/Call 2 with sip:mia@uc\.test ended/, 10_000);
+    } finally {
+      await linphone.stop();
     }
   });
 

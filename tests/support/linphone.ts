@@ -91,6 +91,11 @@ export class Linphone {
     this.child.stdin!.write(`chat ${to} ${text}\n`);
   }
 
+  /** Runs one linphonec command (`call sip:…`, `answer`, `terminate`, `autoanswer enable`…). */
+  command(line: string): void {
+    this.child.stdin!.write(`${line}\n`);
+  }
+
   /** Resolves when the output matches `pattern`. */
   waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
     return new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { isHoldOffer, sendsVideo } from '../../../main/calls/bridged-description-handler.js';
+import { isHoldOffer, sendsVideo, unusableSdp } from '../../../main/calls/sdp.js';
 
 const sdp = (...sections: string[]) => ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 't=0 0', ...sections].join('\r\n') + '\r\n';
 const audio = (direction?: string) => `m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0${direction ? `\r\na=${direction}` : ''}`;
@@ -23,4 +23,12 @@ test('an offer holds me when every line is sendonly or inactive (RFC 3264 §8.4)
   expect(isHoldOffer(sdp(audio('sendonly'), video('recvonly')))).toBe(false);
   expect(isHoldOffer(sdp(audio()))).toBe(false);
   expect(isHoldOffer(sdp('a=sendonly', audio()))).toBe(true);
+});
+
+test('WebRTC takes media with DTLS-SRTP and ICE; plain RTP is said to need a media relay; no media at all is not judged', () => {
+  const webrtc = sdp(`${audio()}\r\na=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdefghijkl\r\na=fingerprint:sha-256 AB:CD`);
+  expect(unusableSdp(webrtc)).toBeNull();
+  expect(unusableSdp(sdp('m=audio 4000 RTP/AVP 0'))).toMatch(/media relay/);
+  expect(unusableSdp(sdp(`${audio()}\r\na=fingerprint:sha-256 AB:CD`))).toMatch(/no DTLS-SRTP\/ICE/);
+  expect(unusableSdp(sdp('m=audio 0 RTP/AVP 0'))).toBeNull();
 });
