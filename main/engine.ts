@@ -177,7 +177,8 @@ export class Engine {
     this.messaging.onDidChangeConversations((list) => this.emit('onDidChangeConversations', list));
     this.calls.onDidChange((list) => {
       this.emit('onDidChangeCalls', list);
-      this.myPresence.setInCall(list.some((call) => call.state === 'connected' || call.state === 'connecting'));
+      // In a call once it is (not while answering: the PUBLISH then competes with the answer itself).
+      this.myPresence.setInCall(list.some((call) => call.state === 'connected'));
     });
     this.calls.media.onDidRequest((request) => this.emit('onDidRequestMedia', request));
     this.calls.onDidRecord((recorded) => this.emit('onDidRecordCall', recorded));
