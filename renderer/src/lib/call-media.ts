@@ -111,6 +111,14 @@ export class CallMedia {
     return { level: qualityOf(loss, jitterMs, rtt), loss, jitterMs, roundTripMs: rtt, received, lost };
   }
 
+  /**
+   * Gets a connection ready for a call that rings here (the STUN/TURN servers fetched, the
+   * RTCPeerConnection made — no microphone yet), so that answering does only what it must.
+   */
+  prepare(callId: string): void {
+    void this.connection(callId).catch(() => undefined);
+  }
+
   /** Whether this page holds a call's media. */
   holds(callId: string): boolean {
     return this.connections.has(callId);

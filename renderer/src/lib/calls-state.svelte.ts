@@ -56,7 +56,10 @@ export class CallsState {
     );
     api.on('onDidChangeCalls', (calls) => {
       this.calls = calls;
-      for (const call of calls) if (call.state === 'ended' && this.media.holds(call.id)) this.media.close(call.id);
+      for (const call of calls) {
+        if (call.state === 'ended' && this.media.holds(call.id)) this.media.close(call.id);
+        else if (call.state === 'incoming' && !this.media.holds(call.id)) this.media.prepare(call.id);
+      }
     });
     api.on('onDidRequestMedia', (request) => void this.media.handle(request));
     api.on('onDidRecordCall', ({ record, missed }) => {
