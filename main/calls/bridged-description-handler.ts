@@ -27,6 +27,10 @@ export interface BridgedCall {
  */
 export class BridgedDescriptionHandler implements SessionDescriptionHandler {
   private closed = false;
+  /** My offer is out and unanswered (RFC 3264 §4): the next SDP from them is its answer. */
+  private offered = false;
+  /** Their offer is set and my answer is due: the next getDescription answers it. */
+  private answering = false;
 
   constructor(
     private readonly bridge: MediaBridge,
@@ -41,6 +45,9 @@ export class BridgedDescriptionHandler implements SessionDescriptionHandler {
       iceRestart: options?.iceRestart ?? false,
     });
     if (!reply.sdp) throw new Error('The window holding the call sent no session description.');
+    // An offer unless it answered theirs (setDescription came first and cleared `offered`).
+    this.offered = !this.answering;
+    this.answering = false;
     return { body: reply.sdp, contentType: 'application/sdp' };
   }
 
@@ -59,12 +66,16 @@ export class BridgedDescriptionHandler implements SessionDescriptionHandler {
     }
     // RFC 3264 §8.4: an offer whose media is all sendonly or inactive puts me on hold; sendrecv (or
     // no direction, which means sendrecv) takes me off it.
-    await this.ask({ action: 'remote', sdp });
+    const kind = this.offered ? 'answer' : 'offer';
+    this.offered = false;
+    this.answering = kind === 'offer';
+    await this.ask({ action: 'remote', sdp, kind });
     this.call.remoteMedia({ held: isHoldOffer(sdp), video: sendsVideo(sdp) });
   }
 
   /** A refused re-INVITE: the page goes back to the session it had (sip.js calls this on a non-2xx). */
   async rollbackDescription(): Promise<void> {
+    this.offered = false;
     await this.ask({ action: 'rollback' });
   }
 

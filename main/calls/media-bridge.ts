@@ -6,7 +6,7 @@ import { Emitter } from '../base/emitter.js';
 /** A media request without the routing fields the bridge adds. */
 type Ask =
   | { action: 'local'; video: boolean; hold: boolean; iceRestart: boolean }
-  | { action: 'remote'; sdp: string }
+  | { action: 'remote'; sdp: string; kind: 'offer' | 'answer' }
   | { action: 'dtmf'; tones: string }
   | { action: 'close' }
   | { action: 'rollback' };

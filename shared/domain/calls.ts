@@ -121,7 +121,15 @@ export type MediaRequest =
       readonly hold: boolean;
       readonly iceRestart: boolean;
     }
-  | { readonly requestId: number; readonly callId: string; readonly token: string; readonly action: 'remote'; readonly sdp: string }
+  | {
+      readonly requestId: number;
+      readonly callId: string;
+      readonly token: string;
+      readonly action: 'remote';
+      readonly sdp: string;
+      /** Whether their SDP answers my offer or is a new offer (main's dialog knows; the page's state may lag). */
+      readonly kind: 'offer' | 'answer';
+    }
   | { readonly requestId: number; readonly callId: string; readonly token: string; readonly action: 'dtmf'; readonly tones: string }
   | { readonly requestId: number; readonly callId: string; readonly token: string; readonly action: 'close' }
   /** My last offer was refused: go back to the description before it (RFC 3264 §8: the old session stands). */

@@ -32,16 +32,29 @@ export class CallMedia {
     private readonly devices: () => UiSettings['devices'] = () => DEFAULT_UI_SETTINGS.devices,
   ) {}
 
-  /** Handles one of main's requests (addressed to this page) and answers it. */
-  async handle(request: MediaRequest): Promise<void> {
-    if (request.token !== this.token) return;
+  /** Each call's requests, one after another (a rollback must finish before the next offer is set). */
+  private readonly queues = new Map<string, Promise<void>>();
+
+  /** Handles one of main's requests (addressed to this page) and answers it, in the order they came. */
+  handle(request: MediaRequest): Promise<void> {
+    if (request.token !== this.token) return Promise.resolve();
+    const previous = this.queues.get(request.callId) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => this.handleNow(request));
+    this.queues.set(request.callId, run);
+    void run.finally(() => {
+      if (this.queues.get(request.callId) === run) this.queues.delete(request.callId);
+    });
+    return run;
+  }
+
+  private async handleNow(request: MediaRequest): Promise<void> {
     // A failure while the call is being set up ends its media; once it is under way (a re-INVITE
     // for hold or video), the call goes on as it was and main says what was refused.
     const established = this.connections.get(request.callId)?.currentRemoteDescription != null;
     try {
       let sdp: string | undefined;
       if (request.action === 'local') sdp = await this.local(request.callId, request.video, request.hold, request.iceRestart);
-      else if (request.action === 'remote') await this.remote(request.callId, request.sdp);
+      else if (request.action === 'remote') await this.remote(request.callId, request.sdp, request.kind);
       else if (request.action === 'dtmf') this.dtmf(request.callId, request.tones);
       else if (request.action === 'rollback') await this.rollback(request.callId);
       else this.close(request.callId);
@@ -218,9 +231,11 @@ export class CallMedia {
     }
   }
 
-  private async remote(callId: string, sdp: string): Promise<void> {
+  private async remote(callId: string, sdp: string, kind: 'offer' | 'answer'): Promise<void> {
     const pc = await this.connection(callId);
-    await pc.setRemoteDescription({ type: pc.signalingState === 'have-local-offer' ? 'answer' : 'offer', sdp });
+    // Their offer while mine is still out here (glare, RFC 3261 §14.1): mine was refused, go back first.
+    if (kind === 'offer' && pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' });
+    await pc.setRemoteDescription({ type: kind, sdp });
   }
 
   private dtmf(callId: string, tones: string): void {
