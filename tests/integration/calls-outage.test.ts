@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import type { Engine } from '../../main/engine.js';
 import { EngineFleet } from '../support/engines.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
+import { PAGELESS_SDP } from '../support/webrtc.js';
 
 // A call whose connection to the server does not come back in time ends, saying so, instead of
 // lingering as a silent dead call. This file has its own Kamailio: the test stops it.
@@ -17,7 +18,7 @@ afterAll(async () => {
 });
 
 // Audio described in the plainest way: neither engine here has a page, so the test answers for them.
-const SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\n';
+const SDP = PAGELESS_SDP;
 function answerMedia(engine: Engine): void {
   engine.calls.media.onDidRequest((request) =>
     engine.calls.mediaReply(request.requestId, { ok: true, ...(request.action === 'local' ? { sdp: SDP } : {}) }),

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { CHANNELS } from '../../shared/ipc/contract.js';
 import { WINDOW_BOUNDS_KEY } from '../../main/app/window-bounds.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
+import { PAGELESS_SDP } from '../support/webrtc.js';
 
 // Electron cannot run here: the shell runs against a recording stand-in, the engine behind it is real
 // (SQLite file, sip.js, a real Kamailio).
@@ -268,7 +269,7 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
     expect(window().close()).toBe(false);
     window().focused = false;
     // Audio described in the plainest way: neither engine here has a page, so the test answers for them.
-    const SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\n';
+    const SDP = PAGELESS_SDP;
     const contents = window().webContents;
     const send = contents.send.bind(contents);
     contents.send = (channel: string, payload: unknown) => {

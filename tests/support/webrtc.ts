@@ -59,3 +59,21 @@ export function camerasSending(page: Page): Promise<number> {
       .filter((sender) => sender.track?.kind === 'video' && sender.track.readyState === 'live').length;
   });
 }
+
+/**
+ * A WebRTC-shaped audio SDP (ICE credentials and a DTLS fingerprint) for engines without a page:
+ * tests answer their media requests with it. No media ever flows.
+ */
+export const PAGELESS_SDP = [
+  'v=0',
+  'o=- 1 1 IN IP4 127.0.0.1',
+  's=-',
+  't=0 0',
+  'a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF',
+  'm=audio 9 UDP/TLS/RTP/SAVPF 0',
+  'c=IN IP4 127.0.0.1',
+  'a=ice-ufrag:test',
+  'a=ice-pwd:testtesttesttesttesttest',
+  'a=sendrecv',
+  '',
+].join('\r\n');
