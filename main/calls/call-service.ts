@@ -35,6 +35,12 @@ export const INCOMING_RING_MS = 90_000;
  * the reconnecting re-INVITE) before it ends as lost, never lingering as a silent dead call.
  */
 export const CALL_RECONNECT_MS = 30_000;
+/**
+ * How long a call's media may stay stopped (ICE disconnected or failed: the other side, or the
+ * path to it, went away without a BYE) before the call ends as lost.
+ */
+export const MEDIA_LOSS_MS = 15_000;
+
 /** Between tries of the reconnecting re-INVITE while the other side may still be offline. */
 const RECONNECT_RETRY_MS = 2_000;
 
@@ -52,6 +58,8 @@ export interface CallServiceOptions {
   readonly mediaDeadlineMs?: number;
   /** How long a call waits for a lost connection to the server (default `CALL_RECONNECT_MS`). */
   readonly reconnectMs?: number;
+  /** How long a call's media may stay stopped before it ends (default `MEDIA_LOSS_MS`). */
+  readonly mediaLossMs?: number;
   /** The name of the contact who has this phone number (E.164), for a call from the phone network. */
   readonly nameForNumber?: (e164: string) => string | undefined;
 }
@@ -66,6 +74,8 @@ interface Entry {
   /** While reconnecting: when the call ends as lost, and the timer that ends it. */
   reconnectBy?: number;
   lostTimer?: TimerHandle;
+  /** While the media is stopped: the timer that ends the call. */
+  mediaTimer?: TimerHandle;
   recovering?: boolean;
 }
 
@@ -453,6 +463,29 @@ export class CallService implements SessionParticipant {
     }
   }
 
+  /**
+   * The page says whether the call's media gets through. Stopped (ICE disconnected or failed): the
+   * call shows Reconnecting…, tries an ICE restart (RFC 8445 §9) if my own connection is fine, and
+   * ends as lost if the media is not back in time — never a silent dead call.
+   */
+  mediaState(id: string, flowing: boolean): Result<void> {
+    const entry = this.entries.get(id);
+    if (!entry || entry.call.state !== 'connected') return ok(undefined);
+    if (flowing) {
+      if (entry.mediaTimer) this.clock.clearTimeout(entry.mediaTimer);
+      entry.mediaTimer = undefined;
+      if (entry.call.mediaInterrupted) this.update(entry, { mediaInterrupted: false });
+      return ok(undefined);
+    }
+    if (entry.call.mediaInterrupted || entry.call.held || entry.call.remoteHeld) return ok(undefined);
+    this.update(entry, { mediaInterrupted: true });
+    entry.mediaTimer = this.clock.setTimeout(() => {
+      if (entry.call.mediaInterrupted) this.lose(entry, 'Call lost: the connection to them dropped');
+    }, this.options.mediaLossMs ?? MEDIA_LOSS_MS);
+    if (this.session && !entry.call.reconnecting) void this.reinviteStatus(entry, { iceRestart: true });
+    return ok(undefined);
+  }
+
   /** Ends a call that cannot go on, with a BYE if the dialog still stands. */
   private lose(entry: Entry, reason: string): void {
     if (entry.call.state === 'ended') return;
@@ -478,6 +511,7 @@ export class CallService implements SessionParticipant {
       if (entry.ringTimer) this.clock.clearTimeout(entry.ringTimer);
       if (entry.lingerTimer) this.clock.clearTimeout(entry.lingerTimer);
       if (entry.lostTimer) this.clock.clearTimeout(entry.lostTimer);
+      if (entry.mediaTimer) this.clock.clearTimeout(entry.mediaTimer);
     }
     this.entries.clear();
     this.media.dispose();
@@ -594,6 +628,7 @@ export class CallService implements SessionParticipant {
     if (entry.call.state === 'ended' || this.disposed) return;
     if (entry.ringTimer) this.clock.clearTimeout(entry.ringTimer);
     if (entry.lostTimer) this.clock.clearTimeout(entry.lostTimer);
+    if (entry.mediaTimer) this.clock.clearTimeout(entry.mediaTimer);
     this.update(entry, { state: 'ended', endedAt: this.clock.now(), reason: entry.call.reason || reason });
     const call = entry.call;
     this.record({

@@ -20,6 +20,7 @@ export function callsHandlers(
     'calls:hangUp': async ({ id }) => calls.hangUp(id),
     'calls:hold': async ({ id, hold }) => calls.hold(id, hold),
     'calls:video': async ({ id, on }) => calls.setVideo(id, on),
+    'calls:mediaState': async ({ id, flowing }) => calls.mediaState(id, flowing),
     'calls:transfer': ({ id, target }) => calls.transfer(id, target),
     'calls:dtmf': async ({ id, tones }) =>
       /^[0-9A-D#*]{1,32}$/i.test(tones) ? calls.dtmf(id, tones) : err('invalid', 'Keypad tones are digits, *, # and A–D.', 'tones'),

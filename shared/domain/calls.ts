@@ -30,6 +30,8 @@ export interface Call {
   readonly remoteHeld: boolean;
   /** The connection to the server dropped during the call: Parley is getting it back (an ICE restart once online). */
   readonly reconnecting?: boolean;
+  /** The media stopped getting through (ICE disconnected or failed: consent lost, RFC 7675): waiting for it to come back. */
+  readonly mediaInterrupted?: boolean;
   readonly startedAt: number;
   readonly connectedAt?: number;
   readonly endedAt?: number;
@@ -90,7 +92,7 @@ export function callStateText(call: Call): string {
     case 'connecting':
       return 'Connecting…';
     case 'connected':
-      if (call.reconnecting) return 'Reconnecting…';
+      if (call.reconnecting || call.mediaInterrupted) return 'Reconnecting…';
       return call.remoteHeld ? 'On hold' : call.held ? 'You put the call on hold' : 'In a call';
     case 'ended':
       return call.reason || 'Call ended';

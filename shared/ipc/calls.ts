@@ -26,6 +26,8 @@ export const callsRequests = {
   'calls:hold': obj({ id, hold: bool }),
   /** Turns my camera on or off in a connected call. */
   'calls:video': obj({ id, on: bool }),
+  /** The page holding a call's media says whether it gets through (ICE connected) or stopped. */
+  'calls:mediaState': obj({ id, flowing: bool }),
   /** Blind transfer: the other side is asked to call `target` instead, and this call ends. */
   'calls:transfer': obj({ id, target: str(ACCOUNT_LIMITS.address + 8) }),
   /** Keypad tones during a call (digits, *, #, A–D). */
@@ -45,6 +47,7 @@ export interface CallsResponses {
   'calls:hangUp': void;
   'calls:hold': Call;
   'calls:video': Call;
+  'calls:mediaState': void;
   'calls:transfer': void;
   'calls:dtmf': void;
   'calls:media': void;

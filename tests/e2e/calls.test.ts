@@ -17,10 +17,24 @@ const running: WebParley[] = [];
 
 beforeAll(async () => {
   const users = Object.fromEntries(
-    ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'kate', 'leo', 'mia', 'linphone'].map((u) => [
-      u,
-      `${u}-pw`,
-    ]),
+    [
+      'alice',
+      'bob',
+      'carol',
+      'dave',
+      'erin',
+      'frank',
+      'grace',
+      'heidi',
+      'ivan',
+      'judy',
+      'kate',
+      'leo',
+      'mia',
+      'linphone',
+      'nina',
+      'omar',
+    ].map((u) => [u, `${u}-pw`]),
   );
   [kamailio, browser] = await Promise.all([Kamailio.launch({ users, presRules: true }), launchChromium({ media: true })]);
 });
@@ -322,6 +336,29 @@ describe('calls between two people', () => {
       await linphone.stop();
     }
   });
+
+  test('the other side vanishes without hanging up (their window died): Reconnecting…, then the call ends as lost and the BYE goes out', async () => {
+    const [nina, omar] = await Promise.all([signIn('nina'), signIn('omar')]);
+    await call(nina, 'omar', 'Omar');
+    await incoming(omar).getByRole('button', { name: 'Answer', exact: true }).click();
+    const ninaCall = callWith(nina, 'Omar');
+    await ninaCall.getByText('In a call').waitFor();
+    await audioFlows(nina);
+    // Omar's page holds the media; it goes away, his Parley (and the SIP dialog) stays.
+    await omar.close();
+    await ninaCall.getByText('Reconnecting…').waitFor({ timeout: 20_000 });
+    await ninaCall.getByText('Call lost: the connection to them dropped').waitFor({ timeout: 30_000 });
+    // Omar's Parley was told (BYE): a fresh window of his shows no call under way.
+    const omarAgain = await browser.newPage();
+    await omarAgain.goto(dataDirs.get('omar')!.url);
+    await omarAgain.getByRole('button', { name: 'Status: Available' }).waitFor();
+    expect(
+      await omarAgain
+        .getByRole('region', { name: /^Call with / })
+        .getByRole('button', { name: 'Hang up' })
+        .count(),
+    ).toBe(0);
+  }, 90_000);
 
   test('declined, cancelled, and busy in Do not disturb: each said in words', async () => {
     const [carol, dave] = await Promise.all([signIn('carol'), signIn('dave')]);

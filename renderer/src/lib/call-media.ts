@@ -147,6 +147,16 @@ export class CallMedia {
     // Bundling is offered but not required: an answer from a plain SIP phone, relayed by a media
     // server that leaves out BUNDLE (RFC 8843), must still be acceptable.
     pc = new RTCPeerConnection({ iceServers, bundlePolicy: 'balanced', rtcpMuxPolicy: 'require' });
+    // Tell main when the media stops getting through and when it is back (it decides how long to wait).
+    let flowing: boolean | undefined;
+    pc.addEventListener('iceconnectionstatechange', () => {
+      const state = pc!.iceConnectionState;
+      const now =
+        state === 'connected' || state === 'completed' ? true : state === 'disconnected' || state === 'failed' ? false : undefined;
+      if (now === undefined || now === flowing) return;
+      flowing = now;
+      void this.api.calls.mediaState({ id: callId, flowing: now });
+    });
     pc.addEventListener('track', (event) => {
       this.remotes.set(callId, event.streams[0] ?? new MediaStream([event.track]));
       this.onStreams(callId, this.streamsOf(callId));
