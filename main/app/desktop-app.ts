@@ -34,6 +34,11 @@ const log = createLogger('app');
 /** Must equal `appId` in electron-builder.yml. */
 export const APP_ID = 'org.parley.desktop';
 
+/** Call window sizes: ringing (a toast), an audio call, a video call. */
+const CALL_WINDOW_RINGING = { width: 400, height: 240 };
+const CALL_WINDOW_AUDIO = { width: 440, height: 300 };
+const CALL_WINDOW_VIDEO = { width: 720, height: 560 };
+
 /**
  * The desktop shell: one hardened window, a tray icon that keeps Parley running when the window is
  * closed, a single instance, and the engine wired to the window over Electron IPC. Everything that
@@ -104,7 +109,7 @@ export class DesktopApp {
     };
     engine.addSink((event, payload) => {
       // Every window hears every event: the main one and each conversation window.
-      for (const window of [this.window, ...this.conversationWindows.values()]) {
+      for (const window of [this.window, ...this.conversationWindows.values(), ...this.callWindows.values()]) {
         const contents = window && !window.isDestroyed() ? window.webContents : undefined;
         if (contents && !contents.isDestroyed()) contents.send(event, payload);
       }
@@ -229,28 +234,76 @@ export class DesktopApp {
   private readonly rung = new Set<string>();
   private awake: number | undefined;
 
+  /** A call window per incoming call, as Lync's call toast: it rings, answers and holds the call. */
+  private readonly callWindows = new Map<string, BrowserWindow>();
+
   /**
-   * An incoming call rings even when the window was closed to the tray: the window comes back
-   * (without taking the focus from what the person is typing in) and a notification says who calls;
-   * clicking it brings Parley to the front. While a call runs the system stays awake.
+   * An incoming call rings even when the window was closed to the tray: a call window opens at the
+   * corner of the screen, on top but without taking the focus from what the person is typing in,
+   * and a notification says who calls (clicking it brings the call window forward). The call window
+   * goes once its call is over. While a call runs the system stays awake.
    */
   private callsChanged(calls: readonly Call[]): void {
-    const listed = new Set(calls.map((call) => call.id));
+    const listed = new Map(calls.map((call) => [call.id, call] as const));
     for (const id of this.rung) if (!listed.has(id)) this.rung.delete(id);
+    for (const [id, window] of this.callWindows) {
+      const call = listed.get(id);
+      if (!call) {
+        this.callWindows.delete(id);
+        if (!window.isDestroyed()) window.destroy();
+      } else if (call.state === 'connected' && !window.isDestroyed() && window.isAlwaysOnTop()) {
+        // Answered: an ordinary window from now on, big enough for video when there is some.
+        window.setAlwaysOnTop(false);
+        const size = call.video || call.remoteVideo ? CALL_WINDOW_VIDEO : CALL_WINDOW_AUDIO;
+        window.setSize(size.width, size.height);
+      }
+    }
     for (const call of calls) {
       if (call.state !== 'incoming' || this.rung.has(call.id)) continue;
       this.rung.add(call.id);
-      const window = this.window && !this.window.isDestroyed() ? this.window : this.createWindow();
-      if (!window.isVisible()) window.showInactive();
+      const window = this.openCallWindow(call);
       if (Notification.isSupported()) {
         const record = this.engine?.directory.findByAddress(call.peer);
         const name = record?.displayName || call.peerName || (parseSipAddress(call.peer)?.address ?? call.peer);
         const notification = new Notification({ title: call.video ? 'Incoming video call' : 'Incoming call', body: isolate(name) });
-        notification.on('click', () => this.showWindow());
+        notification.on('click', () => {
+          if (window.isDestroyed()) return this.showWindow();
+          window.show();
+          window.focus();
+        });
         notification.show();
       }
     }
     this.keepAwake(calls.some((call) => call.state !== 'ended' && call.state !== 'incoming'));
+  }
+
+  private openCallWindow(call: Call): BrowserWindow {
+    // The bottom-right corner of the primary display's work area (where toasts appear).
+    const area = screen.getPrimaryDisplay().workArea;
+    const size = CALL_WINDOW_RINGING;
+    const window = new BrowserWindow({
+      width: size.width,
+      height: size.height,
+      x: area.x + area.width - size.width - 16,
+      y: area.y + area.height - size.height - 16,
+      minWidth: 320,
+      minHeight: 200,
+      alwaysOnTop: true,
+      maximizable: false,
+      fullscreenable: true,
+      title: call.video ? 'Incoming video call — Parley' : 'Incoming call — Parley',
+      icon: join(this.root, 'assets', 'icon.png'),
+      show: false,
+      webPreferences: secureWebPreferences(join(this.root, 'out', 'preload', 'preload.cjs'), !this.electronApp.isPackaged),
+    });
+    installPermissionPolicy(window.webContents.session);
+    window.once('ready-to-show', () => window.showInactive());
+    window.on('closed', () => {
+      if (this.callWindows.get(call.id) === window) this.callWindows.delete(call.id);
+    });
+    this.callWindows.set(call.id, window);
+    void window.loadURL(`${APP_ORIGIN}/index.html?call=${encodeURIComponent(call.id)}`);
+    return window;
   }
 
   /** Keeps the system from sleeping during a call (Electron's powerSaveBlocker), and lets it go after. */

@@ -4,7 +4,15 @@ import { endTest, launchChromium } from '../support/browser.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { WebParley } from '../support/web-mode.js';
 import { violations } from '../support/axe.js';
-import { audioDirection, audioPacketsIn, camerasSending, trackPeerConnections, videoFramesIn } from '../support/webrtc.js';
+import {
+  audioDirection,
+  audioPacketsIn,
+  camerasSending,
+  knownCalls,
+  trackCalls,
+  trackPeerConnections,
+  videoFramesIn,
+} from '../support/webrtc.js';
 import { addContact, approvalsBar, contactRow, contactTree, fillSignIn, signInAs } from '../support/parley-page.js';
 import { Coturn } from '../support/coturn.js';
 import { Linphone } from '../support/linphone.js';
@@ -34,6 +42,8 @@ beforeAll(async () => {
       'linphone',
       'nina',
       'omar',
+      'pia',
+      'quinn',
     ].map((u) => [u, `${u}-pw`]),
   );
   [kamailio, browser] = await Promise.all([Kamailio.launch({ users, presRules: true }), launchChromium({ media: true })]);
@@ -48,12 +58,13 @@ afterEach((context) => endTest(context, browser, running, { kamailio: () => kama
  * Signs `user` in, in a page that keeps a list of its RTCPeerConnections (to read their statistics).
  * With `dataDir`, starts again on that data (remembered account: no form).
  */
-async function signIn(user: string, dataDir?: string): Promise<Page> {
+async function signIn(user: string, dataDir?: string, prepare?: (page: Page) => Promise<void>): Promise<Page> {
   const parley = await WebParley.launch(dataDir ? { dataDir } : {});
   running.push(parley);
   dataDirs.set(user, parley);
   const page = await browser.newPage();
   await trackPeerConnections(page);
+  await prepare?.(page);
   await page.goto(parley.url);
   if (dataDir) await page.getByRole('button', { name: 'Status: Available' }).waitFor();
   else await signInAs(page, user, kamailio.wsUrl, { remember: true });
@@ -359,6 +370,34 @@ describe('calls between two people', () => {
         .count(),
     ).toBe(0);
   }, 90_000);
+
+  test("the desktop app's call window (its page, here in Chromium): it rings, answers and holds the call", async () => {
+    const [pia, quinn] = await Promise.all([signIn('pia'), signIn('quinn', undefined, trackCalls)]);
+    await call(pia, 'quinn', 'Quinn');
+    await incoming(quinn).waitFor();
+    const ringing = (await knownCalls(quinn)).find((c) => c.state === 'incoming')!;
+    // What the shell opens for it: the same page with ?call=<id>.
+    const url = new URL(dataDirs.get('quinn')!.url);
+    url.search = `?call=${ringing.id}`;
+    const callWindow = await browser.newPage({ viewport: { width: 400, height: 240 } });
+    await trackPeerConnections(callWindow);
+    await callWindow.goto(url.toString());
+    const toast = incoming(callWindow);
+    await toast.getByText(`pia@${DOMAIN}`).first().waitFor();
+    await expect.poll(() => callWindow.title()).toBe(`Incoming call: pia@${DOMAIN} — Parley`);
+    // It rings; the main window shows the call too, but quietly (one ring tone, from the call window).
+    const rings = (page: Page) =>
+      page.evaluate(() => Array.from(document.querySelectorAll('audio')).some((a) => a.src.includes('ring') && !a.paused));
+    await expect.poll(() => rings(callWindow)).toBe(true);
+    expect(await violations(callWindow)).toEqual([]);
+    // In web mode the main page rings itself (there is no call window there).
+    expect(await rings(quinn)).toBe(true);
+    await toast.getByRole('button', { name: 'Answer', exact: true }).click();
+    await callWith(callWindow, `pia@${DOMAIN}`).getByText('In a call').waitFor();
+    await audioFlows(callWindow);
+    await callWith(callWindow, `pia@${DOMAIN}`).getByRole('button', { name: 'Hang up' }).click();
+    await callWith(pia, 'Quinn').getByText('They hung up').waitFor();
+  });
 
   test('declined, cancelled, and busy in Do not disturb: each said in words', async () => {
     const [carol, dave] = await Promise.all([signIn('carol'), signIn('dave')]);

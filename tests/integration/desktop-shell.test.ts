@@ -48,8 +48,9 @@ afterAll(async () => {
   rmSync(electron.current.app.userData, { recursive: true, force: true });
 });
 
-/** The main window (the newest one that is not a conversation window). */
-const window = () => FakeBrowserWindow.instances.filter((w) => !w.loadedUrl.includes('?conversation=')).at(-1)!;
+/** The main window (the newest one that is not a conversation or call window). */
+const window = () =>
+  FakeBrowserWindow.instances.filter((w) => !w.loadedUrl.includes('?conversation=') && !w.loadedUrl.includes('?call=')).at(-1)!;
 
 /** Alice signed in and Available, whatever the tests before left (each test sets up what it needs). */
 async function signedInAvailable(): Promise<void> {
@@ -263,7 +264,7 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
     }
   });
 
-  test('a call rings with the window closed to the tray: the window comes back without the focus and a notification says who; answered, the system stays awake until it ends; a missed call counts in the tray', async () => {
+  test('a call rings with the window closed to the tray: a call window opens in the corner, on top without the focus, and a notification says who; answered, it becomes an ordinary window and the system stays awake until the call ends; then the call window goes; a missed call counts in the tray', async () => {
     await signedInAvailable();
     FakeNotification.shown.length = 0;
     expect(window().close()).toBe(false);
@@ -295,19 +296,34 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
         () => expect(FakeNotification.shown.map((n) => n.options)).toEqual([{ title: 'Incoming call', body: `\u2068bob@${DOMAIN}\u2069` }]),
         LONG,
       );
-      expect(window().visible).toBe(true);
-      expect(window().focused).toBe(false);
-      FakeNotification.shown[0]!.emit('click');
-      expect(window().focused).toBe(true);
-
       const listed = (await ipc().invoke('calls:list', undefined, APP_FRAME)) as { value: { id: string; state: string }[] };
       const ringing = listed.value.find((call) => call.state === 'incoming')!;
+      // The call window: its own page for this call, hardened like the others, at the bottom right
+      // of the 1920×1080 work area, on top, shown without taking the focus.
+      const callWindow = FakeBrowserWindow.instances.find((w) => w.loadedUrl === `app://parley/index.html?call=${ringing.id}`)!;
+      expect(callWindow).toBeDefined();
+      callWindow.emit('ready-to-show');
+      expect(callWindow.visible).toBe(true);
+      expect(callWindow.focused).toBe(false);
+      expect(callWindow.isAlwaysOnTop()).toBe(true);
+      expect(callWindow.options).toMatchObject({ webPreferences: { contextIsolation: true, sandbox: true, nodeIntegration: false } });
+      expect(callWindow.getBounds()).toEqual({ x: 1920 - 400 - 16, y: 1080 - 240 - 16, width: 400, height: 240 });
+      // The main window stays in the tray.
+      expect(window().visible).toBe(false);
+      FakeNotification.shown[0]!.emit('click');
+      expect(callWindow.focused).toBe(true);
+
       expect(await ipc().invoke('calls:answer', { id: ringing.id, video: false, mediaToken: 'window-page' }, APP_FRAME)).toMatchObject({
         ok: true,
       });
       await vi.waitFor(() => expect(electron.current.powerSaveBlocker.started.size).toBe(1), LONG);
+      // Answered: no longer on top, sized for an audio call.
+      await vi.waitFor(() => expect(callWindow.isAlwaysOnTop()).toBe(false), LONG);
+      expect(callWindow.getBounds()).toMatchObject({ width: 440, height: 300 });
       if (first.ok) bob.calls.hangUp(first.value.id);
       await vi.waitFor(() => expect(electron.current.powerSaveBlocker.started.size).toBe(0), LONG);
+      // Once the call is cleared away (its reason shown a few seconds), its window goes.
+      await vi.waitFor(() => expect(callWindow.isDestroyed()).toBe(true), { timeout: 15_000, interval: 100 });
 
       // Rung and given up on: a missed call, counted in the tray until the history is seen.
       const second = bob.calls.start(`alice@${DOMAIN}`, false, 'bob-page');

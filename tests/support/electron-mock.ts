@@ -55,7 +55,18 @@ export class FakeBrowserWindow extends EventEmitter {
     super();
     const n = (key: string, fallback: number) => (typeof options[key] === 'number' ? (options[key] as number) : fallback);
     this.bounds = { x: n('x', 100), y: n('y', 100), width: n('width', 800), height: n('height', 600) };
+    this.alwaysOnTop = options.alwaysOnTop === true;
     FakeBrowserWindow.instances.push(this);
+  }
+  alwaysOnTop = false;
+  isAlwaysOnTop(): boolean {
+    return this.alwaysOnTop;
+  }
+  setAlwaysOnTop(on: boolean): void {
+    this.alwaysOnTop = on;
+  }
+  setSize(width: number, height: number): void {
+    this.bounds = { ...this.bounds, width, height };
   }
   getBounds() {
     return { ...this.bounds };
@@ -274,6 +285,7 @@ export function createElectronMock(userData: string) {
   const screen = {
     workAreas: [{ x: 0, y: 0, width: 1920, height: 1080 }],
     getAllDisplays: () => screen.workAreas.map((workArea) => ({ workArea })),
+    getPrimaryDisplay: () => ({ workArea: screen.workAreas[0]! }),
   };
   const net = {
     fetch: async (url: string) => {

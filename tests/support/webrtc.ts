@@ -77,3 +77,33 @@ export const PAGELESS_SDP = [
   'a=sendrecv',
   '',
 ].join('\r\n');
+
+/**
+ * Makes the page keep the calls its Parley last told it about (read from the web-mode socket's
+ * `onDidChangeCalls` events), so a test can learn a call's id — as the desktop shell does when it
+ * opens a call window for it.
+ */
+export async function trackCalls(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const Original = window.WebSocket;
+    const state = { calls: [] as { id: string; state: string }[] };
+    (window as unknown as { testCalls: typeof state }).testCalls = state;
+    window.WebSocket = class extends Original {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        this.addEventListener('message', (event: MessageEvent) => {
+          try {
+            const message = JSON.parse(String(event.data)) as { type?: string; event?: string; payload?: unknown };
+            if (message.type === 'event' && message.event === 'onDidChangeCalls') state.calls = message.payload as typeof state.calls;
+          } catch {
+            // not for us
+          }
+        });
+      }
+    };
+  });
+}
+
+/** The calls the page last heard of (see `trackCalls`). */
+export const knownCalls = (page: Page) =>
+  page.evaluate(() => (window as unknown as { testCalls: { calls: { id: string; state: string }[] } }).testCalls.calls);

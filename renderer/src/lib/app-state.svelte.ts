@@ -26,6 +26,8 @@ export class AppState {
   readonly calls: CallsState;
   /** In the desktop app's window for one conversation: whose (from the window's URL). */
   readonly conversationPeer: string | null;
+  /** In the desktop app's call window: which call (from the window's URL). */
+  readonly callWindowId: string | null;
   private readonly api: ParleyApi;
 
   constructor(bridge: Bridge) {
@@ -34,6 +36,9 @@ export class AppState {
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, not state
     const peer = new URLSearchParams(location.search).get('conversation');
     this.conversationPeer = peer && /^sips?:[^\s]+@[^\s]+$/.test(peer) ? peer : null;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, not state
+    const callId = new URLSearchParams(location.search).get('call');
+    this.callWindowId = callId && /^[\w-]{1,64}$/.test(callId) ? callId : null;
     this.contacts = new ContactsState(bridge.api, () => this.connection.status === 'registered');
     this.chat = new ChatState(bridge.api, (uri) => this.contacts.byUri.has(uri));
     this.calls = new CallsState(bridge.api, () => this.ui.settings);

@@ -133,10 +133,21 @@ export class CallsState {
     // A new call replaces what is left of ended ones.
     for (const call of this.calls) if (call.state === 'ended') this.dismiss(call.id);
     const result = await this.api.calls.start({ peer, video, mediaToken: this.media.token });
+    if (result.ok) this.mine.add(result.value.id);
     return result.ok ? null : result.error.message;
   }
 
+  /** Calls this page started or answered (it holds their media). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read on change of `calls`, which is state
+  private readonly mine = new Set<string>();
+
+  /** Whether this page started or answered the call (and so holds its media). */
+  isMine(id: string): boolean {
+    return this.mine.has(id);
+  }
+
   async answer(id: string, video: boolean): Promise<void> {
+    this.mine.add(id);
     const result = await this.api.calls.answer({ id, video, mediaToken: this.media.token });
     this.error = result.ok ? null : result.error.message;
   }
