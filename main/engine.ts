@@ -45,7 +45,7 @@ export interface EngineOptions {
   /** Time for every service (tests drive state machines with a fake one). */
   readonly clock?: Clock;
   /** Call tuning (tests shorten how long a call waits for a lost connection). */
-  readonly calls?: Pick<CallServiceOptions, 'reconnectMs'>;
+  readonly calls?: Pick<CallServiceOptions, 'reconnectMs' | 'ringMs' | 'mediaLossMs'>;
 }
 
 /** Something that wants the engine's events (a window, a web-mode socket). */

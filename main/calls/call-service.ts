@@ -56,6 +56,8 @@ export interface CallServiceOptions {
   readonly defaultCountry?: () => string;
   /** How long a page may take to answer a media request. */
   readonly mediaDeadlineMs?: number;
+  /** How long an outgoing call rings before it gives up as No answer (default `RING_TIMEOUT_MS`). */
+  readonly ringMs?: number;
   /** How long a call waits for a lost connection to the server (default `CALL_RECONNECT_MS`). */
   readonly reconnectMs?: number;
   /** How long a call's media may stay stopped before it ends (default `MEDIA_LOSS_MS`). */
@@ -218,7 +220,7 @@ export class CallService implements SessionParticipant {
       if (entry.call.state !== 'calling' && entry.call.state !== 'ringing') return;
       this.update(entry, { reason: 'No answer' });
       void inviter.cancel().catch((error: unknown) => this.log.debug(`cancel: ${String(error)}`));
-    }, RING_TIMEOUT_MS);
+    }, this.options.ringMs ?? RING_TIMEOUT_MS);
     inviter
       .invite({
         requestDelegate: {

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
+import type { Engine } from '../../main/engine.js';
+import { EngineFleet } from '../support/engines.js';
+import { DOMAIN, Kamailio } from '../support/kamailio.js';
+import { PAGELESS_SDP } from '../support/webrtc.js';
+
+// How an outgoing call that never connects ends, in words, through a real Kamailio: nobody
+// answers, the person is not signed in, nobody has that address.
+let kamailio: Kamailio;
+let fleet: EngineFleet;
+beforeAll(async () => {
+  kamailio = await Kamailio.launch({ users: { rosa: 'rosa-pw', sven: 'sven-pw', tove: 'tove-pw' } });
+  fleet = new EngineFleet(kamailio);
+});
+afterAll(async () => {
+  await fleet?.dispose();
+  await kamailio?.dispose();
+});
+
+function answerMedia(engine: Engine): void {
+  engine.calls.media.onDidRequest((request) =>
+    engine.calls.mediaReply(request.requestId, { ok: true, ...(request.action === 'local' ? { sdp: PAGELESS_SDP } : {}) }),
+  );
+}
+
+async function ended(engine: Engine, id: string) {
+  await vi.waitFor(() => expect(engine.calls.list().find((call) => call.id === id)?.state).toBe('ended'), { timeout: 15_000 });
+  return engine.calls.list().find((call) => call.id === id)!;
+}
+
+test('no answer: the call gives up after its ring time, says so, and the other side has a missed call', async () => {
+  const rosa = await fleet.signedIn('rosa', { calls: { ringMs: 1_500 } });
+  const sven = await fleet.signedIn('sven');
+  answerMedia(rosa);
+  answerMedia(sven);
+  const started = rosa.calls.start(`sven@${DOMAIN}`, false, 'rosa-page');
+  if (!started.ok) throw new Error(started.error.message);
+  await vi.waitFor(() => expect(rosa.calls.list()[0]?.state).toBe('ringing'), { timeout: 10_000 });
+  expect(await ended(rosa, started.value.id)).toMatchObject({ reason: 'No answer' });
+  await vi.waitFor(() => expect(sven.calls.missed()).toEqual({ [`sip:rosa@${DOMAIN}`]: 1 }), { timeout: 10_000 });
+});
+
+test('not signed in, and no such person: each said in words', async () => {
+  const rosa = await fleet.signedIn('rosa');
+  answerMedia(rosa);
+  const away = rosa.calls.start(`tove@${DOMAIN}`, false, 'rosa-page');
+  if (!away.ok) throw new Error(away.error.message);
+  expect(await ended(rosa, away.value.id)).toMatchObject({ reason: 'Not available (not signed in)' });
+  const nobody = rosa.calls.start(`nobody@${DOMAIN}`, false, 'rosa-page');
+  if (!nobody.ok) throw new Error(nobody.error.message);
+  expect(await ended(rosa, nobody.value.id)).toMatchObject({ reason: 'No such person or number' });
+});
