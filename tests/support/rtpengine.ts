@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { freeUdpPort } from './ports.js';
+import { TestProcess } from './process.js';
 
 /**
  * Debian's rtpengine media relay, in userspace (no kernel module, no iptables), on loopback: Kamailio
@@ -7,10 +7,8 @@ import { freeUdpPort } from './ports.js';
  * deployments reach desk phones and phone gateways. Started and stopped by the test that owns it.
  */
 export class Rtpengine {
-  private log = '';
-
   private constructor(
-    private readonly child: ChildProcess,
+    private readonly server: TestProcess,
     readonly ngPort: number,
   ) {}
 
@@ -18,7 +16,8 @@ export class Rtpengine {
     const ngPort = await freeUdpPort();
     // A block of 200 media ports somewhere in 20000–29999 (baresip and Chromium use other ranges).
     const base = 20_000 + Math.floor(Math.random() * 49) * 200;
-    const child = spawn(
+    const server = await TestProcess.start(
+      'rtpengine',
       '/usr/bin/rtpengine',
       [
         '--config-file=none',
@@ -33,46 +32,16 @@ export class Rtpengine {
         '--delete-delay=0',
         '--timeout=60',
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      (log) => log.includes('Startup complete'),
     );
-    const relay = new Rtpengine(child, ngPort);
-    child.stdout!.on('data', (chunk: Buffer) => (relay.log += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (relay.log += chunk.toString()));
-    child.on('error', () => undefined);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`rtpengine did not start:\n${relay.log.slice(-2000)}`)), 10_000);
-      const check = () => {
-        if (relay.log.includes('Startup complete')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stderr!.on('data', check);
-      child.stdout!.on('data', check);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`rtpengine exited with ${code}:\n${relay.log.slice(-2000)}`));
-      });
-    }).catch((error: unknown) => {
-      child.kill('SIGKILL');
-      throw error;
-    });
-    return relay;
+    return new Rtpengine(server, ngPort);
   }
 
   get output(): string {
-    return this.log;
+    return this.server.output;
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 3_000);
-      this.child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.child.kill('SIGTERM');
-    });
+  stop(): Promise<void> {
+    return this.server.stop();
   }
 }
