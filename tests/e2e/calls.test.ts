@@ -395,6 +395,11 @@ describe('calls between two people', () => {
     await toast.getByRole('button', { name: 'Answer', exact: true }).click();
     await callWith(callWindow, `pia@${DOMAIN}`).getByText('In a call').waitFor();
     await audioFlows(callWindow);
+    // The main window shows the call too, without the microphone and camera it does not hold.
+    const elsewhere = callWith(quinn, `pia@${DOMAIN}`);
+    await elsewhere.getByRole('button', { name: 'Hang up' }).waitFor();
+    expect(await elsewhere.getByRole('button', { name: 'Mute' }).count()).toBe(0);
+    expect(await callWith(callWindow, `pia@${DOMAIN}`).getByRole('button', { name: 'Mute' }).count()).toBe(1);
     await callWith(callWindow, `pia@${DOMAIN}`).getByRole('button', { name: 'Hang up' }).click();
     await callWith(pia, 'Quinn').getByText('They hung up').waitFor();
   });
