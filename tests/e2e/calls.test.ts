@@ -270,6 +270,16 @@ describe('calls between two people', () => {
           .filter(Boolean),
       );
     await expect.poll(sending).toEqual(expect.arrayContaining([chosenMic, chosenCamera]));
+    // Another microphone chosen during the call: the call takes it at once, and Judy still hears Ivan.
+    await ivan.getByRole('button', { name: 'My account' }).click();
+    await ivan.getByRole('menuitem', { name: 'Settings' }).click();
+    const otherMic = (await microphone.getByRole('option').allTextContents()).find(
+      (label) => label !== chosenMic && label !== 'System default',
+    )!;
+    await microphone.selectOption({ label: otherMic });
+    await expect.poll(sending).toEqual(expect.arrayContaining([otherMic, chosenCamera]));
+    expect(await sending()).not.toContain(chosenMic);
+    await audioFlows(judy);
     await callWith(ivan, 'Judy').getByRole('button', { name: 'Hang up' }).click();
   });
 

@@ -70,6 +70,36 @@ export class CallMedia {
     for (const track of this.locals.get(callId)?.getAudioTracks() ?? []) track.enabled = !muted;
   }
 
+  /**
+   * Moves every call this page holds to the microphone (or camera) now chosen, without a re-INVITE:
+   * the sender's track is replaced (the muted state kept) and the old device let go. Returns what
+   * went wrong in words, or null.
+   */
+  async switchDevice(kind: 'microphone' | 'camera'): Promise<string | null> {
+    for (const [callId, local] of this.locals) {
+      const pc = this.connections.get(callId);
+      const old = kind === 'microphone' ? local.getAudioTracks()[0] : local.getVideoTracks()[0];
+      if (!pc || !old) continue;
+      try {
+        const constraint = await constraintFor(kind, this.devices()[kind]);
+        const stream = await navigator.mediaDevices.getUserMedia(kind === 'microphone' ? { audio: constraint } : { video: constraint });
+        const track = kind === 'microphone' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
+        if (!track) continue;
+        track.enabled = old.enabled;
+        await pc
+          .getSenders()
+          .find((sender) => sender.track === old)
+          ?.replaceTrack(track);
+        old.stop();
+        this.locals.set(callId, new MediaStream([...local.getTracks().filter((t) => t !== old), track]));
+        this.onStreams(callId, this.streamsOf(callId));
+      } catch (error) {
+        return mediaErrorText(error);
+      }
+    }
+    return null;
+  }
+
   /** Stops a call's media: camera and microphone off, connection closed. */
   close(callId: string): void {
     for (const track of this.locals.get(callId)?.getTracks() ?? []) track.stop();

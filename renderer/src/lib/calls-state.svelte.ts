@@ -161,6 +161,11 @@ export class CallsState {
     this.error = result.ok ? null : result.error.message;
   }
 
+  /** Moves the calls this page holds to the microphone or camera now chosen; returns what went wrong, or null. */
+  async switchDevice(kind: 'microphone' | 'camera'): Promise<string | null> {
+    return this.media.switchDevice(kind);
+  }
+
   /** Turns my camera on or off in a call. */
   async setVideo(id: string, on: boolean): Promise<void> {
     const result = await this.api.calls.video({ id, on });
