@@ -78,6 +78,8 @@ interface Entry {
   lostTimer?: TimerHandle;
   /** While the media is stopped: the timer that ends the call. */
   mediaTimer?: TimerHandle;
+  /** When the last ICE restart for lost media went out. */
+  iceRestartAt?: number;
   recovering?: boolean;
 }
 
@@ -484,7 +486,17 @@ export class CallService implements SessionParticipant {
     entry.mediaTimer = this.clock.setTimeout(() => {
       if (entry.call.mediaInterrupted) this.lose(entry, 'Call lost: the connection to them dropped');
     }, this.options.mediaLossMs ?? MEDIA_LOSS_MS);
-    if (this.session && !entry.call.reconnecting) void this.reinviteStatus(entry, { iceRestart: true });
+    // One ICE restart per stretch of lost media: a connection (or a page) that flaps between lost and
+    // back must not turn into a stream of re-INVITEs.
+    const now = this.clock.now();
+    if (
+      this.session &&
+      !entry.call.reconnecting &&
+      now - (entry.iceRestartAt ?? -Infinity) >= (this.options.mediaLossMs ?? MEDIA_LOSS_MS)
+    ) {
+      entry.iceRestartAt = now;
+      void this.reinviteStatus(entry, { iceRestart: true });
+    }
     return ok(undefined);
   }
 

@@ -50,3 +50,30 @@ test('not signed in, and no such person: each said in words', async () => {
   if (!nobody.ok) throw new Error(nobody.error.message);
   expect(await ended(rosa, nobody.value.id)).toMatchObject({ reason: 'No such person or number' });
 });
+
+test('media that flaps between lost and back (or a page that says so over and over) restarts ICE once, not per flap', async () => {
+  const rosa = await fleet.signedIn('rosa');
+  const sven = await fleet.signedIn('sven');
+  answerMedia(rosa);
+  answerMedia(sven);
+  const started = rosa.calls.start(`sven@${DOMAIN}`, false, 'rosa-page');
+  if (!started.ok) throw new Error(started.error.message);
+  await vi.waitFor(() => expect(sven.calls.list().some((call) => call.state === 'incoming')).toBe(true), { timeout: 10_000 });
+  expect((await sven.calls.answer(sven.calls.list().find((call) => call.state === 'incoming')!.id, false, 'sven-page')).ok).toBe(true);
+  await vi.waitFor(() => expect(rosa.calls.list()[0]?.state).toBe('connected'), { timeout: 10_000 });
+  const count = (method: string) => (kamailio.output.match(new RegExp(`relay ${method} `, 'g')) ?? []).length;
+  const [invites, acks] = [count('INVITE'), count('ACK')];
+  const id = started.value.id;
+  // Lost, back, lost again: the first loss restarts ICE (a re-INVITE, answered and ACKed)...
+  rosa.calls.mediaState(id, false);
+  await vi.waitFor(() => expect(count('ACK')).toBe(acks + 1), { timeout: 10_000 });
+  rosa.calls.mediaState(id, true);
+  // ...the second, straight after, does not; a hold is the next re-INVITE on the wire.
+  rosa.calls.mediaState(id, false);
+  rosa.calls.mediaState(id, true);
+  expect((await rosa.calls.hold(id, true)).ok).toBe(true);
+  await vi.waitFor(() => expect(count('ACK')).toBe(acks + 2), { timeout: 10_000 });
+  expect(count('INVITE')).toBe(invites + 2);
+  expect(rosa.calls.list()[0]).toMatchObject({ state: 'connected', mediaInterrupted: false, held: true });
+  rosa.calls.hangUp(started.value.id);
+});
