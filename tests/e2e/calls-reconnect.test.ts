@@ -2,9 +2,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { endTest, launchChromium } from '../support/browser.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
-import { WebParley } from '../support/web-mode.js';
-import { addContact, contactRow, signInAs } from '../support/parley-page.js';
-import { audioPacketsIn, trackPeerConnections } from '../support/webrtc.js';
+import type { WebParley } from '../support/web-mode.js';
+import { addContact, contactRow, signedInCallPage } from '../support/parley-page.js';
+import { audioPacketsIn } from '../support/webrtc.js';
 
 // The network drops in the middle of a call: this file has its own Kamailio, so that stopping it
 // never touches another test's server.
@@ -22,15 +22,7 @@ afterAll(async () => {
 });
 afterEach((context) => endTest(context, browser, running, { kamailio: () => kamailio.output }));
 
-async function signIn(user: string): Promise<Page> {
-  const parley = await WebParley.launch();
-  running.push(parley);
-  const page = await browser.newPage();
-  await trackPeerConnections(page);
-  await page.goto(parley.url);
-  await signInAs(page, user, kamailio.wsUrl);
-  return page;
-}
+const signIn = (user: string): Promise<Page> => signedInCallPage(browser, running, user, kamailio.wsUrl);
 
 /** The ICE user fragment of the page's newest connection (it changes with an ICE restart). */
 const iceUfrag = (page: Page) =>

@@ -9,9 +9,9 @@ import { Linphone } from '../support/linphone.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { Rtpengine } from '../support/rtpengine.js';
 import { writeTone } from '../support/tone.js';
-import { WebParley } from '../support/web-mode.js';
-import { addContact, openCard, signInAs } from '../support/parley-page.js';
-import { audioPacketsIn, trackPeerConnections } from '../support/webrtc.js';
+import type { WebParley } from '../support/web-mode.js';
+import { addContact, openCard, signedInCallPage } from '../support/parley-page.js';
+import { audioPacketsIn } from '../support/webrtc.js';
 
 // Calls between a WebRTC page and a plain-RTP SIP phone (baresip) through Kamailio and Debian's
 // rtpengine media relay: ICE and DTLS-SRTP on the page's side, RTP/AVP on the phone's.
@@ -47,15 +47,7 @@ afterEach(async (context) => {
   for (const phone of phones.splice(0)) await phone.stop();
 });
 
-async function signIn(user: string): Promise<Page> {
-  const parley = await WebParley.launch();
-  running.push(parley);
-  const page = await browser.newPage();
-  await trackPeerConnections(page);
-  await page.goto(parley.url);
-  await signInAs(page, user, kamailio.wsUrl);
-  return page;
-}
+const signIn = (user: string): Promise<Page> => signedInCallPage(browser, running, user, kamailio.wsUrl);
 
 async function phone(autoAnswer: boolean, user = 'desk', register = true): Promise<Baresip> {
   const desk = await Baresip.start({

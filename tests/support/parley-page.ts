@@ -1,4 +1,6 @@
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { WebParley } from './web-mode.js';
+import { trackPeerConnections } from './webrtc.js';
 import { DOMAIN } from './kamailio.js';
 
 /** Fills and submits the sign-in form as `user` (password `<user>-pw`), then waits for Available. */
@@ -6,6 +8,20 @@ export async function signInAs(page: Page, user: string, server: string, options
   await fillSignIn(page, user, server, options);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Status: Available' }).waitFor();
+}
+
+/**
+ * A new web-mode Parley (kept in `running`, for the test's end to stop) and a page signed in as
+ * `user` that lists its RTCPeerConnections, for call tests.
+ */
+export async function signedInCallPage(browser: Browser, running: WebParley[], user: string, server: string): Promise<Page> {
+  const parley = await WebParley.launch();
+  running.push(parley);
+  const page = await browser.newPage();
+  await trackPeerConnections(page);
+  await page.goto(parley.url);
+  await signInAs(page, user, server);
+  return page;
 }
 
 /** Fills the sign-in form's usual fields as `user`, without submitting it. */

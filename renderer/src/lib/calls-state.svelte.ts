@@ -57,6 +57,7 @@ export class CallsState {
     api.on('onDidChangeCalls', (calls) => {
       this.calls = calls;
       for (const call of calls) {
+        if (call.state === 'ended') this.mine.delete(call.id);
         if (call.state === 'ended' && this.media.holds(call.id)) this.media.close(call.id);
         else if (call.state === 'incoming' && !this.media.holds(call.id)) this.media.prepare(call.id);
       }

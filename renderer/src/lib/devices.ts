@@ -6,27 +6,23 @@ const BROWSER_KIND: Record<DeviceKind, MediaDeviceKind> = { microphone: 'audioin
 const NAME: Record<DeviceKind, string> = { microphone: 'Microphone', speaker: 'Speaker', camera: 'Camera' };
 
 /**
- * The devices of each kind this page can see. Before the person has allowed the microphone or camera
- * the browser hides their names: they are numbered then. The "default" and "communications"
- * pseudo-devices are left out (the System default choice is that).
+ * The devices of each kind this page can see, from one enumeration. Before the person has allowed
+ * the microphone or camera the browser hides their names (`namesHidden`): they are numbered then.
+ * The "default" and "communications" pseudo-devices are left out (the System default choice is that).
  */
-export async function listDevices(): Promise<Record<DeviceKind, DeviceOption[]>> {
+export async function scanDevices(): Promise<{ devices: Record<DeviceKind, DeviceOption[]>; namesHidden: boolean }> {
   const all = (await navigator.mediaDevices?.enumerateDevices?.()) ?? [];
-  const result: Record<DeviceKind, DeviceOption[]> = { microphone: [], speaker: [], camera: [] };
+  const devices: Record<DeviceKind, DeviceOption[]> = { microphone: [], speaker: [], camera: [] };
   for (const kind of Object.keys(BROWSER_KIND) as DeviceKind[]) {
     const ofKind = all.filter(
       (d) => d.kind === BROWSER_KIND[kind] && d.deviceId && d.deviceId !== 'default' && d.deviceId !== 'communications',
     );
-    result[kind] = ofKind.map((d, i) => ({ id: d.deviceId, label: d.label || `${NAME[kind]} ${i + 1}` }));
+    devices[kind] = ofKind.map((d, i) => ({ id: d.deviceId, label: d.label || `${NAME[kind]} ${i + 1}` }));
   }
-  return result;
+  return { devices, namesHidden: all.some((d) => d.kind !== 'audiooutput' && d.label === '') };
 }
 
-/** True while the browser hides the devices' names (the microphone and camera were never allowed here). */
-export async function namesHidden(): Promise<boolean> {
-  const all = (await navigator.mediaDevices?.enumerateDevices?.()) ?? [];
-  return all.some((d) => d.kind !== 'audiooutput' && d.label === '');
-}
+const listDevices = async () => (await scanDevices()).devices;
 
 /** getUserMedia constraints for one kind: the chosen device, else any. */
 export async function constraintFor(kind: 'microphone' | 'camera', choice: DeviceChoice): Promise<MediaTrackConstraints | true> {
