@@ -24,6 +24,7 @@ import { AccountService } from './sip/account-service.js';
 import { SipConnection, type SipConnectionOptions } from './sip/sip-connection.js';
 import { openDatabase } from './store/db.js';
 import { getSetting, setSetting } from './store/settings-repository.js';
+import { isSenderBlocked } from './store/messages-repository.js';
 import { getUiSettings, setUiSettings } from './store/ui-settings-repository.js';
 import { cleanText } from '../shared/domain/text.js';
 import { DEVICE_TEXT_MAX } from '../shared/domain/settings.js';
@@ -111,6 +112,7 @@ export class Engine {
     this.messaging = new MessagingService(this.db, owner, this.directory, this.connection.session, {
       ...(clock ? { clock } : {}),
       readReceipts: () => getUiSettings(this.db).readReceipts,
+      isBlocked: (uri) => this.approvals.watcher(uri)?.decision === 'blocked',
     });
     this.calls = new CallService(this.db, this.connection.session, owner, {
       ...(clock ? { clock } : {}),
@@ -122,6 +124,13 @@ export class Engine {
         const contact = record && this.contacts.contact(record.id);
         return contact ? contact.displayName || contact.networkName || contact.address : undefined;
       },
+      nameForAddress: (uri) => {
+        const record = this.directory.findByAddress(uri);
+        const contact = record && this.contacts.contact(record.id);
+        return contact ? contact.displayName || contact.networkName || contact.address : undefined;
+      },
+      isBlocked: (uri) => this.isBlocked(uri),
+      isContact: (uri) => this.directory.findByAddress(uri) !== undefined,
     });
     this.handlers = {
       ...accountHandlers(this.info, this.account, this.connection),
@@ -221,6 +230,13 @@ export class Engine {
       arrived = { count: (arrived?.count ?? 0) + fresh.length, first: arrived?.first ?? fresh[0]! };
       announce.request();
     });
+  }
+
+  /** Whether I blocked `uri`, in Message requests or on their card: their calls and messages are refused. */
+  isBlocked(uri: string): boolean {
+    const owner = this.connection.account?.uri;
+    if (!owner) return false;
+    return isSenderBlocked(this.db, owner, uri) || this.approvals.watcher(uri)?.decision === 'blocked';
   }
 
   /** Set by the desktop shell: opens a conversation in its own window (web mode has none). */

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Invitation, Inviter, SessionState, type Referral, type Session } from 'sip.js';
+import { Invitation, Inviter, SessionState, type Core, type Referral, type Session } from 'sip.js';
 import {
   callRejectionText,
   RING_TIMEOUT_MS,
+  TRANSFER_ASK_MS,
+  type TransferRequest,
   type Call,
   type CallOutcome,
   type CallRecord,
@@ -17,6 +19,7 @@ import { Emitter } from '../base/emitter.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { SessionParticipant } from '../sip/sip-connection.js';
 import type { SipSession } from '../sip/sip-session.js';
+import { addressOf } from '../sip/uri.js';
 import { BridgedDescriptionHandler, type BridgedOptions } from './bridged-description-handler.js';
 import { unusableSdp } from './sdp.js';
 import type { Database } from 'better-sqlite3';
@@ -64,7 +67,20 @@ export interface CallServiceOptions {
   readonly mediaLossMs?: number;
   /** The name of the contact who has this phone number (E.164), for a call from the phone network. */
   readonly nameForNumber?: (e164: string) => string | undefined;
+  /** The name of the contact with this SIP address (a transfer target is shown by it). */
+  readonly nameForAddress?: (uri: string) => string | undefined;
+  /** Whether I blocked this address (its calls are refused without ringing and leave no trace). */
+  readonly isBlocked?: (uri: string) => boolean;
+  /** Whether this address is one of my contacts (anyone else's call rings as a stranger's). */
+  readonly isContact?: (uri: string) => boolean;
 }
+
+/**
+ * Calls from people not in my contacts ringing at once: one more is answered 486 and leaves no
+ * history row, so INVITEs from strangers (never cancelled, from invented addresses) can neither
+ * keep my line busy for a contact nor grow the history.
+ */
+export const MAX_STRANGER_CALLS = 1;
 
 interface Entry {
   call: Call;
@@ -81,6 +97,13 @@ interface Entry {
   /** When the last ICE restart for lost media went out. */
   iceRestartAt?: number;
   recovering?: boolean;
+  /** A transfer the other side asked of me (RFC 3515), while I decide, and its deadline. */
+  referral?: Referral;
+  referTimer?: TimerHandle;
+  /** The referral I said yes to: its new call's progress goes back to them in NOTIFYs. */
+  referAccepted?: boolean;
+  /** A transfer I asked of the other side: how long I wait for their word on it. */
+  transferTimer?: TimerHandle;
 }
 
 /**
@@ -115,7 +138,11 @@ export class CallService implements SessionParticipant {
     this.clock = options.clock ?? systemClock;
     this.log = options.logger ?? createLogger('calls');
     this.media = new MediaBridge(this.clock, options.mediaDeadlineMs);
-    incoming.handle('INVITE', (invitation) => this.incoming(invitation), ['ACK', 'BYE', 'CANCEL']);
+    // In-dialog INFO (their keypad tones) and REFER (a transfer, asked of me first) come with calls.
+    incoming.handle('INVITE', (invitation) => this.incoming(invitation), ['ACK', 'BYE', 'CANCEL', 'INFO', 'REFER']);
+    // RFC 3515 allows REFER outside a dialog; Parley takes one only inside a call, where the person
+    // it would make me call someone for is on the line (403: understood, not done).
+    incoming.handle('REFER', (request) => void request.reject({ statusCode: 403 }));
     incoming.descriptionHandlers = (session) => {
       const entry = this.bySession.get(session);
       if (!entry) throw new Error('A call Parley does not know.');
@@ -160,7 +187,7 @@ export class CallService implements SessionParticipant {
       return err('invalid', `That is not a SIP address or phone number.${hint}`, 'peer');
     }
     if (dialled.uri === me.uri) return err('invalid', "That's you.", 'peer');
-    if (this.live().length >= MAX_CALLS) return err('state', 'End a call before starting another.');
+    if (this.engaged().length >= MAX_CALLS) return err('state', 'End a call before starting another.');
     if (this.live().some((entry) => entry.call.state === 'connected' && !entry.call.held)) {
       return err('state', 'Put the current call on hold or hang up first.');
     }
@@ -170,28 +197,62 @@ export class CallService implements SessionParticipant {
 
   /**
    * Blind transfer (RFC 3515 REFER, RFC 5589 §6): asks the other side of call `id` to call `target`
-   * instead; once they take it (202), this call ends.
+   * instead. Their 202 only means they will think about it (a person may be asked, as Parley asks);
+   * the call ends when their NOTIFY says the new call was answered (§2.4.5: a 2xx sipfrag), and goes
+   * on, with the reason shown, when it says the new call failed or they declined.
    */
   async transfer(id: string, target: string): Promise<Result<void>> {
     const entry = this.entries.get(id);
     const me = parseSipAddress(this.owner() ?? '');
     if (!entry || entry.call.state !== 'connected' || !me || !this.session) return err('state', 'That call is not connected.');
-    const uri = this.dialled(target, me.host)?.target;
-    if (!uri) return err('invalid', 'That is not a SIP address or phone number.', 'target');
+    if (entry.call.transferring) return err('state', 'This call is already being transferred.');
+    const dialled = this.dialled(target, me.host);
+    if (!dialled) return err('invalid', 'That is not a SIP address or phone number.', 'target');
     const refused = await new Promise<string | undefined>((resolve) => {
       entry.sip
-        .refer(uri, {
+        .refer(dialled.target, {
           requestDelegate: {
             onAccept: () => resolve(undefined),
-            onReject: (response) => resolve(`The transfer was refused (${response.message.statusCode}).`),
+            onReject: (response) => resolve(`The transfer was refused: ${callRejectionText(response.message.statusCode ?? 500)}.`),
+          },
+          onNotify: (notification) => {
+            void notification.accept().catch(() => undefined);
+            this.transferProgress(entry, notification.request);
           },
         })
         .catch((error: unknown) => resolve(error instanceof Error ? error.message : String(error)));
     });
     if (refused) return err('state', refused);
-    this.update(entry, { reason: 'Transferred' });
-    void entry.sip.bye().catch((error: unknown) => this.log.debug(`bye after transfer: ${String(error)}`));
+    if (entry.call.state !== 'connected') return ok(undefined);
+    // A final NOTIFY may already have come with (or before) the 202.
+    if (entry.call.reason === 'Transferred') return ok(undefined);
+    this.update(entry, { transferring: dialled.kind === 'phone' ? dialled.e164 : dialled.uri, transferProblem: '' });
+    // They may ask a person first, then ring the target: wait for both, then keep the call.
+    entry.transferTimer = this.clock.setTimeout(
+      () => {
+        if (entry.call.transferring && entry.call.state === 'connected') {
+          this.update(entry, { transferring: undefined, transferProblem: 'They did not say whether the transfer went through.' });
+        }
+      },
+      TRANSFER_ASK_MS + (this.options.ringMs ?? RING_TIMEOUT_MS),
+    );
     return ok(undefined);
+  }
+
+  /** Their NOTIFY about a transfer I asked for (RFC 3515 §2.4.5, a message/sipfrag status line). */
+  private transferProgress(entry: Entry, request: Core.IncomingRequestMessage): void {
+    const status = Number(/^SIP\/2\.0\s+(\d{3})/.exec(typeof request.body === 'string' ? request.body : '')?.[1] ?? 0);
+    const terminated = /^\s*terminated/i.test(request.getHeader('Subscription-State') ?? '');
+    if (status < 200 && !terminated) return;
+    if (entry.transferTimer) this.clock.clearTimeout(entry.transferTimer);
+    if (entry.call.state !== 'connected') return;
+    if (status >= 200 && status < 300) {
+      this.update(entry, { reason: 'Transferred', transferring: undefined });
+      void entry.sip.bye().catch((error: unknown) => this.log.debug(`bye after transfer: ${String(error)}`));
+      return;
+    }
+    const why = status >= 300 ? callRejectionText(status) : 'they gave no reason';
+    this.update(entry, { transferring: undefined, transferProblem: `The transfer did not go through: ${why}.` });
   }
 
   /** What `input` dials (an address, or a number through my own server) and the URI the INVITE or REFER goes to. */
@@ -202,7 +263,13 @@ export class CallService implements SessionParticipant {
   }
 
   /** Sends the INVITE of a new outgoing call and follows it. */
-  private dial(inviter: Inviter, who: { peer: string; number?: string }, video: boolean, token: string | undefined): Entry {
+  private dial(
+    inviter: Inviter,
+    who: { peer: string; number?: string },
+    video: boolean,
+    token: string | undefined,
+    report?: (status: number, reason: string) => void,
+  ): Entry {
     const entry = this.add(inviter, {
       id: randomUUID(),
       peer: who.peer,
@@ -218,6 +285,13 @@ export class CallService implements SessionParticipant {
       reason: '',
     });
     entry.token = token;
+    // The referrer hears one status per stage and exactly one final one.
+    let finalTold = false;
+    const tell = (status: number, reason: string) => {
+      if (finalTold || !report) return;
+      finalTold = status >= 200;
+      report(status, reason);
+    };
     entry.ringTimer = this.clock.setTimeout(() => {
       if (entry.call.state !== 'calling' && entry.call.state !== 'ringing') return;
       this.update(entry, { reason: 'No answer' });
@@ -228,37 +302,107 @@ export class CallService implements SessionParticipant {
         requestDelegate: {
           onProgress: (response) => {
             const status = response.message.statusCode;
-            if ((status === 180 || status === 183) && entry.call.state === 'calling') this.update(entry, { state: 'ringing' });
+            if ((status === 180 || status === 183) && entry.call.state === 'calling') {
+              this.update(entry, { state: 'ringing' });
+              tell(180, 'Ringing');
+            }
           },
+          onAccept: () => tell(200, 'OK'),
           onReject: (response) => {
+            tell(response.message.statusCode ?? 500, cleanText(response.message.reasonPhrase ?? '', 64) || 'Failed');
             // Our own CANCEL (or the ring timeout) brings a 487: the reason already said stays.
             if (entry.call.reason === 'Cancelled' || entry.call.reason === 'No answer') return;
             this.update(entry, { reason: callRejectionText(response.message.statusCode ?? 500) });
           },
         },
       })
-      .catch((error: unknown) => this.failed(entry, error));
+      .catch((error: unknown) => {
+        tell(500, 'Failed');
+        this.failed(entry, error);
+      });
     return entry;
   }
 
   /**
-   * The other side asks me to call someone else (they are transferring me, RFC 3515): accepted, and
-   * the new call goes out from the page that holds this one; the old call ends when they hang up.
+   * The other side asks me to call someone else (they are transferring me, RFC 3515). Nothing is
+   * dialled until the person says so: a REFER can name any address or a premium number through my
+   * own gateway. The REFER is accepted (202: RFC 3515 §2.4.2, its outcome follows in NOTIFYs, so the
+   * person may take their time within the REFER transaction's own timeout) and the question shown.
    */
   private referred(entry: Entry, referral: Referral): void {
-    const target = parseSipAddress(referral.referTo.uri.toString());
-    // The call being transferred still counts until it ends: a referral may not make a third call.
-    if (!target || this.live().length >= MAX_CALLS) {
+    const me = parseSipAddress(this.owner() ?? '');
+    const target = referTarget(referral);
+    // One question at a time, only in a connected call, never towards a third call (the call being
+    // transferred still counts until it ends).
+    if (!target || !me || entry.referral || entry.call.state !== 'connected' || this.live().length >= MAX_CALLS) {
       void referral.reject({ statusCode: 603 }).catch(() => undefined);
       return;
     }
-    void referral
-      .accept()
-      .then(() => {
-        const inviter = referral.makeInviter({ earlyMedia: false });
-        this.dial(inviter, { peer: target.uri, ...optionalNumber(target.user) }, entry.call.video, entry.token);
-      })
-      .catch((error: unknown) => this.log.warn(`transfer: ${String(error)}`));
+    const number = numberOf(target.user);
+    const myDomain = target.host.toLowerCase() === me.host.toLowerCase();
+    const request: TransferRequest = {
+      target: target.uri,
+      ...(number ? { number } : {}),
+      // A contact's name only for an address or number on my own server: a stranger's domain may
+      // reuse a colleague's number as its user part.
+      name: (myDomain && number ? this.options.nameForNumber?.(number) : this.options.nameForAddress?.(target.uri)) ?? '',
+      outside: !myDomain,
+    };
+    entry.referral = referral;
+    void referral.accept().catch(() => undefined);
+    this.referNotify(entry, 100, 'Trying', false);
+    this.update(entry, { transferRequest: request });
+    entry.referTimer = this.clock.setTimeout(() => {
+      if (entry.referral === referral) this.answerTransfer(entry.call.id, false);
+    }, TRANSFER_ASK_MS);
+  }
+
+  /**
+   * The person answers a transfer request: Call (the old call goes on hold and the new one rings
+   * out from the page that holds this one) or Decline (they are told 603 in the NOTIFY).
+   */
+  answerTransfer(id: string, accept: boolean): Result<Call | undefined> {
+    const entry = this.entries.get(id);
+    const referral = entry?.referral;
+    if (!entry || !referral || !entry.call.transferRequest) return err('state', 'That transfer request is no longer waiting.');
+    const request = entry.call.transferRequest;
+    entry.referral = undefined;
+    if (entry.referTimer) this.clock.clearTimeout(entry.referTimer);
+    this.update(entry, { transferRequest: undefined });
+    if (!accept || entry.call.state !== 'connected' || this.engaged().length >= MAX_CALLS) {
+      this.referNotify(entry, 603, 'Declined', true);
+      return accept ? err('state', 'The call being transferred has ended.') : ok(undefined);
+    }
+    entry.referAccepted = true;
+    if (!entry.call.held) void this.hold(entry.call.id, true);
+    const inviter = referral.makeInviter({ earlyMedia: false });
+    const next = this.dial(
+      inviter,
+      { peer: request.target, ...(request.number ? { number: request.number } : {}) },
+      entry.call.video,
+      entry.token,
+      (status, reason) => this.referNotify(entry, status, reason, status >= 200),
+    );
+    return ok(next.call);
+  }
+
+  /**
+   * Tells whoever referred me how their transfer goes (RFC 3515 §2.4.4–2.4.5): a NOTIFY in the
+   * call's dialog with the status line of the new call as `message/sipfrag`; the last one ends the
+   * implicit subscription, which is what lets a desk phone hang up its side.
+   */
+  private referNotify(entry: Entry, status: number, reason: string, final: boolean): void {
+    const dialog = entry.sip.dialog;
+    if (!dialog || entry.sip.state !== SessionState.Established) return;
+    const expires = Math.ceil((TRANSFER_ASK_MS + (this.options.ringMs ?? RING_TIMEOUT_MS)) / 1000);
+    try {
+      dialog.notify(undefined, {
+        extraHeaders: ['Event: refer', `Subscription-State: ${final ? 'terminated;reason=noresource' : `active;expires=${expires}`}`],
+        body: { contentDisposition: 'render', contentType: 'message/sipfrag;version=2.0', content: `SIP/2.0 ${status} ${reason}\r\n` },
+      });
+    } catch (error) {
+      this.log.debug(`refer NOTIFY: ${String(error)}`);
+    }
   }
 
   /**
@@ -526,6 +670,8 @@ export class CallService implements SessionParticipant {
       if (entry.lingerTimer) this.clock.clearTimeout(entry.lingerTimer);
       if (entry.lostTimer) this.clock.clearTimeout(entry.lostTimer);
       if (entry.mediaTimer) this.clock.clearTimeout(entry.mediaTimer);
+      if (entry.referTimer) this.clock.clearTimeout(entry.referTimer);
+      if (entry.transferTimer) this.clock.clearTimeout(entry.transferTimer);
     }
     this.entries.clear();
     this.media.dispose();
@@ -536,18 +682,40 @@ export class CallService implements SessionParticipant {
       void invitation.reject({ statusCode: 480 }).catch(() => undefined);
       return;
     }
-    const from = parseSipAddress(invitation.remoteIdentity.uri.toString());
+    const from = addressOf(invitation.remoteIdentity.uri);
     if (!from) {
       void invitation.reject({ statusCode: 400 }).catch(() => undefined);
       return;
     }
-    // A call from the phone network carries the caller's number as the user part; a contact with
-    // that number names the caller (a gateway's display-name is often just the number again).
-    const number = optionalNumber(from.user);
+    // Someone I blocked: declined (RFC 3261 §21.6.2) before anything rings, and no missed call.
+    if (this.options.isBlocked?.(from.uri)) {
+      void invitation.reject({ statusCode: 603 }).catch(() => undefined);
+      return;
+    }
+    const me = parseSipAddress(this.owner() ?? '');
+    const fromMyDomain = !!me && from.host.toLowerCase() === me.host.toLowerCase();
+    // A call from the phone network reaches me through my own server: the caller's number is the
+    // user part of From, or — where a trunk's From names its own account — in the identity the
+    // server asserts (RFC 3325 P-Asserted-Identity, or the older Remote-Party-ID). Only then does
+    // a contact with that number name the caller: anyone on another domain can put a colleague's
+    // number in their user part.
+    const asserted = fromMyDomain ? assertedNumber(invitation.request) : undefined;
+    const number = asserted ? { number: asserted } : fromMyDomain ? optionalNumber(from.user) : {};
     const contactName = number.number ? this.options.nameForNumber?.(number.number) : undefined;
-    const caller = { peer: from.uri, ...number, peerName: contactName ?? cleanText(invitation.remoteIdentity.displayName ?? '', 128) };
+    const stranger = !contactName && !(this.options.isContact?.(from.uri) ?? true);
+    const caller = {
+      peer: from.uri,
+      ...number,
+      peerName: contactName ?? cleanText(invitation.remoteIdentity.displayName ?? '', 128),
+    };
+    // A stranger's call while another stranger's rings: shed before it costs anything (no ring, no
+    // history row) — a flood of INVITEs that are never cancelled must not take my line.
+    if (stranger && this.live().filter((entry) => entry.call.stranger && entry.call.state === 'incoming').length >= MAX_STRANGER_CALLS) {
+      void invitation.reject({ statusCode: 486 }).catch(() => undefined);
+      return;
+    }
     // Do not disturb, or already two calls: busy here (RFC 3261 §21.4.24), and a missed call in the
-    // history, as Lync logs one.
+    // history, as Lync logs one. Strangers' calls still ringing do not count against a contact's.
     const dnd = this.options.doNotDisturb?.() ?? false;
     const offer = invitation.body ?? '';
     const refuse = (statusCode: number, reason: string, extraHeaders: string[] = []) => {
@@ -555,8 +723,10 @@ export class CallService implements SessionParticipant {
       const now = this.clock.now();
       this.record({ ...caller, direction: 'in', video: false, startedAt: now, endedAt: now, outcome: 'missed', reason });
     };
-    if (dnd || this.live().length >= MAX_CALLS) {
-      refuse(486, dnd ? 'Missed while in Do not disturb' : 'Missed while in another call');
+    if (dnd || this.engaged().length >= MAX_CALLS) {
+      // A stranger's refused call leaves no row: a flood of them would fill the history.
+      if (stranger) void invitation.reject({ statusCode: 486 }).catch(() => undefined);
+      else refuse(486, dnd ? 'Missed while in Do not disturb' : 'Missed while in another call');
       return;
     }
     // An offer the page's WebRTC can never take (plain RTP, no DTLS-SRTP or ICE): refused at once
@@ -569,6 +739,7 @@ export class CallService implements SessionParticipant {
     const entry = this.add(invitation, {
       id: randomUUID(),
       ...caller,
+      ...(stranger ? { stranger: true } : {}),
       direction: 'in',
       state: 'incoming',
       video: /\r?\nm=video [1-9]/.test(offer),
@@ -616,7 +787,8 @@ export class CallService implements SessionParticipant {
     sip.delegate = {
       ...sip.delegate,
       onBye: (bye) => {
-        if (!entry.call.reason) this.update(entry, { reason: 'They hung up' });
+        // After I took their transfer, their BYE is the transfer completing, not a hang-up.
+        if (!entry.call.reason) this.update(entry, { reason: entry.referAccepted ? 'Transferred' : 'They hung up' });
         void bye.accept().catch(() => undefined);
       },
       onRefer: (referral) => this.referred(entry, referral),
@@ -641,9 +813,18 @@ export class CallService implements SessionParticipant {
   private end(entry: Entry, reason: string): void {
     if (entry.call.state === 'ended' || this.disposed) return;
     if (entry.ringTimer) this.clock.clearTimeout(entry.ringTimer);
+    if (entry.referTimer) this.clock.clearTimeout(entry.referTimer);
+    if (entry.transferTimer) this.clock.clearTimeout(entry.transferTimer);
+    entry.referral = undefined;
     if (entry.lostTimer) this.clock.clearTimeout(entry.lostTimer);
     if (entry.mediaTimer) this.clock.clearTimeout(entry.mediaTimer);
-    this.update(entry, { state: 'ended', endedAt: this.clock.now(), reason: entry.call.reason || reason });
+    this.update(entry, {
+      state: 'ended',
+      endedAt: this.clock.now(),
+      reason: entry.call.reason || reason,
+      transferRequest: undefined,
+      transferring: undefined,
+    });
     const call = entry.call;
     this.record({
       peer: call.peer,
@@ -682,6 +863,11 @@ export class CallService implements SessionParticipant {
   private live(): Entry[] {
     return [...this.entries.values()].filter((entry) => entry.call.state !== 'ended');
   }
+
+  /** Calls that take my line: all live ones but strangers' calls still ringing. */
+  private engaged(): Entry[] {
+    return this.live().filter((entry) => !(entry.call.stranger && entry.call.state === 'incoming'));
+  }
 }
 
 /** How a call that ended goes into the history. */
@@ -692,6 +878,31 @@ function outcomeOf(call: Call): CallOutcome {
   if (call.reason === 'Busy') return 'busy';
   if (call.reason === 'Cancelled' || call.reason === 'No answer') return 'cancelled';
   return 'failed';
+}
+
+/** The address a REFER names (its Refer-To URI without headers such as Replaces), or null. */
+function referTarget(referral: Referral): ReturnType<typeof parseSipAddress> {
+  try {
+    return addressOf(referral.referTo.uri);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The caller's number as my own server asserts it (RFC 3325 §9.1 P-Asserted-Identity, or the
+ * Remote-Party-ID many gateways still send): a `tel:` URI or a SIP URI whose user part is a number.
+ */
+function assertedNumber(request: Core.IncomingRequestMessage): string | undefined {
+  for (const name of ['P-Asserted-Identity', 'Remote-Party-ID']) {
+    for (const value of request.getHeaders(name).flatMap((header) => header.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/))) {
+      const uri = /<([^>]*)>/.exec(value)?.[1] ?? value.trim().split(';')[0] ?? '';
+      const user = /^(?:tel:([^;]+)|sips?:([^@;]+)@)/i.exec(uri.trim());
+      const number = numberOf((user?.[1] ?? user?.[2] ?? '').replace(/[\s.()-]/g, ''));
+      if (number) return number;
+    }
+  }
+  return undefined;
 }
 
 /** `{ number }` when a SIP user part is a phone number, else nothing to spread. */

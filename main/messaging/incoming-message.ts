@@ -1,5 +1,5 @@
 import type { Core } from 'sip.js';
-import { parseSipAddress } from '../../shared/domain/sip-address.js';
+import { addressOf } from '../sip/uri.js';
 import { childNamed, parseXml } from '../presence/xml.js';
 
 /** The longest text Parley keeps from one incoming message (characters). */
@@ -31,7 +31,7 @@ const FUTURE_SLACK_MS = 5 * 60_000;
  * CPIM wrapper, RFC 3862), when it was sent, and the key that identifies a retransmission.
  */
 export function readIncoming(request: Core.IncomingRequestMessage, now: number): IncomingReading {
-  const from = parseSipAddress(request.from.uri.toString());
+  const from = addressOf(request.from.uri);
   if (!from) return { kind: 'refuse', status: 400 };
   const type = (request.getHeader('Content-Type') ?? 'text/plain').toLowerCase();
   const encoding = (request.getHeader('Content-Encoding') ?? '').toLowerCase().trim();

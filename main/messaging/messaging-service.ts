@@ -19,6 +19,7 @@ import type { ContactDirectory } from '../contacts/contact-directory.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { SipAccountConfig, SessionParticipant } from '../sip/sip-connection.js';
 import type { SipSession } from '../sip/sip-session.js';
+import { addressOf } from '../sip/uri.js';
 import {
   blockSender,
   conversations,
@@ -53,6 +54,8 @@ export interface MessagingOptions {
   readonly answerTimeoutMs?: number;
   /** Whether to tell senders when I have read their messages (a setting; delivery is always told). */
   readonly readReceipts?: () => boolean;
+  /** Whether I blocked this address anywhere else (on their card): their messages are refused too. */
+  readonly isBlocked?: (uri: string) => boolean;
 }
 
 /** Body types Parley takes in a MESSAGE. */
@@ -194,6 +197,8 @@ export class MessagingService implements SessionParticipant {
     const at = this.conversationWith(peer);
     if (!at.ok) return at;
     const { uri } = at.value;
+    // Nothing goes to a stranger before I accept their request, typing included.
+    if (!this.directory.findByAddress(uri)) return ok(undefined);
     const current = this.typingOut.get(uri);
     if (!active) {
       if (current) {
@@ -346,7 +351,9 @@ export class MessagingService implements SessionParticipant {
     const { owner, uri } = at.value;
     // RFC 5438 §7.2.1: those who asked are told, once, when I have read their messages (unless I
     // turned read receipts off).
-    const tell = (this.options.readReceipts?.() ?? true) ? unreadWantingDisplay(this.db, owner, uri) : [];
+    // A stranger (a message request not yet accepted) learns nothing: not even that it was opened.
+    const tell =
+      (this.options.readReceipts?.() ?? true) && this.directory.findByAddress(uri) ? unreadWantingDisplay(this.db, owner, uri) : [];
     const changed = markRead(this.db, owner, uri);
     for (const { imdnId } of tell) this.notify(owner, uri, imdnId, 'displayed');
     // Other windows and the tray count unread too.
@@ -519,16 +526,21 @@ export class MessagingService implements SessionParticipant {
     return (await withTimeout(answered, this.options.answerTimeoutMs ?? 40_000, this.clock)) ?? { kind: 'network' };
   }
 
-  /** A delivery or read notification (RFC 5438) moves my message forward: sent → delivered → read. */
-  private notified(owner: string, xml: string): void {
+  /**
+   * A delivery or read notification (RFC 5438) moves my message forward: sent → delivered → read.
+   * Only the person I sent it to can say so (RFC 5438 §7.1.1.3: the notification comes from the
+   * recipient), only about that message, and never backwards or for a message that failed: anyone
+   * can send a MESSAGE with any Message-ID in it.
+   */
+  private notified(owner: string, sender: string, xml: string): void {
     const notification = parseImdn(xml);
     if (!notification) return;
     const mine = findOutgoingByNotificationId(this.db, owner, notification.messageId);
-    if (!mine) return;
+    if (!mine || mine.peer !== sender) return;
     const order: MessageState[] = ['queued', 'sending', 'stored', 'sent', 'delivered', 'read'];
     const next: MessageState | undefined =
       notification.status === 'delivered' ? 'delivered' : notification.status === 'displayed' ? 'read' : undefined;
-    if (!next || order.indexOf(next) <= order.indexOf(mine.state)) return;
+    if (!next || !order.includes(mine.state) || order.indexOf(next) <= order.indexOf(mine.state)) return;
     const updated = setMessageState(this.db, owner, mine.id, next);
     if (updated) this.changes.fire([updated]);
   }
@@ -540,9 +552,9 @@ export class MessagingService implements SessionParticipant {
       return;
     }
     const read = readIncoming(message.request, this.clock.now());
-    // Someone I blocked from Message requests: refused, never stored, never shown.
-    const sender = parseSipAddress(message.request.from.uri.toString())?.uri;
-    if (sender && isSenderBlocked(this.db, owner, sender)) {
+    // Someone I blocked, from Message requests or on their card: refused, never stored, never shown.
+    const sender = addressOf(message.request.from.uri)?.uri;
+    if (sender && (isSenderBlocked(this.db, owner, sender) || this.options.isBlocked?.(sender))) {
       void message.reject({ statusCode: 403 }).catch(() => undefined);
       return;
     }
@@ -561,7 +573,7 @@ export class MessagingService implements SessionParticipant {
     }
     if (read.kind === 'notification') {
       // About a message of mine: taken, never shown as a message.
-      this.notified(owner, read.xml);
+      if (sender) this.notified(owner, sender, read.xml);
       void message.accept().catch(() => undefined);
       return;
     }
@@ -590,6 +602,10 @@ export class MessagingService implements SessionParticipant {
     void message.accept().catch((error: unknown) => this.log.debug(`200 to MESSAGE: ${String(error)}`));
     if (!stored) return;
     this.changes.fire([stored]);
-    if (read.wantDelivery && read.message.imdnId) this.notify(owner, read.message.peer, read.message.imdnId, 'delivered');
+    // A delivery receipt tells the sender this address is alive and read by someone: a stranger gets
+    // none until I accept their request.
+    if (read.wantDelivery && read.message.imdnId && this.directory.findByAddress(read.message.peer)) {
+      this.notify(owner, read.message.peer, read.message.imdnId, 'delivered');
+    }
   }
 }

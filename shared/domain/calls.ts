@@ -37,7 +37,33 @@ export interface Call {
   readonly endedAt?: number;
   /** How it ended, in words ("Busy", "Declined", "No answer"…); '' while it goes on. */
   readonly reason: string;
+  /** The caller is not in my contacts (an incoming call): shown as such, and never blocks a contact's call. */
+  readonly stranger?: boolean;
+  /**
+   * The other side asks me to call someone else instead (they are transferring me, RFC 3515 REFER):
+   * nothing is dialled until I say Call.
+   */
+  readonly transferRequest?: TransferRequest;
+  /** A transfer I asked of the other side, while they have not said how it went: to whom. */
+  readonly transferring?: string;
+  /** Why the last transfer of this call did not happen (the call goes on); '' or absent when none. */
+  readonly transferProblem?: string;
 }
+
+/** Who the other side of a call wants me to call instead (RFC 3515 Refer-To). */
+export interface TransferRequest {
+  /** The SIP URI they refer me to (headers and parameters other than user=phone dropped). */
+  readonly target: string;
+  /** The number, when the target is one (E.164). */
+  readonly number?: string;
+  /** The contact's name for the target, '' when not a contact. */
+  readonly name: string;
+  /** The target is outside my own domain and dial plan (another organisation): said before I choose. */
+  readonly outside: boolean;
+}
+
+/** How long a transfer request waits for my answer before it is declined for me. */
+export const TRANSFER_ASK_MS = 60_000;
 
 /** How a call in the history ended. */
 export type CallOutcome = 'answered' | 'missed' | 'declined' | 'busy' | 'cancelled' | 'failed';

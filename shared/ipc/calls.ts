@@ -28,8 +28,10 @@ export const callsRequests = {
   'calls:video': obj({ id, on: bool }),
   /** The page holding a call's media says whether it gets through (ICE connected) or stopped. */
   'calls:mediaState': obj({ id, flowing: bool }),
-  /** Blind transfer: the other side is asked to call `target` instead, and this call ends. */
+  /** Blind transfer: the other side is asked to call `target` instead; this call ends once they reach them. */
   'calls:transfer': obj({ id, target: str(ACCOUNT_LIMITS.address + 8) }),
+  /** The other side asked to transfer me (`call.transferRequest`): call the target (true) or decline. */
+  'calls:answerTransfer': obj({ id, accept: bool }),
   /** Keypad tones during a call (digits, *, #, A–D). */
   'calls:dtmf': obj({ id, tones: str(32) }),
   /** The page's answer to a media request: my SDP for `local`, nothing for the others, or why it failed. */
@@ -49,6 +51,8 @@ export interface CallsResponses {
   'calls:video': Call;
   'calls:mediaState': void;
   'calls:transfer': void;
+  /** The new call when I accepted. */
+  'calls:answerTransfer': Call | undefined;
   'calls:dtmf': void;
   'calls:media': void;
 }

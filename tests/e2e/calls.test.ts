@@ -576,9 +576,15 @@ describe('calls between two people', () => {
     await callWith(alice, 'Bob').getByRole('button', { name: 'Transfer' }).click();
     await callWith(alice, 'Bob').getByRole('textbox', { name: 'Transfer to' }).fill(`carol@${DOMAIN}`);
     await callWith(alice, 'Bob').getByRole('button', { name: 'Transfer call' }).click();
-    await callWith(alice, 'Bob').getByText('Transferred').waitFor();
+    await callWith(alice, 'Bob').getByText(`Transferring to carol@${DOMAIN}…`).waitFor();
+    // Bob is asked first; nothing rings at Carol's until he says Call.
+    const asked = bob.getByRole('group', { name: /^Transfer request from / });
+    await asked.getByText(`wants to transfer you to carol@${DOMAIN}`).waitFor();
+    expect(await incoming(carol).count()).toBe(0);
+    await asked.getByRole('button', { name: 'Call' }).click();
     await incoming(carol).getByText(`bob@${DOMAIN}`).first().waitFor();
     await incoming(carol).getByRole('button', { name: 'Answer', exact: true }).click();
+    await callWith(alice, 'Bob').getByText('Transferred').waitFor();
     await callWith(bob, `carol@${DOMAIN}`).getByText('In a call').waitFor();
     await audioFlows(carol);
     await audioFlows(bob);
@@ -594,7 +600,7 @@ describe('calls between two people', () => {
     await callWith(bob, 'Alice').getByRole('button', { name: 'Transfer' }).click();
     await callWith(bob, 'Alice').getByRole('textbox', { name: 'Transfer to' }).fill(`dave@${DOMAIN}`);
     await callWith(bob, 'Alice').getByRole('button', { name: 'Transfer call' }).click();
-    await bob.getByRole('alert').filter({ hasText: 'The transfer was refused (603).' }).waitFor();
+    await bob.getByRole('alert').filter({ hasText: 'The transfer was refused: Declined.' }).waitFor();
     await callWith(bob, 'Alice').getByText('In a call').waitFor();
   });
 });

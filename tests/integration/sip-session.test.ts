@@ -13,7 +13,7 @@ let fleet: EngineFleet;
 let alice: Engine;
 const ALICE = `sip:alice@${DOMAIN}`;
 /** What alice answers, chat and calls included (RFC 3261 §20.5: the truthful Allow). */
-const ALLOWED = ['ACK', 'BYE', 'CANCEL', 'INVITE', 'MESSAGE', 'NOTIFY', 'OPTIONS'];
+const ALLOWED = ['ACK', 'BYE', 'CANCEL', 'INFO', 'INVITE', 'MESSAGE', 'NOTIFY', 'OPTIONS', 'REFER'];
 
 beforeAll(async () => {
   mallory = await RawSipPeer.start('mallory', 'evil.test');
@@ -56,11 +56,16 @@ describe('nothing is answered 200 unless it was handled', () => {
   });
 
   test('a method Parley does not implement gets 405 with an Allow that lists only what it implements', async () => {
-    for (const method of ['REFER', 'UPDATE', 'FOO']) {
-      const response = await send(method, method === 'REFER' ? { headers: [`Refer-To: <sip:bob@${DOMAIN}>`] } : {});
+    for (const method of ['UPDATE', 'FOO']) {
+      const response = await send(method);
       expect({ method, status: response.status }).toEqual({ method, status: 405 });
       expect(allowOf(response)).toEqual(ALLOWED);
     }
+  });
+
+  test('REFER is taken only inside a call: outside one it is refused (403), never followed', async () => {
+    expect((await send('REFER', { headers: [`Refer-To: <sip:bob@${DOMAIN}>`] })).status).toBe(403);
+    expect(alice.calls.list().filter((call) => call.direction === 'out')).toEqual([]);
   });
 
   test('OPTIONS is answered with the truthful Allow', async () => {
@@ -79,32 +84,35 @@ describe('nothing is answered 200 unless it was handled', () => {
 });
 
 describe('a service that registers for a method gets it', () => {
-  const refer = () => send('REFER', { headers: [`Refer-To: <sip:bob@${DOMAIN}>`] });
+  // A NOTIFY outside any subscription: nobody takes it (481) unless a service registers for it.
+  const notify = () => send('NOTIFY', { headers: ['Event: x-parley-test', 'Subscription-State: active'] });
 
-  test('REFER goes to the handler, is answered by it, and Allow grows while it is registered', async () => {
+  test('a request goes to the handler, is answered by it, and Allow grows while one is registered', async () => {
     const received: string[] = [];
-    const stop = alice.connection.session.handle('REFER', (request) => {
-      received.push(request.message.getHeader('Refer-To') ?? '');
-      void request.reject({ statusCode: 603 });
+    const stop = alice.connection.session.handle('NOTIFY', (notification) => {
+      received.push(notification.request.getHeader('Event') ?? '');
+      void notification.reject({ statusCode: 489 });
     });
+    const stopSubscribe = alice.connection.session.handle('SUBSCRIBE', (request) => void request.reject({ statusCode: 489 }));
     try {
-      expect((await refer()).status).toBe(603);
-      expect(received).toEqual([`<sip:bob@${DOMAIN}>`]);
-      expect(allowOf(await send('OPTIONS'))).toEqual([...ALLOWED, 'REFER'].sort());
+      expect((await notify()).status).toBe(489);
+      expect(received).toEqual(['x-parley-test']);
+      expect(allowOf(await send('OPTIONS'))).toEqual([...ALLOWED, 'SUBSCRIBE'].sort());
     } finally {
       stop();
+      stopSubscribe();
     }
-    expect((await refer()).status).toBe(405);
+    expect((await notify()).status).toBe(481);
     expect(received).toHaveLength(1);
     expect(allowOf(await send('OPTIONS'))).toEqual(ALLOWED);
   });
 
   test('a handler that throws is contained: the peer gets 500 and the session keeps working', async () => {
-    const stop = alice.connection.session.handle('REFER', () => {
+    const stop = alice.connection.session.handle('NOTIFY', () => {
       throw new Error('boom');
     });
     try {
-      expect((await refer()).status).toBe(500);
+      expect((await notify()).status).toBe(500);
     } finally {
       stop();
     }

@@ -68,6 +68,17 @@ export class RawSipPeer {
     return new Promise((resolve) => this.waiters.push(() => resolve()));
   }
 
+  /** MESSAGEs that reached this peer (answered with `messageStatus`), oldest first. */
+  readonly messages: { readonly callId: string; readonly from: string; readonly contentType: string; readonly body: string }[] = [];
+  /** How this peer answers a MESSAGE (and OPTIONS, with no Accept: it takes plain text). */
+  messageStatus = 200;
+  private readonly messageWaiters: (() => void)[] = [];
+
+  /** Resolves once `count` MESSAGEs have arrived in all. */
+  async received(count: number): Promise<void> {
+    while (this.messages.length < count) await new Promise<void>((resolve) => this.messageWaiters.push(resolve));
+  }
+
   /** The final answers the subscriber gave to the NOTIFY that followed each of its un-SUBSCRIBEs. */
   readonly finalNotifyAnswers: number[] = [];
 
@@ -162,6 +173,20 @@ export class RawSipPeer {
     const firstLine = message.slice(0, message.indexOf('\r\n'));
     if (firstLine.startsWith('SIP/2.0 ')) return this.receiveResponse(message, firstLine, host, port);
     if (firstLine.startsWith('NOTIFY ')) return this.answer(message, 200, host, port); // subscriptions it made with request()
+    if (firstLine.startsWith('OPTIONS ')) return this.answer(message, 200, host, port);
+    if (firstLine.startsWith('MESSAGE ')) {
+      const callId = header(message, 'Call-ID')[0] ?? '';
+      if (!this.messages.some((m) => m.callId === callId)) {
+        this.messages.push({
+          callId,
+          from: header(message, 'From')[0] ?? '',
+          contentType: header(message, 'Content-Type')[0] ?? '',
+          body: message.slice(message.indexOf('\r\n\r\n') + 4),
+        });
+        for (const waiter of this.messageWaiters.splice(0)) waiter();
+      }
+      return this.answer(message, this.messageStatus, host, port);
+    }
     if (!firstLine.startsWith('SUBSCRIBE ')) return; // responses to our NOTIFYs, un-SUBSCRIBEs: ignored
     const expires = header(message, 'Expires')[0] ?? '600';
     const to = header(message, 'To')[0] ?? header(message, 't')[0]!;
@@ -205,7 +230,7 @@ export class RawSipPeer {
 
   private answer(message: string, status: number, host: string, port: number): void {
     const reply = [
-      `SIP/2.0 ${status} OK`,
+      `SIP/2.0 ${status} ${status === 200 ? 'OK' : 'Refused'}`,
       ...header(message, 'Via').map((via) => `Via: ${via}`),
       `From: ${header(message, 'From')[0]}`,
       `To: ${header(message, 'To')[0]}`,

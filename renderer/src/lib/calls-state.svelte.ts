@@ -173,7 +173,15 @@ export class CallsState {
     this.error = result.ok ? null : result.error.message;
   }
 
-  /** Blind transfer; true once the other side took it (this call then ends). */
+  /** The other side asked to transfer me: call whom they named (the current call goes on hold) or decline. */
+  async answerTransfer(id: string, accept: boolean): Promise<void> {
+    const result = await this.api.calls.answerTransfer({ id, accept });
+    this.error = result.ok ? null : result.error.message;
+    // The new call's media is this page's, as the call it came from.
+    if (result.ok && result.value) this.mine.add(result.value.id);
+  }
+
+  /** Blind transfer; true once the other side took it (this call ends when they reach the target). */
   async transfer(id: string, target: string): Promise<boolean> {
     const result = await this.api.calls.transfer({ id, target });
     this.error = result.ok ? null : result.error.message;

@@ -1,0 +1,233 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import type { Engine } from '../../main/engine.js';
+import { EngineFleet } from '../support/engines.js';
+import { DOMAIN, Kamailio } from '../support/kamailio.js';
+import { RawSipPeer } from '../support/raw-sip-peer.js';
+import { PAGELESS_SDP } from '../support/webrtc.js';
+
+// Calls placed or kept without the person, through a real Kamailio: a transfer (REFER) is asked,
+// never followed silently; a blocked caller never rings; strangers cannot take the line; a number
+// names a contact only when my own server vouches for it. mallory@evil.test is a raw SIP peer on
+// another domain; "trunk" is a raw peer playing the phone network's gateway on my own domain.
+let kamailio: Kamailio;
+let mallory: RawSipPeer;
+let trunk: RawSipPeer;
+let fleet: EngineFleet;
+
+beforeAll(async () => {
+  mallory = await RawSipPeer.start('mallory', 'evil.test');
+  trunk = await RawSipPeer.start('trunk', DOMAIN);
+  kamailio = await Kamailio.launch({
+    users: { alice: 'alice-pw', bob: 'bob-pw', carol: 'carol-pw' },
+    peer: { domain: 'evil.test', address: mallory.address },
+    gateway: true,
+  });
+  fleet = new EngineFleet(kamailio);
+});
+afterEach(async () => {
+  await fleet?.dispose();
+});
+afterAll(async () => {
+  await kamailio?.dispose();
+  await mallory?.close();
+  await trunk?.close();
+});
+
+function answerMedia(engine: Engine): void {
+  engine.calls.media.onDidRequest((request) =>
+    engine.calls.mediaReply(request.requestId, { ok: true, ...(request.action === 'local' ? { sdp: PAGELESS_SDP } : {}) }),
+  );
+}
+
+async function signedIn(user: string): Promise<Engine> {
+  const engine = await fleet.signedIn(user);
+  answerMedia(engine);
+  return engine;
+}
+
+/** `from` calls `to` and `to` answers; resolves with each side's call id. */
+async function connected(from: Engine, to: Engine, address: string) {
+  const started = from.calls.start(address, false, 'page');
+  if (!started.ok) throw new Error(started.error.message);
+  await vi.waitFor(() => expect(to.calls.list().some((call) => call.state === 'incoming')).toBe(true), { timeout: 10_000 });
+  const incoming = to.calls.list().find((call) => call.state === 'incoming')!;
+  expect((await to.calls.answer(incoming.id, false, 'page')).ok).toBe(true);
+  await vi.waitFor(() => expect(from.calls.list().find((call) => call.id === started.value.id)?.state).toBe('connected'), {
+    timeout: 10_000,
+  });
+  return { caller: started.value.id, callee: incoming.id };
+}
+
+const invitesTo = (user: string) => (kamailio.output.match(new RegExp(`relay INVITE sip:${user}@`, 'g')) ?? []).length;
+const invitesToNumber = () => (kamailio.output.match(/relay INVITE sip:gateway@|relay INVITE sip:\+19005550199@/g) ?? []).length;
+
+describe('a transfer asked by the other side (REFER) is the person’s to accept', () => {
+  test('nothing is dialled until the person answers; Decline tells the transferor, whose call goes on', async () => {
+    const alice = await signedIn('alice');
+    const bob = await signedIn('bob');
+    const { caller, callee } = await connected(alice, bob, `bob@${DOMAIN}`);
+    const before = invitesToNumber();
+    // Bob (or anyone in a call with alice) asks her to call a premium number through her own gateway.
+    expect((await bob.calls.transfer(callee, '+19005550199')).ok).toBe(true);
+    await vi.waitFor(() =>
+      expect(alice.calls.list().find((call) => call.id === caller)?.transferRequest).toEqual({
+        target: `sip:+19005550199@${DOMAIN}`,
+        number: '+19005550199',
+        name: '',
+        outside: false,
+      }),
+    );
+    expect(alice.calls.list()).toHaveLength(1);
+    expect(invitesToNumber()).toBe(before);
+    await vi.waitFor(() => expect(bob.calls.list()[0]?.transferring).toBe('+19005550199'));
+
+    expect(alice.calls.answerTransfer(caller, false).ok).toBe(true);
+    // The NOTIFY with "603 Declined" reaches bob: his call goes on, with the reason.
+    await vi.waitFor(() =>
+      expect(bob.calls.list()[0]).toMatchObject({ state: 'connected', transferProblem: 'The transfer did not go through: Declined.' }),
+    );
+    expect(bob.calls.list()[0]?.transferring).toBeUndefined();
+    expect(alice.calls.list()).toMatchObject([{ id: caller, state: 'connected' }]);
+    expect(alice.calls.list()[0]?.transferRequest).toBeUndefined();
+    expect(invitesToNumber()).toBe(before);
+  });
+
+  test('a target on another domain is marked as outside; Call dials it, and its progress ends the transferor’s call', async () => {
+    const alice = await signedIn('alice');
+    const bob = await signedIn('bob');
+    const carol = await signedIn('carol');
+    alice.contacts.add({ address: `carol@${DOMAIN}`, displayName: 'Carol Ames' });
+    const { caller, callee } = await connected(alice, bob, `bob@${DOMAIN}`);
+
+    expect((await bob.calls.transfer(callee, 'eve@elsewhere.test')).ok).toBe(true);
+    await vi.waitFor(() =>
+      expect(alice.calls.list()[0]?.transferRequest).toMatchObject({ target: 'sip:eve@elsewhere.test', outside: true }),
+    );
+    alice.calls.answerTransfer(caller, false);
+    await vi.waitFor(() => expect(bob.calls.list()[0]?.transferProblem).toMatch(/Declined/));
+
+    const carolInvites = invitesTo('carol');
+    expect((await bob.calls.transfer(callee, `carol@${DOMAIN}`)).ok).toBe(true);
+    await vi.waitFor(() =>
+      expect(alice.calls.list()[0]?.transferRequest).toMatchObject({ target: `sip:carol@${DOMAIN}`, name: 'Carol Ames', outside: false }),
+    );
+    expect(invitesTo('carol')).toBe(carolInvites);
+    const accepted = alice.calls.answerTransfer(caller, true);
+    if (!accepted.ok || !accepted.value) throw new Error('the transfer was not taken');
+    await vi.waitFor(() => expect(carol.calls.list().some((call) => call.state === 'incoming')).toBe(true), { timeout: 10_000 });
+    // The old call waits on hold while the new one rings.
+    await vi.waitFor(() => expect(alice.calls.list().find((call) => call.id === caller)?.held).toBe(true));
+    expect(bob.calls.list()[0]).toMatchObject({ state: 'connected' });
+    const ringing = carol.calls.list().find((call) => call.state === 'incoming')!;
+    expect((await carol.calls.answer(ringing.id, false, 'page')).ok).toBe(true);
+    // RFC 3515 §2.4.5: the final NOTIFY (sipfrag 200) ends the transferor's call, which ends alice's.
+    await vi.waitFor(() => expect(bob.calls.list()[0]).toMatchObject({ state: 'ended', reason: 'Transferred' }), { timeout: 10_000 });
+    await vi.waitFor(() =>
+      expect(alice.calls.list().find((call) => call.id === caller)).toMatchObject({ state: 'ended', reason: 'Transferred' }),
+    );
+    expect(alice.calls.list().find((call) => call.id === accepted.value!.id)).toMatchObject({
+      state: 'connected',
+      peer: `sip:carol@${DOMAIN}`,
+    });
+  });
+
+  test('a REFER outside any call is refused', async () => {
+    await signedIn('alice');
+    const response = await mallory.request('REFER', `sip:alice@${DOMAIN}`, kamailio.sipPort, {
+      headers: ['Refer-To: <sip:+19005550199@' + DOMAIN + '>'],
+    });
+    expect(response.status).toBe(403);
+  });
+});
+
+describe('who may ring', () => {
+  const invite = (from?: string, headers: string[] = []) =>
+    (from ? trunk : mallory).request('INVITE', `sip:alice@${DOMAIN}`, kamailio.sipPort, {
+      body: PAGELESS_SDP,
+      contentType: 'application/sdp',
+      ...(from ? { from } : {}),
+      headers,
+    });
+
+  test('someone blocked (on their card or in Message requests) is declined 603 without ringing and leaves no missed call', async () => {
+    const alice = await signedIn('alice');
+    const seen: string[] = [];
+    alice.calls.onDidChange((calls) => seen.push(...calls.map((call) => call.peer)));
+    alice.messaging.blockRequest('sip:mallory@evil.test');
+    expect((await invite()).status).toBe(603);
+    await alice.approvals.decide('sip:mallory@evil.test', 'blocked');
+    expect((await invite()).status).toBe(603);
+    expect(seen).toEqual([]);
+    expect(alice.calls.missed()).toEqual({});
+    expect(alice.calls.history().ok && alice.calls.history()).toMatchObject({ value: [] });
+  });
+
+  test('blocked on the card: their messages are refused too', async () => {
+    const alice = await signedIn('alice');
+    await alice.approvals.decide('sip:mallory@evil.test', 'blocked');
+    const response = await mallory.request('MESSAGE', `sip:alice@${DOMAIN}`, kamailio.sipPort, { body: 'let me in' });
+    expect(response.status).toBe(403);
+    expect(alice.messaging.conversations()).toEqual([]);
+  });
+
+  test('strangers whose calls never end cannot take the line: one rings, the next is busy, and a contact still gets through', async () => {
+    const alice = await signedIn('alice');
+    const bob = await signedIn('bob');
+    alice.contacts.add({ address: `bob@${DOMAIN}` });
+    void invite();
+    await vi.waitFor(() =>
+      expect(alice.calls.list()).toMatchObject([{ peer: 'sip:mallory@evil.test', state: 'incoming', stranger: true }]),
+    );
+    expect((await invite()).status).toBe(486);
+    expect((await invite()).status).toBe(486);
+    expect(alice.calls.history().ok && alice.calls.history()).toMatchObject({ value: [] });
+    const started = bob.calls.start(`alice@${DOMAIN}`, false, 'page');
+    if (!started.ok) throw new Error(started.error.message);
+    await vi.waitFor(() =>
+      expect(alice.calls.list().find((call) => call.peer === `sip:bob@${DOMAIN}`)).toMatchObject({ state: 'incoming' }),
+    );
+    expect(alice.calls.list().find((call) => call.peer === `sip:bob@${DOMAIN}`)?.stranger).toBeUndefined();
+  });
+
+  test("a number names a contact only when my own server asserts it, never from another domain's user part", async () => {
+    const alice = await signedIn('alice');
+    const added = alice.contacts.add({ address: `dana@${DOMAIN}`, displayName: 'Dana Whitfield' });
+    if (!added.ok) throw new Error(added.error.message);
+    expect(alice.contacts.update(added.value.id, { phones: { work: '+493012345678' } }).ok).toBe(true);
+
+    // Another domain puts Dana's number in its user part: shown as what it is.
+    void mallory.request('INVITE', `sip:alice@${DOMAIN}`, kamailio.sipPort, {
+      body: PAGELESS_SDP,
+      contentType: 'application/sdp',
+      from: '+493012345678@evil.test',
+    });
+    await vi.waitFor(() => expect(alice.calls.list()).toHaveLength(1));
+    expect(alice.calls.list()[0]).toMatchObject({ peer: 'sip:+493012345678@evil.test', peerName: '' });
+    expect(alice.calls.list()[0]?.number).toBeUndefined();
+    alice.calls.hangUp(alice.calls.list()[0]!.id);
+    await vi.waitFor(() => expect(alice.calls.list()[0]?.state).toBe('ended'));
+
+    // The trunk on my own domain sends its generic account in From and the caller in P-Asserted-Identity.
+    void invite('+4930999000@' + DOMAIN, [`P-Asserted-Identity: <sip:+493012345678@${DOMAIN};user=phone>`]);
+    await vi.waitFor(() => expect(alice.calls.list().find((call) => call.state === 'incoming')).toBeDefined());
+    expect(alice.calls.list().find((call) => call.state === 'incoming')).toMatchObject({
+      number: '+493012345678',
+      peerName: 'Dana Whitfield',
+    });
+  });
+
+  test('the phone network’s own form of address (sip:+E164@…;user=phone) rings, and its texts arrive', async () => {
+    const alice = await signedIn('alice');
+    void invite('+493055501234@' + DOMAIN + ';user=phone');
+    await vi.waitFor(() =>
+      expect(alice.calls.list()).toMatchObject([{ state: 'incoming', peer: `sip:+493055501234@${DOMAIN}`, number: '+493055501234' }]),
+    );
+    const text = await mallory.request('MESSAGE', `sip:alice@${DOMAIN}`, kamailio.sipPort, {
+      from: '+4915112345678@evil.test;user=phone',
+      body: 'Your code is 1234',
+    });
+    expect(text.status).toBe(200);
+    const page = alice.messaging.history('sip:+4915112345678@evil.test', 10);
+    expect(page.ok && page.value.map((m) => m.text)).toEqual(['Your code is 1234']);
+  });
+});
