@@ -13,10 +13,30 @@
 /** The longest interval taken from the network, in seconds. */
 export const MAX_NETWORK_SECONDS = 24 * 3600;
 
+/**
+ * The shortest registration Parley stays signed in with, by default. A registrar that answers 200
+ * but grants 0 s (or 1 s) would have sip.js refresh at once, hundreds of REGISTERs a second: such a
+ * grant is taken as a failed sign-in instead, retried with backoff.
+ */
+export const MIN_REGISTRATION_SECONDS = 30;
+
 /** What we asked for, remembered per request until its final answer. */
 export class AskedExpires {
   private readonly byRequest = new Map<string, number>();
   private readonly byDialog = new Map<string, number>();
+  /** The user part of our own Contact in each REGISTER, to find our binding in its answer. */
+  private readonly contactUser = new Map<string, string>();
+
+  /**
+   * @param minRegistration shortest registration taken as one (seconds)
+   * @param tooBrief told when a registrar's 200 grants our binding less (its seconds): the binding is
+   *   then not ours in the answer, which sip.js reads as no registration at all — it sets no refresh
+   *   timer, and the connection retries with backoff instead.
+   */
+  constructor(
+    private readonly minRegistration = MIN_REGISTRATION_SECONDS,
+    private readonly tooBrief?: (seconds: number) => void,
+  ) {}
 
   /** Notes the expiration a REGISTER, SUBSCRIBE or PUBLISH asks for, as it goes out. */
   noteOutgoing(message: string): void {
@@ -30,6 +50,8 @@ export class AskedExpires {
     if (expires === undefined) return;
     remember(this.byRequest, `${callId} ${cseq.trim()}`, expires);
     if (method === 'SUBSCRIBE') remember(this.byDialog, callId, expires);
+    const user = /<sips?:([^@>;]+)@/i.exec(header(head, 'contact', 'm') ?? '')?.[1];
+    if (method === 'REGISTER' && user) remember(this.contactUser, `${callId} ${cseq.trim()}`, user);
   }
 
   /** Brings the intervals of an incoming message within bounds; returns the message to hand on. */
@@ -51,6 +73,8 @@ export class AskedExpires {
           // so the parameter is written in from the header, or from what we asked.
           const fallback = Math.min(asNumber(header(head, 'expires')) ?? asked ?? cap, cap);
           head = capContactExpires(head, cap, fallback);
+          const user = this.contactUser.get(`${callId} ${cseq}`);
+          if (head.startsWith('SIP/2.0 2') && asked !== undefined && asked > 0 && user) head = this.floorRegistration(head, user, asked);
         }
         // 423 Interval Too Brief names a minimum we would then ask for.
         head = capHeader(head, 'min-expires', MAX_NETWORK_SECONDS);
@@ -69,12 +93,34 @@ export class AskedExpires {
     }
     return head + message.slice(end);
   }
+
+  /** A 2xx that grants our binding (user part `user`) less than the floor: the binding renamed, and said. */
+  private floorRegistration(head: string, user: string, asked: number): string {
+    const floor = Math.min(this.minRegistration, asked);
+    let granted: number | undefined;
+    const out = head.replace(/(\r\n(?:Contact|m)\s*:\s*)([^\r\n]*)/gi, (_line, prefix: string, value: string) => {
+      const contacts = value.split(/,(?=\s*(?:"[^"]*"\s*)?<)/).map((contact) => {
+        if (/<sips?:([^@>;]+)@/i.exec(contact)?.[1] !== user) return contact;
+        const seconds = asNumber(/;\s*expires\s*=\s*(\d+)/i.exec(contact)?.[1]);
+        if (seconds === undefined || seconds >= floor) return contact;
+        granted = seconds;
+        // sip.js reads a binding without expires as NaN (a refresh every millisecond) and an answer
+        // without any Contact leaves its REGISTER pending for ever; a binding that is not ours is
+        // its one clean path: "no registration", no timer, ready to send again.
+        return contact.replace(/<(sips?:)([^@>;]+)@/i, '<$1$2.not-granted@');
+      });
+      return `${prefix}${contacts.join(',')}`;
+    });
+    if (granted === undefined) return head;
+    this.tooBrief?.(granted);
+    return out;
+  }
 }
 
 /** Keeps at most this many requests in mind (answers come within seconds; the rest are stale). */
 const REMEMBERED = 4096;
 
-function remember(map: Map<string, number>, key: string, value: number): void {
+function remember<T>(map: Map<string, T>, key: string, value: T): void {
   map.delete(key);
   map.set(key, value);
   if (map.size > REMEMBERED) map.delete(map.keys().next().value!);

@@ -20,6 +20,11 @@ export type SipAccountConfig = SessionAccount;
 export interface SipConnectionOptions {
   /** Requested registration lifetime in seconds (the registrar may grant less). */
   readonly registerExpires?: number;
+  /**
+   * The shortest registration a registrar may grant (s; default 30): a 200 granting less is a failed
+   * sign-in, retried with backoff — never a refresh loop.
+   */
+  readonly minRegistrationSeconds?: number;
   /** When to refresh, as a percentage of the granted lifetime (sip.js allows 50–99). */
   readonly refreshPercent?: number;
   /** How long to wait for the WebSocket to open, in seconds. */
@@ -96,6 +101,8 @@ export class SipConnection {
   /** The reconnect attempt in flight; every trigger joins it. */
   private attempt: Promise<void> | undefined;
   private probing = false;
+  /** While a REGISTER waits for its answer: fails it when the registrar grants too brief a time. */
+  private tooBrief: ((seconds: number) => void) | undefined;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly participants: SessionParticipant[] = [];
@@ -149,6 +156,8 @@ export class SipConnection {
         userAgentString: this.options.userAgentString ?? 'Parley',
         logger: this.log,
         onDisconnect: (error) => this.onTransportLost(error),
+        ...(this.options.minRegistrationSeconds !== undefined ? { minRegistrationSeconds: this.options.minRegistrationSeconds } : {}),
+        onRegistrationTooBrief: (seconds) => this.tooBrief?.(seconds),
       });
     } catch (error) {
       if (generation !== this.generation) return ok(this.state);
@@ -243,11 +252,19 @@ export class SipConnection {
         if (settled) return;
         settled = true;
         timer.dispose();
+        this.tooBrief = undefined;
         resolve(outcome);
       };
       timer.schedule(this.options.registerTimeoutMs ?? 15_000, () =>
         finish({ ok: false, kind: 'unreachable', message: `The server at ${server} did not answer.` }),
       );
+      // A 200 that grants (almost) no time: sip.js sees no registration and will not say more.
+      this.tooBrief = (seconds) =>
+        finish({
+          ok: false,
+          kind: 'rejected',
+          message: `The server at ${server} accepted the sign-in but kept it for only ${seconds} s, so Parley can't stay signed in. Its administrator can fix this; Parley keeps trying.`,
+        });
       registerer
         .register({
           requestDelegate: {

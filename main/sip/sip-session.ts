@@ -65,6 +65,9 @@ export interface OpenOptions {
   readonly logger?: Logger;
   /** Called when an open connection drops (not after `close()`). */
   readonly onDisconnect: (error: Error | undefined) => void;
+  /** The shortest registration taken as one (s), and who is told of a shorter grant. */
+  readonly minRegistrationSeconds?: number;
+  readonly onRegistrationTooBrief?: (seconds: number) => void;
 }
 
 /**
@@ -168,6 +171,8 @@ export class SipSession {
       allow: () => this.allow,
       accept: () => this.accept,
       ...(account.trustedCertificate ? { trustedFingerprint: account.trustedCertificate } : {}),
+      ...(options.minRegistrationSeconds !== undefined ? { minRegistrationSeconds: options.minRegistrationSeconds } : {}),
+      ...(options.onRegistrationTooBrief ? { onRegistrationTooBrief: options.onRegistrationTooBrief } : {}),
     };
     const userAgentOptions: UserAgentOptions = {
       uri,

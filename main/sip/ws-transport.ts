@@ -32,6 +32,10 @@ export interface WsTransportOptions {
    * certificate and no other, whatever a certificate authority says.
    */
   readonly trustedFingerprint?: string;
+  /** The shortest registration a registrar's 200 may grant before it counts as a failed sign-in (s). */
+  readonly minRegistrationSeconds?: number;
+  /** Told when a registrar granted less than that (its seconds). */
+  readonly onRegistrationTooBrief?: (seconds: number) => void;
 }
 
 /** Why the last connection attempt or connection failed, as the socket reported it. */
@@ -61,8 +65,8 @@ export class WsTransport implements Transport {
   private closing: Promise<void> | undefined;
   private failure: TransportFailure | undefined;
   /** What our requests asked for, so that no interval granted back can exceed it. */
-  private readonly asked = new AskedExpires();
-  private readonly options: Required<Omit<WsTransportOptions, 'allow' | 'accept' | 'trustedFingerprint'>> &
+  private readonly asked: AskedExpires;
+  private readonly options: Required<Pick<WsTransportOptions, 'server' | 'connectTimeoutMs' | 'maxMessageBytes'>> &
     Pick<WsTransportOptions, 'allow' | 'accept' | 'trustedFingerprint'>;
 
   constructor(
@@ -71,6 +75,7 @@ export class WsTransport implements Transport {
   ) {
     if (!/^wss?:\/\//i.test(options.server)) throw new Error(`Not a WebSocket URL: ${options.server}`);
     this.options = { connectTimeoutMs: 5_000, maxMessageBytes: MAX_SIP_MESSAGE_BYTES, ...options };
+    this.asked = new AskedExpires(options.minRegistrationSeconds, options.onRegistrationTooBrief);
     // RFC 7118 §5.2: the Via transport is WS or WSS.
     this.protocol = /^wss:/i.test(options.server) ? 'WSS' : 'WS';
   }

@@ -57,6 +57,55 @@ async function threeChecksLater(server: HostileSipServer): Promise<void> {
 const presenceSubscribes = (server: HostileSipServer) =>
   server.received('SUBSCRIBE').filter((r) => r.header('event') === 'presence').length;
 
+describe('a registrar that answers 200 but grants no time', () => {
+  const bare = (contact: string) => contact.replace(/;expires=\d+/, '');
+  const grants: [string, (contact: string) => string[]][] = [
+    ['Contact ;expires=0', (contact) => [`Contact: ${bare(contact)};expires=0`]],
+    ['Expires: 0', (contact) => ['Expires: 0', `Contact: ${bare(contact)}`]],
+  ];
+  for (const [how, headers] of grants) {
+    test(`${how}: sign-in fails in words; later, a refresh granted nothing is retried with backoff, not in a loop`, async () => {
+      const server = await HostileSipServer.start();
+      server.on('REGISTER', (request) => ({ status: 200, headers: headers(request.header('contact')!) }));
+      const dir = mkdtempSync(join(tmpdir(), 'parley-hostile-'));
+      const engine = new Engine({
+        dataDir: dir,
+        mode: 'web',
+        version: 'test',
+        secrets: new FileSecretStore(join(dir, 'credentials.json')),
+        // Asks for 2 s (so the refresh comes soon); retries 50 ms, then 100, 200, 400 ms apart.
+        sip: { registerExpires: 2, backoff: { firstMinMs: 50, firstMaxMs: 60, baseMs: 100, capMs: 400 } },
+      });
+      open.push({ engine, server, dir });
+      const account = { address: 'alice@hostile.test', password: 'pw', server: server.url, rememberPassword: false };
+      expect(await engine.account.signIn(account)).toMatchObject({
+        ok: false,
+        error: { message: expect.stringContaining('kept it for only 0 s') },
+      });
+      // The REGISTER, and at most the un-REGISTER that clears whatever binding the server may hold.
+      expect(server.count('REGISTER')).toBeLessThanOrEqual(2);
+
+      // Now the first REGISTER is granted its 2 s; the refresh, and everything after, nothing.
+      let granted = false;
+      server.on('REGISTER', (request) => {
+        if (granted) return { status: 200, headers: headers(request.header('contact')!) };
+        granted = true;
+        return { status: 200, headers: [`Contact: ${bare(request.header('contact')!)};expires=2`] };
+      });
+      const retries: string[] = [];
+      engine.connection.onDidChange((state) => {
+        if (state.status === 'reconnecting') retries.push(state.reason);
+      });
+      expect(await engine.account.signIn(account)).toMatchObject({ ok: true });
+      const before = server.count('REGISTER');
+      // The lapse, then three retries each met by the same zero grant: said, and the requests stay few.
+      await vi.waitFor(() => expect(retries.length).toBeGreaterThanOrEqual(4), { timeout: 15_000, interval: 20 });
+      expect(retries.slice(1, 4)).toEqual(Array(3).fill(expect.stringContaining('kept it for only 0 s')));
+      expect(server.count('REGISTER') - before).toBeLessThanOrEqual(retries.length + 1);
+    });
+  }
+});
+
 describe('intervals from the network are bounded', () => {
   test('a registrar granting 3,000,000 s: one REGISTER, no storm (the timer would overflow to 1 ms)', async () => {
     const { server } = await against({

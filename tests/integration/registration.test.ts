@@ -32,7 +32,8 @@ function account(user: string, password = `${user}-pw`): SipAccountConfig {
 }
 
 function connect(options: ConstructorParameters<typeof SipConnection>[0] = {}): { connection: SipConnection; states: ConnectionState[] } {
-  const connection = new SipConnection(options);
+  // The registrar here grants 3 s, far below what Parley takes from a real one.
+  const connection = new SipConnection({ minRegistrationSeconds: 1, ...options });
   open.push(connection);
   const states: ConnectionState[] = [];
   connection.onDidChange((state) => states.push(state));
@@ -110,7 +111,7 @@ describe('registration against a real Kamailio', () => {
 
 describe('a connection that dies without closing', () => {
   test('is noticed by the liveness check and replaced once the server answers again', async () => {
-    const connection = new SipConnection({ livenessIntervalMs: 500, livenessTimeoutMs: 700 });
+    const connection = new SipConnection({ minRegistrationSeconds: 1, livenessIntervalMs: 500, livenessTimeoutMs: 700 });
     open.push(connection);
     await connection.signIn(account('carol'));
     kamailio.freeze();
@@ -125,7 +126,7 @@ describe('a connection that dies without closing', () => {
   });
 
   test('a healthy connection is left alone', async () => {
-    const connection = new SipConnection({ livenessIntervalMs: 200, livenessTimeoutMs: 1_000 });
+    const connection = new SipConnection({ minRegistrationSeconds: 1, livenessIntervalMs: 200, livenessTimeoutMs: 1_000 });
     open.push(connection);
     const states: ConnectionState[] = [];
     connection.onDidChange((state) => states.push(state));
@@ -141,7 +142,7 @@ describe('checking now instead of waiting', () => {
   test('while reconnecting, "try now" skips the backoff', async () => {
     // The backoff's timers run on a clock that never moves: only "try now" can bring the connection back.
     const clock = new FakeClock();
-    const connection = new SipConnection({ clock });
+    const connection = new SipConnection({ minRegistrationSeconds: 1, clock });
     open.push(connection);
     await connection.signIn(account('alice'));
     await kamailio.stop();
@@ -153,7 +154,7 @@ describe('checking now instead of waiting', () => {
 
   test('while registered, a check finds a dead connection at once instead of at the next liveness tick', async () => {
     const clock = new FakeClock();
-    const connection = new SipConnection({ clock, livenessIntervalMs: 600_000, livenessTimeoutMs: 500 });
+    const connection = new SipConnection({ minRegistrationSeconds: 1, clock, livenessIntervalMs: 600_000, livenessTimeoutMs: 500 });
     open.push(connection);
     await connection.signIn(account('carol'));
     kamailio.freeze();
@@ -178,7 +179,13 @@ describe('signing in again at start', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-engine-'));
     dirs.push(dataDir);
     const make = () =>
-      new Engine({ dataDir, mode: 'web', version: 'test', secrets: new FileSecretStore(join(dataDir, 'credentials.json')) });
+      new Engine({
+        dataDir,
+        mode: 'web',
+        version: 'test',
+        secrets: new FileSecretStore(join(dataDir, 'credentials.json')),
+        sip: { minRegistrationSeconds: 1 },
+      });
     const first = make();
     expect(
       await first.account.signIn({ address: `carol@${DOMAIN}`, password: 'carol-pw', server: kamailio.wsUrl, rememberPassword: true }),
