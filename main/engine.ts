@@ -77,7 +77,8 @@ export class Engine {
   readonly handlers: Handlers<Channel>;
   /** Where this engine keeps its files. */
   readonly dataDir: string;
-  private readonly sinks = new Set<EventSink>();
+  /** Receivers of events, each with the page it is (undefined: a shell that hears everything and routes it). */
+  private readonly sinks = new Map<EventSink, string | undefined>();
   private readonly disposables: (() => void)[] = [];
   private readonly db;
   private closed = false;
@@ -253,9 +254,13 @@ export class Engine {
     await this.account.resume();
   }
 
-  /** Adds a receiver of events; returns the function that removes it. */
-  addSink(sink: EventSink): () => void {
-    this.sinks.add(sink);
+  /**
+   * Adds a receiver of events; returns the function that removes it. A sink for one page
+   * (`callerId`, as its requests name it) hears a call's media requests only when that page holds
+   * the call; a sink without one (the desktop shell, which routes to its windows) hears them all.
+   */
+  addSink(sink: EventSink, callerId?: string): () => void {
+    this.sinks.set(sink, callerId);
     return () => this.sinks.delete(sink);
   }
 
@@ -274,6 +279,8 @@ export class Engine {
   }
 
   private emit<E extends EventName>(event: E, payload: EventMap[E]): void {
-    for (const sink of this.sinks) sink(event, payload);
+    // A call's SDP and its media requests are for the page that holds the call, not every page.
+    const only = event === 'onDidRequestMedia' ? this.calls.media.ownerOf((payload as EventMap['onDidRequestMedia']).token) : undefined;
+    for (const [sink, callerId] of this.sinks) if (callerId === undefined || only === undefined || callerId === only) sink(event, payload);
   }
 }

@@ -108,10 +108,12 @@ export class DesktopApp {
       return true;
     };
     engine.addSink((event, payload) => {
-      // Every window hears every event: the main one and each conversation window.
+      // Every window hears every event (the main one, each conversation and call window) but a call's
+      // media requests, which go to the window that holds the call alone.
+      const only = event === 'onDidRequestMedia' ? engine.calls.media.ownerOf((payload as EventMap['onDidRequestMedia']).token) : undefined;
       for (const window of [this.window, ...this.conversationWindows.values(), ...this.callWindows.values()]) {
         const contents = window && !window.isDestroyed() ? window.webContents : undefined;
-        if (contents && !contents.isDestroyed()) contents.send(event, payload);
+        if (contents && !contents.isDestroyed() && (only === undefined || callerOf(contents) === only)) contents.send(event, payload);
       }
       if (event === 'onDidReceiveApprovalRequests') this.notifyApproval(payload as EventMap['onDidReceiveApprovalRequests']);
       if (event === 'onDidChangeMessages') this.notifyMessages(payload as EventMap['onDidChangeMessages']);
@@ -136,7 +138,8 @@ export class DesktopApp {
           log.warn(`refused ${channel} from ${event.senderFrame?.url ?? 'an unknown frame'}`);
           return err('forbidden', 'Not allowed.');
         }
-        return route(channel, payload);
+        // Each window is one caller: a call's media is answered only by the window that holds it.
+        return route(channel, payload, { id: callerOf(event.sender) });
       });
     }
   }
@@ -418,4 +421,9 @@ export class DesktopApp {
       this.tray?.destroy();
     }
   }
+}
+
+/** The IPC caller id of a window's page (its web contents, stable for the page's life). */
+function callerOf(contents: { readonly id: number }): string {
+  return `wc-${contents.id}`;
 }

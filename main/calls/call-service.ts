@@ -556,10 +556,15 @@ export class CallService implements SessionParticipant {
     return ok(undefined);
   }
 
-  /** A page's answer to a media request. */
-  mediaReply(requestId: number, reply: { ok: boolean; sdp?: string | undefined; error?: string | undefined }): Result<void> {
-    this.media.reply(requestId, reply);
-    return ok(undefined);
+  /** A page's answer to a media request (only the page it was sent to is heard). */
+  mediaReply(
+    requestId: number,
+    reply: { ok: boolean; sdp?: string | undefined; error?: string | undefined },
+    callerId?: string,
+  ): Result<void> {
+    return this.media.reply(requestId, reply, callerId)
+      ? ok(undefined)
+      : err('state', 'That media request is not waiting for this window.');
   }
 
   online(session: SipSession): void {

@@ -15,8 +15,10 @@ export function callsHandlers(
     'calls:history': async ({ before }) => calls.history(before),
     'calls:missed': async () => ok(calls.missed()),
     'calls:markSeen': async () => calls.markSeen(),
-    'calls:start': async ({ peer, video, mediaToken }) => calls.start(peer, video, mediaToken),
-    'calls:answer': ({ id, video, mediaToken }) => calls.answer(id, video, mediaToken),
+    'calls:start': async ({ peer, video, mediaToken }, caller) =>
+      calls.media.claim(mediaToken, caller.id) ? calls.start(peer, video, mediaToken) : notYours(),
+    'calls:answer': async ({ id, video, mediaToken }, caller) =>
+      calls.media.claim(mediaToken, caller.id) ? calls.answer(id, video, mediaToken) : notYours(),
     'calls:hangUp': async ({ id }) => calls.hangUp(id),
     'calls:hold': async ({ id, hold }) => calls.hold(id, hold),
     'calls:video': async ({ id, on }) => calls.setVideo(id, on),
@@ -25,6 +27,12 @@ export function callsHandlers(
     'calls:answerTransfer': async ({ id, accept }) => calls.answerTransfer(id, accept),
     'calls:dtmf': async ({ id, tones }) =>
       /^[0-9A-D#*]{1,32}$/i.test(tones) ? calls.dtmf(id, tones) : err('invalid', 'Keypad tones are digits, *, # and A–D.', 'tones'),
-    'calls:media': async ({ requestId, ok: succeeded, sdp, error }) => calls.mediaReply(requestId, { ok: succeeded, sdp, error }),
+    'calls:media': async ({ requestId, ok: succeeded, sdp, error }, caller) =>
+      calls.mediaReply(requestId, { ok: succeeded, sdp, error }, caller.id),
   };
+}
+
+/** Another window's token: a page may hold only calls it started or answered itself. */
+function notYours() {
+  return err('forbidden', 'That media token belongs to another window.');
 }

@@ -20,6 +20,8 @@ export interface MediaReply {
 
 /** At most this many requests wait for pages at once (each call has at most one or two). */
 const MAX_PENDING = 64;
+/** Page tokens remembered with the page that first used them (a page has one; the oldest go first). */
+const MAX_TOKENS = 1024;
 
 /**
  * Main's half of the bridge between SIP (here) and WebRTC (in a page): requests go out as
@@ -31,13 +33,32 @@ export class MediaBridge {
   private readonly requests = new Emitter<MediaRequest>();
   /** Requests for pages (the engine sends them to every page; only the addressed one answers). */
   readonly onDidRequest = this.requests.event;
-  private readonly pending = new Map<number, { resolve: (reply: MediaReply) => void; timer: TimerHandle }>();
+  private readonly pending = new Map<number, { resolve: (reply: MediaReply) => void; timer: TimerHandle; token: string }>();
+  /** Each page token, and the page (caller) it belongs to: the first caller to use a token owns it. */
+  private readonly owners = new Map<string, string>();
   private nextId = 1;
 
   constructor(
     private readonly clock: Clock = systemClock,
     private readonly deadlineMs = 15_000,
   ) {}
+
+  /**
+   * Binds `token` to the page `callerId` that starts or answers a call with it; false when another
+   * page already uses that token (a page that saw it cannot take over another page's calls).
+   */
+  claim(token: string, callerId: string): boolean {
+    const owner = this.owners.get(token);
+    if (owner !== undefined) return owner === callerId;
+    this.owners.set(token, callerId);
+    if (this.owners.size > MAX_TOKENS) this.owners.delete(this.owners.keys().next().value!);
+    return true;
+  }
+
+  /** The page that holds token `token`'s calls (undefined: not known, e.g. in tests without pages). */
+  ownerOf(token: string): string | undefined {
+    return this.owners.get(token);
+  }
 
   /** Asks the page with `token` to do `ask` for call `callId`; resolves with its answer (or a failure). */
   ask(callId: string, token: string, ask: Ask): Promise<MediaReply> {
@@ -48,15 +69,20 @@ export class MediaBridge {
         this.pending.delete(requestId);
         resolve({ ok: false, error: 'The window holding the call did not answer.' });
       }, this.deadlineMs);
-      this.pending.set(requestId, { resolve, timer });
+      this.pending.set(requestId, { resolve, timer, token });
       this.requests.fire({ requestId, callId, token, ...ask } as MediaRequest);
     });
   }
 
-  /** A page's answer (from `calls:media`); an unknown or late id is ignored. */
-  reply(requestId: number, reply: MediaReply): boolean {
+  /**
+   * A page's answer (from `calls:media`); an unknown or late id is ignored, and so is an answer from
+   * any page but the one the request went to (`callerId`; undefined where no page is known).
+   */
+  reply(requestId: number, reply: MediaReply, callerId?: string): boolean {
     const waiting = this.pending.get(requestId);
     if (!waiting) return false;
+    const owner = this.owners.get(waiting.token);
+    if (owner !== undefined && owner !== callerId) return false;
     this.pending.delete(requestId);
     this.clock.clearTimeout(waiting.timer);
     waiting.resolve(reply);

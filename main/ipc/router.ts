@@ -1,7 +1,7 @@
 import { isChannel, requestSchemas, type Channel } from '../../shared/ipc/contract.js';
 import { err, type Result } from '../../shared/ipc/result.js';
 import { createLogger } from '../logger.js';
-import type { Handlers } from './handlers.js';
+import type { Caller, Handlers } from './handlers.js';
 
 const log = createLogger('ipc');
 
@@ -10,13 +10,15 @@ const log = createLogger('ipc');
  * hand it `(channel, unknown payload)`; nothing reaches a domain's handler before the channel's
  * schema accepted the payload, and an exception becomes an `internal` error, never a crash.
  */
-export function createRouter(handlers: Handlers<Channel>): (channel: unknown, payload: unknown) => Promise<Result<unknown>> {
-  return async (channel, payload) => {
+export function createRouter(
+  handlers: Handlers<Channel>,
+): (channel: unknown, payload: unknown, caller: Caller) => Promise<Result<unknown>> {
+  return async (channel, payload, caller) => {
     if (!isChannel(channel)) return err('invalid', 'Unknown request.');
     const parsed = requestSchemas[channel](payload, 'payload');
     if (!parsed.ok) return err('invalid', `Invalid request: ${parsed.message}.`);
     try {
-      return await (handlers[channel] as (params: unknown) => Promise<Result<unknown>>)(parsed.value);
+      return await (handlers[channel] as (params: unknown, caller: Caller) => Promise<Result<unknown>>)(parsed.value, caller);
     } catch (error) {
       log.error(`${channel} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return err('internal', 'Something went wrong inside Parley. Please try again.');

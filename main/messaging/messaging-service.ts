@@ -121,6 +121,8 @@ export class MessagingService implements SessionParticipant {
     incoming.accepts(CHAT_TYPES);
   }
 
+  /** What each peer's last answer to OPTIONS said, however long ago (bounded, oldest forgotten first). */
+  private readonly lastAnswered = new Map<string, { readonly cpim: boolean; readonly composing: boolean }>();
   /** Whether each peer takes CPIM (and so IMDN), as its OPTIONS or its own messages said. */
   private readonly cpimPeers = new Map<
     string,
@@ -462,8 +464,11 @@ export class MessagingService implements SessionParticipant {
     });
     const answer = await withTimeout(asked, 5_000, this.clock);
     // No answer (signed out, or slow) is remembered only briefly: they may answer next time; a queue
-    // of messages to them does not wait for each one.
-    const found = answer ?? { cpim: false, composing: false };
+    // of messages to them does not wait for each one. Someone who took CPIM before and is signed out
+    // now still gets it: the server keeps the message for them (msilo), and their receipt turns
+    // "Will be delivered when they sign in" into "Delivered" once they do.
+    if (answer) remember(this.lastAnswered, peer, answer);
+    const found = answer ?? this.lastAnswered.get(peer) ?? { cpim: false, composing: false };
     this.rememberCapabilities(peer, { ...found, at: this.clock.now(), ttl: answer === undefined ? UNANSWERED_TTL_MS : CAPABILITY_TTL_MS });
     return found;
   }
@@ -579,6 +584,7 @@ export class MessagingService implements SessionParticipant {
     }
     if (read.cpim) {
       const known = this.cpimPeers.get(read.message.peer);
+      remember(this.lastAnswered, read.message.peer, { cpim: true, composing: known?.composing ?? false });
       this.rememberCapabilities(read.message.peer, {
         cpim: true,
         composing: known?.composing ?? false,
@@ -608,4 +614,11 @@ export class MessagingService implements SessionParticipant {
       this.notify(owner, read.message.peer, read.message.imdnId, 'delivered');
     }
   }
+}
+
+/** Keeps `value` as the newest entry for `key`, forgetting the oldest beyond MAX_KNOWN_PEERS. */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_KNOWN_PEERS) map.delete(map.keys().next().value!);
 }

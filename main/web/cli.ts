@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     staticDir: join(appRoot(), 'out', 'renderer'),
     port,
     handle: createRouter(engine.handlers),
-    addSink: (sink) => engine.addSink(sink),
+    addSink: (sink, callerId) => engine.addSink(sink, callerId),
   });
 
   let stopping = false;

@@ -15,10 +15,10 @@ export interface WebServerOptions {
   readonly staticDir: string;
   /** 0 picks a free port. */
   readonly port: number;
-  /** The IPC router (same one the desktop shell uses). */
-  readonly handle: (channel: unknown, payload: unknown) => Promise<Result<unknown>>;
-  /** Registers a receiver of engine events; returns the function that removes it. */
-  readonly addSink: (sink: (event: EventName, payload: unknown) => void) => () => void;
+  /** The IPC router (same one the desktop shell uses); `caller` names the page's socket. */
+  readonly handle: (channel: unknown, payload: unknown, caller: { readonly id: string }) => Promise<Result<unknown>>;
+  /** Registers a receiver of engine events for the page `callerId`; returns the function that removes it. */
+  readonly addSink: (sink: (event: EventName, payload: unknown) => void, callerId: string) => () => void;
   /** The per-launch secret; random if not given. */
   readonly token?: string;
 }
@@ -120,8 +120,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
  * One page's IPC socket. Whatever the page sends — a protocol error, invalid UTF-8, a frame over the
  * cap, a flood of requests, or no reading at all — costs at most this socket, never the engine.
  */
+let sockets = 0;
+
 function serveIpc(ws: WebSocket, options: WebServerOptions): void {
   let inFlight = 0;
+  // This socket's name for the engine: its requests are this page's, and events meant for this page
+  // alone (a call's media requests) come only here.
+  const caller = { id: `web-${++sockets}` };
   const send = (message: unknown) => {
     if (ws.readyState !== ws.OPEN) return;
     // A page that stopped reading would make us hold every event for it: drop it instead.
@@ -134,7 +139,7 @@ function serveIpc(ws: WebSocket, options: WebServerOptions): void {
       if (error) log.debug(`send: ${error.message}`);
     });
   };
-  const removeSink = options.addSink((event, payload) => send({ type: 'event', event, payload }));
+  const removeSink = options.addSink((event, payload) => send({ type: 'event', event, payload }), caller.id);
   ws.on('close', removeSink);
   // ws reports protocol errors (oversize frame, invalid UTF-8, reserved bits, unmasked frames) here
   // and has already failed the connection; without a listener they would end the process.
@@ -159,7 +164,7 @@ function serveIpc(ws: WebSocket, options: WebServerOptions): void {
     }
     inFlight++;
     void options
-      .handle(channel, payload)
+      .handle(channel, payload, caller)
       .catch(() => err('internal', 'Something went wrong inside Parley. Please try again.'))
       .then((result) => {
         inFlight--;

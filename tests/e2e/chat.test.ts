@@ -118,6 +118,28 @@ describe('a conversation between two people', () => {
     await expect.poll(() => alice.title()).toBe('Parley');
   });
 
+  test('what is typed while a message is being sent stays in the box; only what was sent is cleared', async () => {
+    const carol = await signIn('carol');
+    await addContact(carol, `dave@${DOMAIN}`, 'Dave');
+    // Main takes its time with each send (a busy engine, a slow link): 400 ms on the way there.
+    await carol.evaluate(() => {
+      const send = WebSocket.prototype.send;
+      WebSocket.prototype.send = function (this: WebSocket, data: string) {
+        if (typeof data === 'string' && data.includes('"chat:send"')) setTimeout(() => send.call(this, data), 400);
+        else send.call(this, data);
+      };
+    });
+    await row(carol, 'Dave').dblclick();
+    const box = carol.getByRole('textbox', { name: 'Message' });
+    await box.fill('first thought');
+    await box.press('Enter');
+    // Typed straight after Enter, before main has answered.
+    await box.pressSequentially('and a second');
+    await log(carol).getByText('first thought').waitFor();
+    await expect.poll(() => log(carol).getByRole('listitem').count()).toBe(1);
+    expect(await box.inputValue()).toBe('and a second');
+  });
+
   test('a message over the limit is refused before sending, the limit said in words, the text kept', async () => {
     const carol = await signIn('carol');
     await addContact(carol, `dave@${DOMAIN}`, 'Dave');

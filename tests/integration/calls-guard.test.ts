@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Engine } from '../../main/engine.js';
+import { createRouter } from '../../main/ipc/router.js';
+import type { MediaRequest } from '../../shared/domain/calls.js';
 import { EngineFleet } from '../support/engines.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { RawSipPeer } from '../support/raw-sip-peer.js';
@@ -229,5 +231,37 @@ describe('who may ring', () => {
     expect(text.status).toBe(200);
     const page = alice.messaging.history('sip:+4915112345678@evil.test', 10);
     expect(page.ok && page.value.map((m) => m.text)).toEqual(['Your code is 1234']);
+  });
+});
+
+describe('several pages on one engine (web mode: a socket each)', () => {
+  test("a call's media requests go to the page that holds it, and only that page's answers count", async () => {
+    const alice = await fleet.signedIn('alice');
+    const bob = await signedIn('bob');
+    const route = createRouter(alice.handlers);
+    const heard: { A: MediaRequest[]; B: MediaRequest[] } = { A: [], B: [] };
+    for (const page of ['A', 'B'] as const) {
+      alice.addSink((event, payload) => {
+        if (event === 'onDidRequestMedia') heard[page].push(payload as MediaRequest);
+      }, page);
+    }
+    const started = await route('calls:start', { peer: `bob@${DOMAIN}`, video: false, mediaToken: 'token-of-A' }, { id: 'A' });
+    expect(started.ok).toBe(true);
+    await vi.waitFor(() => expect(heard.A).toHaveLength(1));
+    expect(heard.B).toEqual([]);
+    const request = heard.A[0]!;
+    // Page B learnt the token somehow: it can neither answer A's request nor claim A's calls.
+    expect(await route('calls:media', { requestId: request.requestId, ok: true, sdp: PAGELESS_SDP }, { id: 'B' })).toMatchObject({
+      ok: false,
+    });
+    expect(await route('calls:start', { peer: `bob@${DOMAIN}`, video: false, mediaToken: 'token-of-A' }, { id: 'B' })).toMatchObject({
+      ok: false,
+      error: { kind: 'forbidden' },
+    });
+    expect(bob.calls.list()).toEqual([]);
+    expect(await route('calls:media', { requestId: request.requestId, ok: true, sdp: PAGELESS_SDP }, { id: 'A' })).toMatchObject({
+      ok: true,
+    });
+    await vi.waitFor(() => expect(bob.calls.list()).toMatchObject([{ state: 'incoming' }]), { timeout: 10_000 });
   });
 });

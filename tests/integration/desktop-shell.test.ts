@@ -281,6 +281,7 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
           'calls:media',
           { requestId: request.requestId, ok: true, ...(request.action === 'local' ? { sdp: SDP } : {}) },
           APP_FRAME,
+          contents,
         );
       }
     };
@@ -313,7 +314,10 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
       FakeNotification.shown[0]!.emit('click');
       expect(callWindow.focused).toBe(true);
 
-      expect(await ipc().invoke('calls:answer', { id: ringing.id, video: false, mediaToken: 'window-page' }, APP_FRAME)).toMatchObject({
+      // Answered in the main window's page, which then alone hears (and answers) the call's media requests.
+      expect(
+        await ipc().invoke('calls:answer', { id: ringing.id, video: false, mediaToken: 'window-page' }, APP_FRAME, contents),
+      ).toMatchObject({
         ok: true,
       });
       await vi.waitFor(() => expect(electron.current.powerSaveBlocker.started.size).toBe(1), LONG);

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { inSentOrder, type ChatMessage } from '../../shared/domain/chat.js';
 import type { Engine } from '../../main/engine.js';
@@ -34,9 +37,17 @@ const states = (engine: Engine, peer: string) => {
   return page.ok ? page.value.filter((m) => m.direction === 'out').map((m) => m.state) : [];
 };
 
+/** Two people signed in who have each other in their contacts (receipts and typing go only to contacts). */
+async function colleagues(one: string, two: string): Promise<[Engine, Engine]> {
+  const engines = await Promise.all([fleet.signedIn(one), fleet.signedIn(two)]);
+  engines[0].contacts.add({ address: uri(two) });
+  engines[1].contacts.add({ address: uri(one) });
+  return engines;
+}
+
 describe('chat between two people on the server', () => {
   test('alice ⇄ bob both ways; a message reads "delivered" once it arrives; markup and line breaks arrive as typed; events announce them', async () => {
-    const [alice, bob] = await Promise.all([fleet.signedIn('alice'), fleet.signedIn('bob')]);
+    const [alice, bob] = await colleagues('alice', 'bob');
     const seen: ChatMessage[] = [];
     bob.messaging.onDidChange((messages) => seen.push(...messages));
 
@@ -49,7 +60,7 @@ describe('chat between two people on the server', () => {
     expect(bob.messaging.send(uri('alice'), 'hi back').ok).toBe(true);
     await waitFor(() => expect(texts(alice, 'bob')).toEqual(['out <b>hello</b>\nsecond line 👋', 'in hi back']));
     // Unread until read.
-    expect(alice.messaging.conversations()).toMatchObject([{ peer: uri('bob'), unread: 1, stranger: true, last: { text: 'hi back' } }]);
+    expect(alice.messaging.conversations()).toMatchObject([{ peer: uri('bob'), unread: 1, stranger: false, last: { text: 'hi back' } }]);
     alice.messaging.markRead(uri('bob'));
     expect(alice.messaging.conversations()[0]?.unread).toBe(0);
   });
@@ -79,7 +90,7 @@ describe('chat between two people on the server', () => {
 
 describe('receipts (CPIM with IMDN, RFC 3862 and 5438)', () => {
   test('Parley to Parley: delivered when it arrives, read when bob reads it; with read receipts off, it stays delivered', async () => {
-    const [alice, bob] = await Promise.all([fleet.signedIn('alice'), fleet.signedIn('bob')]);
+    const [alice, bob] = await colleagues('alice', 'bob');
     alice.messaging.send(uri('bob'), 'did you get this?');
     await waitFor(() => expect(texts(bob, 'alice')).toEqual(['in did you get this?']));
     await waitFor(() => expect(states(alice, 'bob')).toEqual(['delivered']), 20_000);
@@ -87,7 +98,10 @@ describe('receipts (CPIM with IMDN, RFC 3862 and 5438)', () => {
     await waitFor(() => expect(states(alice, 'bob')).toEqual(['read']), 20_000);
 
     // Bob turns read receipts off: the next one is delivered and stays so after he reads it.
-    expect(await bob.handlers['settings:set']({ readReceipts: false })).toMatchObject({ ok: true, value: { readReceipts: false } });
+    expect(await bob.handlers['settings:set']({ readReceipts: false }, { id: 'test' })).toMatchObject({
+      ok: true,
+      value: { readReceipts: false },
+    });
     alice.messaging.send(uri('bob'), 'and this?');
     await waitFor(() => expect(states(alice, 'bob')).toEqual(['read', 'delivered']));
     bob.messaging.markRead(uri('alice'));
@@ -121,7 +135,7 @@ describe('receipts (CPIM with IMDN, RFC 3862 and 5438)', () => {
 
 describe('typing (RFC 3994 is-composing)', () => {
   test("alice typing shows on bob's side; stopping ends it; her message ends it too; once a refresh, not per keystroke", async () => {
-    const [alice, bob] = await Promise.all([fleet.signedIn('carol'), fleet.signedIn('dave')]);
+    const [alice, bob] = await colleagues('carol', 'dave');
     const seen: boolean[] = [];
     bob.messaging.onDidChangeTyping(({ peer, typing }) => {
       if (peer === uri('carol')) seen.push(typing);
@@ -192,7 +206,7 @@ describe('message requests are bounded', () => {
 
 describe('never lose, never duplicate', () => {
   test('server stopped while alice sends three: when it is back bob gets exactly those three, once, in order', async () => {
-    const [alice, bob] = await Promise.all([fleet.signedIn('carol'), fleet.signedIn('dave')]);
+    const [alice, bob] = await colleagues('carol', 'dave');
     await kamailio.stop();
     try {
       await waitFor(() => expect(alice.connection.current.status).toBe('reconnecting'));
@@ -289,7 +303,7 @@ describe('message requests (from people not in my contacts)', () => {
 
 describe('search', () => {
   test('finds words (as prefixes, accents ignored) in every conversation, newest first; query syntax typed is just words; deleted ones are gone', async () => {
-    const [alice, bob] = await Promise.all([fleet.signedIn('erin'), fleet.signedIn('frank')]);
+    const [alice, bob] = await colleagues('erin', 'frank');
     alice.messaging.send(uri('frank'), 'Lunch at the café tomorrow?');
     alice.messaging.send(uri('frank'), 'The deployment is done');
     await waitFor(() => expect(texts(bob, 'erin')).toHaveLength(2));
@@ -328,6 +342,25 @@ describe('offline delivery through the server (msilo)', () => {
       expect(time).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
       expect(time).toBeLessThanOrEqual(Date.now());
     }
+  });
+});
+
+describe('offline delivery, then the receipt', () => {
+  test('"Will be delivered when they sign in" becomes "Delivered" once they have signed in and got it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-frank-'));
+    const erin = await fleet.signedIn('erin');
+    const frank = await fleet.signedIn('frank', { dataDir });
+    erin.contacts.add({ address: uri('frank') });
+    frank.contacts.add({ address: uri('erin') });
+    // They have chatted before: erin knows frank's Parley takes CPIM with receipts.
+    erin.messaging.send(uri('frank'), 'see you tomorrow');
+    await waitFor(() => expect(states(erin, 'frank')).toEqual(['delivered']));
+    await frank.close();
+
+    erin.messaging.send(uri('frank'), 'one more thing');
+    await waitFor(() => expect(states(erin, 'frank')).toEqual(['delivered', 'stored']));
+    await fleet.signedIn('frank', { dataDir });
+    await waitFor(() => expect(states(erin, 'frank')).toEqual(['delivered', 'delivered']));
   });
 });
 

@@ -16,7 +16,11 @@ export class FakeEvent {
   }
 }
 
+let nextContentsId = 1;
+
 export class FakeWebContents extends EventEmitter {
+  /** Electron's web contents id: unique per page. */
+  readonly id = nextContentsId++;
   readonly sent: { channel: string; payload: unknown }[] = [];
   windowOpenHandler: ((details: { url: string }) => { action: string }) | undefined;
   readonly session = new FakeSession();
@@ -204,11 +208,16 @@ export class FakeIpcMain {
     if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`);
     this.handlers.set(channel, handler);
   }
-  /** Calls a handler as if `frame` had sent `payload` on `channel`. */
-  invoke(channel: string, payload: unknown, frame: { url: string; parent: unknown } | null): Promise<unknown> {
+  /** Calls a handler as if `frame` (in the page `sender`) had sent `payload` on `channel`. */
+  invoke(
+    channel: string,
+    payload: unknown,
+    frame: { url: string; parent: unknown } | null,
+    sender: { readonly id: number } = { id: 0 },
+  ): Promise<unknown> {
     const handler = this.handlers.get(channel);
     if (!handler) throw new Error(`no handler for ${channel}`);
-    return Promise.resolve(handler({ senderFrame: frame }, payload));
+    return Promise.resolve(handler({ senderFrame: frame, sender }, payload));
   }
 }
 
