@@ -1,5 +1,6 @@
 import type { Core } from 'sip.js';
 import { addressOf } from '../sip/uri.js';
+import { cleanBody } from '../../shared/domain/text.js';
 import { childNamed, parseXml } from '../presence/xml.js';
 
 /** The longest text Parley keeps from one incoming message (characters). */
@@ -22,6 +23,12 @@ export type IncomingReading =
   /** The sender is typing or stopped (RFC 3994), for `refreshMs` unless told again. */
   | { readonly kind: 'composing'; readonly peer: string; readonly active: boolean; readonly refreshMs: number }
   | { readonly kind: 'refuse'; readonly status: number; readonly headers?: string[] };
+
+/**
+ * How far back a message's `Date:` may go: a server keeps messages for someone signed out for days
+ * (msilo), not for years.
+ */
+const MAX_BACKDATE_MS = 90 * 24 * 3600_000;
 
 /** Longest accepted clock skew for a `Date:` in the future. */
 const FUTURE_SLACK_MS = 5 * 60_000;
@@ -57,11 +64,13 @@ export function readIncoming(request: Core.IncomingRequestMessage, now: number):
   } else {
     return { kind: 'refuse', status: 415, headers: [ACCEPT] };
   }
-  text = clean(text);
+  text = cleanBody(text);
   if (text.length > INCOMING_TEXT_MAX) return { kind: 'refuse', status: 413 };
   if (text.trim() === '') return { kind: 'ignore' };
   const dated = Date.parse(request.getHeader('Date') ?? '');
-  const sentAt = Number.isFinite(dated) && dated <= now + FUTURE_SLACK_MS ? Math.min(dated, now) : now;
+  // The sender's clock is information, not order (messages show in the order they arrived): a date
+  // in the future or absurdly far back (1970) is not believed at all.
+  const sentAt = Number.isFinite(dated) && dated <= now + FUTURE_SLACK_MS && dated >= now - MAX_BACKDATE_MS ? Math.min(dated, now) : now;
   const imdnId = cpim?.headers['imdn.message-id']?.slice(0, 256);
   const disposition = (cpim?.headers['imdn.disposition-notification'] ?? '').toLowerCase();
   // The IMDN Message-ID identifies a message across resends and store-and-forward copies (which
@@ -109,12 +118,6 @@ function parseComposing(xml: string): { active: boolean; refreshMs: number } | u
   const refresh = Number(childNamed(root, COMPOSING, 'refresh')?.text.trim() ?? '120');
   const seconds = Number.isFinite(refresh) && refresh > 0 ? Math.min(300, Math.max(10, refresh)) : 120;
   return { active: state === 'active', refreshMs: seconds * 1000 };
-}
-
-/** Line breaks made uniform; control characters other than tab and newline removed. */
-function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex -- removing control characters is the point
-  return text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '');
 }
 
 /**

@@ -52,12 +52,12 @@ export interface ConversationSummary {
 export const MESSAGE_MAX_BYTES = 4096;
 
 /**
- * Messages in the order they were sent. Arrival order can differ: a message the server stored for
- * me while I was away (delivered at my next sign-in, with the time it was stored) can arrive after
- * one sent later but delivered straight.
+ * Messages in the order they reached this Parley (mine: when I wrote them), as a conversation shows
+ * them. Not by the sender's `Date`: anyone can date a message 1970 and put it above everything it
+ * answers; the time they give is shown beside the message as information.
  */
-export function inSentOrder(messages: readonly ChatMessage[]): ChatMessage[] {
-  return [...messages].sort((a, b) => a.sentAt - b.sentAt || a.id - b.id);
+export function inArrivalOrder(messages: readonly ChatMessage[]): ChatMessage[] {
+  return [...messages].sort((a, b) => a.id - b.id);
 }
 
 /** How many messages one history page holds. */

@@ -35,6 +35,25 @@ export function cleanText(text: string, max: number): string {
   return truncate(restored, max);
 }
 
+/**
+ * A message body from the network as it may be kept and shown: the same cleaning as `cleanText`
+ * (bidi overrides, embeddings and isolates gone — a link must not read `…/exe.pdf`; zero-width
+ * spaces gone; at most `MAX_COMBINING` marks on one character) but lines kept: line breaks made
+ * uniform, tabs kept, other control characters gone. The bidi marks (LRM, RLM, ALM) stay: they
+ * only nudge neutral characters, which right-to-left writers need, and cannot reorder a link.
+ */
+export function cleanBody(text: string): string {
+  const flags: string[] = [];
+  const marked = text.replace(FLAG_TAGS, (flag) => `\u{F0000}${flags.push(flag) - 1}\u{F0001}`);
+  const stripped = marked
+    .replace(/\r\n?/g, '\n')
+    // eslint-disable-next-line no-control-regex -- removing control characters is the point
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g, '')
+    .replace(/[^\P{Cf}\u061C\u200E\u200F\u200C\u200D]/gu, '')
+    .replace(COMBINING_RUN, '$1');
+  return stripped.replace(/\u{F0000}(\d+)\u{F0001}/gu, (_m, index: string) => flags[Number(index)] ?? '');
+}
+
 /** Cuts to at most `max` UTF-16 units without splitting a surrogate pair. */
 function truncate(text: string, max: number): string {
   if (text.length <= max) return text;

@@ -107,3 +107,17 @@ test('a stranger’s message request gets no receipt, on arrival or when opened,
   await mallory.received(before + 2);
   expect(mallory.messages[before + 1]!.body).toContain('<message-id>m2</message-id>');
 });
+
+test('a body is cleaned as names are (no bidi override turns a link around), and a date from 1970 neither counts nor reorders', async () => {
+  alice = await fleet.signedIn('alice');
+  alice.contacts.add({ address: MALLORY });
+  const say = (body: string, headers: string[] = []) => mallory.request('MESSAGE', ALICE, kamailio.sipPort, { body, headers });
+  expect((await say('first, today')).status).toBe(200);
+  expect((await say('see https://files.example.test/\u202Efdp.exe', ['Date: Thu, 01 Jan 1970 00:00:00 GMT'])).status).toBe(200);
+  const page = alice.messaging.history(MALLORY, 10);
+  if (!page.ok) throw new Error(page.error.message);
+  const [first, second] = [...page.value].sort((a, b) => a.id - b.id);
+  expect(second!.text).toBe('see https://files.example.test/fdp.exe');
+  // Shown after what it followed, stamped with when it came.
+  expect(second!.sentAt).toBeGreaterThanOrEqual(first!.sentAt);
+});

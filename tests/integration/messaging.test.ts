@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { inSentOrder, type ChatMessage } from '../../shared/domain/chat.js';
+import type { ChatMessage } from '../../shared/domain/chat.js';
 import type { Engine } from '../../main/engine.js';
 import { EngineFleet } from '../support/engines.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
@@ -215,11 +215,11 @@ describe('never lose, never duplicate', () => {
     } finally {
       await kamailio.start();
     }
-    // In the order they were sent (as the conversation shows them): one may have been stored by the
-    // server for dave, not yet registered again, and delivered after two went straight.
+    // In the order they were sent (by the time carol's Parley gave them): one may have been stored
+    // by the server for dave, not yet registered again, and delivered after two went straight.
     const sentOrder = () => {
       const page = bob.messaging.history(uri('carol'), 10);
-      return page.ok ? inSentOrder(page.value).map((m) => m.text) : [];
+      return page.ok ? [...page.value].sort((a, b) => a.sentAt - b.sentAt || a.id - b.id).map((m) => m.text) : [];
     };
     await waitFor(() => expect(sentOrder()).toEqual(['one', 'two', 'three']), 30_000);
     // Delivered straight, or stored by the server when dave had not registered again yet.

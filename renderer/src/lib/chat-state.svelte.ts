@@ -1,4 +1,4 @@
-import { HISTORY_PAGE, inSentOrder, type ChatMessage, type ConversationSummary } from '../../../shared/domain/chat';
+import { HISTORY_PAGE, inArrivalOrder, type ChatMessage, type ConversationSummary } from '../../../shared/domain/chat';
 import type { ParleyApi } from '../../../shared/ipc/contract';
 import type { Result } from '../../../shared/ipc/result';
 import { parseSipAddress } from '../../../shared/domain/sip-address';
@@ -66,7 +66,7 @@ export class ChatState {
       if (page.ok) {
         this.views = {
           ...this.views,
-          [peer]: { messages: inSentOrder(page.value), more: page.value.length === HISTORY_PAGE, newer: false },
+          [peer]: { messages: inArrivalOrder(page.value), more: page.value.length === HISTORY_PAGE, newer: false },
         };
       }
     }
@@ -84,7 +84,7 @@ export class ChatState {
     if (!page.ok) return;
     // Half a page before it, then up to a page from it on: a full one means more follow.
     const fromIt = page.value.filter((m) => m.id >= id).length;
-    this.views = { ...this.views, [peer]: { messages: inSentOrder(page.value), more: true, newer: fromIt === HISTORY_PAGE } };
+    this.views = { ...this.views, [peer]: { messages: inArrivalOrder(page.value), more: true, newer: fromIt === HISTORY_PAGE } };
     this.highlight = id;
   }
 
@@ -124,7 +124,7 @@ export class ChatState {
       this.views = {
         ...this.views,
         [peer]: {
-          messages: inSentOrder([...current.messages, ...page.value.filter((m) => !known.has(m.id))]),
+          messages: inArrivalOrder([...current.messages, ...page.value.filter((m) => !known.has(m.id))]),
           more: which === 'earlier' ? full : current.more,
           newer: which === 'later' ? full : current.newer,
         },
@@ -191,7 +191,7 @@ export class ChatState {
         if (at >= 0) list[at] = message;
         // Read forward from a search result: a new message comes when the reader gets there.
         else if (!view.newer) list.push(message);
-        views[message.peer] = { ...view, messages: inSentOrder(list) };
+        views[message.peer] = { ...view, messages: inArrivalOrder(list) };
       }
       const index = summaries.findIndex((s) => s.peer === message.peer);
       const isNew =

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { cleanText, isolate, MAX_COMBINING } from '../../../shared/domain/text.js';
+import { cleanBody, cleanText, isolate, MAX_COMBINING } from '../../../shared/domain/text.js';
 
 describe('text from the network, cleaned once', () => {
   test('a bidi override cannot turn "alice‮gpj.exe" into "alice exe.jpg"', () => {
@@ -48,5 +48,25 @@ describe('text from the network, cleaned once', () => {
 
   test('isolate wraps text for places without markup', () => {
     expect(isolate('مرحبا')).toBe('\u2068مرحبا\u2069');
+  });
+});
+
+describe('message bodies, cleaned like names but keeping their lines', () => {
+  test('overrides, embeddings, isolates and zero-width characters go; lines, tabs and bidi marks stay', () => {
+    // "https://example.test/‮fdp.exe" would read "…/exe.pdf".
+    expect(cleanBody('https://example.test/\u202Efdp.exe')).toBe('https://example.test/fdp.exe');
+    for (const format of ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069', '\u200B', '\uFEFF']) {
+      expect(cleanBody(`a${format}b`)).toBe('ab');
+    }
+    expect(cleanBody('one\r\ntwo\rthree\tfour\u0007')).toBe('one\ntwo\nthree\tfour');
+    expect(cleanBody('\u05E9\u05DC\u05D5\u05DD 123\u200F!')).toBe('\u05E9\u05DC\u05D5\u05DD 123\u200F!');
+  });
+
+  test('legitimate scripts survive: Persian ZWNJ, emoji ZWJ sequences, flags, Vietnamese marks; Zalgo is trimmed', () => {
+    for (const text of ['می\u200Cخواهم', '👩\u200D💻', '🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}', 'Vie\u0302\u0323t']) {
+      expect(cleanBody(text)).toBe(text);
+    }
+    const zalgo = `Z${'\u0301'.repeat(3000)}`;
+    expect(cleanBody(zalgo)).toBe(`Z${'\u0301'.repeat(MAX_COMBINING)}`);
   });
 });
