@@ -5,10 +5,10 @@ import { DOMAIN, Kamailio } from '../tests/support/kamailio.js';
 import { WebParley } from '../tests/support/web-mode.js';
 import { addContact, contactRow, signInAs } from '../tests/support/parley-page.js';
 import { trackPeerConnections } from '../tests/support/webrtc.js';
-import { median, percentile, record, type Figure } from './support/record.js';
+import { median, percentile, record, size, type Figure } from './support/record.js';
 import { servePlainPages } from './support/plain-pages.js';
 
-const CALLS = 20;
+const CALLS = size(20, 2);
 
 /** The machine's clock, read in a page (the same clock in every page and in Node). */
 
@@ -51,7 +51,7 @@ async function heapDuringCall(page: Page): Promise<number> {
   const session = await page.context().newCDPSession(page);
   await session.send('Performance.enable');
   const samples: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < size(5, 1); i++) {
     await page.waitForTimeout(1000);
     const { metrics } = await session.send('Performance.getMetrics');
     samples.push((metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0) / 2 ** 20);
@@ -220,10 +220,10 @@ test('calls between two pages: Call → the far end rings; Answer → the first 
       },
     );
   } finally {
+    record('calls', figures);
     await browser.close();
     await aliceParley.dispose();
     await bobParley.dispose();
     await kamailio.dispose();
   }
-  record('calls', figures);
 }, 300_000);

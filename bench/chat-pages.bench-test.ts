@@ -3,9 +3,9 @@ import { launchChromium } from '../tests/support/browser.js';
 import { DOMAIN, Kamailio } from '../tests/support/kamailio.js';
 import { WebParley } from '../tests/support/web-mode.js';
 import { addContact, contactRow, signInAs } from '../tests/support/parley-page.js';
-import { median, percentile, record, type Figure } from './support/record.js';
+import { median, percentile, record, size, type Figure } from './support/record.js';
 
-const MESSAGES = 100;
+const MESSAGES = size(100, 3);
 
 test('chat between two pages: Enter in one → the message painted in the other', async () => {
   const kamailio = await Kamailio.launch({ users: { alice: 'alice-pw', bob: 'bob-pw' } });

@@ -6,9 +6,9 @@ import { Engine } from '../main/engine.js';
 import { FileSecretStore } from '../main/store/secret-store.js';
 import { DOMAIN, Kamailio } from '../tests/support/kamailio.js';
 import { WebParley } from '../tests/support/web-mode.js';
-import { median, record, type Figure } from './support/record.js';
+import { median, record, size, type Figure } from './support/record.js';
 
-const RUNS = 5;
+const RUNS = size(5, 1);
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -98,7 +98,7 @@ test('web mode start-up, sign-in, memory and reconnect', async () => {
       detail: `runs: ${backToRegistered.map((v) => v.toFixed(0)).join(', ')} ms`,
     });
   } finally {
+    record('sign-in', figures);
     await kamailio.dispose();
   }
-  record('sign-in', figures);
 });

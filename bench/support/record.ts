@@ -12,10 +12,24 @@ export interface Figure {
 
 const DIR = new URL('../../bench-results/', import.meta.url).pathname;
 
-/** Writes a group of figures for `scripts/bench.mjs` to print. */
+/**
+ * `PARLEY_BENCH_SMOKE=1` (what `npm test` runs): one small round of every measurement, to prove each
+ * bench file still runs against today's UI and engine. Its figures mean nothing and are not judged.
+ */
+export const SMOKE = process.env.PARLEY_BENCH_SMOKE === '1';
+
+/** `full` in a real run, `smoke` in the smoke run. */
+export function size(full: number, smoke: number): number {
+  return SMOKE ? smoke : full;
+}
+
+/**
+ * Writes a group of figures for `scripts/bench.mjs` to print. Called from a `finally`: a bench that
+ * fails half-way still leaves what it measured before the failure.
+ */
 export function record(group: string, figures: Figure[]): void {
   mkdirSync(DIR, { recursive: true });
-  writeFileSync(join(DIR, `${group}.json`), JSON.stringify({ group, figures, at: new Date().toISOString() }, null, 2));
+  writeFileSync(join(DIR, `${group}.json`), JSON.stringify({ group, figures, smoke: SMOKE, at: new Date().toISOString() }, null, 2));
 }
 
 export function median(values: number[]): number {
