@@ -5,7 +5,7 @@
 // when a bench file fails (the run then still exits non-zero). With PARLEY_BENCH_SMOKE=1 (as `npm test`
 // runs it) each file makes one small round: proof that it still runs, not a measurement.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 
 rmSync('bench-results', { recursive: true, force: true });
 const run = spawnSync('node_modules/.bin/vitest', ['run', '--config', 'vitest.bench.config.ts', ...process.argv.slice(2)], {
@@ -13,12 +13,8 @@ const run = spawnSync('node_modules/.bin/vitest', ['run', '--config', 'vitest.be
 });
 const smoke = process.env.PARLEY_BENCH_SMOKE === '1';
 const pad = (text, width) => String(text).padEnd(width);
-let files = [];
-try {
-  files = readdirSync('bench-results').sort();
-} catch {
-  files = [];
-}
+// No folder at all: no file got as far as measuring anything.
+const files = existsSync('bench-results') ? readdirSync('bench-results').sort() : [];
 if (smoke) console.log('\n(smoke run: one small round per file; the figures below are not measurements)');
 for (const file of files) {
   const { group, figures } = JSON.parse(readFileSync(`bench-results/${file}`, 'utf8'));
