@@ -110,7 +110,7 @@ export class MessagingService implements SessionParticipant {
     private readonly db: Database,
     private readonly owner: () => string | undefined,
     private readonly directory: ContactDirectory,
-    incoming: SipSession,
+    private readonly incoming: SipSession,
     private readonly options: MessagingOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
@@ -475,7 +475,10 @@ export class MessagingService implements SessionParticipant {
 
   /** Tells `peer` that I received or read their message `aboutId` (fire and forget). */
   private notify(owner: string, peer: string, aboutId: string, status: 'delivered' | 'displayed'): void {
-    const session = this.session;
+    // A server that kept messages for me (msilo) hands them over the moment the REGISTER is
+    // answered, before the connection calls this service online: the session they came in on is the
+    // one to answer on.
+    const session = this.session ?? (this.incoming.connected ? this.incoming : undefined);
     const target = session?.makeURI(peer);
     if (!session || !target) return;
     const content = cpimNotification({
