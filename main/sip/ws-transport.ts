@@ -5,6 +5,8 @@ type SipLogger = Core.Logger;
 import { WebSocket, type RawData } from 'ws';
 import type { TLSSocket } from 'node:tls';
 import { AskedExpires } from './network-bounds.js';
+import { KamailioFrameRepair } from './ws-frame-repair.js';
+import type { Duplex } from 'node:stream';
 import { tlsOptions } from './tls-trust.js';
 
 /** The biggest SIP message Parley takes from the server (a 90 MB NOTIFY must not cost 270 MB). */
@@ -64,6 +66,8 @@ export class WsTransport implements Transport {
   private connecting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private failure: TransportFailure | undefined;
+  /** Whether the log already says this server's big frames are being repaired. */
+  private warnedRepair = false;
   /** What our requests asked for, so that no interval granted back can exceed it. */
   private readonly asked: AskedExpires;
   private readonly options: Required<Pick<WsTransportOptions, 'server' | 'connectTimeoutMs' | 'maxMessageBytes'>> &
@@ -161,6 +165,13 @@ export class WsTransport implements Transport {
         this.logger.warn(`WebSocket error: ${error.message}`);
       });
       socket.on('upgrade', (response) => {
+        // Before ws reads a single frame: Kamailio 5.6's framing of messages over 64 KiB is repaired
+        // on the way in (see KamailioFrameRepair; every other frame check stays ws's).
+        repairFrames(response.socket, this.options.maxMessageBytes, () => {
+          if (!this.warnedRepair)
+            this.logger.warn("Repairing the server's WebSocket framing of a message over 64 KiB (a Kamailio 5.6 fault).");
+          this.warnedRepair = true;
+        });
         // A pinned certificate: the handshake is done, nothing of ours has been sent yet. Anything
         // but exactly that certificate ends it here.
         const pinned = this.options.trustedFingerprint;
@@ -233,6 +244,23 @@ function rawToString(data: RawData): string {
  * declaration's `encoding` — and UTF-8 otherwise. The body is decoded by that charset and
  * Content-Length restated in UTF-8 bytes, the form sip.js expects. Undefined when it cannot be read.
  */
+/**
+ * Puts a `KamailioFrameRepair` between the upgraded socket and ws: every 'data' the socket emits
+ * (ws listens for nothing else, and re-emits what it read with the handshake the same way) goes
+ * through it first.
+ */
+function repairFrames(raw: Duplex, maxBytes: number, repaired: () => void): void {
+  const repair = new KamailioFrameRepair(maxBytes);
+  const emit = raw.emit.bind(raw);
+  raw.emit = ((event: string | symbol, ...args: unknown[]) => {
+    if (event !== 'data' || !Buffer.isBuffer(args[0])) return emit(event, ...args);
+    const before = repair.repaired;
+    const chunk = repair.push(args[0]);
+    if (repair.repaired !== before) repaired();
+    return emit('data', chunk);
+  }) as typeof raw.emit;
+}
+
 export function decodeBinary(data: RawData): string | undefined {
   const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
   const split = bytes.indexOf('\r\n\r\n');

@@ -84,6 +84,54 @@ test('a flood of invented watchers: coalesced events with a page, one notice per
   await vi.waitFor(() => expect(inbox.at(-1)).toMatchObject({ total: 1, requests: [{ uri: `sip:bob@${DOMAIN}` }] }));
 });
 
+test('hundreds waiting, then a re-sign-in: the watcher list arrives in one NOTIFY over 64 KiB, mis-framed by Kamailio 5.6, and is read — no reconnect loop', async () => {
+  const WAITING = 750;
+  let taken = 0;
+  for (let wave = 0; wave < WAITING; wave += 25) {
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        bots.request('SUBSCRIBE', `sip:alice@${DOMAIN}`, kamailio.sipPort, {
+          from: `waiting${wave + i}@evil.test`,
+          headers: ['Event: presence', 'Expires: 3600', 'Accept: application/pidf+xml'],
+        }),
+      ),
+    );
+    taken += answers.filter((answer) => answer.status >= 200 && answer.status < 300).length;
+  }
+  expect(taken).toBeGreaterThan(WAITING * 0.9);
+  // Some 650 waiting make the full watcher list one NOTIFY of more than 64 KiB.
+  await vi.waitFor(() => expect(alice.approvals.page().total).toBeGreaterThanOrEqual(650), { timeout: 30_000, interval: 100 });
+  await alice.account.signOut();
+  // Someone genuine asks while alice is away: only the full list she gets at sign-in can tell her.
+  expect(
+    (
+      await bots.request('SUBSCRIBE', `sip:alice@${DOMAIN}`, kamailio.sipPort, {
+        from: 'latecomer@evil.test',
+        headers: ['Event: presence', 'Expires: 3600', 'Accept: application/pidf+xml'],
+      })
+    ).status,
+  ).toBeLessThan(300);
+  const states: string[] = [];
+  const stop = alice.connection.onDidChange((state) => states.push(state.status));
+  try {
+    const again = await alice.account.signIn({
+      address: `alice@${DOMAIN}`,
+      password: 'alice-pw',
+      server: kamailio.wsUrl,
+      rememberPassword: true,
+    });
+    expect(again.ok).toBe(true);
+    await vi.waitFor(() => expect(alice.approvals.requests().map((r) => r.uri)).toContain('sip:latecomer@evil.test'), {
+      timeout: 30_000,
+      interval: 100,
+    });
+    expect(states.filter((state) => state === 'reconnecting')).toEqual([]);
+    expect(alice.connection.current.status).toBe('registered');
+  } finally {
+    stop();
+  }
+});
+
 test('a full watcher list larger than a presence document is still read (not every request dropped with it)', async () => {
   // Well past the 64 KB a presence document may have: the list arrives whole after a re-subscribe.
   const { parseWatcherInfo, WINFO_XML_LIMITS } = await import('../../main/presence/watcherinfo.js');

@@ -1,5 +1,7 @@
 import { deflateSync, gzipSync } from 'node:zlib';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { parsePidf } from '../../../main/presence/pidf.js';
@@ -41,6 +43,49 @@ describe('withAllow', () => {
 });
 
 describe("Parley's WebSocket transport", () => {
+  test("reads Kamailio 5.6's frame of a message over 64 KiB (a 4-byte length after marker 127) instead of failing the connection", async () => {
+    // A server whose raw socket the test writes to, past ws: exactly the bytes Kamailio 5.6.3 sends.
+    const wss = new WebSocketServer({ noServer: true, handleProtocols: () => 'sip' });
+    servers.push(wss);
+    const http = createHttpServer();
+    let raw: Duplex | undefined;
+    let serverSide: WebSocket | undefined;
+    http.on('upgrade', (request, socket, head) => {
+      raw = socket;
+      wss.handleUpgrade(request, socket, head, (ws) => (serverSide = ws));
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const address = http.address();
+    const url = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    try {
+      const transport = new WsTransport(logger, { server: url });
+      const messages: string[] = [];
+      transport.onMessage = (text) => messages.push(text);
+      let lost: Error | undefined;
+      transport.onDisconnect = (error) => (lost = error ?? new Error('closed'));
+      await transport.connect();
+      await vi.waitFor(() => expect(serverSide).toBeDefined());
+      const watchers = Array.from(
+        { length: 900 },
+        (_, i) => `<watcher id="w${i}" event="subscribe" status="pending">sip:bot${i}@evil.test</watcher>`,
+      );
+      const notify = `NOTIFY sip:alice@uc.test SIP/2.0\r\nContent-Type: application/watcherinfo+xml\r\n\r\n${watchers.join('')}`;
+      const payload = Buffer.from(notify, 'utf8');
+      expect(payload.length).toBeGreaterThan(65_536);
+      const header = Buffer.from([0x81, 0x7f, 0, 0, 0, 0]);
+      header.writeUInt32BE(payload.length, 2);
+      raw!.write(Buffer.concat([header, payload]));
+      serverSide!.send('OPTIONS sip:alice@uc.test SIP/2.0\r\n\r\n');
+      await vi.waitFor(() => expect(messages).toHaveLength(2));
+      expect(messages[0]).toBe(notify);
+      expect(messages[1]).toBe('OPTIONS sip:alice@uc.test SIP/2.0\r\n\r\n');
+      expect(lost).toBeUndefined();
+      await transport.disconnect();
+    } finally {
+      http.close();
+    }
+  });
+
   test('delivers text and binary frames as SIP text, and rewrites Allow on the way out', async () => {
     let serverSide: WebSocket | undefined;
     const received: string[] = [];
