@@ -373,9 +373,19 @@ export class CallService implements SessionParticipant {
       this.referNotify(entry, 603, 'Declined', true);
       return accept ? err('state', 'The call being transferred has ended.') : ok(undefined);
     }
+    const session = this.session;
+    const target = session?.makeURI(request.target);
+    if (!session || !target) {
+      this.referNotify(entry, 503, 'Service Unavailable', true);
+      return err('state', 'Sign in first: calls need a connection to the server.');
+    }
     entry.referAccepted = true;
     if (!entry.call.held) void this.hold(entry.call.id, true);
-    const inviter = referral.makeInviter({ earlyMedia: false });
+    // Not sip.js's referral.makeInviter(): its inviter reports to the referrer by itself, each NOTIFY
+    // saying "Subscription-State: terminated" — the first (100 Trying) ends the implicit subscription
+    // and the referrer refuses the rest (481), never hearing the final 200. This one reports through
+    // referNotify: active while it goes on, terminated with the final status.
+    const inviter = session.inviter(target, { earlyMedia: false, extraHeaders: referralHeaders(referral) });
     const next = this.dial(
       inviter,
       { peer: request.target, ...(request.number ? { number: request.number } : {}) },
@@ -883,6 +893,23 @@ function outcomeOf(call: Call): CallOutcome {
   if (call.reason === 'Busy') return 'busy';
   if (call.reason === 'Cancelled' || call.reason === 'No answer') return 'cancelled';
   return 'failed';
+}
+
+/**
+ * The headers a call made for a referral carries (RFC 3515 §2.1, RFC 3892): the Replaces the
+ * Refer-To named (an attended transfer, RFC 3891) and who referred me.
+ */
+function referralHeaders(referral: Referral): string[] {
+  const headers: string[] = [];
+  try {
+    const replaces = referral.replaces;
+    if (replaces) headers.push(`Replaces: ${decodeURIComponent(replaces).replace(/[\r\n]/g, '')}`);
+    const by = referral.referredBy;
+    if (by) headers.push(`Referred-By: ${by.replace(/[\r\n]/g, '')}`);
+  } catch {
+    // A Replaces that does not decode is left out: the call goes as a blind transfer.
+  }
+  return headers;
 }
 
 /** The address a REFER names (its Refer-To URI without headers such as Replaces), or null. */

@@ -25,8 +25,10 @@ const phones: Baresip[] = [];
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'parley-relay-'));
   writeTone(join(scratch, 'tone.wav'));
+  // A phone that must not hang up by itself when its "microphone" file runs out.
+  writeTone(join(scratch, 'long.wav'), 60);
   relay = await Rtpengine.start();
-  const users = { alice: 'alice-pw', desk: 'desk-pw', gateway: 'gateway-pw', linphone: 'linphone-pw' };
+  const users = { alice: 'alice-pw', carol: 'carol-pw', desk: 'desk-pw', gateway: 'gateway-pw', linphone: 'linphone-pw' };
   [kamailio, browser] = await Promise.all([
     Kamailio.launch({ users, rtpengine: { ngPort: relay.ngPort }, gateway: true }),
     launchChromium({ media: true }),
@@ -49,7 +51,7 @@ afterEach(async (context) => {
 
 const signIn = (user: string): Promise<Page> => signedInCallPage(browser, running, user, kamailio.wsUrl);
 
-async function phone(autoAnswer: boolean, user = 'desk', register = true): Promise<Baresip> {
+async function phone(autoAnswer: boolean, user = 'desk', register = true, wav = 'tone.wav'): Promise<Baresip> {
   const desk = await Baresip.start({
     user,
     password: `${user}-pw`,
@@ -57,7 +59,7 @@ async function phone(autoAnswer: boolean, user = 'desk', register = true): Promi
     domain: DOMAIN,
     proxyPort: kamailio.sipPort,
     contact: `sip:alice@${DOMAIN}`,
-    audio: { wav: join(scratch, 'tone.wav'), autoAnswer },
+    audio: { wav: join(scratch, wav), autoAnswer },
   });
   phones.push(desk);
   return desk;
@@ -91,6 +93,39 @@ describe('calls through the media relay to a plain SIP phone', () => {
     }
     await call.getByRole('button', { name: 'Hang up' }).click();
     expect(await phoneReceived(desk)).toBeGreaterThan(40);
+  });
+
+  test('a desk phone transfers alice to carol: she is asked first, calls carol, and the phone hangs up once carol answers', async () => {
+    const [alice, carol] = await Promise.all([signIn('alice'), signIn('carol')]);
+    const desk = await phone(true, 'desk', true, 'long.wav');
+    await alice.getByRole('button', { name: 'Keypad' }).click();
+    await alice.getByRole('textbox', { name: 'Number or address' }).fill(`desk@${DOMAIN}`);
+    await alice.getByRole('textbox', { name: 'Number or address' }).press('Enter');
+    const call = alice.getByRole('region', { name: `Call with desk@${DOMAIN}` });
+    await call.getByText('In a call').waitFor();
+    desk.transfer(`sip:carol@${DOMAIN}`);
+    const asked = call.getByRole('group', { name: `Transfer request from desk@${DOMAIN}` });
+    await asked.getByText(`wants to transfer you to carol@${DOMAIN}`).waitFor({ timeout: 10_000 });
+    await asked.getByRole('button', { name: 'Call' }).click();
+    await carol
+      .getByRole('region', { name: `Incoming call from alice@${DOMAIN}` })
+      .getByRole('button', { name: 'Answer', exact: true })
+      .click();
+    await carol
+      .getByRole('region', { name: `Call with alice@${DOMAIN}` })
+      .getByText('In a call')
+      .waitFor();
+    // The NOTIFY with "SIP/2.0 200 OK" (RFC 3515 §2.4.5) tells the phone the transfer is done: it
+    // takes it (the subscription still stands: no 481) and hangs up.
+    await call.getByText('Transferred').waitFor({ timeout: 10_000 });
+    await desk.waitFor(/Content-Type: message\/sipfrag[^\n]*\r?\n(?:[^\n]*\r?\n)*?SIP\/2\.0 200 OK/, 10_000);
+    await desk.waitFor(/CALL_CLOSED/, 10_000);
+    expect(desk.log).not.toMatch(/481 Subscription Does Not Exist/);
+    expect(desk.log).not.toMatch(/"type":"CALL_CLOSED"[^}]*"param":"end of file"/);
+    await alice
+      .getByRole('region', { name: `Call with carol@${DOMAIN}` })
+      .getByText('In a call')
+      .waitFor();
   });
 
   test('a desk phone calls alice: she answers, audio flows both ways', async () => {

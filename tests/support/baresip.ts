@@ -126,6 +126,11 @@ export class Baresip {
     this.command('accept', '');
   }
 
+  /** Blind transfer of the current call to `uri` (baresip sends a REFER). */
+  transfer(uri: string): void {
+    this.command('transfer', uri);
+  }
+
   /** Ends the current call. */
   hangup(): void {
     this.command('hangup', '');
