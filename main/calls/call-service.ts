@@ -23,7 +23,7 @@ import { addressOf } from '../sip/uri.js';
 import { BridgedDescriptionHandler, type BridgedOptions } from './bridged-description-handler.js';
 import { unusableSdp } from './sdp.js';
 import type { Database } from 'better-sqlite3';
-import { callHistory, markMissedSeen, recordCall, unseenMissed } from '../store/call-history-repository.js';
+import { callHistory, markMissedSeen, recordCall, unseenMissed, unseenMissedFrom } from '../store/call-history-repository.js';
 import { MediaBridge } from './media-bridge.js';
 
 /** Calls at once (one talking, one waiting or held); an INVITE beyond that is answered 486. */
@@ -123,7 +123,7 @@ export class CallService implements SessionParticipant {
   private readonly log: Logger;
 
   private readonly recorded = new Emitter<{ readonly record: CallRecord; readonly missed: MissedCalls }>();
-  /** A call went into the history (with the missed calls not yet seen). */
+  /** A call went into the history, with its peer's missed calls not yet seen (to merge into the whole). */
   readonly onDidRecord = this.recorded.event;
   private readonly seen = new Emitter<MissedCalls>();
   /** Missed calls were seen (the count went down). */
@@ -864,7 +864,9 @@ export class CallService implements SessionParticipant {
     if (!owner) return;
     try {
       const record = recordCall(this.db, owner, call);
-      this.recorded.fire({ record, missed: unseenMissed(this.db, owner) });
+      // The change only (this peer's count), not the whole map: a stream of missed calls from many
+      // addresses must not send every page an ever-growing map each time.
+      this.recorded.fire({ record, missed: { [record.peer]: unseenMissedFrom(this.db, owner, record.peer) } });
     } catch (error) {
       this.log.warn(`call history: ${error instanceof Error ? error.message : String(error)}`);
     }

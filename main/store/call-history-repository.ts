@@ -92,6 +92,14 @@ export function unseenMissed(db: Database, owner: string): Record<string, number
   return Object.fromEntries(rows.map((row) => [row.peer, row.n]));
 }
 
+/** Missed calls not yet seen from one peer (an indexed count, however long the history). */
+export function unseenMissedFrom(db: Database, owner: string, peer: string): number {
+  return prepared<[string, string], { n: number }>(db, 'SELECT count(*) AS n FROM call_history WHERE owner = ? AND peer = ? AND seen = 0').get(
+    owner,
+    peer,
+  )!.n;
+}
+
 /** The person looked at their missed calls. */
 export function markMissedSeen(db: Database, owner: string): number {
   return prepared<[string]>(db, 'UPDATE call_history SET seen = 1 WHERE owner = ? AND seen = 0').run(owner).changes;

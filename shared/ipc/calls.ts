@@ -60,7 +60,10 @@ export interface CallsResponses {
 export const callsEvents = {
   /** Calls began, changed state or ended (every call not yet cleared away). */
   onDidChangeCalls: event<readonly Call[]>(),
-  /** A call ended and went into the history; `missed` counts the missed calls not yet seen. */
+  /**
+   * A call ended and went into the history; `missed` is what changed in the missed calls not yet
+   * seen: this call's peer and their count (merged into what `calls:missed` gave), not the whole map.
+   */
   onDidRecordCall: event<{ readonly record: CallRecord; readonly missed: MissedCalls }>(),
   /** Missed calls were seen. */
   onDidChangeMissedCalls: event<MissedCalls>(),

@@ -218,6 +218,26 @@ describe('who may ring', () => {
     });
   });
 
+  test('each missed call tells the pages what changed (that caller’s count), not the whole map of missed calls', async () => {
+    const alice = await signedIn('alice');
+    const [bob, carol] = await Promise.all([signedIn('bob'), signedIn('carol')]);
+    alice.contacts.add({ address: `bob@${DOMAIN}` });
+    alice.contacts.add({ address: `carol@${DOMAIN}` });
+    alice.myPresence.set('dnd', '');
+    const told: Record<string, number>[] = [];
+    alice.calls.onDidRecord(({ missed }) => told.push({ ...missed }));
+    for (const [engine, n] of [
+      [bob, 1],
+      [carol, 2],
+      [bob, 3],
+    ] as const) {
+      expect(engine.calls.start(`alice@${DOMAIN}`, false, 'page').ok).toBe(true);
+      await vi.waitFor(() => expect(told).toHaveLength(n), { timeout: 10_000 });
+    }
+    expect(told).toEqual([{ [`sip:bob@${DOMAIN}`]: 1 }, { [`sip:carol@${DOMAIN}`]: 1 }, { [`sip:bob@${DOMAIN}`]: 2 }]);
+    expect(alice.calls.missed()).toEqual({ [`sip:bob@${DOMAIN}`]: 2, [`sip:carol@${DOMAIN}`]: 1 });
+  });
+
   test('the phone network’s own form of address (sip:+E164@…;user=phone) rings, and its texts arrive', async () => {
     const alice = await signedIn('alice');
     void invite('+493055501234@' + DOMAIN + ';user=phone');

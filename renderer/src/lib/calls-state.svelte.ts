@@ -64,7 +64,8 @@ export class CallsState {
     });
     api.on('onDidRequestMedia', (request) => void this.media.handle(request));
     api.on('onDidRecordCall', ({ record, missed }) => {
-      this.missed = missed;
+      // Only the peer of this call: merged into what is known.
+      this.missed = { ...this.missed, ...missed };
       if (this.history) this.history = [record, ...this.history];
     });
     api.on('onDidChangeMissedCalls', (missed) => {
