@@ -7,7 +7,7 @@ import type { Clock } from './base/clock.js';
 import { Throttle } from './base/throttle.js';
 import { installProcessGuards } from './base/process-guards.js';
 import { BuddyList } from './contacts/buddy-list.js';
-import { MessagingService } from './messaging/messaging-service.js';
+import { MessagingService, type MessagingOptions } from './messaging/messaging-service.js';
 import { CallService, type CallServiceOptions } from './calls/call-service.js';
 import { callsHandlers } from './calls/calls-handlers.js';
 import { chatHandlers } from './messaging/chat-handlers.js';
@@ -45,6 +45,8 @@ export interface EngineOptions {
   readonly presence?: Omit<PresenceWatchListOptions, 'clock'> & MyPresenceOptions;
   /** Time for every service (tests drive state machines with a fake one). */
   readonly clock?: Clock;
+  /** Chat tuning (tests shrink what one sender may store). */
+  readonly messaging?: Pick<MessagingOptions, 'budget'>;
   /** Call tuning (tests shorten how long a call waits for a lost connection). */
   readonly calls?: Pick<CallServiceOptions, 'reconnectMs' | 'ringMs' | 'mediaLossMs'>;
 }
@@ -114,6 +116,7 @@ export class Engine {
       ...(clock ? { clock } : {}),
       readReceipts: () => getUiSettings(this.db).readReceipts,
       isBlocked: (uri) => this.approvals.watcher(uri)?.decision === 'blocked',
+      ...options.messaging,
     });
     this.calls = new CallService(this.db, this.connection.session, owner, {
       ...(clock ? { clock } : {}),

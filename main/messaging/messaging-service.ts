@@ -4,6 +4,7 @@ import type { Message } from 'sip.js';
 import {
   HISTORY_PAGE,
   messageError,
+  utf8Length,
   rejectionText,
   type ChatMessage,
   type ConversationSummary,
@@ -46,6 +47,7 @@ import {
 import { cpimMessage, cpimNotification } from './cpim.js';
 import { parseImdn } from './imdn.js';
 import { readIncoming } from './incoming-message.js';
+import { SenderBudget, type BudgetLimits } from './sender-budget.js';
 
 export interface MessagingOptions {
   readonly clock?: Clock;
@@ -56,6 +58,8 @@ export interface MessagingOptions {
   readonly readReceipts?: () => boolean;
   /** Whether I blocked this address anywhere else (on their card): their messages are refused too. */
   readonly isBlocked?: (uri: string) => boolean;
+  /** How much one sender may store here (default `DEFAULT_BUDGET`). */
+  readonly budget?: BudgetLimits;
 }
 
 /** Body types Parley takes in a MESSAGE. */
@@ -115,12 +119,15 @@ export class MessagingService implements SessionParticipant {
   ) {
     this.clock = options.clock ?? systemClock;
     this.log = options.logger ?? createLogger('chat');
+    this.budget = new SenderBudget(() => this.clock.now(), options.budget);
     // Registered once, for the session's whole life, so that every REGISTER's Allow says MESSAGE
     // (a store-and-forward server delivers only to contacts that take it).
     incoming.handle('MESSAGE', (message) => this.receive(message));
     incoming.accepts(CHAT_TYPES);
   }
 
+  /** What each sender may still store (messages and bytes). */
+  private readonly budget: SenderBudget;
   /** What each peer's last answer to OPTIONS said, however long ago (bounded, oldest forgotten first). */
   private readonly lastAnswered = new Map<string, { readonly cpim: boolean; readonly composing: boolean }>();
   /** Whether each peer takes CPIM (and so IMDN), as its OPTIONS or its own messages said. */
@@ -603,6 +610,13 @@ export class MessagingService implements SessionParticipant {
         void message.reject({ statusCode: 486 }).catch(() => undefined);
         return;
       }
+    }
+    // Within the sender's budget, or refused in a way their client shows (busy, try again in N s).
+    const wait = this.budget.take(read.message.peer, utf8Length(read.message.text));
+    if (wait !== undefined) {
+      this.log.warn(`message from ${read.message.peer} refused: over its budget (retry in ${wait} s)`);
+      void message.reject({ statusCode: 486, extraHeaders: [`Retry-After: ${wait}`] }).catch(() => undefined);
+      return;
     }
     // A message ends its sender's typing (RFC 3994 §3).
     this.theirTyping(read.message.peer, false, 0);

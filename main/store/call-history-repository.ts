@@ -94,10 +94,10 @@ export function unseenMissed(db: Database, owner: string): Record<string, number
 
 /** Missed calls not yet seen from one peer (an indexed count, however long the history). */
 export function unseenMissedFrom(db: Database, owner: string, peer: string): number {
-  return prepared<[string, string], { n: number }>(db, 'SELECT count(*) AS n FROM call_history WHERE owner = ? AND peer = ? AND seen = 0').get(
-    owner,
-    peer,
-  )!.n;
+  return prepared<[string, string], { n: number }>(
+    db,
+    'SELECT count(*) AS n FROM call_history WHERE owner = ? AND peer = ? AND seen = 0',
+  ).get(owner, peer)!.n;
 }
 
 /** The person looked at their missed calls. */

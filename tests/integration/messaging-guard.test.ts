@@ -121,3 +121,21 @@ test('a body is cleaned as names are (no bidi override turns a link around), and
   // Shown after what it followed, stamped with when it came.
   expect(second!.sentAt).toBeGreaterThanOrEqual(first!.sentAt);
 });
+
+test('one sender cannot grow the store without bound: past their budget, messages are refused 486 with Retry-After and not kept', async () => {
+  // A small budget for the test: 5 messages or 20,000 bytes at once, refilled slowly.
+  alice = await fleet.signedIn('alice', {
+    messaging: { budget: { messages: { burst: 5, perHour: 60 }, bytes: { burst: 20_000, perHour: 60_000 } } },
+  });
+  alice.contacts.add({ address: MALLORY });
+  const big = 'x'.repeat(8_000);
+  const answers = [];
+  for (let i = 0; i < 4; i++) answers.push(await mallory.request('MESSAGE', ALICE, kamailio.sipPort, { body: `${i} ${big}` }));
+  expect(answers.map((answer) => answer.status)).toEqual([200, 200, 486, 486]);
+  expect(Number(answers[2]!.header('Retry-After')[0])).toBeGreaterThan(0);
+  // Short ones still fit in the message budget; the sixth message of any size does not.
+  for (let i = 0; i < 3; i++) expect((await mallory.request('MESSAGE', ALICE, kamailio.sipPort, { body: `short ${i}` })).status).toBe(200);
+  expect((await mallory.request('MESSAGE', ALICE, kamailio.sipPort, { body: 'one more' })).status).toBe(486);
+  const page = alice.messaging.history(MALLORY, 50);
+  expect(page.ok && page.value.map((m) => m.text.slice(0, 7))).toEqual(['0 xxxxx', '1 xxxxx', 'short 0', 'short 1', 'short 2']);
+});
