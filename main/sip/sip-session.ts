@@ -173,6 +173,7 @@ export class SipSession {
       ...(account.trustedCertificate ? { trustedFingerprint: account.trustedCertificate } : {}),
       ...(options.minRegistrationSeconds !== undefined ? { minRegistrationSeconds: options.minRegistrationSeconds } : {}),
       ...(options.onRegistrationTooBrief ? { onRegistrationTooBrief: options.onRegistrationTooBrief } : {}),
+      ...(uri.host ? { telHost: uri.host } : {}),
     };
     const userAgentOptions: UserAgentOptions = {
       uri,

@@ -38,6 +38,8 @@ export interface WsTransportOptions {
   readonly minRegistrationSeconds?: number;
   /** Told when a registrar granted less than that (its seconds). */
   readonly onRegistrationTooBrief?: (seconds: number) => void;
+  /** The account's domain: a `tel:` From or To is read as a number at it (see `telToSip`). */
+  readonly telHost?: string;
 }
 
 /** Why the last connection attempt or connection failed, as the socket reported it. */
@@ -71,7 +73,7 @@ export class WsTransport implements Transport {
   /** What our requests asked for, so that no interval granted back can exceed it. */
   private readonly asked: AskedExpires;
   private readonly options: Required<Pick<WsTransportOptions, 'server' | 'connectTimeoutMs' | 'maxMessageBytes'>> &
-    Pick<WsTransportOptions, 'allow' | 'accept' | 'trustedFingerprint'>;
+    Pick<WsTransportOptions, 'allow' | 'accept' | 'trustedFingerprint' | 'telHost'>;
 
   constructor(
     private readonly logger: SipLogger,
@@ -195,7 +197,8 @@ export class WsTransport implements Transport {
         const text = isBinary ? decodeBinary(data) : rawToString(data);
         // CRLF keep-alive (RFC 5626 §3.5.1) carries nothing for sip.js.
         if (text === undefined || /^(\r\n)+$/.test(text) || text === '') return;
-        this.call(() => this.onMessage?.(this.asked.bound(text)));
+        const host = this.options.telHost;
+        this.call(() => this.onMessage?.(this.asked.bound(host ? telToSip(text, host) : text)));
       });
       socket.on('close', (code: number) => {
         if (this.socket !== socket) return;
@@ -259,6 +262,40 @@ function repairFrames(raw: Duplex, maxBytes: number, repaired: () => void): void
     if (repair.repaired !== before) repaired();
     return emit('data', chunk);
   }) as typeof raw.emit;
+}
+
+/**
+ * A `tel:` URI (RFC 3966) in From or To — how many gateways name a caller from the phone network —
+ * as the SIP URI RFC 3261 §19.1.6 maps it to: `sip:+4930…@<host>;user=phone`. sip.js parses only SIP
+ * URIs and drops such a message unanswered (a call then times out at the caller, and leaves no
+ * missed call here); read this way it is one more call or text from that number through my server.
+ * A number with characters a phone number cannot have is left alone.
+ */
+export function telToSip(message: string, host: string): string {
+  const end = message.indexOf('\r\n\r\n');
+  const head = end < 0 ? message : message.slice(0, end);
+  if (!/tel:/i.test(head)) return message;
+  const number = (text: string): string | undefined => {
+    const digits = text.replace(/[-.()\s]/g, '');
+    return /^\+?[0-9*#A-Fa-f]{1,32}$/.test(digits) ? digits : undefined;
+  };
+  const sip = (text: string, otherwise: string) => {
+    const n = number(text);
+    return n ? `<sip:${n}@${host};user=phone>` : otherwise;
+  };
+  const fixed = head.replace(/(\r\n(?:From|f|To|t)[ \t]*:)([^\r\n]*)/gi, (_line, name: string, value: string) => {
+    const bracketed = value.replace(/<tel:([^;>]+)[^>]*>/i, (whole, n: string) => sip(n, whole));
+    if (bracketed !== value) return name + bracketed;
+    // Without brackets, what follows the number's own `;` parameters are the header's (`;tag=`).
+    return (
+      name +
+      value.replace(
+        /^(\s*(?:"[^"]*"\s*)?)tel:([^;\s]+)(?:;(?!tag=)[^;\s]*)*/i,
+        (whole, lead: string, n: string) => lead + sip(n, whole.slice(lead.length)),
+      )
+    );
+  });
+  return fixed + message.slice(head.length);
 }
 
 export function decodeBinary(data: RawData): string | undefined {

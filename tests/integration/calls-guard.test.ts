@@ -238,6 +238,23 @@ describe('who may ring', () => {
     expect(alice.calls.missed()).toEqual({ [`sip:bob@${DOMAIN}`]: 2, [`sip:carol@${DOMAIN}`]: 1 });
   });
 
+  test('a call and a text from a tel: URI (RFC 3966) ring and arrive, as the number', async () => {
+    const alice = await signedIn('alice');
+    void trunk.request('INVITE', `sip:alice@${DOMAIN}`, kamailio.sipPort, {
+      body: PAGELESS_SDP,
+      contentType: 'application/sdp',
+      fromUri: 'tel:+493055501234',
+    });
+    await vi.waitFor(() => expect(alice.calls.list()).toMatchObject([{ state: 'incoming', number: '+493055501234' }]), { timeout: 10_000 });
+    const text = await trunk.request('MESSAGE', `sip:alice@${DOMAIN}`, kamailio.sipPort, {
+      fromUri: 'tel:+4915112345678;phone-context=+49',
+      body: 'Your code is 5678',
+    });
+    expect(text.status).toBe(200);
+    const conversation = alice.messaging.conversations().find((c) => c.last.text === 'Your code is 5678');
+    expect(conversation?.peer).toMatch(/^sip:\+4915112345678@/);
+  });
+
   test('the phone network’s own form of address (sip:+E164@…;user=phone) rings, and its texts arrive', async () => {
     const alice = await signedIn('alice');
     void invite('+493055501234@' + DOMAIN + ';user=phone');

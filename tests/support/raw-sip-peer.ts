@@ -125,11 +125,11 @@ export class RawSipPeer {
     method: string,
     to: string,
     proxyPort: number,
-    options: { headers?: string[]; body?: string; contentType?: string; from?: string; callId?: string } = {},
+    options: { headers?: string[]; body?: string; contentType?: string; from?: string; fromUri?: string; callId?: string } = {},
   ): Promise<SipResponse> {
     const branch = `z9hG4bK${randomBytes(6).toString('hex')}`;
     const callId = options.callId ?? `${randomBytes(8).toString('hex')}@raw-peer`;
-    const from = `<sip:${options.from ?? `${this.user}@${this.domain}`}>;tag=${randomBytes(4).toString('hex')}`;
+    const from = `<${options.fromUri ?? `sip:${options.from ?? `${this.user}@${this.domain}`}`}>;tag=${randomBytes(4).toString('hex')}`;
     const via = `SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`;
     const body = Buffer.from(options.body ?? '', 'utf8');
     const message = [

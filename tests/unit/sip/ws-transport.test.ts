@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { parsePidf } from '../../../main/presence/pidf.js';
-import { decodeBinary, MAX_SIP_MESSAGE_BYTES, withAllow, WsTransport } from '../../../main/sip/ws-transport.js';
+import { decodeBinary, MAX_SIP_MESSAGE_BYTES, telToSip, withAllow, WsTransport } from '../../../main/sip/ws-transport.js';
 
 const logger = { error: vi.fn(), warn: vi.fn(), log: vi.fn(), debug: vi.fn() } as unknown as ConstructorParameters<typeof WsTransport>[0];
 const servers: WebSocketServer[] = [];
@@ -24,6 +24,26 @@ afterEach(async () => {
     for (const client of wss.clients) client.terminate();
     await new Promise((resolve) => wss.close(resolve));
   }
+});
+
+describe('telToSip (RFC 3966 numbers as RFC 3261 §19.1.6 maps them)', () => {
+  const head = (from: string, to = '<sip:alice@uc.test>') =>
+    `INVITE sip:alice@uc.test SIP/2.0\r\nFrom: ${from}\r\nTo: ${to}\r\nCall-ID: x\r\n\r\nbody tel:+1`;
+  test('bracketed, with a display name and parameters; bare, with the header tag kept; compact names', () => {
+    expect(telToSip(head('"Reception" <tel:+49-30-1234;phone-context=+49>;tag=a1'), 'uc.test')).toBe(
+      head('"Reception" <sip:+49301234@uc.test;user=phone>;tag=a1'),
+    );
+    expect(telToSip(head('tel:+4930;isub=12;tag=b2'), 'uc.test')).toBe(head('<sip:+4930@uc.test;user=phone>;tag=b2'));
+    expect(telToSip('OPTIONS sip:a SIP/2.0\r\nf: <tel:+1555>;tag=c\r\nt: tel:+1666\r\n\r\n', 'uc.test')).toBe(
+      'OPTIONS sip:a SIP/2.0\r\nf: <sip:+1555@uc.test;user=phone>;tag=c\r\nt: <sip:+1666@uc.test;user=phone>\r\n\r\n',
+    );
+  });
+  test('anything that is not a number, other headers and the body are left alone', () => {
+    const odd = head('<tel:+49%0D%0AVia:x>;tag=a');
+    expect(telToSip(odd, 'uc.test')).toBe(odd);
+    const other = 'MESSAGE sip:a SIP/2.0\r\nP-Asserted-Identity: <tel:+1>\r\nFrom: <sip:b@c>;tag=1\r\n\r\ntel:+1';
+    expect(telToSip(other, 'uc.test')).toBe(other);
+  });
 });
 
 describe('withAllow', () => {
