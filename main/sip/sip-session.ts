@@ -195,6 +195,9 @@ export class SipSession {
         else if (level === 'warn') log.debug(`${category}: ${content}`);
       },
       userAgentString: options.userAgentString ?? 'Parley',
+      // One 180 per call, sent by the calls service once the call really rings here; sip.js's own
+      // would go before a refusal (busy, blocked) and double the calls service's.
+      sendInitialProvisionalResponse: false,
       sessionDescriptionHandlerFactory: (session, factoryOptions) => {
         if (!this.descriptionHandlers) throw new Error('Calls are not available.');
         return this.descriptionHandlers(session, factoryOptions);
@@ -310,6 +313,18 @@ export class SipSession {
   }
 
   private route<M extends IncomingMethod>(method: M, request: IncomingRequests[M]): void {
+    // RFC 3261 §8.2.2.3: an extension the sender requires (100rel, timer…) that Parley does not
+    // implement is refused with 420 naming it, not ignored.
+    const message = 'request' in request ? request.request : request.message;
+    const required = message
+      .getHeaders('Require')
+      .flatMap((value) => value.split(','))
+      .map((tag) => tag.trim().toLowerCase())
+      .filter((tag) => /^[\w.!%*+`'~-]{1,32}$/.test(tag));
+    if (required.length > 0) {
+      this.reject(request, 420, [`Unsupported: ${[...new Set(required)].slice(0, 8).join(', ')}`]);
+      return;
+    }
     const handler = this.handlers.get(method) as ((request: IncomingRequests[M]) => void) | undefined;
     if (!handler) {
       this.reject(request, COMING.includes(method) ? 480 : method === 'NOTIFY' ? 481 : 405);
@@ -323,10 +338,15 @@ export class SipSession {
     }
   }
 
-  private reject(request: { reject(options?: { statusCode?: number; extraHeaders?: string[] }): unknown }, statusCode: number): void {
+  private reject(
+    request: { reject(options?: { statusCode?: number; extraHeaders?: string[] }): unknown },
+    statusCode: number,
+    headers: string[] = [],
+  ): void {
     try {
       // RFC 3261 §8.2.1: a 405 MUST carry Allow (rewritten to the truth by the transport).
-      const result = request.reject({ statusCode, ...(statusCode === 405 ? { extraHeaders: [`Allow: ${this.allow.join(', ')}`] } : {}) });
+      const extraHeaders = statusCode === 405 ? [...headers, `Allow: ${this.allow.join(', ')}`] : headers;
+      const result = request.reject({ statusCode, ...(extraHeaders.length > 0 ? { extraHeaders } : {}) });
       if (result instanceof Promise) result.catch((error: unknown) => this.log.debug(`reject ${statusCode}: ${String(error)}`));
     } catch (error) {
       this.log.debug(`reject ${statusCode}: ${String(error)}`);

@@ -238,6 +238,28 @@ describe('who may ring', () => {
     expect(alice.calls.missed()).toEqual({ [`sip:bob@${DOMAIN}`]: 2, [`sip:carol@${DOMAIN}`]: 1 });
   });
 
+  test('one 180 per call, and none before a refusal; an extension the caller requires (100rel, timer) is refused 420', async () => {
+    const alice = await signedIn('alice');
+    const ringing = invite();
+    await vi.waitFor(() => expect(alice.calls.list()).toMatchObject([{ state: 'incoming' }]));
+    alice.calls.hangUp(alice.calls.list()[0]!.id);
+    const declined = await ringing;
+    expect(declined.status).toBe(603);
+    expect(declined.provisional.filter((status) => status === 180)).toEqual([180]);
+
+    alice.myPresence.set('dnd', '');
+    const busy = await invite();
+    expect(busy.status).toBe(486);
+    expect(busy.provisional.filter((status) => status !== 100)).toEqual([]);
+    alice.myPresence.set('available', '');
+
+    for (const tag of ['100rel', 'timer']) {
+      const required = await invite(undefined, [`Require: ${tag}`, 'Session-Expires: 90']);
+      expect(required.status).toBe(420);
+      expect(required.header('Unsupported')).toEqual([tag]);
+    }
+  });
+
   test('a call and a text from a tel: URI (RFC 3966) ring and arrive, as the number', async () => {
     const alice = await signedIn('alice');
     void trunk.request('INVITE', `sip:alice@${DOMAIN}`, kamailio.sipPort, {

@@ -16,6 +16,8 @@ interface Dialog {
 export interface SipResponse {
   readonly status: number;
   readonly reason: string;
+  /** The provisional responses (1xx) that came before it, in order. */
+  readonly provisional: readonly number[];
   /** The values of a header (all occurrences), by case-insensitive name. */
   header(name: string): string[];
 }
@@ -37,7 +39,7 @@ export class RawSipPeer {
   private dialog: Dialog | undefined;
   private readonly waiters: ((dialog: Dialog) => void)[] = [];
   /** Requests sent by `request()`, by Via branch, waiting for their final response. */
-  private readonly pending = new Map<string, { resolve: (response: SipResponse) => void; ack?: string }>();
+  private readonly pending = new Map<string, { resolve: (response: SipResponse) => void; ack?: string; provisional: number[] }>();
   port = 0;
 
   private constructor(
@@ -92,7 +94,7 @@ export class RawSipPeer {
     if (!hop) throw new Error(`cannot route to ${next}`);
     const bytes = Buffer.from(body, 'utf8');
     const branch = `z9hG4bK${randomBytes(6).toString('hex')}`;
-    const answered = new Promise<SipResponse>((resolve) => this.pending.set(branch, { resolve }));
+    const answered = new Promise<SipResponse>((resolve) => this.pending.set(branch, { resolve, provisional: [] }));
     const message = [
       `NOTIFY ${d.target} SIP/2.0`,
       `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`,
@@ -160,7 +162,7 @@ export class RawSipPeer {
           ]
         : undefined;
     return new Promise((resolve) => {
-      this.pending.set(branch, { resolve, ...(ack ? { ack: ack.join('\r\n') } : {}) });
+      this.pending.set(branch, { resolve, provisional: [], ...(ack ? { ack: ack.join('\r\n') } : {}) });
       this.socket.send(Buffer.concat([Buffer.from(message, 'utf8'), body]), proxyPort, '127.0.0.1');
     });
   }
@@ -246,15 +248,18 @@ export class RawSipPeer {
   private receiveResponse(message: string, firstLine: string, host: string, port: number): void {
     const [, code = '0', reason = ''] = /^SIP\/2\.0 (\d{3}) ?(.*)$/.exec(firstLine) ?? [];
     const status = Number(code);
-    if (status < 200) return;
     const branch = /branch=([^;\s,]+)/.exec(header(message, 'Via')[0] ?? '')?.[1] ?? '';
     const waiting = this.pending.get(branch);
     if (!waiting) return;
+    if (status < 200) {
+      waiting.provisional.push(status);
+      return;
+    }
     this.pending.delete(branch);
     if (waiting.ack && status >= 300) {
       const to = header(message, 'To')[0] ?? '';
       this.socket.send(`${waiting.ack.replace('Call-ID', `To: ${to}\r\nCall-ID`)}\r\n\r\n`, port, host);
     }
-    waiting.resolve({ status, reason, header: (name) => header(message, name) });
+    waiting.resolve({ status, reason, provisional: waiting.provisional, header: (name) => header(message, name) });
   }
 }
