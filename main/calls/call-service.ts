@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Invitation, Inviter, SessionState, type Core, type Referral, type Session } from 'sip.js';
+import { Invitation, Inviter, SessionState, type Core, type Referral, type Session, type URI } from 'sip.js';
 import {
   callRejectionText,
   RING_TIMEOUT_MS,
@@ -10,7 +10,7 @@ import {
   type CallRecord,
   type MissedCalls,
 } from '../../shared/domain/calls.js';
-import { parseSipAddress } from '../../shared/domain/sip-address.js';
+import { parseSipAddress, type SipAddress } from '../../shared/domain/sip-address.js';
 import { dialTarget, numberOf } from '../../shared/domain/phone.js';
 import { cleanText } from '../../shared/domain/text.js';
 import { err, ok, type Result } from '../../shared/ipc/result.js';
@@ -28,6 +28,8 @@ import { MediaBridge } from './media-bridge.js';
 
 /** Calls at once (one talking, one waiting or held); an INVITE beyond that is answered 486. */
 export const MAX_CALLS = 2;
+/** Redirections (3xx) one call follows before it gives up: a loop of forwards must end. */
+export const MAX_REDIRECTS = 3;
 /**
  * How long a call rings here before Parley stops it (480, "Missed call"): a caller or server that
  * never cancels must not leave a call ringing for ever.
@@ -269,6 +271,7 @@ export class CallService implements SessionParticipant {
     video: boolean,
     token: string | undefined,
     report?: (status: number, reason: string) => void,
+    redirects = 0,
   ): Entry {
     const entry = this.add(inviter, {
       id: randomUUID(),
@@ -308,6 +311,29 @@ export class CallService implements SessionParticipant {
             }
           },
           onAccept: () => tell(200, 'OK'),
+          // RFC 3261 §8.1.3.4: a 3xx names where the person can be reached now; the call follows it
+          // (a few hops at most, to SIP addresses only) and says where it went.
+          onRedirect: (response) => {
+            const next = redirects < MAX_REDIRECTS ? this.redirectTarget(response.message.getHeaders('Contact')) : undefined;
+            if (!next || this.entries.get(entry.call.id) !== entry) {
+              tell(response.message.statusCode ?? 302, 'Moved');
+              this.update(entry, { reason: `The call was forwarded somewhere Parley can't follow (${response.message.statusCode ?? 302}).` });
+              return;
+            }
+            this.update(entry, { reason: `Forwarded to ${next.number ?? next.address.address}` });
+            this.clock.setTimeout(() => {
+              const session = this.session;
+              if (!session?.connected) return;
+              this.dial(
+                session.inviter(next.uri, { earlyMedia: false }),
+                { peer: next.address.uri, ...(next.number ? { number: next.number } : {}) },
+                video,
+                token,
+                report,
+                redirects + 1,
+              );
+            }, 0);
+          },
           onReject: (response) => {
             tell(response.message.statusCode ?? 500, cleanText(response.message.reasonPhrase ?? '', 64) || 'Failed');
             // Our own CANCEL (or the ring timeout) brings a 487: the reason already said stays.
@@ -321,6 +347,22 @@ export class CallService implements SessionParticipant {
         this.failed(entry, error);
       });
     return entry;
+  }
+
+  /** Where a 3xx sends the call: its first Contact that is a SIP address other than mine. */
+  private redirectTarget(contacts: string[]): { uri: URI; address: SipAddress; number?: string } | undefined {
+    const me = parseSipAddress(this.owner() ?? '')?.uri;
+    for (const value of contacts.flatMap((header) => header.split(/,(?=\s*(?:"[^"]*"\s*)?<)/)).slice(0, 8)) {
+      const raw = /<([^>]*)>/.exec(value)?.[1] ?? value.trim().split(';')[0] ?? '';
+      const uri = this.session?.makeURI(raw.trim());
+      if (!uri) continue;
+      uri.clearHeaders();
+      const address = addressOf(uri);
+      if (!address || address.uri === me) continue;
+      const number = numberOf(address.user);
+      return { uri, address, ...(number ? { number } : {}) };
+    }
+    return undefined;
   }
 
   /**

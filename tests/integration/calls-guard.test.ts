@@ -142,6 +142,38 @@ describe('a transfer asked by the other side (REFER) is the person’s to accept
   });
 });
 
+describe('calls that are forwarded (3xx)', () => {
+  test('a 302 is followed, and the person told where the call went; a loop of forwards ends after three hops', async () => {
+    const alice = await signedIn('alice');
+    const bob = await signedIn('bob');
+    mallory.redirectTo = `sip:bob@${DOMAIN}`;
+    try {
+      const started = alice.calls.start('mallory@evil.test', false, 'page');
+      if (!started.ok) throw new Error(started.error.message);
+      await vi.waitFor(() => expect(bob.calls.list()).toMatchObject([{ state: 'incoming', peer: `sip:alice@${DOMAIN}` }]), {
+        timeout: 10_000,
+      });
+      expect(alice.calls.list().find((call) => call.id === started.value.id)?.reason).toBe(`Forwarded to bob@${DOMAIN}`);
+      expect(alice.calls.list().find((call) => call.peer === `sip:bob@${DOMAIN}`)).toMatchObject({ direction: 'out' });
+      alice.calls.hangUp(alice.calls.list().find((call) => call.peer === `sip:bob@${DOMAIN}`)!.id);
+
+      // Forwarded back to itself, again and again: three hops, then it stops, saying so.
+      mallory.redirectTo = 'sip:mallory@evil.test';
+      const before = mallory.invites.length;
+      const looped = alice.calls.start('mallory@evil.test', false, 'page');
+      if (!looped.ok) throw new Error(looped.error.message);
+      await vi.waitFor(
+        () =>
+          expect(alice.calls.list().map((call) => call.reason)).toContain("The call was forwarded somewhere Parley can't follow (302)."),
+        { timeout: 10_000 },
+      );
+      expect(mallory.invites.length - before).toBe(4);
+    } finally {
+      mallory.redirectTo = undefined;
+    }
+  });
+});
+
 describe('who may ring', () => {
   const invite = (from?: string, headers: string[] = []) =>
     (from ? trunk : mallory).request('INVITE', `sip:alice@${DOMAIN}`, kamailio.sipPort, {

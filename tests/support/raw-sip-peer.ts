@@ -74,6 +74,10 @@ export class RawSipPeer {
   readonly messages: { readonly callId: string; readonly from: string; readonly contentType: string; readonly body: string }[] = [];
   /** How this peer answers a MESSAGE (and OPTIONS, with no Accept: it takes plain text). */
   messageStatus = 200;
+  /** Where this peer sends a call (302 Moved Temporarily with this Contact); unset: INVITEs go unanswered. */
+  redirectTo: string | undefined;
+  /** INVITEs that reached this peer (their request line). */
+  readonly invites: string[] = [];
   private readonly messageWaiters: (() => void)[] = [];
 
   /** Resolves once `count` MESSAGEs have arrived in all. */
@@ -176,6 +180,11 @@ export class RawSipPeer {
     if (firstLine.startsWith('SIP/2.0 ')) return this.receiveResponse(message, firstLine, host, port);
     if (firstLine.startsWith('NOTIFY ')) return this.answer(message, 200, host, port); // subscriptions it made with request()
     if (firstLine.startsWith('OPTIONS ')) return this.answer(message, 200, host, port);
+    if (firstLine.startsWith('INVITE ')) {
+      this.invites.push(firstLine);
+      if (this.redirectTo) this.answer(message, 302, host, port, [`Contact: <${this.redirectTo}>`]);
+      return;
+    }
     if (firstLine.startsWith('MESSAGE ')) {
       const callId = header(message, 'Call-ID')[0] ?? '';
       if (!this.messages.some((m) => m.callId === callId)) {
@@ -230,12 +239,14 @@ export class RawSipPeer {
     for (const waiter of this.waiters.splice(0)) waiter(this.dialog);
   }
 
-  private answer(message: string, status: number, host: string, port: number): void {
+  private answer(message: string, status: number, host: string, port: number, extra: string[] = []): void {
+    const to = header(message, 'To')[0] ?? '';
     const reply = [
-      `SIP/2.0 ${status} ${status === 200 ? 'OK' : 'Refused'}`,
+      `SIP/2.0 ${status} ${status === 200 ? 'OK' : status === 302 ? 'Moved Temporarily' : 'Refused'}`,
       ...header(message, 'Via').map((via) => `Via: ${via}`),
       `From: ${header(message, 'From')[0]}`,
-      `To: ${header(message, 'To')[0]}`,
+      `To: ${/;tag=/.test(to) ? to : `${to};tag=${randomBytes(4).toString('hex')}`}`,
+      ...extra,
       `Call-ID: ${header(message, 'Call-ID')[0]}`,
       `CSeq: ${header(message, 'CSeq')[0]}`,
       'Content-Length: 0',
