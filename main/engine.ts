@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { AppInfo } from '../shared/domain/app-info.js';
 import type { Channel, EventMap, EventName } from '../shared/ipc/contract.js';
 import type { ApprovalRequest } from '../shared/domain/contacts.js';
+import type { ChatMessage } from '../shared/domain/chat.js';
 import type { Clock } from './base/clock.js';
 import { Throttle } from './base/throttle.js';
 import { installProcessGuards } from './base/process-guards.js';
@@ -185,7 +186,24 @@ export class Engine {
       }
     });
     this.myPresence.onDidChange((presence) => this.emit('onDidChangeMyPresence', presence));
-    this.messaging.onDidChange((messages) => this.emit('onDidChangeMessages', messages));
+    // Messages go to the pages in batches while they pour in (a burst from one contact, thousands
+    // stored for me while I was away): the first at once, then what came meanwhile every 16 ms, at
+    // most 200 to an event — not one event, one page update, per message.
+    const outgoing: ChatMessage[] = [];
+    let quiet: ReturnType<typeof setTimeout> | undefined;
+    const sendMessages = () => {
+      const batch = outgoing.splice(0, 200);
+      if (batch.length > 0) this.emit('onDidChangeMessages', batch);
+      quiet = setTimeout(() => {
+        quiet = undefined;
+        if (outgoing.length > 0) sendMessages();
+      }, 16);
+    };
+    this.disposables.push(() => clearTimeout(quiet));
+    this.messaging.onDidChange((messages) => {
+      outgoing.push(...messages);
+      if (!quiet) sendMessages();
+    });
     this.messaging.onDidChangeTyping((change) => this.emit('onDidChangeTyping', change));
     this.messaging.onDidChangeConversations((list) => this.emit('onDidChangeConversations', list));
     this.calls.onDidChange((list) => {

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { endTest, launchChromium } from '../support/browser.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { WebParley } from '../support/web-mode.js';
+import { EngineFleet } from '../support/engines.js';
 import { addContact, contactRow, messagesLog, signInAs } from '../support/parley-page.js';
 import { seedContacts } from '../support/seed.js';
 import { openDatabase } from '../../main/store/db.js';
@@ -138,6 +139,46 @@ describe('a conversation between two people', () => {
     await log(carol).getByText('first thought').waitFor();
     await expect.poll(() => log(carol).getByRole('listitem').count()).toBe(1);
     expect(await box.inputValue()).toBe('and a second');
+  });
+
+  test('a burst of 600 from one contact into the open conversation: all arrive, the page keeps a bounded window, and reads are told about once a second', async () => {
+    const carol = await signIn('carol');
+    await addContact(carol, `dave@${DOMAIN}`, 'Dave');
+    // Count what the page asks main to mark read.
+    await carol.evaluate(() => {
+      const counted = window as unknown as { markReads: number };
+      counted.markReads = 0;
+      const send = WebSocket.prototype.send;
+      WebSocket.prototype.send = function (this: WebSocket, data: string) {
+        if (typeof data === 'string' && data.includes('"chat:markRead"')) counted.markReads++;
+        send.call(this, data);
+      };
+    });
+    await row(carol, 'Dave').dblclick();
+    const fleet = new EngineFleet(kamailio);
+    try {
+      const dave = await fleet.signedIn('dave');
+      dave.contacts.add({ address: `carol@${DOMAIN}` });
+      const started = Date.now();
+      for (let i = 0; i < 600; i++) expect(dave.messaging.send(`sip:carol@${DOMAIN}`, `burst ${i}`).ok).toBe(true);
+      await log(carol).getByText('burst 599', { exact: true }).waitFor({ timeout: 60_000 });
+      const seconds = (Date.now() - started) / 1000;
+      // The page holds a window of the latest messages, not all 600; the rest load on scrolling up.
+      const shown = await log(carol).getByRole('listitem').count();
+      expect(shown).toBeLessThanOrEqual(400);
+      expect(shown).toBeGreaterThan(100);
+      // One mark-read per second or so while they poured in, not one per message.
+      const markReads = await carol.evaluate(() => (window as unknown as { markReads: number }).markReads);
+      expect(markReads).toBeLessThanOrEqual(seconds + 3);
+      // Nothing waits unread: the conversation is on screen.
+      await expect.poll(() => carol.title()).toBe('Parley');
+      // And the page still answers at once.
+      await carol.getByRole('textbox', { name: 'Message' }).fill('that was a lot');
+      await carol.getByRole('textbox', { name: 'Message' }).press('Enter');
+      await log(carol).getByText('that was a lot').waitFor({ timeout: 5_000 });
+    } finally {
+      await fleet.dispose();
+    }
   });
 
   test('a message over the limit is refused before sending, the limit said in words, the text kept', async () => {

@@ -15,6 +15,16 @@ export interface ConversationView {
   readonly newer: boolean;
 }
 
+/**
+ * The most messages one conversation keeps in the page while new ones arrive: past it the oldest go
+ * (they load again on scrolling up). A burst of thousands from one contact must not grow the page
+ * without bound, nor make each arrival cost more than the last.
+ */
+export const VIEW_MAX = 400;
+
+/** How often, at most, the conversation on screen is marked read while messages pour in (ms). */
+const MARK_READ_MS = 1_000;
+
 /** Conversations, their loaded history and unread counts, kept current by main's events. */
 export class ChatState {
   summaries = $state<readonly ConversationSummary[]>([]);
@@ -174,6 +184,26 @@ export class ChatState {
     return this.api.chat.retry({ id });
   }
 
+  /** A mark-read of the conversation on screen is waiting (one per second while messages pour in). */
+  private markReadTimer: ReturnType<typeof setTimeout> | undefined;
+  private markReadAgain = false;
+
+  /** Marks the conversation on screen read now, then at most once per MARK_READ_MS while asked again. */
+  private markShowingRead(): void {
+    if (this.markReadTimer) {
+      this.markReadAgain = true;
+      return;
+    }
+    const peer = this.showing;
+    if (peer) void this.api.chat.markRead({ peer });
+    this.markReadTimer = setTimeout(() => {
+      this.markReadTimer = undefined;
+      if (!this.markReadAgain) return;
+      this.markReadAgain = false;
+      this.markShowingRead();
+    }, MARK_READ_MS);
+  }
+
   private async markRead(peer: string): Promise<void> {
     if (this.unreadFor(peer) === 0) return;
     this.summaries = this.summaries.map((s) => (s.peer === peer ? { ...s, unread: 0 } : s));
@@ -181,44 +211,73 @@ export class ChatState {
   }
 
   private apply(messages: readonly ChatMessage[]): void {
+    // One pass per batch, whatever its size: each changed view is copied once, with an index of its
+    // messages by id; new ones are appended (they come in arrival order) and sorted only if one
+    // arrived out of order; the oldest go past VIEW_MAX.
     const views = { ...this.views };
-    let summaries = [...this.summaries];
-    for (const message of messages) {
-      const view = views[message.peer];
-      if (view) {
-        const at = view.messages.findIndex((m) => m.id === message.id);
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- scratch work for this batch, not state
+    const working = new Map<string, { list: ChatMessage[]; index: Map<number, number>; sorted: boolean }>();
+    const loaded = (peer: string) => {
+      const view = views[peer];
+      if (!view) return undefined;
+      let work = working.get(peer);
+      if (!work) {
         const list = [...view.messages];
-        if (at >= 0) list[at] = message;
-        // Read forward from a search result: a new message comes when the reader gets there.
-        else if (!view.newer) list.push(message);
-        views[message.peer] = { ...view, messages: inArrivalOrder(list) };
+        // eslint-disable-next-line svelte/prefer-svelte-reactivity -- scratch work for this batch, not state
+        work = { list, index: new Map(list.map((m, i) => [m.id, i])), sorted: true };
+        working.set(peer, work);
       }
-      const index = summaries.findIndex((s) => s.peer === message.peer);
-      const isNew =
-        message.direction === 'in' && message.state === 'received' && !(view?.messages.some((m) => m.id === message.id) ?? false);
+      return { view, work };
+    };
+    const summaries = [...this.summaries];
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- scratch work for this batch, not state
+    const summaryAt = new Map(summaries.map((s, i) => [s.peer, i]));
+    for (const message of messages) {
+      const found = loaded(message.peer);
+      const known = found?.work.index.has(message.id) ?? false;
+      if (found) {
+        const { view, work } = found;
+        const at = work.index.get(message.id);
+        if (at !== undefined) work.list[at] = message;
+        // Read forward from a search result: a new message comes when the reader gets there. One
+        // older than what is loaded (a receipt for a message scrolled out) waits for scrolling up.
+        else if (!view.newer && !(work.list.length > 0 && message.id < work.list[0]!.id && view.more)) {
+          if (work.list.length > 0 && work.list[work.list.length - 1]!.id > message.id) work.sorted = false;
+          work.index.set(message.id, work.list.length);
+          work.list.push(message);
+        }
+      }
+      const index = summaryAt.get(message.peer);
+      const isNew = message.direction === 'in' && message.state === 'received' && !known;
       const unreadBump = isNew && this.showing !== message.peer ? 1 : 0;
       if (isNew) this.onIncoming?.(message);
-      if (index >= 0) {
+      if (index !== undefined) {
         const summary = summaries[index]!;
         const last = message.id >= summary.last.id ? message : summary.last;
         summaries[index] = { ...summary, last, unread: summary.unread + unreadBump };
       } else {
-        summaries = [
-          {
-            peer: message.peer,
-            address: parseSipAddress(message.peer)?.address ?? message.peer,
-            last: message,
-            unread: unreadBump,
-            stranger: !this.isContact(message.peer),
-          },
-          ...summaries,
-        ];
+        summaryAt.set(message.peer, summaries.length);
+        summaries.push({
+          peer: message.peer,
+          address: parseSipAddress(message.peer)?.address ?? message.peer,
+          last: message,
+          unread: unreadBump,
+          stranger: !this.isContact(message.peer),
+        });
       }
+    }
+    for (const [peer, work] of working) {
+      const view = views[peer]!;
+      const ordered = work.sorted ? work.list : inArrivalOrder(work.list);
+      // Past the bound the oldest go; they load again when the person scrolls up.
+      const trimmed = ordered.length > VIEW_MAX && !view.newer;
+      views[peer] = { ...view, messages: trimmed ? ordered.slice(-VIEW_MAX) : ordered, more: view.more || trimmed };
     }
     this.views = views;
     this.summaries = summaries.sort((a, b) => b.last.id - a.last.id);
-    // A message that arrives in the conversation on screen is read at once.
+    // Messages that arrive in the conversation on screen are read at once — told to main at most
+    // once a second while they pour in (each mark-read sends every window the conversation list).
     const showing = this.showing;
-    if (showing && messages.some((m) => m.peer === showing && m.direction === 'in')) void this.api.chat.markRead({ peer: showing });
+    if (showing && messages.some((m) => m.peer === showing && m.direction === 'in')) this.markShowingRead();
   }
 }
