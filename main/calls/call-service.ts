@@ -317,7 +317,9 @@ export class CallService implements SessionParticipant {
             const next = redirects < MAX_REDIRECTS ? this.redirectTarget(response.message.getHeaders('Contact')) : undefined;
             if (!next || this.entries.get(entry.call.id) !== entry) {
               tell(response.message.statusCode ?? 302, 'Moved');
-              this.update(entry, { reason: `The call was forwarded somewhere Parley can't follow (${response.message.statusCode ?? 302}).` });
+              this.update(entry, {
+                reason: `The call was forwarded somewhere Parley can't follow (${response.message.statusCode ?? 302}).`,
+              });
               return;
             }
             this.update(entry, { reason: `Forwarded to ${next.number ?? next.address.address}` });
