@@ -7,6 +7,7 @@ import { SipConnection } from '../../main/sip/sip-connection.js';
 import { FileSecretStore } from '../../main/store/secret-store.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { HostileSipServer, type Answer } from '../support/hostile-sip-server.js';
+import { PAGELESS_SDP } from '../support/webrtc.js';
 
 // A server that hands out absurd or hostile intervals. Each test lets the engine run against it until
 // the server has seen three liveness checks (250 ms apart): a retry loop shows as hundreds of
@@ -56,6 +57,61 @@ async function threeChecksLater(server: HostileSipServer): Promise<void> {
 
 const presenceSubscribes = (server: HostileSipServer) =>
   server.received('SUBSCRIBE').filter((r) => r.header('event') === 'presence').length;
+
+describe('two authentication hops (RFC 3261 §22.3)', () => {
+  test('a call challenged by the proxy (407) and then by the far end (401) answers both, and no third', async () => {
+    const seen: { proxy: boolean; www: boolean }[] = [];
+    const { engine, server } = await against({
+      INVITE: (request) => {
+        const proxy = Boolean(request.header('proxy-authorization'));
+        const www = Boolean(request.header('authorization'));
+        seen.push({ proxy, www });
+        if (!proxy)
+          return {
+            status: 407,
+            reason: 'Proxy Authentication Required',
+            headers: ['Proxy-Authenticate: Digest realm="proxy.test", nonce="n1", algorithm=MD5'],
+          };
+        if (!www)
+          return {
+            status: 401,
+            reason: 'Unauthorized',
+            headers: ['WWW-Authenticate: Digest realm="trunk.test", nonce="n2", algorithm=MD5'],
+          };
+        // Past both: the far end is busy (what matters is that the call got this far).
+        return { status: 486, reason: 'Busy Here' };
+      },
+    });
+    engine.calls.media.onDidRequest((request) =>
+      engine.calls.mediaReply(request.requestId, { ok: true, ...(request.action === 'local' ? { sdp: PAGELESS_SDP } : {}) }),
+    );
+    const started = engine.calls.start('bob@hostile.test', false, 'page');
+    if (!started.ok) throw new Error(started.error.message);
+    await vi.waitFor(() => expect(engine.calls.list()[0]).toMatchObject({ state: 'ended', reason: 'Busy' }), { timeout: 10_000 });
+    expect(seen).toEqual([
+      { proxy: false, www: false },
+      { proxy: true, www: false },
+      { proxy: true, www: true },
+    ]);
+    expect(server.count('INVITE')).toBe(3);
+  });
+
+  test('a second challenge of the same kind is still an authentication loop: refused, not answered for ever', async () => {
+    const { engine, server } = await against({
+      INVITE: () => ({
+        status: 407,
+        reason: 'Proxy Authentication Required',
+        headers: ['Proxy-Authenticate: Digest realm="proxy.test", nonce="n1", algorithm=MD5'],
+      }),
+    });
+    engine.calls.media.onDidRequest((request) =>
+      engine.calls.mediaReply(request.requestId, { ok: true, ...(request.action === 'local' ? { sdp: PAGELESS_SDP } : {}) }),
+    );
+    expect(engine.calls.start('bob@hostile.test', false, 'page').ok).toBe(true);
+    await vi.waitFor(() => expect(engine.calls.list()[0]?.state).toBe('ended'), { timeout: 10_000 });
+    expect(server.count('INVITE')).toBe(2);
+  });
+});
 
 describe('a registrar that answers 200 but grants no time', () => {
   const bare = (contact: string) => contact.replace(/;expires=\d+/, '');

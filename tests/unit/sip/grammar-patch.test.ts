@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { Grammar } from 'sip.js';
 // @ts-expect-error: a plain .mjs script without types
-import { patchedText } from '../../../scripts/patch-sip-js.mjs';
+import { patchedAuthText, patchedText } from '../../../scripts/patch-sip-js.mjs';
 
 const FILE = new URL('../../../node_modules/sip.js/lib/grammar/pegjs/dist/grammar.js', import.meta.url);
 
@@ -34,4 +34,10 @@ test('parsing gives the same results, rule after rule, with the cached bytecode'
     expect(Grammar.URIParse('not a uri')).toBeUndefined();
     expect(Grammar.parse('active;expires=600', 'Subscription_State')).toMatchObject({ state: 'active', expires: 600 });
   }
+});
+
+test('the second-authentication-hop patch is applied at install, once', () => {
+  const text = readFileSync(new URL('../../../node_modules/sip.js/lib/core/user-agents/user-agent-client.js', import.meta.url), 'utf8');
+  expect(text).toContain('/* parley: one answer per challenge kind (scripts/patch-sip-js.mjs) */');
+  expect(() => (patchedAuthText as (t: string) => string)(text)).toThrow(/expected exactly one/);
 });
