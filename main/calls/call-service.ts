@@ -193,7 +193,7 @@ export class CallService implements SessionParticipant {
     if (this.live().some((entry) => entry.call.state === 'connected' && !entry.call.held)) {
       return err('state', 'Put the current call on hold or hang up first.');
     }
-    const inviter = session.inviter(target, { earlyMedia: false });
+    const inviter = session.inviter(target, { earlyMedia: true });
     return ok(this.dial(inviter, { peer: dialled.uri, ...(dialled.kind === 'phone' ? { number: dialled.e164 } : {}) }, video, token).call);
   }
 
@@ -309,6 +309,13 @@ export class CallService implements SessionParticipant {
               this.update(entry, { state: 'ringing' });
               tell(180, 'Ringing');
             }
+            // Early media (RFC 3960): an 18x with an answer — the phone network's ringback, or an
+            // announcement ("the number is not available") — plays in the page until the 200; sip.js
+            // sets that answer (earlyMedia on the inviter) and the call says what is heard.
+            const sdp = /^application\/sdp\b/i.test(response.message.getHeader('Content-Type') ?? '') && response.message.body !== '';
+            if (sdp && !entry.call.earlyMedia && (entry.call.state === 'calling' || entry.call.state === 'ringing')) {
+              this.update(entry, { state: 'ringing', earlyMedia: true });
+            }
           },
           onAccept: () => tell(200, 'OK'),
           // RFC 3261 §8.1.3.4: a 3xx names where the person can be reached now; the call follows it
@@ -327,7 +334,7 @@ export class CallService implements SessionParticipant {
               const session = this.session;
               if (!session?.connected) return;
               this.dial(
-                session.inviter(next.uri, { earlyMedia: false }),
+                session.inviter(next.uri, { earlyMedia: true }),
                 { peer: next.address.uri, ...(next.number ? { number: next.number } : {}) },
                 video,
                 token,
@@ -429,7 +436,7 @@ export class CallService implements SessionParticipant {
     // saying "Subscription-State: terminated" — the first (100 Trying) ends the implicit subscription
     // and the referrer refuses the rest (481), never hearing the final 200. This one reports through
     // referNotify: active while it goes on, terminated with the final status.
-    const inviter = session.inviter(target, { earlyMedia: false, extraHeaders: referralHeaders(referral) });
+    const inviter = session.inviter(target, { earlyMedia: true, extraHeaders: referralHeaders(referral) });
     const next = this.dial(
       inviter,
       { peer: request.target, ...(request.number ? { number: request.number } : {}) },

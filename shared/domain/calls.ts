@@ -37,6 +37,11 @@ export interface Call {
   readonly endedAt?: number;
   /** How it ended, in words ("Busy", "Declined", "No answer"…); '' while it goes on. */
   readonly reason: string;
+  /**
+   * An outgoing call hears the far side's network before the answer (RFC 3960 early media: ringback
+   * tones, or an announcement such as "the number is not available").
+   */
+  readonly earlyMedia?: boolean;
   /** The caller is not in my contacts (an incoming call): shown as such, and never blocks a contact's call. */
   readonly stranger?: boolean;
   /**
@@ -112,7 +117,7 @@ export function callStateText(call: Call): string {
     case 'calling':
       return 'Calling…';
     case 'ringing':
-      return 'Ringing…';
+      return call.earlyMedia ? 'Ringing — playing sound from their network (tones or a message)' : 'Ringing…';
     case 'incoming':
       return call.video ? 'Incoming video call' : 'Incoming call';
     case 'connecting':

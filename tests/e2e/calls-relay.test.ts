@@ -9,6 +9,7 @@ import { Linphone } from '../support/linphone.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { Rtpengine } from '../support/rtpengine.js';
 import { writeTone } from '../support/tone.js';
+import { SippGateway } from '../support/sipp.js';
 import type { WebParley } from '../support/web-mode.js';
 import { addContact, openCard, signedInCallPage } from '../support/parley-page.js';
 import { audioPacketsIn } from '../support/webrtc.js';
@@ -17,6 +18,8 @@ import { audioPacketsIn } from '../support/webrtc.js';
 // rtpengine media relay: ICE and DTLS-SRTP on the page's side, RTP/AVP on the phone's.
 let kamailio: Kamailio;
 let relay: Rtpengine;
+/** Another network's gateway (network.test), with early media. */
+let gateway: SippGateway;
 let browser: Browser;
 let scratch: string;
 const running: WebParley[] = [];
@@ -28,9 +31,15 @@ beforeAll(async () => {
   // A phone that must not hang up by itself when its "microphone" file runs out.
   writeTone(join(scratch, 'long.wav'), 60);
   relay = await Rtpengine.start();
+  gateway = await SippGateway.start({ answerAfterMs: 4_000 });
   const users = { alice: 'alice-pw', carol: 'carol-pw', desk: 'desk-pw', gateway: 'gateway-pw', linphone: 'linphone-pw' };
   [kamailio, browser] = await Promise.all([
-    Kamailio.launch({ users, rtpengine: { ngPort: relay.ngPort }, gateway: true }),
+    Kamailio.launch({
+      users,
+      rtpengine: { ngPort: relay.ngPort },
+      gateway: true,
+      peer: { domain: 'network.test', address: gateway.address },
+    }),
     launchChromium({ media: true }),
   ]);
 });
@@ -38,6 +47,7 @@ afterAll(async () => {
   await browser?.close();
   await kamailio?.dispose();
   await relay?.stop();
+  await gateway?.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
 afterEach(async (context) => {
@@ -126,6 +136,21 @@ describe('calls through the media relay to a plain SIP phone', () => {
       .getByRole('region', { name: `Call with carol@${DOMAIN}` })
       .getByText('In a call')
       .waitFor();
+  });
+
+  test("early media: the far network's sound (183 with SDP) plays in the page before the answer, and the call says so", async () => {
+    const alice = await signIn('alice');
+    await alice.getByRole('button', { name: 'Keypad' }).click();
+    await alice.getByRole('textbox', { name: 'Number or address' }).fill('announcements@network.test');
+    await alice.getByRole('textbox', { name: 'Number or address' }).press('Enter');
+    const call = alice.getByRole('region', { name: 'Call with announcements@network.test' });
+    await call.getByText('Ringing — playing sound from their network (tones or a message)').waitFor({ timeout: 10_000 });
+    // Audio arrives while it is still ringing (the gateway answers 4 s after its 183).
+    await expect.poll(() => audioPacketsIn(alice), { timeout: 10_000 }).toBeGreaterThan(25);
+    expect(await call.getByText('In a call').count()).toBe(0);
+    await call.getByText('In a call').waitFor({ timeout: 10_000 });
+    await call.getByRole('button', { name: 'Hang up' }).click();
+    await call.getByText('Call ended').waitFor();
   });
 
   test('a desk phone calls alice: she answers, audio flows both ways', async () => {
