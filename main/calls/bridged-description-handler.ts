@@ -1,6 +1,6 @@
 import type { BodyAndContentType, SessionDescriptionHandler, SessionDescriptionHandlerOptions } from 'sip.js';
 import type { MediaBridge } from './media-bridge.js';
-import { isHoldOffer, sendsVideo, unusableSdp } from './sdp.js';
+import { isHoldOffer, sendsVideo, tonesInMedia, unusableSdp } from './sdp.js';
 
 /** Options Parley passes with an offer or answer (through sip.js's `sessionDescriptionHandlerOptions`). */
 export interface BridgedOptions extends SessionDescriptionHandlerOptions {
@@ -55,6 +55,9 @@ export class BridgedDescriptionHandler implements SessionDescriptionHandler {
     return contentType.split(';')[0]!.trim().toLowerCase() === 'application/sdp';
   }
 
+  /** Whether their last SDP takes keypad tones in the media at the clock Parley sends (else SIP INFO). */
+  private tones = true;
+
   async setDescription(sdp: string): Promise<void> {
     // Their answer (or a re-offer) with media WebRTC cannot take: the call ends saying why, rather
     // than with the browser's parser error.
@@ -70,6 +73,7 @@ export class BridgedDescriptionHandler implements SessionDescriptionHandler {
     this.offered = false;
     this.answering = kind === 'offer';
     await this.ask({ action: 'remote', sdp, kind });
+    this.tones = tonesInMedia(sdp);
     this.call.remoteMedia({ held: isHoldOffer(sdp), video: sendsVideo(sdp) });
   }
 
@@ -81,6 +85,7 @@ export class BridgedDescriptionHandler implements SessionDescriptionHandler {
 
   /** Sends keypad tones in the media (RFC 4733); false when the page's connection cannot. */
   async sendTones(tones: string): Promise<boolean> {
+    if (!this.tones) return false;
     try {
       await this.ask({ action: 'dtmf', tones });
       return true;

@@ -41,3 +41,24 @@ export function unusableSdp(sdp: string): string | null {
   if (encrypted && ice) return null;
   return "their phone's media is not encrypted for the web (no DTLS-SRTP/ICE); the server needs a media relay for calls with it";
 }
+
+/**
+ * Whether keypad tones can go in the media (RFC 4733) to the side whose SDP this is: they take
+ * `telephone-event` at the clock rate of the audio Parley may send them — 48 kHz when they take
+ * opus. A phone that answers opus with only `telephone-event/8000` (baresip) gets events it cannot
+ * read at that clock (RFC 4733 §2.1: the event clock is the audio codec's), so tones go as SIP INFO.
+ */
+export function tonesInMedia(sdp: string): boolean {
+  const audio = sdp.split(/\r?\nm=/).find((section) => /^audio\s+[1-9]/.test(section));
+  if (!audio) return false;
+  const rates = (name: string) =>
+    [...audio.matchAll(/\r?\na=rtpmap:\d+\s+([\w.-]+)\/(\d+)/g)]
+      .filter((m) => (m[1]!.toLowerCase() === name) === true)
+      .map((m) => Number(m[2]));
+  const events = rates('telephone-event');
+  if (events.length === 0) return false;
+  const wideband = [...audio.matchAll(/\r?\na=rtpmap:\d+\s+([\w.-]+)\/(\d+)/g)].some(
+    (m) => m[1]!.toLowerCase() !== 'telephone-event' && Number(m[2]) === 48_000,
+  );
+  return !wideband || events.includes(48_000);
+}

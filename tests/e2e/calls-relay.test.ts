@@ -61,7 +61,7 @@ afterEach(async (context) => {
 
 const signIn = (user: string): Promise<Page> => signedInCallPage(browser, running, user, kamailio.wsUrl);
 
-async function phone(autoAnswer: boolean, user = 'desk', register = true, wav = 'tone.wav'): Promise<Baresip> {
+async function phone(autoAnswer: boolean, user = 'desk', register = true, wav = 'tone.wav', codecs?: string[]): Promise<Baresip> {
   const desk = await Baresip.start({
     user,
     password: `${user}-pw`,
@@ -70,6 +70,7 @@ async function phone(autoAnswer: boolean, user = 'desk', register = true, wav = 
     proxyPort: kamailio.sipPort,
     contact: `sip:alice@${DOMAIN}`,
     audio: { wav: join(scratch, wav), autoAnswer },
+    ...(codecs ? { codecs } : {}),
   });
   phones.push(desk);
   return desk;
@@ -151,6 +152,24 @@ describe('calls through the media relay to a plain SIP phone', () => {
     await call.getByText('In a call').waitFor({ timeout: 10_000 });
     await call.getByRole('button', { name: 'Hang up' }).click();
     await call.getByText('Call ended').waitFor();
+  });
+
+  test('keypad tones reach a desk phone on an opus call (RFC 4733 events at the clock it takes, or SIP INFO)', async () => {
+    const alice = await signIn('alice');
+    const desk = await phone(true, 'desk', true, 'long.wav', ['opus/48000/2', 'PCMU']);
+    await alice.getByRole('button', { name: 'Keypad' }).click();
+    await alice.getByRole('textbox', { name: 'Number or address' }).fill(`desk@${DOMAIN}`);
+    await alice.getByRole('textbox', { name: 'Number or address' }).press('Enter');
+    const call = alice.getByRole('region', { name: `Call with desk@${DOMAIN}` });
+    await call.getByText('In a call').waitFor();
+    await desk.waitFor(/opus/i, 5_000);
+    await call.getByRole('button', { name: 'Keypad' }).click();
+    const tones = call.getByRole('group', { name: 'Keypad tones' });
+    for (const key of ['4', '2']) {
+      await tones.getByRole('button', { name: key, exact: true }).click();
+      await desk.waitFor(new RegExp(`"type":"CALL_DTMF_START"[^}]*"param":"${key}"`), 10_000);
+    }
+    await call.getByRole('button', { name: 'Hang up' }).click();
   });
 
   test('a desk phone calls alice: she answers, audio flows both ways', async () => {

@@ -23,6 +23,8 @@ export interface BaresipOptions {
    * the caller's number (`user` is then `+E164`), which the test server trusts from a gateway.
    */
   readonly register?: boolean;
+  /** Audio codecs it offers and takes, in order (default PCMU, PCMA); `opus` loads its module. */
+  readonly codecs?: readonly string[];
 }
 
 /**
@@ -58,6 +60,7 @@ export class Baresip {
         'rtp_stats yes',
         'module_path /usr/lib/baresip/modules',
         'module g711.so',
+        ...((options.codecs ?? []).some((codec) => codec.startsWith('opus')) ? ['module opus.so'] : []),
         'module aubridge.so',
         'module aufile.so',
         'module_app account.so',
@@ -74,7 +77,7 @@ export class Baresip {
     writeFileSync(
       join(dir, 'accounts'),
       `<sip:${options.user}@${options.domain};transport=udp>;${register ? `auth_pass=${options.password};` : ''}` +
-        `outbound="sip:127.0.0.1:${options.proxyPort};transport=udp";regint=${register ? 300 : 0};answermode=${options.audio?.autoAnswer ? 'auto' : 'manual'};audio_codecs=PCMU,PCMA\n`,
+        `outbound="sip:127.0.0.1:${options.proxyPort};transport=udp";regint=${register ? 300 : 0};answermode=${options.audio?.autoAnswer ? 'auto' : 'manual'};audio_codecs=${(options.codecs ?? ['PCMU', 'PCMA']).join(',')}\n`,
     );
     writeFileSync(join(dir, 'contacts'), `"Peer" <${options.contact}>\n`);
     // -s: without it baresip handled MESSAGEs about 5 s late.
