@@ -20,6 +20,7 @@ const INVITE_RATE = 200;
 const MESSAGES = size(3000, 30);
 const MESSAGE_RATE = 500;
 const WATCHERS = size(750, 700);
+const STORED_AWAY = size(1_500, 30);
 
 /** Sends `count` requests spread at `perSecond`; resolves once all are sent, with their answers to come. */
 async function spread<T>(count: number, perSecond: number, send: (i: number) => Promise<T>): Promise<Promise<T>[]> {
@@ -46,6 +47,7 @@ test('floods: INVITEs from strangers, MESSAGEs from a contact, a watcher list ov
   const kamailio = await Kamailio.launch({
     users: { alice: 'alice-pw', bob: 'bob-pw' },
     presRules: true,
+    msilo: true,
     peer: { domain: 'evil.test', address: mallory.address },
   });
   const fleet = new EngineFleet(kamailio);
@@ -136,6 +138,55 @@ test('floods: INVITEs from strangers, MESSAGEs from a contact, a watcher list ov
         detail: `${messageAnswers.filter((a) => a.status === 486).length} refused 486 (over budget), in ${messageSeconds.toFixed(1)} s`,
       },
       { name: 'event loop delay during the MESSAGE flood, p99', value: lag.percentile(99) / 1e6, unit: 'ms', budget: 100 },
+    );
+
+    // Messages the server kept while alice was away, all handed over at her sign-in: how long until
+    // they are stored, and how long a request from her page waits meanwhile.
+    alice.contacts.add({ address: 'sip:colleague@evil.test' });
+    await alice.account.signOut();
+    const kept = await Promise.all(
+      await spread(STORED_AWAY, 1000, (i) =>
+        mallory.request('MESSAGE', `sip:alice@${DOMAIN}`, kamailio.sipPort, {
+          from: 'colleague@evil.test',
+          body: `while you were away ${i}`,
+        }),
+      ),
+    );
+    const storedByServer = kept.filter((answer) => answer.status === 202).length;
+    const awaySignIn = performance.now();
+    const slowest: number[] = [];
+    let dumping = true;
+    const asking = (async () => {
+      while (dumping) {
+        const asked = performance.now();
+        await alice.handlers['chat:conversations'](undefined, { id: 'bench' });
+        slowest.push(performance.now() - asked);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    await alice.account.signIn({ address: `alice@${DOMAIN}`, password: 'alice-pw', server: kamailio.wsUrl, rememberPassword: true });
+    const arrived = () => {
+      const page = alice.messaging.history('sip:colleague@evil.test', 5000);
+      return page.ok ? page.value.length : 0;
+    };
+    await until(() => arrived() >= storedByServer, 120_000);
+    const dumpMs = performance.now() - awaySignIn;
+    dumping = false;
+    await asking;
+    figures.push(
+      {
+        name: `sign-in → all ${storedByServer} messages the server kept while away are stored`,
+        value: dumpMs,
+        unit: 'ms',
+        budget: 10_000,
+      },
+      {
+        name: 'a request from the page while they arrive, slowest answer',
+        value: Math.max(...slowest),
+        unit: 'ms',
+        budget: 500,
+        detail: `${slowest.length} requests, median ${median(slowest).toFixed(1)} ms`,
+      },
     );
 
     // Hundreds waiting to see alice, then a re-sign-in: the full watcher list is one NOTIFY over 64 KiB.

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { endTest, launchChromium } from '../support/browser.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { WebParley } from '../support/web-mode.js';
-import { addContact, approvalsBar, contactRow, contactTree, openCard, signInAs } from '../support/parley-page.js';
+import { addContact, approvalsBar, contactRow, contactTree, openAddContact, openCard, signInAs } from '../support/parley-page.js';
 
 // Two people, two web-mode Parleys, two Chromium pages, one Kamailio with presence authorisation.
 let kamailio: Kamailio;
@@ -209,7 +209,7 @@ describe('buddy list and approvals, as two people use them', () => {
     const fieldError = () =>
       field.evaluate((el) => document.getElementById(el.getAttribute('aria-describedby')!.split(' ')[0]!)?.textContent);
 
-    await page.getByRole('button', { name: 'Add contact' }).click();
+    await openAddContact(page);
     await field.fill('bob at example');
     await dialog.getByRole('button', { name: 'Add' }).click();
     expect(await field.getAttribute('aria-invalid')).toBe('true');
@@ -223,7 +223,7 @@ describe('buddy list and approvals, as two people use them', () => {
     await field.fill(`dave@${DOMAIN}`);
     await dialog.getByRole('button', { name: 'Add' }).click();
     await contactRow(page, `dave@${DOMAIN}`).waitFor();
-    await page.getByRole('button', { name: 'Add contact' }).click();
+    await openAddContact(page);
     await field.fill(`SIP:dave@UC.TEST`);
     await dialog.getByRole('button', { name: 'Add' }).click();
     await expect.poll(fieldError).toBe(`dave@${DOMAIN} is already in your contacts.`);
@@ -235,7 +235,7 @@ describe('buddy list and approvals, as two people use them', () => {
   test('a megabyte pasted into Display name is refused on the field before anything is sent; the page keeps working', async () => {
     const { page } = await signIn('carol');
     const dialog = page.getByRole('dialog', { name: 'Add contact' });
-    await page.getByRole('button', { name: 'Add contact' }).click();
+    await openAddContact(page);
     await dialog.getByLabel('SIP address').fill(`grace@${DOMAIN}`);
     const name = dialog.getByLabel('Display name');
     await name.fill('x'.repeat(1_100_000));
@@ -251,7 +251,7 @@ describe('buddy list and approvals, as two people use them', () => {
   test('a name with a bidi override is stored without it and shown isolated from the text around it', async () => {
     const { page } = await signIn('dave');
     const dialog = page.getByRole('dialog', { name: 'Add contact' });
-    await page.getByRole('button', { name: 'Add contact' }).click();
+    await openAddContact(page);
     await dialog.getByLabel('SIP address').fill(`erin@${DOMAIN}`);
     await dialog.getByLabel('Display name').fill('Erin \u202Egpj.exe');
     await dialog.getByRole('button', { name: 'Add' }).click();

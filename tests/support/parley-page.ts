@@ -33,24 +33,30 @@ export async function fillSignIn(page: Page, user: string, server: string, optio
 }
 
 /**
- * Adds a contact through the Add contact dialog, and waits until the dialog has closed (the contact
- * is stored); if it does not close, says what the page showed instead of leaving a bare timeout.
+ * Opens the Add contact dialog. Right after sign-in an approval request can arrive and its bar push
+ * the list down between the test's aim and its click, which then lands on the bar (CI runs showed
+ * exactly that page): as a person would, click again once.
  */
-export async function addContact(page: Page, address: string, name = ''): Promise<void> {
+export async function openAddContact(page: Page) {
   const dialog = page.getByRole('dialog', { name: 'Add contact' });
-  // Right after sign-in an approval request can arrive and its bar push the list down between the
-  // test's aim and its click, which then lands on the bar (a CI run showed exactly that page): as a
-  // person would, click again once.
   for (let attempt = 1; ; attempt++) {
     await page.getByRole('button', { name: 'Add contact' }).click();
     const opened = await dialog.waitFor({ timeout: 5_000 }).then(
       () => true,
       () => false,
     );
-    if (opened) break;
+    if (opened) return dialog;
     if (attempt === 2)
       throw new Error(`Add contact did not open its dialog (twice); the page:\n${await page.locator('body').ariaSnapshot()}`);
   }
+}
+
+/**
+ * Adds a contact through the Add contact dialog, and waits until the dialog has closed (the contact
+ * is stored); if it does not close, says what the page showed instead of leaving a bare timeout.
+ */
+export async function addContact(page: Page, address: string, name = ''): Promise<void> {
+  const dialog = await openAddContact(page);
   await dialog.getByLabel('SIP address').fill(address);
   if (name) await dialog.getByLabel('Display name').fill(name);
   await dialog.getByRole('button', { name: 'Add' }).click();
