@@ -398,7 +398,7 @@ describe('calls between two people', () => {
     // It rings; the main window shows the call too, but quietly (one ring tone, from the call window).
     const rings = (page: Page) =>
       page.evaluate(() => Array.from(document.querySelectorAll('audio')).some((a) => a.src.includes('ring') && !a.paused));
-    await expect.poll(() => rings(callWindow)).toBe(true);
+    await expect.poll(() => rings(callWindow), { timeout: 15_000 }).toBe(true);
     expect(await violations(callWindow)).toEqual([]);
     // In web mode the main page rings itself (there is no call window there).
     expect(await rings(quinn)).toBe(true);
