@@ -126,12 +126,17 @@ export function parsePidf(xml: string, options: ReadOptions = {}): Presence {
 export function buildPidf(entity: string, status: MyStatus, note: string, tupleId: string, inCall = false): string {
   const text = cleanNote(note);
   const basic = status === 'appearOffline' ? 'closed' : 'open';
+  // Away carries one space: to an XML reader the same activity (RFC 4480 §3.2), and the presence
+  // server's XML library keeps it when it re-writes the document (an empty `<rpid:away></rpid:away>`
+  // comes out as `<rpid:away/>`). baresip looks for that literal `<rpid:away/>` and then shows the
+  // person as Offline — it knows no away, and someone away from the desk is still reachable (open).
+  const away = '<rpid:away> </rpid:away>';
   const activities: Record<MyStatus, string> = {
     available: '',
     busy: '<rpid:busy/>',
     dnd: `<rpid:busy/><rpid:other>${OTHER_DND}</rpid:other>`,
-    brb: `<rpid:away/><rpid:other>${OTHER_BRB}</rpid:other>`,
-    away: '<rpid:away/>',
+    brb: `${away}<rpid:other>${OTHER_BRB}</rpid:other>`,
+    away,
     appearOffline: '',
   };
   // In a call, RPID says on the phone (RFC 4480 §3.2) — over any status but Do not disturb, which

@@ -25,6 +25,8 @@ export interface BaresipOptions {
   readonly register?: boolean;
   /** Audio codecs it offers and takes, in order (default PCMU, PCMA); `opus` loads its module. */
   readonly codecs?: readonly string[];
+  /** Watch the contact's presence (baresip's presence module, `;presence=p2p` on the contact). */
+  readonly presence?: boolean;
 }
 
 /**
@@ -67,6 +69,7 @@ export class Baresip {
         'module_app contact.so',
         'module_app menu.so',
         'module_app ctrl_tcp.so',
+        ...(options.presence ? ['module_app presence.so'] : []),
         `ctrl_tcp_listen 127.0.0.1:${ctrlPort}`,
         // Without it baresip announces a non-loopback address.
         'net_interface 127.0.0.1',
@@ -79,7 +82,7 @@ export class Baresip {
       `<sip:${options.user}@${options.domain};transport=udp>;${register ? `auth_pass=${options.password};` : ''}` +
         `outbound="sip:127.0.0.1:${options.proxyPort};transport=udp";regint=${register ? 300 : 0};answermode=${options.audio?.autoAnswer ? 'auto' : 'manual'};audio_codecs=${(options.codecs ?? ['PCMU', 'PCMA']).join(',')}\n`,
     );
-    writeFileSync(join(dir, 'contacts'), `"Peer" <${options.contact}>\n`);
+    writeFileSync(join(dir, 'contacts'), `"Peer" <${options.contact}>${options.presence ? ';presence=p2p' : ''}\n`);
     // -s: without it baresip handled MESSAGEs about 5 s late.
     const child = spawn('/usr/bin/baresip', ['-f', dir, '-s'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const baresip = new Baresip(child, dir);

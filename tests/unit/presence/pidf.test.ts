@@ -224,3 +224,11 @@ describe('reading what other clients publish (RFC 3863, 4479, 4480)', () => {
     expect(parsePidf(now, { now: NOW }).availability).toBe('busy');
   });
 });
+
+test('Away and Be right back are never the literal `<rpid:away/>` (baresip shows that as Offline), and still read as what they are', () => {
+  for (const status of ['away', 'brb'] as const) {
+    const document = buildPidf('sip:a@x', status, '', 't1');
+    expect(document).not.toMatch(/<rpid:away[ \t]*\/>/);
+    expect(parsePidf(document).availability).toBe(status);
+  }
+});
