@@ -4,6 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, freeUdpPort } from './ports.js';
+import { stopChild } from './process.js';
 
 export interface BaresipOptions {
   readonly user: string;
@@ -172,16 +173,7 @@ export class Baresip {
 
   async stop(): Promise<void> {
     this.socket?.destroy();
-    if (this.child.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => this.child.kill('SIGKILL'), 3_000);
-        this.child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        this.child.kill('SIGTERM');
-      });
-    }
+    await stopChild(this.child);
     rmSync(this.dir, { recursive: true, force: true });
   }
 

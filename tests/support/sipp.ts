@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeUdpPort } from './ports.js';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { stopChild } from './process.js';
 import { writeMuLawTone } from './tone.js';
 
 /** The SDP sipp answers with: PCMU only, on its media port (sipp fills in the bracketed fields). */
@@ -14,6 +15,21 @@ t=0 0
 m=audio [media_port] RTP/AVP 0
 a=rtpmap:0 PCMU/8000
 a=sendrecv`;
+
+/** sipp's answer to the INVITE with `status`, carrying the SDP (the same dialog: the same To tag). */
+const answer = (status: string) => `
+SIP/2.0 ${status}
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]gw[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:gateway@[local_ip]:[local_port]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+${SDP}
+`;
 
 /**
  * A phone network gateway played by sipp (3.6, with RTP streaming): it answers a call with 183
@@ -47,34 +63,10 @@ export class SippGateway {
     const scenario = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="gateway with early media">
   <recv request="INVITE" crlf="true"/>
-  <send><![CDATA[
-SIP/2.0 183 Session Progress
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]gw[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:gateway@[local_ip]:[local_port]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-${SDP}
-]]></send>
+  <send><![CDATA[${answer('183 Session Progress')}]]></send>
   <nop><action><exec rtp_stream="${tone},-1,0"/></action></nop>
   <pause milliseconds="${options.answerAfterMs}"/>
-  <send retrans="500"><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]gw[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:gateway@[local_ip]:[local_port]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-${SDP}
-]]></send>
+  <send retrans="500"><![CDATA[${answer('200 OK')}]]></send>
   <recv request="ACK"/>
   <recv request="BYE"/>
   <send><![CDATA[
@@ -125,16 +117,7 @@ Content-Length: 0
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => this.child.kill('SIGKILL'), 3_000);
-        this.child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        this.child.kill('SIGTERM');
-      });
-    }
+    await stopChild(this.child);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,26 +1,37 @@
 import { writeFileSync } from 'node:fs';
 
-/** Writes a WAV file (8 kHz, mono, 16-bit PCM) of a 440 Hz tone, `seconds` long: a phone's audio. */
-export function writeTone(path: string, seconds = 3): void {
+/** A WAV file of 8 kHz mono `data`: PCM (format 1, 16-bit) or μ-law (format 7, 8-bit). */
+function wav(data: Buffer, format: 1 | 7): Buffer {
   const rate = 8000;
-  const samples = rate * seconds;
-  const data = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * 440 * i) / rate) * 8000), i * 2);
+  const bytesPerSample = format === 1 ? 2 : 1;
   const header = Buffer.alloc(44);
   header.write('RIFF', 0);
   header.writeUInt32LE(36 + data.length, 4);
   header.write('WAVE', 8);
   header.write('fmt ', 12);
   header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(format, 20);
   header.writeUInt16LE(1, 22); // mono
   header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
+  header.writeUInt32LE(rate * bytesPerSample, 28);
+  header.writeUInt16LE(bytesPerSample, 32);
+  header.writeUInt16LE(bytesPerSample * 8, 34);
   header.write('data', 36);
   header.writeUInt32LE(data.length, 40);
-  writeFileSync(path, Buffer.concat([header, data]));
+  return Buffer.concat([header, data]);
+}
+
+/** The samples of a 440 Hz tone at 8 kHz, `seconds` long. */
+function tone(seconds: number): number[] {
+  return Array.from({ length: 8000 * seconds }, (_, i) => Math.round(Math.sin((2 * Math.PI * 440 * i) / 8000) * 8000));
+}
+
+/** Writes a WAV file (8 kHz, mono, 16-bit PCM) of a 440 Hz tone, `seconds` long: a phone's audio. */
+export function writeTone(path: string, seconds = 3): void {
+  const samples = tone(seconds);
+  const data = Buffer.alloc(samples.length * 2);
+  samples.forEach((sample, i) => data.writeInt16LE(sample, i * 2));
+  writeFileSync(path, wav(data, 1));
 }
 
 /** G.711 μ-law of one 16-bit sample (ITU-T G.711, the segment encoding). */
@@ -37,23 +48,5 @@ function muLaw(sample: number): number {
 
 /** The same tone as a μ-law WAV (format 7): what sipp's rtp_stream sends as PCMU (payload type 0). */
 export function writeMuLawTone(path: string, seconds = 3): void {
-  const rate = 8000;
-  const samples = rate * seconds;
-  const data = Buffer.alloc(samples);
-  for (let i = 0; i < samples; i++) data[i] = muLaw(Math.round(Math.sin((2 * Math.PI * 440 * i) / rate) * 8000));
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8);
-  header.write('fmt ', 12);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(7, 20); // μ-law
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate, 28);
-  header.writeUInt16LE(1, 32);
-  header.writeUInt16LE(8, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  writeFileSync(path, Buffer.concat([header, data]));
+  writeFileSync(path, wav(Buffer.from(tone(seconds).map(muLaw)), 7));
 }
