@@ -429,9 +429,7 @@ export class MessagingService implements SessionParticipant {
 
   /** Remembers what `peer` takes, forgetting the longest-known peer beyond MAX_KNOWN_PEERS. */
   private rememberCapabilities(peer: string, entry: { cpim: boolean; composing: boolean; at: number; ttl: number }): void {
-    this.cpimPeers.delete(peer);
-    this.cpimPeers.set(peer, entry);
-    if (this.cpimPeers.size > MAX_KNOWN_PEERS) this.cpimPeers.delete(this.cpimPeers.keys().next().value!);
+    remember(this.cpimPeers, peer, entry);
   }
 
   /** Whether `peer` takes CPIM (and so receipts); a peer that cannot be asked gets plain text. */

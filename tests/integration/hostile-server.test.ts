@@ -22,9 +22,12 @@ afterEach(async () => {
   }
 });
 
-async function against(
+type EngineOptions = ConstructorParameters<typeof Engine>[0];
+
+/** A hostile server answering by `policies`, and an engine (not yet signed in) in a fresh folder, both closed after the test. */
+async function engineAgainst(
   policies: Record<string, (request: Parameters<Parameters<HostileSipServer['on']>[1]>[0]) => Answer>,
-  presence: NonNullable<ConstructorParameters<typeof Engine>[0]['presence']> = {},
+  options: Pick<EngineOptions, 'sip' | 'presence'>,
 ) {
   const server = await HostileSipServer.start();
   for (const [method, policy] of Object.entries(policies)) server.on(method, policy);
@@ -34,10 +37,15 @@ async function against(
     mode: 'web',
     version: 'test',
     secrets: new FileSecretStore(join(dir, 'credentials.json')),
-    sip: { livenessIntervalMs: 250 },
-    presence,
+    ...options,
   });
   open.push({ engine, server, dir });
+  return { engine, server };
+}
+
+/** The same, signed in (the server must let it). */
+async function against(policies: Parameters<typeof engineAgainst>[0], presence: NonNullable<EngineOptions['presence']> = {}) {
+  const { engine, server } = await engineAgainst(policies, { sip: { livenessIntervalMs: 250 }, presence });
   const signedIn = await engine.account.signIn({
     address: 'alice@hostile.test',
     password: 'pw',
@@ -121,18 +129,11 @@ describe('a registrar that answers 200 but grants no time', () => {
   ];
   for (const [how, headers] of grants) {
     test(`${how}: sign-in fails in words; later, a refresh granted nothing is retried with backoff, not in a loop`, async () => {
-      const server = await HostileSipServer.start();
-      server.on('REGISTER', (request) => ({ status: 200, headers: headers(request.header('contact')!) }));
-      const dir = mkdtempSync(join(tmpdir(), 'parley-hostile-'));
-      const engine = new Engine({
-        dataDir: dir,
-        mode: 'web',
-        version: 'test',
-        secrets: new FileSecretStore(join(dir, 'credentials.json')),
+      const { engine, server } = await engineAgainst(
+        { REGISTER: (request) => ({ status: 200, headers: headers(request.header('contact')!) }) },
         // Asks for 2 s (so the refresh comes soon); retries 50 ms, then 100, 200, 400 ms apart.
-        sip: { registerExpires: 2, backoff: { firstMinMs: 50, firstMaxMs: 60, baseMs: 100, capMs: 400 } },
-      });
-      open.push({ engine, server, dir });
+        { sip: { registerExpires: 2, backoff: { firstMinMs: 50, firstMaxMs: 60, baseMs: 100, capMs: 400 } } },
+      );
       const account = { address: 'alice@hostile.test', password: 'pw', server: server.url, rememberPassword: false };
       expect(await engine.account.signIn(account)).toMatchObject({
         ok: false,
