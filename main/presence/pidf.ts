@@ -131,11 +131,14 @@ export function buildPidf(entity: string, status: MyStatus, note: string, tupleI
   // comes out as `<rpid:away/>`). baresip looks for that literal `<rpid:away/>` and then shows the
   // person as Offline — it knows no away, and someone away from the desk is still reachable (open).
   const away = '<rpid:away> </rpid:away>';
+  // Our marker comes before the activity: Linphone (5.1) shows only the last activity of a person
+  // (`<rpid:other>` reads there as "Moved"), so Do not disturb shows as Busy and Be right back as
+  // Away; an order-free reader (RFC 4480 §3.2 activities are a set) still sees both.
   const activities: Record<MyStatus, string> = {
     available: '',
     busy: '<rpid:busy/>',
-    dnd: `<rpid:busy/><rpid:other>${OTHER_DND}</rpid:other>`,
-    brb: `${away}<rpid:other>${OTHER_BRB}</rpid:other>`,
+    dnd: `<rpid:other>${OTHER_DND}</rpid:other><rpid:busy/>`,
+    brb: `<rpid:other>${OTHER_BRB}</rpid:other>${away}`,
     away,
     appearOffline: '',
   };

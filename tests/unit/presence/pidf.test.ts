@@ -232,3 +232,10 @@ test('Away and Be right back are never the literal `<rpid:away/>` (baresip shows
     expect(parsePidf(document).availability).toBe(status);
   }
 });
+
+test('Do not disturb and Be right back name their RPID activity last (Linphone reads the last activity only), our marker first', () => {
+  const last = (status: 'dnd' | 'brb') => /<rpid:activities>(.*)<\/rpid:activities>/.exec(buildPidf('sip:a@x', status, '', 't1'))![1]!;
+  expect(last('dnd')).toMatch(/^<rpid:other>Do not disturb<\/rpid:other><rpid:busy\/>$/);
+  expect(last('brb')).toMatch(/^<rpid:other>Be right back<\/rpid:other><rpid:away> <\/rpid:away>$/);
+  expect(parsePidf(buildPidf('sip:a@x', 'dnd', '', 't1')).availability).toBe('dnd');
+});
