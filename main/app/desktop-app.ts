@@ -21,7 +21,7 @@ import { appRoot, appVersion } from '../version.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { createSafeStorageSecrets } from './safe-storage-secrets.js';
 import { APP_ORIGIN, hardenWebContents, installPermissionPolicy, isTrustedSender, secureWebPreferences } from './security.js';
-import { missedLabel, trayIconVariant, trayMenuTemplate, trayStatusLabel, unreadLabel } from './tray-menu.js';
+import { missedLabel, strangersMissedLabel, trayIconVariant, trayMenuTemplate, trayStatusLabel, unreadLabel } from './tray-menu.js';
 import type { Call } from '../../shared/domain/calls.js';
 import { restorableBounds, WINDOW_BOUNDS_KEY } from './window-bounds.js';
 import { approvalNotice } from '../../shared/domain/contacts.js';
@@ -102,6 +102,8 @@ export class DesktopApp {
     engine.calls.onDidChange((calls) => this.callsChanged(calls));
     engine.calls.onDidRecord(() => unreadChanged.request());
     engine.calls.onDidChangeMissed(() => unreadChanged.request());
+    // Adding a caller to my contacts moves their missed calls onto the badge.
+    engine.directory.onDidChange(() => unreadChanged.request());
     this.disposeOnQuit.push(() => this.keepAwake(false));
     engine.conversationOpener = (peer) => {
       this.openConversationWindow(peer);
@@ -332,8 +334,10 @@ export class DesktopApp {
     const presence = engine.myPresence.current;
     tray.setImage(this.trayImage());
     const unread = engine.messaging.unreadTotal();
-    const missed = Object.values(engine.calls.missed()).reduce((sum, n) => sum + n, 0);
-    const waiting = [unreadLabel(unread), missedLabel(missed)].filter(Boolean);
+    // Strangers' missed calls are said apart and left off the badge: a flood of them must not
+    // bury a colleague's call.
+    const { contacts: missed, strangers } = engine.calls.missedCounts();
+    const waiting = [unreadLabel(unread), missedLabel(missed), strangersMissedLabel(strangers)].filter(Boolean);
     tray.setToolTip(`Parley — ${trayStatusLabel(state, presence)}${waiting.map((text) => ` · ${text}`).join('')}`);
     // The dock or taskbar badge where the system has one (macOS, Unity).
     this.electronApp.setBadgeCount?.(unread + missed);
@@ -350,6 +354,7 @@ export class DesktopApp {
           },
           unread,
           missed,
+          strangers,
         ),
       ),
     );

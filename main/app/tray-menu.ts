@@ -53,9 +53,14 @@ export interface TrayActions {
   quit(): void;
 }
 
-/** "3 unread messages", or empty. */
+/** "3 missed calls", or empty. */
 export function missedLabel(missed: number): string {
   return missed <= 0 ? '' : `${missed} missed ${missed === 1 ? 'call' : 'calls'}`;
+}
+
+/** "2 missed calls from people not in your contacts", or empty. */
+export function strangersMissedLabel(missed: number): string {
+  return missed <= 0 ? '' : `${missedLabel(missed)} from ${missed === 1 ? 'someone' : 'people'} not in your contacts`;
 }
 
 export function unreadLabel(unread: number): string {
@@ -72,6 +77,7 @@ export function trayMenuTemplate(
   actions: TrayActions,
   unread = 0,
   missed = 0,
+  missedFromStrangers = 0,
 ): MenuItemConstructorOptions[] {
   const signedIn = state.status === 'registered' || state.status === 'reconnecting' || state.status === 'signingIn';
   const statusItems: MenuItemConstructorOptions[] = signedIn
@@ -90,6 +96,9 @@ export function trayMenuTemplate(
     { id: 'status', label: trayStatusLabel(state, presence), enabled: false },
     ...(unread > 0 ? [{ id: 'unread', label: unreadLabel(unread), click: () => actions.open() }] : []),
     ...(missed > 0 ? [{ id: 'missed', label: missedLabel(missed), click: () => actions.open() }] : []),
+    ...(missedFromStrangers > 0
+      ? [{ id: 'missedFromStrangers', label: strangersMissedLabel(missedFromStrangers), click: () => actions.open() }]
+      : []),
     { type: 'separator' },
     ...statusItems,
     { id: 'open', label: 'Open Parley', click: () => actions.open() },

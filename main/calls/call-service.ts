@@ -586,6 +586,20 @@ export class CallService implements SessionParticipant {
     return owner ? unseenMissed(this.db, owner) : {};
   }
 
+  /**
+   * Missed calls not yet seen, counted apart: from contacts (what the tray and badge show) and from
+   * people not in my contacts (a stream of strangers' calls must not bury a colleague's).
+   */
+  missedCounts(): { readonly contacts: number; readonly strangers: number } {
+    let contacts = 0;
+    let strangers = 0;
+    for (const [peer, count] of Object.entries(this.missed())) {
+      if (this.options.isContact?.(peer) ?? true) contacts += count;
+      else strangers += count;
+    }
+    return { contacts, strangers };
+  }
+
   /** The person looked at the history: missed calls stop counting. */
   markSeen(): Result<void> {
     const owner = this.owner();

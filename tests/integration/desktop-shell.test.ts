@@ -329,13 +329,24 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
       // Once the call is cleared away (its reason shown a few seconds), its window goes.
       await vi.waitFor(() => expect(callWindow.isDestroyed()).toBe(true), { timeout: 15_000, interval: 100 });
 
-      // Rung and given up on: a missed call, counted in the tray until the history is seen.
+      // Rung and given up on: a missed call, counted in the tray until the history is seen — apart,
+      // and off the badge, while bob is not in alice's contacts; on the badge once he is.
       const second = bob.calls.start(`alice@${DOMAIN}`, false, 'bob-page');
       await vi.waitFor(() => expect(FakeNotification.shown).toHaveLength(2), LONG);
       if (second.ok) bob.calls.hangUp(second.value.id);
+      await vi.waitFor(
+        () => expect(tray().menu!.item('missedFromStrangers').label).toBe('1 missed call from someone not in your contacts'),
+        LONG,
+      );
+      expect(() => tray().menu!.item('missed')).toThrow();
+      expect(electron.current.app.badgeCount).toBe(0);
+      expect(await ipc().invoke('contacts:add', { address: `bob@${DOMAIN}` }, APP_FRAME)).toMatchObject({ ok: true });
       await vi.waitFor(() => expect(tray().menu!.item('missed').label).toBe('1 missed call'), LONG);
+      expect(() => tray().menu!.item('missedFromStrangers')).toThrow();
+      expect(electron.current.app.badgeCount).toBe(1);
       await ipc().invoke('calls:markSeen', undefined, APP_FRAME);
       await vi.waitFor(() => expect(() => tray().menu!.item('missed')).toThrow(), LONG);
+      expect(electron.current.app.badgeCount).toBe(0);
     } finally {
       contents.send = send;
       await fleet.dispose();

@@ -180,8 +180,14 @@ export class FakeApp extends EventEmitter {
   hasLock = true;
   quitCalls = 0;
   isPackaged = false;
+  /** The dock or taskbar badge (macOS, Unity). */
+  badgeCount = 0;
   constructor(readonly userData: string) {
     super();
+  }
+  setBadgeCount(count: number): boolean {
+    this.badgeCount = count;
+    return true;
   }
   requestSingleInstanceLock(): boolean {
     return this.hasLock;

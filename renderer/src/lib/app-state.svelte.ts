@@ -41,7 +41,11 @@ export class AppState {
     this.callWindowId = callId && /^[\w-]{1,64}$/.test(callId) ? callId : null;
     this.contacts = new ContactsState(bridge.api, () => this.connection.status === 'registered');
     this.chat = new ChatState(bridge.api, (uri) => this.contacts.byUri.has(uri));
-    this.calls = new CallsState(bridge.api, () => this.ui.settings);
+    this.calls = new CallsState(
+      bridge.api,
+      () => this.ui.settings,
+      (uri) => this.contacts.byUri.has(uri),
+    );
     bridge.onLost((message) => {
       this.fatal = message;
     });

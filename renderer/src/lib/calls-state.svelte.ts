@@ -21,6 +21,15 @@ export class CallsState {
   /** False once the oldest call has been loaded. */
   moreHistory = $state(true);
   readonly missedTotal = $derived(Object.values(this.missed).reduce((sum, n) => sum + n, 0));
+  /**
+   * Missed calls counted apart: from contacts (the window title's count and the notice) and from
+   * people not in my contacts (their own notice), so a stream of strangers' calls cannot bury a
+   * colleague's.
+   */
+  readonly missedFromStrangers = $derived(
+    Object.entries(this.missed).reduce((sum, [peer, n]) => (this.isContact(peer) ? sum : sum + n), 0),
+  );
+  readonly missedFromContacts = $derived(this.missedTotal - this.missedFromStrangers);
   /** The last thing that went wrong starting or answering a call, in words. */
   error = $state<string | null>(null);
   private readonly media: CallMedia;
@@ -36,6 +45,8 @@ export class CallsState {
     private readonly api: ParleyApi,
     /** The installation's preferences (the devices calls use). */
     readonly settings: () => UiSettings = () => DEFAULT_UI_SETTINGS,
+    /** Whether an address is one of my contacts. */
+    private readonly isContact: (uri: string) => boolean = () => true,
   ) {
     // A random token names this page: main sends a call's media requests to the page that started
     // or answered it, and the other windows leave them alone.
