@@ -592,6 +592,25 @@ describe('calls between two people', () => {
     await audioFlows(bob);
   });
 
+  test('a transfer the other side declines: alice is told why, stays in the call, and can dismiss the words', async () => {
+    const [alice, bob] = await Promise.all([signIn('alice'), signIn('bob')]);
+    await call(alice, 'bob', 'Bob');
+    await incoming(bob).getByRole('button', { name: 'Answer', exact: true }).click();
+    await callWith(alice, 'Bob').getByText('In a call').waitFor();
+    await callWith(alice, 'Bob').getByRole('button', { name: 'Transfer' }).click();
+    await callWith(alice, 'Bob').getByRole('textbox', { name: 'Transfer to' }).fill(`carol@${DOMAIN}`);
+    await callWith(alice, 'Bob').getByRole('button', { name: 'Transfer call' }).click();
+    await bob
+      .getByRole('group', { name: /^Transfer request from / })
+      .getByRole('button', { name: 'Decline' })
+      .click();
+    const told = callWith(alice, 'Bob').getByRole('status').filter({ hasText: 'The transfer did not go through: Declined.' });
+    await told.waitFor();
+    await told.getByRole('button', { name: 'Dismiss' }).click();
+    await told.waitFor({ state: 'detached' });
+    await callWith(alice, 'Bob').getByText('In a call').waitFor();
+  });
+
   test('a transfer that would make a third call is refused: alice is talking to bob while carol rings', async () => {
     const [alice, bob, carol] = await Promise.all([signIn('alice'), signIn('bob'), signIn('carol')]);
     await call(bob, 'alice', 'Alice');
