@@ -25,6 +25,7 @@ import { AccountService } from './sip/account-service.js';
 import { SipConnection, type SipConnectionOptions } from './sip/sip-connection.js';
 import { openDatabase } from './store/db.js';
 import { getSetting, setSetting } from './store/settings-repository.js';
+import { getAccountState } from './store/account-state-repository.js';
 import { isSenderBlocked } from './store/messages-repository.js';
 import { getUiSettings, setUiSettings } from './store/ui-settings-repository.js';
 import { cleanText } from '../shared/domain/text.js';
@@ -136,6 +137,10 @@ export class Engine {
       },
       isBlocked: (uri) => this.isBlocked(uri),
       isContact: (uri) => this.directory.findByAddress(uri) !== undefined,
+      gateway: () => {
+        const me = owner();
+        return me ? getAccountState(this.db, me).gateway : '';
+      },
     });
     this.handlers = {
       ...accountHandlers(this.info, this.account, this.connection),

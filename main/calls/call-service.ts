@@ -75,6 +75,11 @@ export interface CallServiceOptions {
   readonly isBlocked?: (uri: string) => boolean;
   /** Whether this address is one of my contacts (anyone else's call rings as a stranger's). */
   readonly isContact?: (uri: string) => boolean;
+  /**
+   * The domain my phone-network gateway's calls come from when it is not my own (or empty): its
+   * callers' numbers are believed like my own server's.
+   */
+  readonly gateway?: () => string;
 }
 
 /**
@@ -390,7 +395,7 @@ export class CallService implements SessionParticipant {
       return;
     }
     const number = numberOf(target.user);
-    const myDomain = target.host.toLowerCase() === me.host.toLowerCase();
+    const myDomain = this.isMyNetwork(target.host);
     const request: TransferRequest = {
       target: target.uri,
       ...(number ? { number } : {}),
@@ -586,6 +591,13 @@ export class CallService implements SessionParticipant {
     return owner ? unseenMissed(this.db, owner) : {};
   }
 
+  /** Whether a host is my own domain or the phone gateway the account names. */
+  private isMyNetwork(host: string): boolean {
+    const me = parseSipAddress(this.owner() ?? '');
+    const lower = host.toLowerCase();
+    return (!!me && lower === me.host.toLowerCase()) || (lower !== '' && lower === this.options.gateway?.().toLowerCase());
+  }
+
   /**
    * Missed calls not yet seen, counted apart: from contacts (what the tray and badge show) and from
    * people not in my contacts (a stream of strangers' calls must not bury a colleague's).
@@ -772,9 +784,9 @@ export class CallService implements SessionParticipant {
       void invitation.reject({ statusCode: 603 }).catch(() => undefined);
       return;
     }
-    const me = parseSipAddress(this.owner() ?? '');
-    const fromMyDomain = !!me && from.host.toLowerCase() === me.host.toLowerCase();
-    // A call from the phone network reaches me through my own server: the caller's number is the
+    const fromMyDomain = this.isMyNetwork(from.host);
+    // A call from the phone network reaches me through my own server (or the gateway the account
+    // names): the caller's number is the
     // user part of From, or — where a trunk's From names its own account — in the identity the
     // server asserts (RFC 3325 P-Asserted-Identity, or the older Remote-Party-ID). Only then does
     // a contact with that number name the caller: anyone on another domain can put a colleague's

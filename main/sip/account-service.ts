@@ -60,6 +60,7 @@ export class AccountService {
       iceServers: getAccountState(this.db, account.uri).iceServers,
       iceUser: getAccountState(this.db, account.uri).iceUser,
       hasIcePassword: (await this.readSecret(turnPasswordKey(account.uri))) !== null,
+      gateway: getAccountState(this.db, account.uri).gateway,
     };
   }
 
@@ -136,6 +137,7 @@ export class AccountService {
       xcapRoot: params.xcapRoot?.trim() ?? '',
       iceServers: iceUrls.join('\n'),
       iceUser: turn ? (params.iceUser?.trim() ?? '') : '',
+      gateway: params.gateway?.trim().toLowerCase() ?? '',
     });
     const previousIcePassword = await this.readSecret(turnPasswordKey(address.uri));
     const icePassword = turn ? params.icePassword || rememberedIcePassword : null;
@@ -147,7 +149,12 @@ export class AccountService {
     if (!result.ok) {
       if (saved) saveAccount(this.db, saved);
       else deleteAccount(this.db);
-      updateAccountState(this.db, address.uri, { xcapRoot: previous.xcapRoot, iceServers: previous.iceServers, iceUser: previous.iceUser });
+      updateAccountState(this.db, address.uri, {
+        xcapRoot: previous.xcapRoot,
+        iceServers: previous.iceServers,
+        iceUser: previous.iceUser,
+        gateway: previous.gateway,
+      });
       await this.restorePassword(address.uri, previousPassword);
       await this.keepSecret(turnPasswordKey(address.uri), previousIcePassword);
       this.icePassword = null;

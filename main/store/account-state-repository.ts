@@ -18,6 +18,8 @@ export interface AccountState {
   readonly iceServers: string;
   /** The TURN user name, or empty. */
   readonly iceUser: string;
+  /** The phone gateway's domain (its calls' numbers name contacts), or empty. */
+  readonly gateway: string;
 }
 
 /** What an account that never changed anything has. */
@@ -30,6 +32,7 @@ export const DEFAULT_ACCOUNT_STATE: AccountState = {
   trustedCertificate: '',
   iceServers: '',
   iceUser: '',
+  gateway: '',
 };
 
 interface Row {
@@ -41,13 +44,14 @@ interface Row {
   trusted_cert: string;
   ice_servers: string;
   ice_user: string;
+  gateway: string;
 }
 
 /** The account's state (defaults for an account never seen). */
 export function getAccountState(db: Database, owner: string): AccountState {
   const row = prepared<[string], Row>(
     db,
-    'SELECT status, note, idle_minutes, xcap_root, pres_rules_dirty, trusted_cert, ice_servers, ice_user FROM account_state WHERE owner = ?',
+    'SELECT status, note, idle_minutes, xcap_root, pres_rules_dirty, trusted_cert, ice_servers, ice_user, gateway FROM account_state WHERE owner = ?',
   ).get(owner);
   if (!row) return DEFAULT_ACCOUNT_STATE;
   return {
@@ -59,6 +63,7 @@ export function getAccountState(db: Database, owner: string): AccountState {
     trustedCertificate: row.trusted_cert,
     iceServers: row.ice_servers,
     iceUser: row.ice_user,
+    gateway: row.gateway,
   };
 }
 
@@ -67,11 +72,11 @@ export function updateAccountState(db: Database, owner: string, changes: Partial
   const next = { ...getAccountState(db, owner), ...changes };
   prepared(
     db,
-    `INSERT INTO account_state (owner, status, note, idle_minutes, xcap_root, pres_rules_dirty, trusted_cert, ice_servers, ice_user)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO account_state (owner, status, note, idle_minutes, xcap_root, pres_rules_dirty, trusted_cert, ice_servers, ice_user, gateway)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (owner) DO UPDATE SET status = excluded.status, note = excluded.note, idle_minutes = excluded.idle_minutes,
        xcap_root = excluded.xcap_root, pres_rules_dirty = excluded.pres_rules_dirty, trusted_cert = excluded.trusted_cert,
-       ice_servers = excluded.ice_servers, ice_user = excluded.ice_user`,
+       ice_servers = excluded.ice_servers, ice_user = excluded.ice_user, gateway = excluded.gateway`,
   ).run(
     owner,
     next.status,
@@ -82,6 +87,7 @@ export function updateAccountState(db: Database, owner: string, changes: Partial
     next.trustedCertificate,
     next.iceServers,
     next.iceUser,
+    next.gateway,
   );
   return next;
 }

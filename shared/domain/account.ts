@@ -1,6 +1,6 @@
 /** The SIP account a person signs in with, as the UI and main exchange it. */
 
-import { isHttpUrl, parseServerUrl, parseSipAddress, serverFor } from './sip-address.js';
+import { isHost, isHttpUrl, parseServerUrl, parseSipAddress, serverFor } from './sip-address.js';
 
 /** What the sign-in form sends. The password never comes back out of main. */
 export interface SignInParams {
@@ -24,6 +24,11 @@ export interface SignInParams {
   readonly iceUser?: string;
   /** The TURN password; empty means "the remembered one". */
   readonly icePassword?: string;
+  /**
+   * The domain (or host) a phone-network gateway's calls come from, when it is not my own: a number
+   * in such a call names my contact, as in a call from my own domain. Empty: only my own domain.
+   */
+  readonly gateway?: string;
 }
 
 /** The remembered account, without its password. */
@@ -49,6 +54,8 @@ export interface SavedAccount {
   readonly iceUser: string;
   /** Whether a TURN password is kept. */
   readonly hasIcePassword: boolean;
+  /** The phone gateway's domain, or empty. */
+  readonly gateway: string;
 }
 
 /** Who is signed in, as the header shows it. */
@@ -77,6 +84,7 @@ export const ACCOUNT_LIMITS = {
   xcapRoot: 2048,
   iceServers: 2048,
   iceUser: 256,
+  gateway: 253,
 } as const;
 
 /** At most this many STUN/TURN servers (each one gathers candidates and delays the call). */
@@ -135,6 +143,9 @@ export function validateSignIn(params: SignInParams, opts: { passwordKnown: bool
     else if ((params.icePassword ?? '').length > ACCOUNT_LIMITS.password)
       errors.push({ field: 'icePassword', message: 'That password is too long.' });
   }
+  const gateway = params.gateway?.trim() ?? '';
+  if (gateway !== '' && (gateway.length > ACCOUNT_LIMITS.gateway || !isHost(gateway)))
+    errors.push({ field: 'gateway', message: 'The phone gateway must be a domain or host name, like pstn.example.com.' });
   const xcapRoot = params.xcapRoot?.trim() ?? '';
   if (xcapRoot !== '' && (xcapRoot.length > ACCOUNT_LIMITS.xcapRoot || !isHttpUrl(xcapRoot)))
     errors.push({

@@ -19,6 +19,7 @@ export const accountRequests = {
     iceServers: optional(str(ACCOUNT_LIMITS.iceServers)),
     iceUser: optional(str(ACCOUNT_LIMITS.iceUser)),
     icePassword: optional(str(ACCOUNT_LIMITS.password)),
+    gateway: optional(str(ACCOUNT_LIMITS.gateway)),
   }),
   'account:signOut': none,
   /** Trusts a certificate (SHA-256 fingerprint) for this account's server; an empty one stops trusting. */

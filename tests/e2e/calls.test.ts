@@ -283,7 +283,7 @@ describe('calls between two people', () => {
     await callWith(ivan, 'Judy').getByRole('button', { name: 'Hang up' }).click();
   });
 
-  test('a TURN server set on the account (with a bad address refused first) gives the call relay candidates through coturn', async () => {
+  test('a TURN server set on the account (with a bad address refused first, and a phone gateway beside it) gives the call relay candidates through coturn', async () => {
     const turn = await Coturn.start();
     try {
       const parley = await WebParley.launch();
@@ -295,8 +295,12 @@ describe('calls between two people', () => {
       await kate.getByText('More options').click();
       const servers = kate.getByRole('textbox', { name: 'STUN/TURN servers for calls' });
       await servers.fill('turn.example.com');
+      const gateway = kate.getByRole('textbox', { name: 'Phone gateway' });
+      await gateway.fill('sip:pstn.example.com');
       await kate.getByRole('button', { name: 'Sign in' }).click();
       await kate.getByText('turn.example.com is not a STUN or TURN address').waitFor();
+      await kate.getByText('The phone gateway must be a domain or host name, like pstn.example.com.').waitFor();
+      await gateway.fill('pstn.example.com');
       await servers.fill(turn.url);
       await kate.getByRole('button', { name: 'Sign in' }).click();
       await kate.getByText('Enter the TURN user name your administrator gave you.').waitFor();

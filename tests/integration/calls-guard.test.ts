@@ -41,8 +41,8 @@ function answerMedia(engine: Engine): void {
   );
 }
 
-async function signedIn(user: string): Promise<Engine> {
-  const engine = await fleet.signedIn(user);
+async function signedIn(user: string, gateway?: string): Promise<Engine> {
+  const engine = await fleet.signedIn(user, gateway ? { account: { gateway } } : {});
   answerMedia(engine);
   return engine;
 }
@@ -248,6 +248,22 @@ describe('who may ring', () => {
       number: '+493012345678',
       peerName: 'Dana Whitfield',
     });
+  });
+
+  test('the phone gateway the account names is believed like my own server: its numbers name contacts', async () => {
+    const alice = await signedIn('alice', 'Evil.test');
+    const added = alice.contacts.add({ address: `dana@${DOMAIN}`, displayName: 'Dana Whitfield' });
+    if (!added.ok) throw new Error(added.error.message);
+    expect(alice.contacts.update(added.value.id, { phones: { work: '+493012345678' } }).ok).toBe(true);
+    expect((await alice.account.get())?.gateway).toBe('evil.test');
+    void mallory.request('INVITE', `sip:alice@${DOMAIN}`, kamailio.sipPort, {
+      body: PAGELESS_SDP,
+      contentType: 'application/sdp',
+      from: '+493012345678@evil.test',
+    });
+    await vi.waitFor(() => expect(alice.calls.list()).toHaveLength(1));
+    expect(alice.calls.list()[0]).toMatchObject({ number: '+493012345678', peerName: 'Dana Whitfield' });
+    expect(alice.calls.list()[0]?.stranger).toBeUndefined();
   });
 
   test('each missed call tells the pages what changed (that caller’s count), not the whole map of missed calls', async () => {

@@ -1,3 +1,4 @@
+import type { SignInParams } from '../../shared/domain/account.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,13 +27,17 @@ export class EngineFleet {
   }
 
   /** A new engine signed in as `user` (password `<user>-pw`). */
-  async signedIn(user: string, options: Partial<EngineOptions> & { dataDir?: string } = {}): Promise<Engine> {
+  async signedIn(
+    user: string,
+    options: Partial<EngineOptions> & { dataDir?: string; account?: Partial<SignInParams> } = {},
+  ): Promise<Engine> {
     const engine = this.create(options);
     const result = await engine.account.signIn({
       address: `${user}@${this.kamailio.domain}`,
       password: `${user}-pw`,
       server: this.kamailio.wsUrl,
       rememberPassword: true,
+      ...options.account,
     });
     if (!result.ok) throw new Error(`${user} could not sign in: ${result.error.message}`);
     return engine;

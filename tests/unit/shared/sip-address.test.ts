@@ -56,6 +56,14 @@ describe('the server a person means', () => {
     expect(validateSignIn({ ...form, server: 'sip.example.com:5443' }, { passwordKnown: false })).toEqual([]);
     expect(validateSignIn({ ...form, server: 'http://example.com' }, { passwordKnown: false })).toMatchObject([{ field: 'server' }]);
   });
+
+  test('the phone gateway is empty or a host name', () => {
+    const form = { address: 'alice@example.com', password: 'x', server: '', rememberPassword: false };
+    expect(validateSignIn({ ...form, gateway: '' }, { passwordKnown: false })).toEqual([]);
+    expect(validateSignIn({ ...form, gateway: ' pstn.example.com ' }, { passwordKnown: false })).toEqual([]);
+    for (const gateway of ['sip:pstn.example.com', 'pstn example', 'a'.repeat(254)])
+      expect(validateSignIn({ ...form, gateway }, { passwordKnown: false })).toMatchObject([{ field: 'gateway' }]);
+  });
 });
 
 describe('server URLs', () => {

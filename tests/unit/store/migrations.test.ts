@@ -342,10 +342,31 @@ describe('migration 0012: STUN/TURN servers per account', () => {
     migrate(db, 11);
     db.prepare("INSERT INTO account_state (owner, note) VALUES ('sip:a@c', 'hi')").run();
     migrate(db, 12);
-    expect(getAccountState(db, 'sip:a@c')).toMatchObject({ note: 'hi', iceServers: '', iceUser: '' });
+    expect(db.prepare('SELECT note, ice_servers, ice_user FROM account_state').get()).toEqual({
+      note: 'hi',
+      ice_servers: '',
+      ice_user: '',
+    });
+    expect(() => db.prepare('UPDATE account_state SET ice_user = ?').run('u'.repeat(257))).toThrow(/CHECK/);
+    // (the repository reads today's schema)
+    migrate(db);
     updateAccountState(db, 'sip:a@c', { iceServers: 'turn:t.example.com', iceUser: 'u' });
     expect(getAccountState(db, 'sip:a@c')).toMatchObject({ note: 'hi', iceServers: 'turn:t.example.com', iceUser: 'u' });
     expect(() => db.prepare('UPDATE account_state SET ice_user = ?').run('u'.repeat(257))).toThrow(/CHECK/);
+    db.close();
+  });
+});
+
+describe('migration 0013: the phone gateway per account', () => {
+  test('existing account state keeps its values and names no gateway; the column is bounded', () => {
+    const db = new Database(tempFile());
+    migrate(db, 12);
+    db.prepare("INSERT INTO account_state (owner, note, ice_user) VALUES ('sip:a@c', 'hi', 'u')").run();
+    migrate(db, 13);
+    expect(getAccountState(db, 'sip:a@c')).toMatchObject({ note: 'hi', iceUser: 'u', gateway: '' });
+    updateAccountState(db, 'sip:a@c', { gateway: 'pstn.example.com' });
+    expect(getAccountState(db, 'sip:a@c')).toMatchObject({ note: 'hi', iceUser: 'u', gateway: 'pstn.example.com' });
+    expect(() => db.prepare('UPDATE account_state SET gateway = ?').run('g'.repeat(254))).toThrow(/CHECK/);
     db.close();
   });
 });
