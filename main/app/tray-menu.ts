@@ -8,6 +8,7 @@ import {
   type MyPresence,
   type MyStatus,
 } from '../../shared/domain/presence.js';
+import { t } from '../../shared/i18n/format.js';
 
 export type TrayIconVariant = 'available' | 'busy' | 'away' | 'reconnecting' | 'offline';
 
@@ -55,12 +56,12 @@ export interface TrayActions {
 
 /** "3 missed calls", or empty. */
 export function missedLabel(missed: number): string {
-  return missed <= 0 ? '' : `${missed} missed ${missed === 1 ? 'call' : 'calls'}`;
+  return missed <= 0 ? '' : t('calls.missed.count', { count: missed });
 }
 
 /** "2 missed calls from people not in your contacts", or empty. */
 export function strangersMissedLabel(missed: number): string {
-  return missed <= 0 ? '' : `${missedLabel(missed)} from ${missed === 1 ? 'someone' : 'people'} not in your contacts`;
+  return missed <= 0 ? '' : t('calls.missed.strangers', { count: missed });
 }
 
 export function unreadLabel(unread: number): string {

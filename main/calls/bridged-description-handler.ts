@@ -1,4 +1,5 @@
 import type { BodyAndContentType, SessionDescriptionHandler, SessionDescriptionHandlerOptions } from 'sip.js';
+import { CallEndReason, mediaFailureEnd, type CallEnd } from '../../shared/domain/calls.js';
 import type { MediaBridge } from './media-bridge.js';
 import { isHoldOffer, sendsVideo, tonesInMedia, unusableSdp } from './sdp.js';
 
@@ -16,8 +17,22 @@ export interface BridgedCall {
   readonly held: () => boolean;
   /** Their SDP: whether it puts me on hold, and whether they send video. */
   readonly remoteMedia: (media: { held: boolean; video: boolean }) => void;
-  /** The call cannot go on, for this reason in words (said before sip.js ends it). */
-  readonly failed?: (reason: string) => void;
+  /** The call cannot go on, for this reason (said before sip.js ends it). */
+  readonly failed?: (end: CallEnd) => void;
+}
+
+/**
+ * Why the media side of a call failed, as a value: sip.js hands it back through the failed INVITE or
+ * answer, and the call ends with it. The message carries the reason too, for a re-wrapped error.
+ */
+export class CallFailure extends Error {
+  constructor(
+    readonly end: CallEnd,
+    /** What happened, for the log. */
+    readonly detail = '',
+  ) {
+    super(`call-end:${end.reason}`);
+  }
 }
 
 /**
@@ -44,7 +59,7 @@ export class BridgedDescriptionHandler implements SessionDescriptionHandler {
       hold: this.call.held(),
       iceRestart: options?.iceRestart ?? false,
     });
-    if (!reply.sdp) throw new Error('The window holding the call sent no session description.');
+    if (!reply.sdp) throw new CallFailure({ reason: CallEndReason.MediaFailed }, 'the window holding the call sent no session description');
     // An offer unless it answered theirs (setDescription came first and cleared `offered`).
     this.offered = !this.answering;
     this.answering = false;
@@ -63,9 +78,9 @@ export class BridgedDescriptionHandler implements SessionDescriptionHandler {
     // than with the browser's parser error.
     const unusable = unusableSdp(sdp);
     if (unusable) {
-      const reason = `The call could not connect: ${unusable}`;
-      this.call.failed?.(reason);
-      throw new Error(reason);
+      const end = { reason: CallEndReason.PlainRtp };
+      this.call.failed?.(end);
+      throw new CallFailure(end, unusable);
     }
     // RFC 3264 §8.4: an offer whose media is all sendonly or inactive puts me on hold; sendrecv (or
     // no direction, which means sendrecv) takes me off it.
@@ -109,9 +124,11 @@ export class BridgedDescriptionHandler implements SessionDescriptionHandler {
 
   private async ask(ask: Parameters<MediaBridge['ask']>[2]) {
     const token = this.call.token();
-    if (!token) throw new Error('No window holds this call.');
+    if (!token) throw new CallFailure({ reason: CallEndReason.NoWindow }, 'no window holds this call');
     const reply = await this.bridge.ask(this.call.id, token, ask);
-    if (!reply.ok) throw new Error(reply.error ?? 'The call could not use its media.');
+    if (!reply.ok) {
+      throw new CallFailure(reply.unanswered ? { reason: CallEndReason.NoWindow } : mediaFailureEnd(reply.failure), reply.error ?? '');
+    }
     return reply;
   }
 }

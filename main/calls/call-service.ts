@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { Invitation, Inviter, SessionState, type Core, type Referral, type Session, type URI } from 'sip.js';
 import {
-  callRejectionText,
+  callEndText,
+  CALL_END_REASONS,
+  CallEndReason,
+  rejectionEnd,
   RING_TIMEOUT_MS,
   TRANSFER_ASK_MS,
   type TransferRequest,
   type Call,
+  type CallEnd,
   type CallOutcome,
   type CallRecord,
   type MissedCalls,
 } from '../../shared/domain/calls.js';
+import { t } from '../../shared/i18n/format.js';
 import { parseSipAddress, type SipAddress } from '../../shared/domain/sip-address.js';
 import { dialTarget, numberOf } from '../../shared/domain/phone.js';
 import { cleanText } from '../../shared/domain/text.js';
@@ -20,11 +25,11 @@ import { createLogger, type Logger } from '../logger.js';
 import type { SessionParticipant } from '../sip/sip-connection.js';
 import type { SipSession } from '../sip/sip-session.js';
 import { addressOf } from '../sip/uri.js';
-import { BridgedDescriptionHandler, type BridgedOptions } from './bridged-description-handler.js';
+import { BridgedDescriptionHandler, CallFailure, type BridgedOptions } from './bridged-description-handler.js';
 import { unusableSdp } from './sdp.js';
 import type { Database } from 'better-sqlite3';
 import { callHistory, markMissedSeen, recordCall, unseenMissed, unseenMissedFrom } from '../store/call-history-repository.js';
-import { MediaBridge } from './media-bridge.js';
+import { MediaBridge, type MediaReply } from './media-bridge.js';
 
 /** Calls at once (one talking, one waiting or held); an INVITE beyond that is answered 486. */
 export const MAX_CALLS = 2;
@@ -162,8 +167,8 @@ export class CallService implements SessionParticipant {
           if (entry.call.remoteHeld !== held || entry.call.remoteVideo !== video)
             this.update(entry, { remoteHeld: held, remoteVideo: video });
         },
-        failed: (reason) => {
-          if (!entry.call.reason) this.update(entry, { reason });
+        failed: (end) => {
+          if (!entry.call.end) this.update(entry, { end });
         },
       });
     };
@@ -220,7 +225,8 @@ export class CallService implements SessionParticipant {
         .refer(dialled.target, {
           requestDelegate: {
             onAccept: () => resolve(undefined),
-            onReject: (response) => resolve(`The transfer was refused: ${callRejectionText(response.message.statusCode ?? 500)}.`),
+            onReject: (response) =>
+              resolve(t('call.transfer.refused', { why: callEndText(rejectionEnd(response.message.statusCode ?? 500)) })),
           },
           onNotify: (notification) => {
             void notification.accept().catch(() => undefined);
@@ -232,13 +238,13 @@ export class CallService implements SessionParticipant {
     if (refused) return err('state', refused);
     if (entry.call.state !== 'connected') return ok(undefined);
     // A final NOTIFY may already have come with (or before) the 202.
-    if (entry.call.reason === 'Transferred') return ok(undefined);
-    this.update(entry, { transferring: dialled.kind === 'phone' ? dialled.e164 : dialled.uri, transferProblem: '' });
+    if (entry.call.end?.reason === CallEndReason.Transferred) return ok(undefined);
+    this.update(entry, { transferring: dialled.kind === 'phone' ? dialled.e164 : dialled.uri, transferProblem: undefined });
     // They may ask a person first, then ring the target: wait for both, then keep the call.
     entry.transferTimer = this.clock.setTimeout(
       () => {
         if (entry.call.transferring && entry.call.state === 'connected') {
-          this.update(entry, { transferring: undefined, transferProblem: 'They did not say whether the transfer went through.' });
+          this.update(entry, { transferring: undefined, transferProblem: { kind: 'noWord' } });
         }
       },
       TRANSFER_ASK_MS + (this.options.ringMs ?? RING_TIMEOUT_MS),
@@ -254,12 +260,14 @@ export class CallService implements SessionParticipant {
     if (entry.transferTimer) this.clock.clearTimeout(entry.transferTimer);
     if (entry.call.state !== 'connected') return;
     if (status >= 200 && status < 300) {
-      this.update(entry, { reason: 'Transferred', transferring: undefined });
+      this.update(entry, { end: { reason: CallEndReason.Transferred }, transferring: undefined });
       void entry.sip.bye().catch((error: unknown) => this.log.debug(`bye after transfer: ${String(error)}`));
       return;
     }
-    const why = status >= 300 ? callRejectionText(status) : 'they gave no reason';
-    this.update(entry, { transferring: undefined, transferProblem: `The transfer did not go through: ${why}.` });
+    this.update(entry, {
+      transferring: undefined,
+      transferProblem: { kind: 'failed', ...(status >= 300 ? { end: rejectionEnd(status) } : {}) },
+    });
   }
 
   /** What `input` dials (an address, or a number through my own server) and the URI the INVITE or REFER goes to. */
@@ -290,7 +298,6 @@ export class CallService implements SessionParticipant {
       remoteHeld: false,
       remoteVideo: false,
       startedAt: this.clock.now(),
-      reason: '',
     });
     entry.token = token;
     // The referrer hears one status per stage and exactly one final one.
@@ -302,7 +309,7 @@ export class CallService implements SessionParticipant {
     };
     entry.ringTimer = this.clock.setTimeout(() => {
       if (entry.call.state !== 'calling' && entry.call.state !== 'ringing') return;
-      this.update(entry, { reason: 'No answer' });
+      this.update(entry, { end: { reason: CallEndReason.NoAnswer } });
       void inviter.cancel().catch((error: unknown) => this.log.debug(`cancel: ${String(error)}`));
     }, this.options.ringMs ?? RING_TIMEOUT_MS);
     inviter
@@ -329,12 +336,10 @@ export class CallService implements SessionParticipant {
             const next = redirects < MAX_REDIRECTS ? this.redirectTarget(response.message.getHeaders('Contact')) : undefined;
             if (!next || this.entries.get(entry.call.id) !== entry) {
               tell(response.message.statusCode ?? 302, 'Moved');
-              this.update(entry, {
-                reason: `The call was forwarded somewhere Parley can't follow (${response.message.statusCode ?? 302}).`,
-              });
+              this.update(entry, { end: { reason: CallEndReason.ForwardUnfollowable, status: response.message.statusCode ?? 302 } });
               return;
             }
-            this.update(entry, { reason: `Forwarded to ${next.number ?? next.address.address}` });
+            this.update(entry, { end: { reason: CallEndReason.Forwarded, target: next.number ?? next.address.address } });
             this.clock.setTimeout(() => {
               const session = this.session;
               if (!session?.connected) return;
@@ -351,8 +356,8 @@ export class CallService implements SessionParticipant {
           onReject: (response) => {
             tell(response.message.statusCode ?? 500, cleanText(response.message.reasonPhrase ?? '', 64) || 'Failed');
             // Our own CANCEL (or the ring timeout) brings a 487: the reason already said stays.
-            if (entry.call.reason === 'Cancelled' || entry.call.reason === 'No answer') return;
-            this.update(entry, { reason: callRejectionText(response.message.statusCode ?? 500) });
+            if (entry.call.end?.reason === CallEndReason.Cancelled || entry.call.end?.reason === CallEndReason.NoAnswer) return;
+            this.update(entry, { end: rejectionEnd(response.message.statusCode ?? 500) });
           },
         },
       })
@@ -500,16 +505,16 @@ export class CallService implements SessionParticipant {
     const sip = entry.sip;
     const done = (promise: Promise<unknown>) => promise.catch((error: unknown) => this.log.debug(`hang up: ${String(error)}`));
     if (sip instanceof Invitation && sip.state === SessionState.Initial) {
-      this.update(entry, { reason: 'Declined' });
+      this.update(entry, { end: { reason: CallEndReason.Declined } });
       void done(sip.reject({ statusCode: 603 }));
     } else if (sip instanceof Inviter && (sip.state === SessionState.Initial || sip.state === SessionState.Establishing)) {
-      this.update(entry, { reason: 'Cancelled' });
+      this.update(entry, { end: { reason: CallEndReason.Cancelled } });
       void done(sip.cancel());
     } else if (sip.state === SessionState.Established) {
-      this.update(entry, { reason: 'Call ended' });
+      this.update(entry, { end: { reason: CallEndReason.Ended } });
       void done(sip.bye());
     } else {
-      this.end(entry, 'Call ended');
+      this.end(entry, { reason: CallEndReason.Ended });
     }
     return ok(undefined);
   }
@@ -559,7 +564,7 @@ export class CallService implements SessionParticipant {
   private async reinvite(entry: Entry, what: string): Promise<string | undefined> {
     const status = await this.reinviteStatus(entry);
     if (status === 200) return undefined;
-    return typeof status === 'string' ? status : `${what} was refused: ${callRejectionText(status)}.`;
+    return typeof status === 'string' ? status : `${what} was refused: ${callEndText(rejectionEnd(status))}.`;
   }
 
   /** Sends a re-INVITE: 200 when taken, the final status when refused, or what went wrong before it left. */
@@ -644,11 +649,7 @@ export class CallService implements SessionParticipant {
   }
 
   /** A page's answer to a media request (only the page it was sent to is heard). */
-  mediaReply(
-    requestId: number,
-    reply: { ok: boolean; sdp?: string | undefined; error?: string | undefined },
-    callerId?: string,
-  ): Result<void> {
+  mediaReply(requestId: number, reply: MediaReply, callerId?: string): Result<void> {
     return this.media.reply(requestId, reply, callerId)
       ? ok(undefined)
       : err('state', 'That media request is not waiting for this window.');
@@ -669,7 +670,7 @@ export class CallService implements SessionParticipant {
       entry.reconnectBy = deadline;
       this.update(entry, { reconnecting: true });
       entry.lostTimer = this.clock.setTimeout(() => {
-        if (entry.call.reconnecting) this.lose(entry, 'Call lost: the connection to the server dropped and did not come back');
+        if (entry.call.reconnecting) this.lose(entry, CallEndReason.ServerLost);
       }, wait);
     }
   }
@@ -697,7 +698,7 @@ export class CallService implements SessionParticipant {
         if (this.clock.now() + wait >= (entry.reconnectBy ?? 0)) break;
         await new Promise<void>((resolve) => this.clock.setTimeout(resolve, wait));
       }
-      if (entry.call.reconnecting && entry.call.state === 'connected') this.lose(entry, 'Call lost when the network dropped');
+      if (entry.call.reconnecting && entry.call.state === 'connected') this.lose(entry, CallEndReason.NetworkLost);
     } finally {
       entry.recovering = false;
     }
@@ -720,7 +721,7 @@ export class CallService implements SessionParticipant {
     if (entry.call.mediaInterrupted || entry.call.held || entry.call.remoteHeld) return ok(undefined);
     this.update(entry, { mediaInterrupted: true });
     entry.mediaTimer = this.clock.setTimeout(() => {
-      if (entry.call.mediaInterrupted) this.lose(entry, 'Call lost: the connection to them dropped');
+      if (entry.call.mediaInterrupted) this.lose(entry, CallEndReason.MediaLost);
     }, this.options.mediaLossMs ?? MEDIA_LOSS_MS);
     // One ICE restart per stretch of lost media: a connection (or a page) that flaps between lost and
     // back must not turn into a stream of re-INVITEs.
@@ -737,12 +738,12 @@ export class CallService implements SessionParticipant {
   }
 
   /** Ends a call that cannot go on, with a BYE if the dialog still stands. */
-  private lose(entry: Entry, reason: string): void {
+  private lose(entry: Entry, reason: CallEndReason): void {
     if (entry.call.state === 'ended') return;
     if (entry.lostTimer) this.clock.clearTimeout(entry.lostTimer);
-    this.update(entry, { reason });
+    this.update(entry, { end: { reason } });
     if (entry.sip.state === SessionState.Established) void entry.sip.bye().catch(() => undefined);
-    this.end(entry, reason);
+    this.end(entry, { reason });
   }
 
   async signOut(): Promise<void> {
@@ -750,7 +751,7 @@ export class CallService implements SessionParticipant {
     // closing connection may never bring.
     for (const entry of this.live()) {
       this.hangUp(entry.call.id);
-      this.end(entry, 'Call ended');
+      this.end(entry, { reason: CallEndReason.Ended });
     }
     this.session = undefined;
   }
@@ -810,22 +811,22 @@ export class CallService implements SessionParticipant {
     // history, as Lync logs one. Strangers' calls still ringing do not count against a contact's.
     const dnd = this.options.doNotDisturb?.() ?? false;
     const offer = invitation.body ?? '';
-    const refuse = (statusCode: number, reason: string, extraHeaders: string[] = []) => {
+    const refuse = (statusCode: number, reason: CallEndReason, extraHeaders: string[] = []) => {
       void invitation.reject({ statusCode, extraHeaders }).catch(() => undefined);
       const now = this.clock.now();
-      this.record({ ...caller, direction: 'in', video: false, startedAt: now, endedAt: now, outcome: 'missed', reason });
+      this.record({ ...caller, direction: 'in', video: false, startedAt: now, endedAt: now, outcome: 'missed', end: { reason } });
     };
     if (dnd || this.engaged().length >= MAX_CALLS) {
       // A stranger's refused call leaves no row: a flood of them would fill the history.
       if (stranger) void invitation.reject({ statusCode: 486 }).catch(() => undefined);
-      else refuse(486, dnd ? 'Missed while in Do not disturb' : 'Missed while in another call');
+      else refuse(486, dnd ? CallEndReason.MissedDnd : CallEndReason.MissedInCall);
       return;
     }
     // An offer the page's WebRTC can never take (plain RTP, no DTLS-SRTP or ICE): refused at once
     // (488, RFC 3261 §21.4.26) rather than ringing a call nobody could answer.
     const unusable = offer === '' ? null : unusableSdp(offer);
     if (unusable) {
-      refuse(488, `Missed: ${unusable}`, [`Warning: 399 parley "${unusable.replace(/"/g, "'")}"`]);
+      refuse(488, CallEndReason.MissedPlainRtp, [`Warning: 399 parley "${unusable.replace(/"/g, "'")}"`]);
       return;
     }
     const entry = this.add(invitation, {
@@ -839,17 +840,16 @@ export class CallService implements SessionParticipant {
       remoteHeld: false,
       remoteVideo: false,
       startedAt: this.clock.now(),
-      reason: '',
     });
     invitation.delegate = {
       ...invitation.delegate,
       onCancel: () => {
-        if (!entry.call.reason) this.update(entry, { reason: 'Missed call' });
+        if (!entry.call.end) this.update(entry, { end: { reason: CallEndReason.Missed } });
       },
     };
     entry.ringTimer = this.clock.setTimeout(() => {
       if (entry.call.state !== 'incoming') return;
-      this.update(entry, { reason: 'Missed call' });
+      this.update(entry, { end: { reason: CallEndReason.Missed } });
       void invitation.reject({ statusCode: 480 }).catch(() => undefined);
     }, INCOMING_RING_MS);
     void invitation.progress().catch((error: unknown) => this.log.debug(`180: ${String(error)}`));
@@ -868,10 +868,9 @@ export class CallService implements SessionParticipant {
         // say why first (a refused microphone, not "Call ended").
         this.clock.setTimeout(
           () =>
-            this.end(
-              entry,
-              entry.call.connectedAt !== undefined ? 'Call ended' : entry.call.direction === 'in' ? 'Missed call' : 'Call ended',
-            ),
+            this.end(entry, {
+              reason: entry.call.connectedAt === undefined && entry.call.direction === 'in' ? CallEndReason.Missed : CallEndReason.Ended,
+            }),
           0,
         );
       }
@@ -880,7 +879,8 @@ export class CallService implements SessionParticipant {
       ...sip.delegate,
       onBye: (bye) => {
         // After I took their transfer, their BYE is the transfer completing, not a hang-up.
-        if (!entry.call.reason) this.update(entry, { reason: entry.referAccepted ? 'Transferred' : 'They hung up' });
+        if (!entry.call.end)
+          this.update(entry, { end: { reason: entry.referAccepted ? CallEndReason.Transferred : CallEndReason.RemoteHungUp } });
         void bye.accept().catch(() => undefined);
       },
       onRefer: (referral) => this.referred(entry, referral),
@@ -890,19 +890,21 @@ export class CallService implements SessionParticipant {
   }
 
   private failed(entry: Entry, error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
+    const message =
+      error instanceof CallFailure ? `${error.end.reason}: ${error.detail}` : error instanceof Error ? error.message : String(error);
     this.log.warn(`call ${entry.call.id}: ${message}`);
-    if (!entry.call.reason) this.update(entry, { reason: message });
+    const end = endOfFailure(error);
+    if (!entry.call.end) this.update(entry, { end });
     const sip = entry.sip;
     if (sip instanceof Invitation && sip.state === SessionState.Initial) {
       void sip.reject({ statusCode: 488 }).catch(() => undefined);
     } else if (sip.state === SessionState.Established) {
       void sip.bye().catch(() => undefined);
     }
-    this.end(entry, message);
+    this.end(entry, end);
   }
 
-  private end(entry: Entry, reason: string): void {
+  private end(entry: Entry, end: CallEnd): void {
     if (entry.call.state === 'ended' || this.disposed) return;
     if (entry.ringTimer) this.clock.clearTimeout(entry.ringTimer);
     if (entry.referTimer) this.clock.clearTimeout(entry.referTimer);
@@ -913,7 +915,7 @@ export class CallService implements SessionParticipant {
     this.update(entry, {
       state: 'ended',
       endedAt: this.clock.now(),
-      reason: entry.call.reason || reason,
+      end: entry.call.end ?? end,
       transferRequest: undefined,
       transferring: undefined,
     });
@@ -928,7 +930,7 @@ export class CallService implements SessionParticipant {
       ...(call.connectedAt !== undefined ? { connectedAt: call.connectedAt } : {}),
       endedAt: call.endedAt ?? this.clock.now(),
       outcome: outcomeOf(call),
-      reason: call.reason,
+      end: call.end ?? end,
     });
     entry.lingerTimer = this.clock.setTimeout(() => {
       this.entries.delete(entry.call.id);
@@ -964,13 +966,23 @@ export class CallService implements SessionParticipant {
   }
 }
 
+/** How a failure ends a call: what the media layer said, else a failure without a status. */
+function endOfFailure(error: unknown): CallEnd {
+  if (error instanceof CallFailure) return error.end;
+  // sip.js may hand the error on re-wrapped: the reason travels in the message too.
+  const named = /^call-end:(\w+)$/.exec(error instanceof Error ? error.message : '')?.[1];
+  const known = CALL_END_REASONS.find((reason) => reason === named);
+  return { reason: known ?? CallEndReason.Failed };
+}
+
 /** How a call that ended goes into the history. */
 function outcomeOf(call: Call): CallOutcome {
   if (call.connectedAt !== undefined) return 'answered';
-  if (call.reason === 'Declined') return 'declined';
+  const reason = call.end?.reason;
+  if (reason === CallEndReason.Declined) return 'declined';
   if (call.direction === 'in') return 'missed';
-  if (call.reason === 'Busy') return 'busy';
-  if (call.reason === 'Cancelled' || call.reason === 'No answer') return 'cancelled';
+  if (reason === CallEndReason.Busy) return 'busy';
+  if (reason === CallEndReason.Cancelled || reason === CallEndReason.NoAnswer) return 'cancelled';
   return 'failed';
 }
 

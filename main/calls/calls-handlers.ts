@@ -27,8 +27,8 @@ export function callsHandlers(
     'calls:answerTransfer': async ({ id, accept }) => calls.answerTransfer(id, accept),
     'calls:dtmf': async ({ id, tones }) =>
       /^[0-9A-D#*]{1,32}$/i.test(tones) ? calls.dtmf(id, tones) : err('invalid', 'Keypad tones are digits, *, # and A–D.', 'tones'),
-    'calls:media': async ({ requestId, ok: succeeded, sdp, error }, caller) =>
-      calls.mediaReply(requestId, { ok: succeeded, sdp, error }, caller.id),
+    'calls:media': async ({ requestId, ok: succeeded, sdp, failure, error }, caller) =>
+      calls.mediaReply(requestId, { ok: succeeded, sdp, failure, error }, caller.id),
   };
 }
 

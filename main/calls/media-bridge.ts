@@ -1,4 +1,4 @@
-import type { MediaRequest } from '../../shared/domain/calls.js';
+import type { MediaFailure, MediaRequest } from '../../shared/domain/calls.js';
 import type { Clock, TimerHandle } from '../base/clock.js';
 import { systemClock } from '../base/clock.js';
 import { Emitter } from '../base/emitter.js';
@@ -15,7 +15,12 @@ type Ask =
 export interface MediaReply {
   readonly ok: boolean;
   readonly sdp?: string | undefined;
+  /** What failed in the page (the call ends saying so). */
+  readonly failure?: MediaFailure | undefined;
+  /** The failure as the page or the bridge saw it (for the log, not for the person). */
   readonly error?: string | undefined;
+  /** No page answered (it was closed, or did not respond in time). */
+  readonly unanswered?: boolean;
 }
 
 /** At most this many requests wait for pages at once (each call has at most one or two). */
@@ -67,7 +72,7 @@ export class MediaBridge {
     return new Promise<MediaReply>((resolve) => {
       const timer = this.clock.setTimeout(() => {
         this.pending.delete(requestId);
-        resolve({ ok: false, error: 'The window holding the call did not answer.' });
+        resolve({ ok: false, unanswered: true, error: 'the window holding the call did not answer' });
       }, this.deadlineMs);
       this.pending.set(requestId, { resolve, timer, token });
       this.requests.fire({ requestId, callId, token, ...ask } as MediaRequest);

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { CallOutcome, CallRecord } from '../../shared/domain/calls.js';
+import type { CallEndReason, CallOutcome, CallRecord } from '../../shared/domain/calls.js';
 import { prepared } from './statements.js';
 
 interface Row {
@@ -13,12 +13,14 @@ interface Row {
   connected_at: number | null;
   ended_at: number;
   outcome: CallOutcome;
-  reason: string;
+  end_reason: CallEndReason;
+  end_status: number | null;
+  end_target: string | null;
   seen: number;
 }
 
 const COLUMNS =
-  'SELECT id, peer, number, peer_name, direction, video, started_at, connected_at, ended_at, outcome, reason, seen FROM call_history';
+  'SELECT id, peer, number, peer_name, direction, video, started_at, connected_at, ended_at, outcome, end_reason, end_status, end_target, seen FROM call_history';
 
 function toRecord(row: Row): CallRecord {
   return {
@@ -32,7 +34,11 @@ function toRecord(row: Row): CallRecord {
     ...(row.connected_at !== null ? { connectedAt: row.connected_at } : {}),
     endedAt: row.ended_at,
     outcome: row.outcome,
-    reason: row.reason,
+    end: {
+      reason: row.end_reason,
+      ...(row.end_status !== null ? { status: row.end_status } : {}),
+      ...(row.end_target !== null ? { target: row.end_target } : {}),
+    },
     seen: row.seen === 1,
   };
 }
@@ -47,8 +53,8 @@ export const MAX_CALL_HISTORY = 10_000;
 export function recordCall(db: Database, owner: string, call: Omit<CallRecord, 'id' | 'seen'>, keep = MAX_CALL_HISTORY): CallRecord {
   const info = prepared(
     db,
-    `INSERT INTO call_history (owner, peer, number, peer_name, direction, video, started_at, connected_at, ended_at, outcome, reason, seen)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO call_history (owner, peer, number, peer_name, direction, video, started_at, connected_at, ended_at, outcome, end_reason, end_status, end_target, seen)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     owner,
     call.peer,
@@ -60,7 +66,9 @@ export function recordCall(db: Database, owner: string, call: Omit<CallRecord, '
     call.connectedAt ?? null,
     call.endedAt,
     call.outcome,
-    call.reason.slice(0, 512),
+    call.end.reason,
+    call.end.status !== undefined && call.end.status >= 100 && call.end.status <= 699 ? call.end.status : null,
+    call.end.target?.slice(0, 320) ?? null,
     call.outcome === 'missed' ? 0 : 1,
   );
   prepared<[string, string, number]>(

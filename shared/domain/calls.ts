@@ -1,4 +1,90 @@
-/** Calls: what the person sees of one, and the words for how it ended. */
+/** Calls: what the person sees of one, and how it ended (a value; the words are in the catalogue). */
+
+import { t } from '../i18n/format.js';
+
+/**
+ * Why a call ended (or, before it ends, why it is ending), as stored in the call history and compared
+ * in code. The words come from the message catalogue (`call.end.<value>`).
+ */
+export const CallEndReason = {
+  /** I hung up a connected call (or the call ended with nothing more to say). */
+  Ended: 'ended',
+  RemoteHungUp: 'remoteHungUp',
+  Declined: 'declined',
+  Cancelled: 'cancelled',
+  NoAnswer: 'noAnswer',
+  Busy: 'busy',
+  NotFound: 'notFound',
+  Unavailable: 'unavailable',
+  Incompatible: 'incompatible',
+  Forbidden: 'forbidden',
+  /** A 5xx from the server (`status` says which). */
+  ServerFailure: 'serverFailure',
+  /** Any other failure (`status` when a SIP answer said it). */
+  Failed: 'failed',
+  Missed: 'missed',
+  MissedDnd: 'missedDnd',
+  MissedInCall: 'missedInCall',
+  /** An incoming call whose media WebRTC cannot take (plain RTP): refused at once. */
+  MissedPlainRtp: 'missedPlainRtp',
+  /** Their answer's media WebRTC cannot take (plain RTP). */
+  PlainRtp: 'plainRtp',
+  Transferred: 'transferred',
+  /** A 3xx sent the call on (`target` says where). */
+  Forwarded: 'forwarded',
+  /** A 3xx Parley cannot follow (`status`). */
+  ForwardUnfollowable: 'forwardUnfollowable',
+  ServerLost: 'serverLost',
+  NetworkLost: 'networkLost',
+  MediaLost: 'mediaLost',
+  MediaNotAllowed: 'mediaNotAllowed',
+  MediaNotFound: 'mediaNotFound',
+  MediaInUse: 'mediaInUse',
+  MediaFailed: 'mediaFailed',
+  NoWindow: 'noWindow',
+} as const;
+export type CallEndReason = (typeof CallEndReason)[keyof typeof CallEndReason];
+export const CALL_END_REASONS: readonly CallEndReason[] = Object.values(CallEndReason);
+
+/** How a call ended: the reason, and what the words need (a SIP status, where it was forwarded). */
+export interface CallEnd {
+  readonly reason: CallEndReason;
+  /** The SIP status that said it (RFC 3261 §21), where one did. */
+  readonly status?: number;
+  /** Where a forwarded call went (an address or E.164 number). */
+  readonly target?: string;
+}
+
+/** Why a transfer I asked for did not happen (the call goes on). */
+export type TransferProblem =
+  /** They never said how it went (no final NOTIFY within the bound). */
+  | { readonly kind: 'noWord' }
+  /** It failed: how the call to the target ended, or nothing when they gave no reason. */
+  | { readonly kind: 'failed'; readonly end?: CallEnd };
+
+/** How a media failure in the page is reported to main (the page's words stay in the page). */
+export const MediaFailure = {
+  NotAllowed: 'notAllowed',
+  NotFound: 'notFound',
+  InUse: 'inUse',
+  Other: 'other',
+} as const;
+export type MediaFailure = (typeof MediaFailure)[keyof typeof MediaFailure];
+export const MEDIA_FAILURES: readonly MediaFailure[] = Object.values(MediaFailure);
+
+/** How a media failure ends the call. */
+export function mediaFailureEnd(failure: MediaFailure | undefined): CallEnd {
+  switch (failure) {
+    case MediaFailure.NotAllowed:
+      return { reason: CallEndReason.MediaNotAllowed };
+    case MediaFailure.NotFound:
+      return { reason: CallEndReason.MediaNotFound };
+    case MediaFailure.InUse:
+      return { reason: CallEndReason.MediaInUse };
+    default:
+      return { reason: CallEndReason.MediaFailed };
+  }
+}
 
 /**
  * Where a call is. Outgoing: `calling` (INVITE sent) → `ringing` (180: their phone rings) →
@@ -35,8 +121,8 @@ export interface Call {
   readonly startedAt: number;
   readonly connectedAt?: number;
   readonly endedAt?: number;
-  /** How it ended, in words ("Busy", "Declined", "No answer"…); '' while it goes on. */
-  readonly reason: string;
+  /** How it ended (set as it ends, or just before: a cancel under way); absent while it goes on. */
+  readonly end?: CallEnd;
   /**
    * An outgoing call hears the far side's network before the answer (RFC 3960 early media: ringback
    * tones, or an announcement such as "the number is not available").
@@ -51,8 +137,8 @@ export interface Call {
   readonly transferRequest?: TransferRequest;
   /** A transfer I asked of the other side, while they have not said how it went: to whom. */
   readonly transferring?: string;
-  /** Why the last transfer of this call did not happen (the call goes on); '' or absent when none. */
-  readonly transferProblem?: string;
+  /** Why the last transfer of this call did not happen (the call goes on); absent when none. */
+  readonly transferProblem?: TransferProblem;
 }
 
 /** Who the other side of a call wants me to call instead (RFC 3515 Refer-To). */
@@ -85,8 +171,8 @@ export interface CallRecord {
   readonly connectedAt?: number;
   readonly endedAt: number;
   readonly outcome: CallOutcome;
-  /** The words it ended with ("Busy", "No answer"…). */
-  readonly reason: string;
+  /** How it ended. */
+  readonly end: CallEnd;
   /** False for a missed call the person has not looked at yet. */
   readonly seen: boolean;
 }
@@ -97,37 +183,70 @@ export type MissedCalls = Readonly<Record<string, number>>;
 /** How long an outgoing call rings before Parley gives up (and says "No answer"). */
 export const RING_TIMEOUT_MS = 60_000;
 
-/** The words for a final answer to an outgoing call (RFC 3261 §21). */
-export function callRejectionText(status: number): string {
-  if (status === 486 || status === 600) return 'Busy';
-  if (status === 603) return 'Declined';
-  if (status === 404 || status === 604) return 'No such person or number';
-  if (status === 480) return 'Not available (not signed in)';
-  if (status === 408) return 'No answer';
-  if (status === 487) return 'Cancelled';
-  if (status === 488 || status === 606 || status === 415) return "Their phone can't take this kind of call";
-  if (status === 403) return 'Not allowed by the server';
-  if (status >= 500) return `The server could not connect the call (${status})`;
-  return `The call failed (${status})`;
+/** How a final answer to an outgoing call ends it (RFC 3261 §21). */
+export function rejectionEnd(status: number): CallEnd {
+  const reason: CallEndReason =
+    status === 486 || status === 600
+      ? CallEndReason.Busy
+      : status === 603
+        ? CallEndReason.Declined
+        : status === 404 || status === 604
+          ? CallEndReason.NotFound
+          : status === 480
+            ? CallEndReason.Unavailable
+            : status === 408
+              ? CallEndReason.NoAnswer
+              : status === 487
+                ? CallEndReason.Cancelled
+                : status === 488 || status === 606 || status === 415
+                  ? CallEndReason.Incompatible
+                  : status === 403
+                    ? CallEndReason.Forbidden
+                    : status >= 500
+                      ? CallEndReason.ServerFailure
+                      : CallEndReason.Failed;
+  return { reason, status };
+}
+
+/** The words for how a call ended. */
+export function callEndText(end: CallEnd): string {
+  return t(`call.end.${end.reason}`, { status: end.status ?? 0, target: end.target ?? '' });
+}
+
+/** The words for a transfer that did not happen. */
+export function transferProblemText(problem: TransferProblem): string {
+  if (problem.kind === 'noWord') return t('call.transfer.noWord');
+  return t('call.transfer.failed', { why: problem.end ? callEndText(problem.end) : t('call.transfer.noReason') });
 }
 
 /** What a call's line says now. */
 export function callStateText(call: Call): string {
   switch (call.state) {
     case 'calling':
-      return 'Calling…';
+      return t('call.state.calling');
     case 'ringing':
-      return call.earlyMedia ? 'Ringing — playing sound from their network (tones or a message)' : 'Ringing…';
+      return t(call.earlyMedia ? 'call.state.ringingEarlyMedia' : 'call.state.ringing');
     case 'incoming':
-      return call.video ? 'Incoming video call' : 'Incoming call';
+      return t('call.state.incoming', { video: call.video });
     case 'connecting':
-      return 'Connecting…';
+      return t('call.state.connecting');
     case 'connected':
-      if (call.reconnecting || call.mediaInterrupted) return 'Reconnecting…';
-      return call.remoteHeld ? 'On hold' : call.held ? 'You put the call on hold' : 'In a call';
+      if (call.reconnecting || call.mediaInterrupted) return t('call.state.reconnecting');
+      return t(call.remoteHeld ? 'call.state.remoteHeld' : call.held ? 'call.state.held' : 'call.state.connected');
     case 'ended':
-      return call.reason || 'Call ended';
+      return callEndText(call.end ?? { reason: CallEndReason.Ended });
   }
+}
+
+/** The history's words for how a call went. */
+export function callRecordText(record: CallRecord): string {
+  if (record.outcome === 'answered') {
+    const length = callDuration(record.endedAt - (record.connectedAt ?? record.endedAt));
+    return t('call.history.answered', { direction: record.direction, video: record.video, length });
+  }
+  if (record.outcome === 'missed' && record.end.reason === CallEndReason.Missed) return t('call.history.missed', { video: record.video });
+  if (record.outcome === 'missed') return callEndText(record.end);
+  return t('call.history.line', { direction: record.direction, video: record.video, reason: callEndText(record.end) });
 }
 
 /** Minutes and seconds (hours when it runs that long) of a running call. */

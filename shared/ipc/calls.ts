@@ -1,9 +1,17 @@
 /** The `calls` domain: start, answer, end and hold calls; the page that holds a call's media answers main's media requests. */
 
 import { ACCOUNT_LIMITS } from '../domain/account.js';
-import { SDP_MAX, type Call, type CallRecord, type IceServerConfig, type MediaRequest, type MissedCalls } from '../domain/calls.js';
+import {
+  MEDIA_FAILURES,
+  SDP_MAX,
+  type Call,
+  type CallRecord,
+  type IceServerConfig,
+  type MediaRequest,
+  type MissedCalls,
+} from '../domain/calls.js';
 import { event, type EventSpecs } from './define.js';
-import { bool, int, none, obj, optional, str } from './schema.js';
+import { bool, int, none, obj, oneOf, optional, str } from './schema.js';
 
 const id = str(64);
 /** The page's own random token: media requests for a call go to the page that started or answered it. */
@@ -35,7 +43,14 @@ export const callsRequests = {
   /** Keypad tones during a call (digits, *, #, A–D). */
   'calls:dtmf': obj({ id, tones: str(32) }),
   /** The page's answer to a media request: my SDP for `local`, nothing for the others, or why it failed. */
-  'calls:media': obj({ requestId: int(1, Number.MAX_SAFE_INTEGER), ok: bool, sdp: optional(str(SDP_MAX)), error: optional(str(512)) }),
+  'calls:media': obj({
+    requestId: int(1, Number.MAX_SAFE_INTEGER),
+    ok: bool,
+    sdp: optional(str(SDP_MAX)),
+    /** What failed, as a value (the call ends with it); `error` is the page's detail, for the log. */
+    failure: optional(oneOf(MEDIA_FAILURES)),
+    error: optional(str(512)),
+  }),
 };
 
 export interface CallsResponses {

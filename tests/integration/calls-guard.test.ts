@@ -1,3 +1,4 @@
+import { CallEndReason } from '../../shared/domain/calls.js';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Engine } from '../../main/engine.js';
 import { createRouter } from '../../main/ipc/router.js';
@@ -86,7 +87,10 @@ describe('a transfer asked by the other side (REFER) is the person’s to accept
     expect(alice.calls.answerTransfer(caller, false).ok).toBe(true);
     // The NOTIFY with "603 Declined" reaches bob: his call goes on, with the reason.
     await vi.waitFor(() =>
-      expect(bob.calls.list()[0]).toMatchObject({ state: 'connected', transferProblem: 'The transfer did not go through: Declined.' }),
+      expect(bob.calls.list()[0]).toMatchObject({
+        state: 'connected',
+        transferProblem: { kind: 'failed', end: { reason: CallEndReason.Declined, status: 603 } },
+      }),
     );
     expect(bob.calls.list()[0]?.transferring).toBeUndefined();
     expect(alice.calls.list()).toMatchObject([{ id: caller, state: 'connected' }]);
@@ -106,7 +110,7 @@ describe('a transfer asked by the other side (REFER) is the person’s to accept
       expect(alice.calls.list()[0]?.transferRequest).toMatchObject({ target: 'sip:eve@elsewhere.test', outside: true }),
     );
     alice.calls.answerTransfer(caller, false);
-    await vi.waitFor(() => expect(bob.calls.list()[0]?.transferProblem).toMatch(/Declined/));
+    await vi.waitFor(() => expect(bob.calls.list()[0]?.transferProblem).toMatchObject({ end: { reason: CallEndReason.Declined } }));
 
     const carolInvites = invitesTo('carol');
     expect((await bob.calls.transfer(callee, `carol@${DOMAIN}`)).ok).toBe(true);
@@ -123,9 +127,14 @@ describe('a transfer asked by the other side (REFER) is the person’s to accept
     const ringing = carol.calls.list().find((call) => call.state === 'incoming')!;
     expect((await carol.calls.answer(ringing.id, false, 'page')).ok).toBe(true);
     // RFC 3515 §2.4.5: the final NOTIFY (sipfrag 200) ends the transferor's call, which ends alice's.
-    await vi.waitFor(() => expect(bob.calls.list()[0]).toMatchObject({ state: 'ended', reason: 'Transferred' }), { timeout: 10_000 });
+    await vi.waitFor(() => expect(bob.calls.list()[0]).toMatchObject({ state: 'ended', end: { reason: CallEndReason.Transferred } }), {
+      timeout: 10_000,
+    });
     await vi.waitFor(() =>
-      expect(alice.calls.list().find((call) => call.id === caller)).toMatchObject({ state: 'ended', reason: 'Transferred' }),
+      expect(alice.calls.list().find((call) => call.id === caller)).toMatchObject({
+        state: 'ended',
+        end: { reason: CallEndReason.Transferred },
+      }),
     );
     expect(alice.calls.list().find((call) => call.id === accepted.value!.id)).toMatchObject({
       state: 'connected',
@@ -153,7 +162,10 @@ describe('calls that are forwarded (3xx)', () => {
       await vi.waitFor(() => expect(bob.calls.list()).toMatchObject([{ state: 'incoming', peer: `sip:alice@${DOMAIN}` }]), {
         timeout: 10_000,
       });
-      expect(alice.calls.list().find((call) => call.id === started.value.id)?.reason).toBe(`Forwarded to bob@${DOMAIN}`);
+      expect(alice.calls.list().find((call) => call.id === started.value.id)?.end).toEqual({
+        reason: CallEndReason.Forwarded,
+        target: `bob@${DOMAIN}`,
+      });
       expect(alice.calls.list().find((call) => call.peer === `sip:bob@${DOMAIN}`)).toMatchObject({ direction: 'out' });
       alice.calls.hangUp(alice.calls.list().find((call) => call.peer === `sip:bob@${DOMAIN}`)!.id);
 
@@ -163,8 +175,7 @@ describe('calls that are forwarded (3xx)', () => {
       const looped = alice.calls.start('mallory@evil.test', false, 'page');
       if (!looped.ok) throw new Error(looped.error.message);
       await vi.waitFor(
-        () =>
-          expect(alice.calls.list().map((call) => call.reason)).toContain("The call was forwarded somewhere Parley can't follow (302)."),
+        () => expect(alice.calls.list().map((call) => call.end)).toContainEqual({ reason: CallEndReason.ForwardUnfollowable, status: 302 }),
         { timeout: 10_000 },
       );
       expect(mallory.invites.length - before).toBe(4);

@@ -1,3 +1,4 @@
+import { CallEndReason } from '../../shared/domain/calls.js';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import type { Engine } from '../../main/engine.js';
 import { EngineFleet } from '../support/engines.js';
@@ -44,14 +45,14 @@ test('the server stays away longer than a call waits: the call ends with the rea
       () =>
         expect(olga.calls.list()[0]).toMatchObject({
           state: 'ended',
-          reason: 'Call lost: the connection to the server dropped and did not come back',
+          end: { reason: CallEndReason.ServerLost },
         }),
       { timeout: 10_000 },
     );
     const history = olga.calls.history();
     expect(history.ok && history.value[0]).toMatchObject({
       outcome: 'answered',
-      reason: 'Call lost: the connection to the server dropped and did not come back',
+      end: { reason: CallEndReason.ServerLost },
     });
   } finally {
     await kamailio.start();

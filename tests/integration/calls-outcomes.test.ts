@@ -1,3 +1,4 @@
+import { CallEndReason } from '../../shared/domain/calls.js';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import type { Engine } from '../../main/engine.js';
 import { EngineFleet } from '../support/engines.js';
@@ -36,7 +37,7 @@ test('no answer: the call gives up after its ring time, says so, and the other s
   const started = rosa.calls.start(`sven@${DOMAIN}`, false, 'rosa-page');
   if (!started.ok) throw new Error(started.error.message);
   await vi.waitFor(() => expect(rosa.calls.list()[0]?.state).toBe('ringing'), { timeout: 10_000 });
-  expect(await ended(rosa, started.value.id)).toMatchObject({ reason: 'No answer' });
+  expect(await ended(rosa, started.value.id)).toMatchObject({ end: { reason: CallEndReason.NoAnswer } });
   await vi.waitFor(() => expect(sven.calls.missed()).toEqual({ [`sip:rosa@${DOMAIN}`]: 1 }), { timeout: 10_000 });
 });
 
@@ -45,10 +46,53 @@ test('not signed in, and no such person: each said in words', async () => {
   answerMedia(rosa);
   const away = rosa.calls.start(`tove@${DOMAIN}`, false, 'rosa-page');
   if (!away.ok) throw new Error(away.error.message);
-  expect(await ended(rosa, away.value.id)).toMatchObject({ reason: 'Not available (not signed in)' });
+  expect(await ended(rosa, away.value.id)).toMatchObject({ end: { reason: CallEndReason.Unavailable, status: 480 } });
   const nobody = rosa.calls.start(`nobody@${DOMAIN}`, false, 'rosa-page');
   if (!nobody.ok) throw new Error(nobody.error.message);
-  expect(await ended(rosa, nobody.value.id)).toMatchObject({ reason: 'No such person or number' });
+  expect(await ended(rosa, nobody.value.id)).toMatchObject({ end: { reason: CallEndReason.NotFound, status: 404 } });
+});
+
+test('what the history keeps for each way a call does not connect: busy, declined, cancelled, no answer, failed — as values', async () => {
+  const rosa = await fleet.signedIn('rosa', { calls: { ringMs: 1_500 } });
+  const sven = await fleet.signedIn('sven');
+  answerMedia(rosa);
+  answerMedia(sven);
+  const call = async (to: string, then?: (id: string) => void) => {
+    const started = rosa.calls.start(to, false, 'rosa-page');
+    if (!started.ok) throw new Error(started.error.message);
+    then?.(started.value.id);
+    await ended(rosa, started.value.id);
+  };
+  const ringing = () => vi.waitFor(() => expect(sven.calls.list().find((c) => c.state === 'incoming')).toBeDefined(), { timeout: 10_000 });
+  // Busy: Sven is in Do not disturb (486).
+  sven.myPresence.set('dnd', '');
+  await call(`sven@${DOMAIN}`);
+  sven.myPresence.set('available', '');
+  // Declined: Sven says no (603).
+  await call(
+    `sven@${DOMAIN}`,
+    () => void ringing().then(() => sven.calls.hangUp(sven.calls.list().find((c) => c.state === 'incoming')!.id)),
+  );
+  // Cancelled: Rosa gives up while it rings.
+  await call(`sven@${DOMAIN}`, (id) => void ringing().then(() => rosa.calls.hangUp(id)));
+  // No answer: the ring time runs out.
+  await call(`sven@${DOMAIN}`);
+  // Failed: nobody has that address (404).
+  await call(`nobody@${DOMAIN}`);
+  const history = rosa.calls.history();
+  if (!history.ok) throw new Error(history.error.message);
+  expect(
+    history.value
+      .slice(0, 5)
+      .reverse()
+      .map((record) => [record.outcome, record.end]),
+  ).toEqual([
+    ['busy', { reason: CallEndReason.Busy, status: 486 }],
+    ['declined', { reason: CallEndReason.Declined, status: 603 }],
+    ['cancelled', { reason: CallEndReason.Cancelled }],
+    ['cancelled', { reason: CallEndReason.NoAnswer }],
+    ['failed', { reason: CallEndReason.NotFound, status: 404 }],
+  ]);
 });
 
 test('media that flaps between lost and back (or a page that says so over and over) restarts ICE once, not per flap', async () => {

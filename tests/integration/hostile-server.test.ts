@@ -1,3 +1,4 @@
+import { CallEndReason } from '../../shared/domain/calls.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,7 +96,9 @@ describe('two authentication hops (RFC 3261 §22.3)', () => {
     );
     const started = engine.calls.start('bob@hostile.test', false, 'page');
     if (!started.ok) throw new Error(started.error.message);
-    await vi.waitFor(() => expect(engine.calls.list()[0]).toMatchObject({ state: 'ended', reason: 'Busy' }), { timeout: 10_000 });
+    await vi.waitFor(() => expect(engine.calls.list()[0]).toMatchObject({ state: 'ended', end: { reason: CallEndReason.Busy } }), {
+      timeout: 10_000,
+    });
     expect(seen).toEqual([
       { proxy: false, www: false },
       { proxy: true, www: false },

@@ -12,6 +12,7 @@ import { updateToSchemaVersion0010 } from './0010-call-history.js';
 import { updateToSchemaVersion0011 } from './0011-contact-phones.js';
 import { updateToSchemaVersion0012 } from './0012-ice-servers.js';
 import { updateToSchemaVersion0013 } from './0013-phone-gateway.js';
+import { updateToSchemaVersion0014 } from './0014-call-end-reasons.js';
 
 /** Migrations in order; migration N brings the schema from version N-1 to N. Never edit a shipped one. */
 export const MIGRATIONS: readonly ((db: Database) => void)[] = [
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly ((db: Database) => void)[] = [
   updateToSchemaVersion0011,
   updateToSchemaVersion0012,
   updateToSchemaVersion0013,
+  updateToSchemaVersion0014,
 ];
 
 /** The schema version this build writes. */

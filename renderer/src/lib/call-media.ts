@@ -1,4 +1,5 @@
-import { qualityOf, type CallQuality, type MediaRequest } from '../../../shared/domain/calls';
+import { callEndText, MediaFailure, mediaFailureEnd, qualityOf, type CallQuality, type MediaRequest } from '../../../shared/domain/calls';
+import { t } from '../../../shared/i18n/format';
 import type { ParleyApi } from '../../../shared/ipc/contract';
 import { DEFAULT_UI_SETTINGS, type UiSettings } from '../../../shared/domain/settings';
 import { constraintFor } from './devices';
@@ -60,7 +61,12 @@ export class CallMedia {
       else this.close(request.callId);
       await this.api.calls.media({ requestId: request.requestId, ok: true, ...(sdp !== undefined ? { sdp } : {}) });
     } catch (error) {
-      await this.api.calls.media({ requestId: request.requestId, ok: false, error: mediaErrorText(error) });
+      await this.api.calls.media({
+        requestId: request.requestId,
+        ok: false,
+        failure: mediaFailureOf(error),
+        error: (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 500),
+      });
       if (request.action !== 'close' && !established) this.close(request.callId);
     }
   }
@@ -318,15 +324,19 @@ function gathered(pc: RTCPeerConnection, bound: number): Promise<void> {
   });
 }
 
+/** What kind of media failure this is (getUserMedia's and WebRTC's error names). */
+export function mediaFailureOf(error: unknown): MediaFailure {
+  const name = error instanceof DOMException || error instanceof Error ? error.name : '';
+  if (name === 'NotAllowedError' || name === 'SecurityError') return MediaFailure.NotAllowed;
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return MediaFailure.NotFound;
+  if (name === 'NotReadableError') return MediaFailure.InUse;
+  return MediaFailure.Other;
+}
+
 /** A media failure in words a person can act on. */
 export function mediaErrorText(error: unknown): string {
-  const name = error instanceof DOMException || error instanceof Error ? error.name : '';
-  if (name === 'NotAllowedError' || name === 'SecurityError') {
-    return "Parley isn't allowed to use your microphone or camera. Allow it in your browser or system settings, then call again.";
-  }
-  if (name === 'NotFoundError' || name === 'OverconstrainedError')
-    return 'No microphone (or camera) was found. Connect one and call again.';
-  if (name === 'NotReadableError') return 'Your microphone or camera is in use by another app, or not working.';
+  const failure = mediaFailureOf(error);
+  if (failure !== MediaFailure.Other) return callEndText(mediaFailureEnd(failure));
   const message = error instanceof Error ? error.message : String(error);
-  return `The call's media failed: ${message}`.slice(0, 500);
+  return t('media.failedWith', { message }).slice(0, 500);
 }

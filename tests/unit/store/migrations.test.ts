@@ -1,3 +1,4 @@
+import { CALL_END_REASONS, CallEndReason } from '../../../shared/domain/calls.js';
 import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -285,7 +286,17 @@ describe('migration 0010: call history', () => {
     expect(db.prepare<[], { strict: number }>("SELECT strict FROM pragma_table_list WHERE name = 'call_history'").get()).toEqual({
       strict: 1,
     });
-    const call = { peer: 'sip:b@c', peerName: '', direction: 'in', video: false, startedAt: 1, endedAt: 2, reason: '' } as const;
+    // (the repository reads today's schema)
+    migrate(db);
+    const call = {
+      peer: 'sip:b@c',
+      peerName: '',
+      direction: 'in',
+      video: false,
+      startedAt: 1,
+      endedAt: 2,
+      end: { reason: CallEndReason.Missed },
+    } as const;
     recordCall(db, 'sip:a@c', { ...call, outcome: 'missed' });
     recordCall(db, 'sip:a@c', { ...call, outcome: 'missed' });
     recordCall(db, 'sip:a@c', { ...call, peer: 'sip:d@c', outcome: 'answered', connectedAt: 1 });
@@ -367,6 +378,68 @@ describe('migration 0013: the phone gateway per account', () => {
     updateAccountState(db, 'sip:a@c', { gateway: 'pstn.example.com' });
     expect(getAccountState(db, 'sip:a@c')).toMatchObject({ note: 'hi', iceUser: 'u', gateway: 'pstn.example.com' });
     expect(() => db.prepare('UPDATE account_state SET gateway = ?').run('g'.repeat(254))).toThrow(/CHECK/);
+    db.close();
+  });
+});
+
+describe('migration 0014: how a call ended is a value, not a sentence', () => {
+  test('every sentence earlier releases stored reads back as its value (status and target kept); unknown or empty ones by outcome; values are checked', () => {
+    const db = new Database(tempFile());
+    migrate(db, 13);
+    const insert = db.prepare(
+      "INSERT INTO call_history (owner, peer, direction, started_at, ended_at, outcome, reason) VALUES ('sip:a@c', 'sip:b@c', ?, 1, 2, ?, ?)",
+    );
+    const stored: [string, string, string][] = [
+      ['out', 'busy', 'Busy'],
+      ['in', 'declined', 'Declined'],
+      ['out', 'cancelled', 'No answer'],
+      ['out', 'failed', 'The server could not connect the call (503)'],
+      ['out', 'failed', 'The call failed (499)'],
+      ['out', 'failed', 'Forwarded to +4930123456'],
+      ['out', 'failed', "The call was forwarded somewhere Parley can't follow (305)."],
+      ['in', 'missed', 'Missed while in Do not disturb'],
+      [
+        'in',
+        'missed',
+        "Missed: their phone's media is not encrypted for the web (no DTLS-SRTP/ICE); the server needs a media relay for calls with it",
+      ],
+      ['in', 'answered', 'Call lost: the connection to the server dropped and did not come back'],
+      [
+        'out',
+        'failed',
+        "Parley isn't allowed to use your microphone or camera. Allow it in your browser or system settings, then call again.",
+      ],
+      ['out', 'answered', 'They hung up'],
+      ['in', 'missed', ''],
+      ['out', 'failed', 'Something no release ever said'],
+    ];
+    for (const [direction, outcome, reason] of stored) insert.run(direction, outcome, reason);
+    migrate(db, 14);
+    expect(
+      callHistory(db, 'sip:a@c', 50)
+        .reverse()
+        .map((record) => record.end),
+    ).toEqual([
+      { reason: 'busy' },
+      { reason: 'declined' },
+      { reason: 'noAnswer' },
+      { reason: 'serverFailure', status: 503 },
+      { reason: 'failed', status: 499 },
+      { reason: 'forwarded', target: '+4930123456' },
+      { reason: 'forwardUnfollowable', status: 305 },
+      { reason: 'missedDnd' },
+      { reason: 'missedPlainRtp' },
+      { reason: 'serverLost' },
+      { reason: 'mediaNotAllowed' },
+      { reason: 'remoteHungUp' },
+      { reason: 'missed' },
+      { reason: 'failed' },
+    ]);
+    expect(db.prepare("SELECT count(*) AS n FROM pragma_table_info('call_history') WHERE name = 'reason'").get()).toEqual({ n: 0 });
+    expect(() => db.prepare("UPDATE call_history SET end_reason = 'Busy'").run()).toThrow(/CHECK/);
+    expect(() => db.prepare('UPDATE call_history SET end_status = 42').run()).toThrow(/CHECK/);
+    // Every value the code has is one the table takes.
+    for (const reason of CALL_END_REASONS) db.prepare('UPDATE call_history SET end_reason = ? WHERE id = 1').run(reason);
     db.close();
   });
 });

@@ -1,0 +1,53 @@
+import { IntlMessageFormat } from 'intl-messageformat';
+import { expect, test } from 'vitest';
+import { CALL_END_REASONS, callEndText, CallEndReason, rejectionEnd, transferProblemText } from '../../../shared/domain/calls.js';
+import { t } from '../../../shared/i18n/format.js';
+import { MESSAGES_EN } from '../../../shared/i18n/messages-en.js';
+
+test('every message in the catalogue is valid ICU MessageFormat', () => {
+  for (const [key, message] of Object.entries(MESSAGES_EN)) {
+    expect(() => new IntlMessageFormat(message, 'en'), key).not.toThrow();
+  }
+});
+
+test('every way a call can end has its words, with nothing left unfilled', () => {
+  for (const reason of CALL_END_REASONS) {
+    const text = callEndText({ reason, status: 503, target: 'bob@example.com' });
+    expect(text, reason).not.toBe('');
+    expect(text, reason).not.toMatch(/[{}]/);
+  }
+  expect(callEndText({ reason: CallEndReason.ServerFailure, status: 503 })).toBe('The server could not connect the call (503)');
+  expect(callEndText({ reason: CallEndReason.Failed })).toBe('The call failed');
+  expect(callEndText({ reason: CallEndReason.Failed, status: 499 })).toBe('The call failed (499)');
+  expect(callEndText({ reason: CallEndReason.Forwarded, target: '+4930123456' })).toBe('Forwarded to +4930123456');
+});
+
+test("a far end's final answer is the reason it stands for (RFC 3261 §21), with its status", () => {
+  expect([486, 600, 603, 404, 604, 480, 408, 487, 488, 606, 415, 403, 500, 503, 499].map((status) => rejectionEnd(status).reason)).toEqual([
+    'busy',
+    'busy',
+    'declined',
+    'notFound',
+    'notFound',
+    'unavailable',
+    'noAnswer',
+    'cancelled',
+    'incompatible',
+    'incompatible',
+    'incompatible',
+    'forbidden',
+    'serverFailure',
+    'serverFailure',
+    'failed',
+  ]);
+  expect(rejectionEnd(503).status).toBe(503);
+});
+
+test('plurals come from the catalogue, and a failed transfer says why', () => {
+  expect(t('calls.missed.count', { count: 1 })).toBe('1 missed call');
+  expect(t('calls.missed.count', { count: 3 })).toBe('3 missed calls');
+  expect(t('calls.missed.strangers', { count: 1 })).toBe('1 missed call from someone not in your contacts');
+  expect(transferProblemText({ kind: 'failed', end: rejectionEnd(603) })).toBe('The transfer did not go through: Declined.');
+  expect(transferProblemText({ kind: 'failed' })).toBe('The transfer did not go through: they gave no reason.');
+  expect(transferProblemText({ kind: 'noWord' })).toBe('They did not say whether the transfer went through.');
+});
