@@ -19,13 +19,14 @@ import { parseSipAddress, type SipAddress } from '../../shared/domain/sip-addres
 import { dialTarget, numberOf } from '../../shared/domain/phone.js';
 import { cleanText } from '../../shared/domain/text.js';
 import { err, ok, type Result } from '../../shared/ipc/result.js';
-import { systemClock, type Clock, type TimerHandle } from '../base/clock.js';
+import { systemClock, type Clock } from '../base/clock.js';
 import { Emitter } from '../base/emitter.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { SessionParticipant } from '../sip/sip-connection.js';
 import type { SipSession } from '../sip/sip-session.js';
 import { addressOf } from '../sip/uri.js';
 import { BridgedDescriptionHandler, CallFailure, type BridgedOptions } from './bridged-description-handler.js';
+import { CallSession } from './call-session.js';
 import { unusableSdp } from './sdp.js';
 import type { Database } from 'better-sqlite3';
 import { callHistory, markMissedSeen, recordCall, unseenMissed, unseenMissedFrom } from '../store/call-history-repository.js';
@@ -94,30 +95,6 @@ export interface CallServiceOptions {
  */
 export const MAX_STRANGER_CALLS = 1;
 
-interface Entry {
-  call: Call;
-  readonly sip: Inviter | Invitation;
-  /** The page holding the media (set by whoever started or answered the call). */
-  token: string | undefined;
-  ringTimer: TimerHandle | undefined;
-  lingerTimer: TimerHandle | undefined;
-  /** While reconnecting: when the call ends as lost, and the timer that ends it. */
-  reconnectBy?: number;
-  lostTimer?: TimerHandle;
-  /** While the media is stopped: the timer that ends the call. */
-  mediaTimer?: TimerHandle;
-  /** When the last ICE restart for lost media went out. */
-  iceRestartAt?: number;
-  recovering?: boolean;
-  /** A transfer the other side asked of me (RFC 3515), while I decide, and its deadline. */
-  referral?: Referral;
-  referTimer?: TimerHandle;
-  /** The referral I said yes to: its new call's progress goes back to them in NOTIFYs. */
-  referAccepted?: boolean;
-  /** A transfer I asked of the other side: how long I wait for their word on it. */
-  transferTimer?: TimerHandle;
-}
-
 /**
  * Calls (SIP INVITE dialogs, RFC 3261 §13–15) for the signed-in account. The dialogs live here;
  * the media (RTCPeerConnection, microphone, camera) lives in the page that started or answered the
@@ -128,8 +105,8 @@ export class CallService implements SessionParticipant {
   private readonly changes = new Emitter<readonly Call[]>();
   /** Calls began, changed or ended. */
   readonly onDidChange = this.changes.event;
-  private readonly entries = new Map<string, Entry>();
-  private readonly bySession = new WeakMap<Session, Entry>();
+  private readonly entries = new Map<string, CallSession>();
+  private readonly bySession = new WeakMap<Session, CallSession>();
   private session: SipSession | undefined;
   private readonly clock: Clock;
   private readonly log: Logger;
@@ -164,11 +141,10 @@ export class CallService implements SessionParticipant {
         video: () => entry.call.video,
         held: () => entry.call.held,
         remoteMedia: ({ held, video }) => {
-          if (entry.call.remoteHeld !== held || entry.call.remoteVideo !== video)
-            this.update(entry, { remoteHeld: held, remoteVideo: video });
+          if (entry.call.remoteHeld !== held || entry.call.remoteVideo !== video) entry.update({ remoteHeld: held, remoteVideo: video });
         },
         failed: (end) => {
-          if (!entry.call.end) this.update(entry, { end });
+          if (!entry.call.end) entry.update({ end });
         },
       });
     };
@@ -239,32 +215,29 @@ export class CallService implements SessionParticipant {
     if (entry.call.state !== 'connected') return ok(undefined);
     // A final NOTIFY may already have come with (or before) the 202.
     if (entry.call.end?.reason === CallEndReason.Transferred) return ok(undefined);
-    this.update(entry, { transferring: dialled.kind === 'phone' ? dialled.e164 : dialled.uri, transferProblem: undefined });
+    entry.update({ transferring: dialled.kind === 'phone' ? dialled.e164 : dialled.uri, transferProblem: undefined });
     // They may ask a person first, then ring the target: wait for both, then keep the call.
-    entry.transferTimer = this.clock.setTimeout(
-      () => {
-        if (entry.call.transferring && entry.call.state === 'connected') {
-          this.update(entry, { transferring: undefined, transferProblem: { kind: 'noWord' } });
-        }
-      },
-      TRANSFER_ASK_MS + (this.options.ringMs ?? RING_TIMEOUT_MS),
-    );
+    entry.transferTimer.schedule(TRANSFER_ASK_MS + (this.options.ringMs ?? RING_TIMEOUT_MS), () => {
+      if (entry.call.transferring && entry.call.state === 'connected') {
+        entry.update({ transferring: undefined, transferProblem: { kind: 'noWord' } });
+      }
+    });
     return ok(undefined);
   }
 
   /** Their NOTIFY about a transfer I asked for (RFC 3515 §2.4.5, a message/sipfrag status line). */
-  private transferProgress(entry: Entry, request: Core.IncomingRequestMessage): void {
+  private transferProgress(entry: CallSession, request: Core.IncomingRequestMessage): void {
     const status = Number(/^SIP\/2\.0\s+(\d{3})/.exec(typeof request.body === 'string' ? request.body : '')?.[1] ?? 0);
     const terminated = /^\s*terminated/i.test(request.getHeader('Subscription-State') ?? '');
     if (status < 200 && !terminated) return;
-    if (entry.transferTimer) this.clock.clearTimeout(entry.transferTimer);
+    entry.transferTimer.cancel();
     if (entry.call.state !== 'connected') return;
     if (status >= 200 && status < 300) {
-      this.update(entry, { end: { reason: CallEndReason.Transferred }, transferring: undefined });
+      entry.update({ end: { reason: CallEndReason.Transferred }, transferring: undefined });
       void entry.sip.bye().catch((error: unknown) => this.log.debug(`bye after transfer: ${String(error)}`));
       return;
     }
-    this.update(entry, {
+    entry.update({
       transferring: undefined,
       transferProblem: { kind: 'failed', ...(status >= 300 ? { end: rejectionEnd(status) } : {}) },
     });
@@ -285,7 +258,7 @@ export class CallService implements SessionParticipant {
     token: string | undefined,
     report?: (status: number, reason: string) => void,
     redirects = 0,
-  ): Entry {
+  ): CallSession {
     const entry = this.add(inviter, {
       id: randomUUID(),
       peer: who.peer,
@@ -307,18 +280,18 @@ export class CallService implements SessionParticipant {
       finalTold = status >= 200;
       report(status, reason);
     };
-    entry.ringTimer = this.clock.setTimeout(() => {
+    entry.ringTimer.schedule(this.options.ringMs ?? RING_TIMEOUT_MS, () => {
       if (entry.call.state !== 'calling' && entry.call.state !== 'ringing') return;
-      this.update(entry, { end: { reason: CallEndReason.NoAnswer } });
+      entry.update({ end: { reason: CallEndReason.NoAnswer } });
       void inviter.cancel().catch((error: unknown) => this.log.debug(`cancel: ${String(error)}`));
-    }, this.options.ringMs ?? RING_TIMEOUT_MS);
+    });
     inviter
       .invite({
         requestDelegate: {
           onProgress: (response) => {
             const status = response.message.statusCode;
             if ((status === 180 || status === 183) && entry.call.state === 'calling') {
-              this.update(entry, { state: 'ringing' });
+              entry.transition('ring');
               tell(180, 'Ringing');
             }
             // Early media (RFC 3960): an 18x with an answer — the phone network's ringback, or an
@@ -326,7 +299,7 @@ export class CallService implements SessionParticipant {
             // sets that answer (earlyMedia on the inviter) and the call says what is heard.
             const sdp = /^application\/sdp\b/i.test(response.message.getHeader('Content-Type') ?? '') && response.message.body !== '';
             if (sdp && !entry.call.earlyMedia && (entry.call.state === 'calling' || entry.call.state === 'ringing')) {
-              this.update(entry, { state: 'ringing', earlyMedia: true });
+              entry.transition('earlyMedia', { earlyMedia: true });
             }
           },
           onAccept: () => tell(200, 'OK'),
@@ -336,10 +309,10 @@ export class CallService implements SessionParticipant {
             const next = redirects < MAX_REDIRECTS ? this.redirectTarget(response.message.getHeaders('Contact')) : undefined;
             if (!next || this.entries.get(entry.call.id) !== entry) {
               tell(response.message.statusCode ?? 302, 'Moved');
-              this.update(entry, { end: { reason: CallEndReason.ForwardUnfollowable, status: response.message.statusCode ?? 302 } });
+              entry.update({ end: { reason: CallEndReason.ForwardUnfollowable, status: response.message.statusCode ?? 302 } });
               return;
             }
-            this.update(entry, { end: { reason: CallEndReason.Forwarded, target: next.number ?? next.address.address } });
+            entry.update({ end: { reason: CallEndReason.Forwarded, target: next.number ?? next.address.address } });
             this.clock.setTimeout(() => {
               const session = this.session;
               if (!session?.connected) return;
@@ -357,7 +330,7 @@ export class CallService implements SessionParticipant {
             tell(response.message.statusCode ?? 500, cleanText(response.message.reasonPhrase ?? '', 64) || 'Failed');
             // Our own CANCEL (or the ring timeout) brings a 487: the reason already said stays.
             if (entry.call.end?.reason === CallEndReason.Cancelled || entry.call.end?.reason === CallEndReason.NoAnswer) return;
-            this.update(entry, { end: rejectionEnd(response.message.statusCode ?? 500) });
+            entry.update({ end: rejectionEnd(response.message.statusCode ?? 500) });
           },
         },
       })
@@ -390,7 +363,7 @@ export class CallService implements SessionParticipant {
    * own gateway. The REFER is accepted (202: RFC 3515 §2.4.2, its outcome follows in NOTIFYs, so the
    * person may take their time within the REFER transaction's own timeout) and the question shown.
    */
-  private referred(entry: Entry, referral: Referral): void {
+  private referred(entry: CallSession, referral: Referral): void {
     const me = parseSipAddress(this.owner() ?? '');
     const target = referTarget(referral);
     // One question at a time, only in a connected call, never towards a third call (the call being
@@ -412,10 +385,10 @@ export class CallService implements SessionParticipant {
     entry.referral = referral;
     void referral.accept().catch(() => undefined);
     this.referNotify(entry, 100, 'Trying', false);
-    this.update(entry, { transferRequest: request });
-    entry.referTimer = this.clock.setTimeout(() => {
+    entry.update({ transferRequest: request });
+    entry.referTimer.schedule(TRANSFER_ASK_MS, () => {
       if (entry.referral === referral) this.answerTransfer(entry.call.id, false);
-    }, TRANSFER_ASK_MS);
+    });
   }
 
   /**
@@ -428,8 +401,8 @@ export class CallService implements SessionParticipant {
     if (!entry || !referral || !entry.call.transferRequest) return err('state', 'That transfer request is no longer waiting.');
     const request = entry.call.transferRequest;
     entry.referral = undefined;
-    if (entry.referTimer) this.clock.clearTimeout(entry.referTimer);
-    this.update(entry, { transferRequest: undefined });
+    entry.referTimer.cancel();
+    entry.update({ transferRequest: undefined });
     if (!accept || entry.call.state !== 'connected' || this.engaged().length >= MAX_CALLS) {
       this.referNotify(entry, 603, 'Declined', true);
       return accept ? err('state', 'The call being transferred has ended.') : ok(undefined);
@@ -462,7 +435,7 @@ export class CallService implements SessionParticipant {
    * call's dialog with the status line of the new call as `message/sipfrag`; the last one ends the
    * implicit subscription, which is what lets a desk phone hang up its side.
    */
-  private referNotify(entry: Entry, status: number, reason: string, final: boolean): void {
+  private referNotify(entry: CallSession, status: number, reason: string, final: boolean): void {
     const dialog = entry.sip.dialog;
     if (!dialog || entry.sip.state !== SessionState.Established) return;
     const expires = Math.ceil((TRANSFER_ASK_MS + (this.options.ringMs ?? RING_TIMEOUT_MS)) / 1000);
@@ -492,8 +465,8 @@ export class CallService implements SessionParticipant {
     }
     if (entry.call.state !== 'incoming') return err('state', 'That call is no longer ringing.');
     entry.token = token;
-    if (entry.ringTimer) this.clock.clearTimeout(entry.ringTimer);
-    this.update(entry, { state: 'connecting', video: video && entry.call.video });
+    entry.ringTimer.cancel();
+    if (!entry.transition('answer', { video: video && entry.call.video })) return err('state', 'That call is no longer ringing.');
     entry.sip.accept().catch((error: unknown) => this.failed(entry, error));
     return ok(entry.call);
   }
@@ -505,13 +478,13 @@ export class CallService implements SessionParticipant {
     const sip = entry.sip;
     const done = (promise: Promise<unknown>) => promise.catch((error: unknown) => this.log.debug(`hang up: ${String(error)}`));
     if (sip instanceof Invitation && sip.state === SessionState.Initial) {
-      this.update(entry, { end: { reason: CallEndReason.Declined } });
+      entry.update({ end: { reason: CallEndReason.Declined } });
       void done(sip.reject({ statusCode: 603 }));
     } else if (sip instanceof Inviter && (sip.state === SessionState.Initial || sip.state === SessionState.Establishing)) {
-      this.update(entry, { end: { reason: CallEndReason.Cancelled } });
+      entry.update({ end: { reason: CallEndReason.Cancelled } });
       void done(sip.cancel());
     } else if (sip.state === SessionState.Established) {
-      this.update(entry, { end: { reason: CallEndReason.Ended } });
+      entry.update({ end: { reason: CallEndReason.Ended } });
       void done(sip.bye());
     } else {
       this.end(entry, { reason: CallEndReason.Ended });
@@ -531,10 +504,10 @@ export class CallService implements SessionParticipant {
         if (other !== entry && other.call.state === 'connected' && !other.call.held) await this.hold(other.call.id, true);
       }
     }
-    this.update(entry, { held: hold });
+    entry.update({ held: hold });
     const outcome = await this.reinvite(entry, hold ? 'Hold' : 'Resume');
     if (outcome) {
-      this.update(entry, { held: !hold });
+      entry.update({ held: !hold });
       return err('state', outcome);
     }
     return ok(entry.call);
@@ -551,24 +524,24 @@ export class CallService implements SessionParticipant {
     if (entry.call.reconnecting) return err('state', 'The call is reconnecting: try again in a moment.');
     if (entry.call.held) return err('state', 'Resume the call first.');
     if (entry.call.video === on) return ok(entry.call);
-    this.update(entry, { video: on });
+    entry.update({ video: on });
     const outcome = await this.reinvite(entry, on ? 'Turning on video' : 'Turning off video');
     if (outcome) {
-      this.update(entry, { video: !on });
+      entry.update({ video: !on });
       return err('state', outcome);
     }
     return ok(entry.call);
   }
 
   /** Sends a re-INVITE with a new offer from the page; resolves to why it failed, or undefined. */
-  private async reinvite(entry: Entry, what: string): Promise<string | undefined> {
+  private async reinvite(entry: CallSession, what: string): Promise<string | undefined> {
     const status = await this.reinviteStatus(entry);
     if (status === 200) return undefined;
     return typeof status === 'string' ? status : `${what} was refused: ${callEndText(rejectionEnd(status))}.`;
   }
 
   /** Sends a re-INVITE: 200 when taken, the final status when refused, or what went wrong before it left. */
-  private reinviteStatus(entry: Entry, options: BridgedOptions = {}): Promise<number | string> {
+  private reinviteStatus(entry: CallSession, options: BridgedOptions = {}): Promise<number | string> {
     // sip.js reads the offer's options for a re-INVITE from the session (its invite() has none).
     entry.sip.sessionDescriptionHandlerOptionsReInvite = options;
     return new Promise<number | string>((resolve) => {
@@ -668,10 +641,10 @@ export class CallService implements SessionParticipant {
     for (const entry of this.live()) {
       if (entry.call.state !== 'connected' || entry.call.reconnecting) continue;
       entry.reconnectBy = deadline;
-      this.update(entry, { reconnecting: true });
-      entry.lostTimer = this.clock.setTimeout(() => {
+      entry.update({ reconnecting: true });
+      entry.lostTimer.schedule(wait, () => {
         if (entry.call.reconnecting) this.lose(entry, CallEndReason.ServerLost);
-      }, wait);
+      });
     }
   }
 
@@ -681,15 +654,15 @@ export class CallService implements SessionParticipant {
    * they may still be offline themselves, it is tried again until the deadline; a glare (491) waits
    * as RFC 3261 §14.1 says; a dialog they no longer know (481) is lost at once.
    */
-  private async recover(entry: Entry): Promise<void> {
+  private async recover(entry: CallSession): Promise<void> {
     if (entry.recovering) return;
     entry.recovering = true;
     try {
       for (let attempt = 0; entry.call.reconnecting && entry.call.state === 'connected'; attempt++) {
         const status = await this.reinviteStatus(entry, { iceRestart: true });
         if (status === 200) {
-          if (entry.lostTimer) this.clock.clearTimeout(entry.lostTimer);
-          this.update(entry, { reconnecting: false });
+          entry.lostTimer.cancel();
+          entry.update({ reconnecting: false });
           return;
         }
         if (status === 481 || !this.session) break;
@@ -713,16 +686,15 @@ export class CallService implements SessionParticipant {
     const entry = this.entries.get(id);
     if (!entry || entry.call.state !== 'connected') return ok(undefined);
     if (flowing) {
-      if (entry.mediaTimer) this.clock.clearTimeout(entry.mediaTimer);
-      entry.mediaTimer = undefined;
-      if (entry.call.mediaInterrupted) this.update(entry, { mediaInterrupted: false });
+      entry.mediaTimer.cancel();
+      if (entry.call.mediaInterrupted) entry.update({ mediaInterrupted: false });
       return ok(undefined);
     }
     if (entry.call.mediaInterrupted || entry.call.held || entry.call.remoteHeld) return ok(undefined);
-    this.update(entry, { mediaInterrupted: true });
-    entry.mediaTimer = this.clock.setTimeout(() => {
+    entry.update({ mediaInterrupted: true });
+    entry.mediaTimer.schedule(this.options.mediaLossMs ?? MEDIA_LOSS_MS, () => {
       if (entry.call.mediaInterrupted) this.lose(entry, CallEndReason.MediaLost);
-    }, this.options.mediaLossMs ?? MEDIA_LOSS_MS);
+    });
     // One ICE restart per stretch of lost media: a connection (or a page) that flaps between lost and
     // back must not turn into a stream of re-INVITEs.
     const now = this.clock.now();
@@ -738,10 +710,10 @@ export class CallService implements SessionParticipant {
   }
 
   /** Ends a call that cannot go on, with a BYE if the dialog still stands. */
-  private lose(entry: Entry, reason: CallEndReason): void {
+  private lose(entry: CallSession, reason: CallEndReason): void {
     if (entry.call.state === 'ended') return;
-    if (entry.lostTimer) this.clock.clearTimeout(entry.lostTimer);
-    this.update(entry, { end: { reason } });
+    entry.lostTimer.cancel();
+    entry.update({ end: { reason } });
     if (entry.sip.state === SessionState.Established) void entry.sip.bye().catch(() => undefined);
     this.end(entry, { reason });
   }
@@ -759,12 +731,7 @@ export class CallService implements SessionParticipant {
   dispose(): void {
     this.disposed = true;
     for (const entry of this.entries.values()) {
-      if (entry.ringTimer) this.clock.clearTimeout(entry.ringTimer);
-      if (entry.lingerTimer) this.clock.clearTimeout(entry.lingerTimer);
-      if (entry.lostTimer) this.clock.clearTimeout(entry.lostTimer);
-      if (entry.mediaTimer) this.clock.clearTimeout(entry.mediaTimer);
-      if (entry.referTimer) this.clock.clearTimeout(entry.referTimer);
-      if (entry.transferTimer) this.clock.clearTimeout(entry.transferTimer);
+      entry.dispose();
     }
     this.entries.clear();
     this.media.dispose();
@@ -844,25 +811,25 @@ export class CallService implements SessionParticipant {
     invitation.delegate = {
       ...invitation.delegate,
       onCancel: () => {
-        if (!entry.call.end) this.update(entry, { end: { reason: CallEndReason.Missed } });
+        if (!entry.call.end) entry.update({ end: { reason: CallEndReason.Missed } });
       },
     };
-    entry.ringTimer = this.clock.setTimeout(() => {
+    entry.ringTimer.schedule(INCOMING_RING_MS, () => {
       if (entry.call.state !== 'incoming') return;
-      this.update(entry, { end: { reason: CallEndReason.Missed } });
+      entry.update({ end: { reason: CallEndReason.Missed } });
       void invitation.reject({ statusCode: 480 }).catch(() => undefined);
-    }, INCOMING_RING_MS);
+    });
     void invitation.progress().catch((error: unknown) => this.log.debug(`180: ${String(error)}`));
   }
 
-  private add(sip: Inviter | Invitation, call: Call): Entry {
-    const entry: Entry = { call, sip, token: undefined, ringTimer: undefined, lingerTimer: undefined };
+  private add(sip: Inviter | Invitation, call: Call): CallSession {
+    const entry = new CallSession(sip, call, this.clock, this.log, () => this.changes.fire(this.list()));
     this.entries.set(call.id, entry);
     this.bySession.set(sip, entry);
     sip.stateChange.addListener((state) => {
       if (state === SessionState.Established) {
-        if (entry.ringTimer) this.clock.clearTimeout(entry.ringTimer);
-        this.update(entry, { state: 'connected', connectedAt: this.clock.now() });
+        entry.ringTimer.cancel();
+        entry.transition('established', { connectedAt: this.clock.now() });
       } else if (state === SessionState.Terminated) {
         // sip.js ends the session before the promise of a failed INVITE rejects: let the failure
         // say why first (a refused microphone, not "Call ended").
@@ -880,7 +847,7 @@ export class CallService implements SessionParticipant {
       onBye: (bye) => {
         // After I took their transfer, their BYE is the transfer completing, not a hang-up.
         if (!entry.call.end)
-          this.update(entry, { end: { reason: entry.referAccepted ? CallEndReason.Transferred : CallEndReason.RemoteHungUp } });
+          entry.update({ end: { reason: entry.referAccepted ? CallEndReason.Transferred : CallEndReason.RemoteHungUp } });
         void bye.accept().catch(() => undefined);
       },
       onRefer: (referral) => this.referred(entry, referral),
@@ -889,12 +856,12 @@ export class CallService implements SessionParticipant {
     return entry;
   }
 
-  private failed(entry: Entry, error: unknown): void {
+  private failed(entry: CallSession, error: unknown): void {
     const message =
       error instanceof CallFailure ? `${error.end.reason}: ${error.detail}` : error instanceof Error ? error.message : String(error);
     this.log.warn(`call ${entry.call.id}: ${message}`);
     const end = endOfFailure(error);
-    if (!entry.call.end) this.update(entry, { end });
+    if (!entry.call.end) entry.update({ end });
     const sip = entry.sip;
     if (sip instanceof Invitation && sip.state === SessionState.Initial) {
       void sip.reject({ statusCode: 488 }).catch(() => undefined);
@@ -904,16 +871,11 @@ export class CallService implements SessionParticipant {
     this.end(entry, end);
   }
 
-  private end(entry: Entry, end: CallEnd): void {
+  private end(entry: CallSession, end: CallEnd): void {
     if (entry.call.state === 'ended' || this.disposed) return;
-    if (entry.ringTimer) this.clock.clearTimeout(entry.ringTimer);
-    if (entry.referTimer) this.clock.clearTimeout(entry.referTimer);
-    if (entry.transferTimer) this.clock.clearTimeout(entry.transferTimer);
     entry.referral = undefined;
-    if (entry.lostTimer) this.clock.clearTimeout(entry.lostTimer);
-    if (entry.mediaTimer) this.clock.clearTimeout(entry.mediaTimer);
-    this.update(entry, {
-      state: 'ended',
+    // (ending stops the call's timers but the one that clears it away)
+    entry.transition('end', {
       endedAt: this.clock.now(),
       end: entry.call.end ?? end,
       transferRequest: undefined,
@@ -932,10 +894,11 @@ export class CallService implements SessionParticipant {
       outcome: outcomeOf(call),
       end: call.end ?? end,
     });
-    entry.lingerTimer = this.clock.setTimeout(() => {
+    entry.lingerTimer.schedule(ENDED_LINGER_MS, () => {
       this.entries.delete(entry.call.id);
+      entry.dispose();
       this.changes.fire(this.list());
-    }, ENDED_LINGER_MS);
+    });
   }
 
   private record(call: Omit<CallRecord, 'id' | 'seen'>): void {
@@ -951,17 +914,12 @@ export class CallService implements SessionParticipant {
     }
   }
 
-  private update(entry: Entry, changes: Partial<Call>): void {
-    entry.call = { ...entry.call, ...changes };
-    this.changes.fire(this.list());
-  }
-
-  private live(): Entry[] {
+  private live(): CallSession[] {
     return [...this.entries.values()].filter((entry) => entry.call.state !== 'ended');
   }
 
   /** Calls that take my line: all live ones but strangers' calls still ringing. */
-  private engaged(): Entry[] {
+  private engaged(): CallSession[] {
     return this.live().filter((entry) => !(entry.call.stranger && entry.call.state === 'incoming'));
   }
 }
