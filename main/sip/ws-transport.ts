@@ -57,6 +57,9 @@ export interface TransportFailure {
  * say "code 1006"), decodes binary frames and never lets an exception from sip.js escape into the
  * socket's event loop.
  */
+/** At most this many read messages wait for the SIP stack (a flood beyond it loses its oldest). */
+const MAX_INBOX = 5_000;
+
 export class WsTransport implements Transport {
   readonly protocol: string;
   onConnect: (() => void) | undefined;
@@ -68,6 +71,9 @@ export class WsTransport implements Transport {
   private connecting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private failure: TransportFailure | undefined;
+  /** Messages read but not yet handed to sip.js (one goes per turn of the event loop). */
+  private readonly inbox: string[] = [];
+  private delivering = false;
   /** Whether the log already says this server's big frames are being repaired. */
   private warnedRepair = false;
   /** What our requests asked for, so that no interval granted back can exceed it. */
@@ -198,11 +204,13 @@ export class WsTransport implements Transport {
         // CRLF keep-alive (RFC 5626 §3.5.1) carries nothing for sip.js.
         if (text === undefined || /^(\r\n)+$/.test(text) || text === '') return;
         const host = this.options.telHost;
-        this.call(() => this.onMessage?.(this.asked.bound(host ? telToSip(text, host) : text)));
+        this.deliver(this.asked.bound(host ? telToSip(text, host) : text));
       });
       socket.on('close', (code: number) => {
         if (this.socket !== socket) return;
         this.socket = undefined;
+        // What the old connection sent but sip.js has not seen yet goes with it.
+        this.inbox.length = 0;
         const wanted = this._state === TransportState.Disconnecting;
         const error = wanted ? undefined : new Error(this.describeClose(code));
         this.setState(TransportState.Disconnected);
@@ -213,6 +221,32 @@ export class WsTransport implements Transport {
         this.call(() => (error ? this.onDisconnect?.(error) : this.onDisconnect?.()));
       });
     });
+  }
+
+  /**
+   * Hands messages to sip.js one per turn of the event loop. Frames read in one go arrive here back
+   * to back, and sip.js finishes some work only in a promise callback: an ACK still "processing" when
+   * the next frame — a re-INVITE straight after it, as PBXs send to move media — is handed over
+   * makes it refuse that re-INVITE with 500 (RFC 6337 §4.3). The first message goes at once.
+   */
+  private deliver(text: string): void {
+    if (this.inbox.length >= MAX_INBOX) {
+      this.logger.warn(`more than ${MAX_INBOX} messages waiting for the SIP stack; the oldest is dropped`);
+      this.inbox.shift();
+    }
+    this.inbox.push(text);
+    if (this.delivering) return;
+    this.delivering = true;
+    const next = () => {
+      const message = this.inbox.shift();
+      if (message === undefined) {
+        this.delivering = false;
+        return;
+      }
+      this.call(() => this.onMessage?.(message));
+      setImmediate(next);
+    };
+    next();
   }
 
   private describeClose(code: number): string {

@@ -4,13 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine, type EngineOptions } from '../../main/engine.js';
 import { FileSecretStore } from '../../main/store/secret-store.js';
-import type { Kamailio } from './kamailio.js';
 
-/** Engines (real SQLite, real sip.js) for several users against one Kamailio; closes them all. */
+/** A SIP server the engines sign in to: the test Kamailio, or the in-process hub. */
+export interface FleetServer {
+  readonly domain: string;
+  readonly wsUrl: string;
+}
+
+/** Engines (real SQLite, real sip.js) for several users against one server; closes them all. */
 export class EngineFleet {
   private readonly engines: { engine: Engine; dir: string }[] = [];
 
-  constructor(private readonly kamailio: Kamailio) {}
+  constructor(private readonly kamailio: FleetServer) {}
 
   /** A new engine in a fresh (or given) data folder. */
   create(options: Partial<EngineOptions> & { dataDir?: string } = {}): Engine {

@@ -106,6 +106,43 @@ describe("Parley's WebSocket transport", () => {
     }
   });
 
+  test('frames read in one go reach the SIP stack one per turn of the event loop (an ACK settles before the re-INVITE behind it)', async () => {
+    const wss = new WebSocketServer({ noServer: true, handleProtocols: () => 'sip' });
+    servers.push(wss);
+    const http = createHttpServer();
+    let raw: Duplex | undefined;
+    http.on('upgrade', (request, socket, head) => {
+      raw = socket;
+      wss.handleUpgrade(request, socket, head, () => undefined);
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const address = http.address();
+    try {
+      const transport = new WsTransport(logger, { server: `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` });
+      // What sip.js does with an ACK: part of it in a promise callback (its "ACK processing" flag).
+      let settling = false;
+      const seen: { text: string; settling: boolean }[] = [];
+      transport.onMessage = (text) => {
+        seen.push({ text, settling });
+        settling = true;
+        void Promise.resolve().then(() => (settling = false));
+      };
+      await transport.connect();
+      await vi.waitFor(() => expect(raw).toBeDefined());
+      const frame = (text: string) => Buffer.concat([Buffer.from([0x81, text.length]), Buffer.from(text)]);
+      // Two frames in one TCP write: read together, as a busy client reads a proxy's ACK and re-INVITE.
+      raw!.write(Buffer.concat([frame('ACK sip:a@b SIP/2.0\r\n\r\n'), frame('INVITE sip:a@b SIP/2.0\r\n\r\n')]));
+      await vi.waitFor(() => expect(seen).toHaveLength(2));
+      expect(seen).toEqual([
+        { text: 'ACK sip:a@b SIP/2.0\r\n\r\n', settling: false },
+        { text: 'INVITE sip:a@b SIP/2.0\r\n\r\n', settling: false },
+      ]);
+      await transport.disconnect();
+    } finally {
+      http.close();
+    }
+  });
+
   test('delivers text and binary frames as SIP text, and rewrites Allow on the way out', async () => {
     let serverSide: WebSocket | undefined;
     const received: string[] = [];

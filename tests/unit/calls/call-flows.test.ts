@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
+import type { Engine } from '../../../main/engine.js';
+import { CallEndReason, RING_TIMEOUT_MS } from '../../../shared/domain/calls.js';
+import { EngineFleet } from '../../support/engines.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { SipHub } from '../../support/sip-hub.js';
+import { answerMediaAtOnce } from '../../support/fake-media.js';
+
+// Call logic between real engines (sip.js, SQLite) wired through the in-process SIP hub: no
+// Kamailio, no page (media answered at once), milliseconds per call.
+let hub: SipHub;
+let fleet: EngineFleet;
+beforeAll(async () => {
+  hub = await SipHub.start();
+  fleet = new EngineFleet(hub);
+});
+afterAll(async () => {
+  await fleet?.dispose();
+  await hub?.close();
+});
+
+let users = 0;
+/** Two (or more) engines for users no other test uses, answering media at once. */
+async function people(count = 2, clock?: FakeClock): Promise<Engine[]> {
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      // (on a fake clock, no liveness checks: advancing a minute would find their answers missing)
+      const engine = await fleet.signedIn(`u${++users}`, clock ? { clock, sip: { livenessIntervalMs: 0 } } : {});
+      answerMediaAtOnce(engine);
+      return engine;
+    }),
+  );
+}
+const address = (engine: Engine) => engine.connection.account!.uri.replace(/^sip:/, '');
+const only = (engine: Engine) => engine.calls.list().at(-1)!;
+const until = (check: () => void) => vi.waitFor(check, { timeout: 5_000, interval: 5 });
+
+async function ringing(from: Engine, to: Engine): Promise<{ caller: string; callee: string }> {
+  const started = from.calls.start(address(to), false, 'page');
+  if (!started.ok) throw new Error(started.error.message);
+  await until(() => expect(to.calls.list().some((call) => call.state === 'incoming')).toBe(true));
+  return { caller: started.value.id, callee: to.calls.list().find((call) => call.state === 'incoming')!.id };
+}
+
+async function connected(from: Engine, to: Engine) {
+  const ids = await ringing(from, to);
+  expect((await to.calls.answer(ids.callee, false, 'page')).ok).toBe(true);
+  await until(() => expect(from.calls.list().find((call) => call.id === ids.caller)?.state).toBe('connected'));
+  await until(() => expect(to.calls.list().find((call) => call.id === ids.callee)?.state).toBe('connected'));
+  return ids;
+}
+
+test('answered, then they hang up: both sides connected, then ended — mine says they hung up, the history says answered', async () => {
+  const [ada, bo] = await people();
+  const ids = await connected(ada!, bo!);
+  expect(bo!.calls.hangUp(ids.callee).ok).toBe(true);
+  await until(() => expect(ada!.calls.list().find((call) => call.id === ids.caller)?.state).toBe('ended'));
+  expect(ada!.calls.list().find((call) => call.id === ids.caller)?.end).toEqual({ reason: CallEndReason.RemoteHungUp });
+  expect(bo!.calls.list().find((call) => call.id === ids.callee)?.end).toEqual({ reason: CallEndReason.Ended });
+  const history = ada!.calls.history();
+  expect(history.ok && history.value[0]).toMatchObject({ outcome: 'answered', end: { reason: CallEndReason.RemoteHungUp } });
+});
+
+test('declined and cancelled: each side keeps what happened as a value', async () => {
+  const [ada, bo] = await people();
+  let ids = await ringing(ada!, bo!);
+  bo!.calls.hangUp(ids.callee);
+  await until(() =>
+    expect(ada!.calls.list().find((call) => call.id === ids.caller)?.end).toEqual({ reason: CallEndReason.Declined, status: 603 }),
+  );
+  ids = await ringing(ada!, bo!);
+  ada!.calls.hangUp(ids.caller);
+  await until(() => expect(bo!.calls.list().find((call) => call.id === ids.callee)?.state).toBe('ended'));
+  expect(bo!.calls.list().find((call) => call.id === ids.callee)?.end).toEqual({ reason: CallEndReason.Missed });
+  expect(ada!.calls.list().find((call) => call.id === ids.caller)?.end).toEqual({ reason: CallEndReason.Cancelled });
+  const history = bo!.calls.history();
+  expect(history.ok && history.value.map((record) => [record.outcome, record.end.reason])).toEqual([
+    ['missed', 'missed'],
+    ['declined', 'declined'],
+  ]);
+});
+
+test('hold and resume: my hold is theirs on the other side, and back', async () => {
+  const [ada, bo] = await people();
+  const ids = await connected(ada!, bo!);
+  expect((await ada!.calls.hold(ids.caller, true)).ok).toBe(true);
+  expect(ada!.calls.list().find((call) => call.id === ids.caller)).toMatchObject({ held: true });
+  await until(() => expect(only(bo!)).toMatchObject({ state: 'connected', remoteHeld: true }));
+  const resumed = await ada!.calls.hold(ids.caller, false);
+  expect(resumed, JSON.stringify(resumed)).toMatchObject({ ok: true });
+  await until(() => expect(only(bo!)).toMatchObject({ remoteHeld: false }));
+});
+
+test('call waiting: a second call rings during the first; answering it puts the first on hold', async () => {
+  const [ada, bo, cy] = await people(3);
+  const first = await connected(ada!, bo!);
+  const second = await ringing(cy!, bo!);
+  expect((await bo!.calls.answer(second.callee, false, 'page')).ok).toBe(true);
+  await until(() => expect(bo!.calls.list().find((call) => call.id === first.callee)).toMatchObject({ state: 'connected', held: true }));
+  await until(() => expect(cy!.calls.list().find((call) => call.id === second.caller)?.state).toBe('connected'));
+  await until(() => expect(ada!.calls.list().find((call) => call.id === first.caller)?.remoteHeld).toBe(true));
+});
+
+test('a transfer they ask of me waits for my answer; Decline tells them, and both calls go on', async () => {
+  const [ada, bo, cy] = await people(3);
+  const ids = await connected(ada!, bo!);
+  const asked = ada!.calls.transfer(ids.caller, address(cy!));
+  await until(() => expect(only(bo!).transferRequest?.target).toBe(`sip:${address(cy!)}`));
+  expect(cy!.calls.list()).toEqual([]);
+  expect(bo!.calls.answerTransfer(ids.callee, false).ok).toBe(true);
+  expect((await asked).ok).toBe(true);
+  await until(() =>
+    expect(ada!.calls.list().find((call) => call.id === ids.caller)?.transferProblem).toEqual({
+      kind: 'failed',
+      end: { reason: CallEndReason.Declined, status: 603 },
+    }),
+  );
+  expect(ada!.calls.list().find((call) => call.id === ids.caller)?.state).toBe('connected');
+  expect(cy!.calls.list()).toEqual([]);
+});
+
+test('no answer: on the fake clock, the ring time passes at once — the caller says No answer, the callee keeps a missed call', async () => {
+  const clock = new FakeClock();
+  const [ada, bo] = await people(2, clock);
+  const ids = await ringing(ada!, bo!);
+  await until(() => expect(ada!.calls.list().find((call) => call.id === ids.caller)?.state).toBe('ringing'));
+  clock.advance(RING_TIMEOUT_MS);
+  await until(() => {
+    clock.advance(0);
+    expect(bo!.calls.list().find((call) => call.id === ids.callee)?.state).toBe('ended');
+    expect(ada!.calls.list().find((call) => call.id === ids.caller)?.state).toBe('ended');
+  });
+  expect(ada!.calls.list().find((call) => call.id === ids.caller)?.end).toEqual({ reason: CallEndReason.NoAnswer });
+  expect(bo!.calls.missed()).toEqual({ [`sip:${address(ada!)}`]: 1 });
+  const history = ada!.calls.history();
+  expect(history.ok && history.value[0]).toMatchObject({ outcome: 'cancelled', end: { reason: CallEndReason.NoAnswer } });
+});
