@@ -35,6 +35,9 @@ export function secureWebPreferences(preload: string, devTools: boolean): WebPre
     safeDialogs: true,
     // Middle-click (auxclick) could open a link in a new window behind the window-open guard's back.
     disableBlinkFeatures: 'Auxclick',
+    // A call window opens without a click in it and must ring at once (Electron's default, said
+    // here so that it cannot change under us).
+    autoplayPolicy: 'no-user-gesture-required',
     devTools,
   };
 }

@@ -46,7 +46,7 @@ beforeAll(async () => {
       'quinn',
     ].map((u) => [u, `${u}-pw`]),
   );
-  [kamailio, browser] = await Promise.all([Kamailio.launch({ users, presRules: true }), launchChromium({ media: true })]);
+  [kamailio, browser] = await Promise.all([Kamailio.launch({ users, presRules: true }), launchChromium({ media: true, autoplay: true })]);
 });
 afterAll(async () => {
   await browser?.close();

@@ -73,9 +73,13 @@ test('Linphone, subscribed from its GRUU, gets every change: Busy, Away, Do not 
     );
   }
   await linphone.waitFor(/linphonec> /);
+  // Alice is Available on the server before Linphone asks (the test before left her Appear offline).
+  const published = () => kamailio.presenceRequests().filter((r) => r.method === 'PUBLISH' && r.from === `sip:alice@${DOMAIN}`).length;
+  const before = published();
   alice.myPresence.set('available', '');
+  await vi.waitFor(() => expect(published()).toBeGreaterThan(before), { timeout: 10_000 });
   linphone.command(`friend add alice sip:alice@${DOMAIN}`);
-  await linphone.waitFor(new RegExp(line('Online')), 10_000);
+  await linphone.waitFor(new RegExp(line('Online')), 15_000);
   from = seen();
   await shows('busy', 'Busy');
   await shows('away', 'Away');

@@ -9,7 +9,7 @@ import type { WebParley } from './web-mode.js';
 const launched = new Set<Browser>();
 
 /** Debian's Chromium, headless, without any of its calls home (the network here is closed). */
-export async function launchChromium(options: { media?: boolean } = {}): Promise<Browser> {
+export async function launchChromium(options: { media?: boolean; autoplay?: boolean } = {}): Promise<Browser> {
   const args = [
     '--headless',
     '--no-sandbox',
@@ -20,6 +20,8 @@ export async function launchChromium(options: { media?: boolean } = {}): Promise
     '--disable-sync',
     '--disable-quic',
   ];
+  // As the desktop app's windows are (autoplayPolicy): a call window rings without a click in it.
+  if (options.autoplay) args.push('--autoplay-policy=no-user-gesture-required');
   if (options.media) {
     args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection');
   }

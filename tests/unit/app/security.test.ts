@@ -30,6 +30,7 @@ describe('window hardening', () => {
       webviewTag: false,
       allowRunningInsecureContent: false,
       disableBlinkFeatures: 'Auxclick',
+      autoplayPolicy: 'no-user-gesture-required',
       devTools: false,
     });
   });
