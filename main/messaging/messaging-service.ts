@@ -5,7 +5,6 @@ import {
   HISTORY_PAGE,
   messageError,
   utf8Length,
-  rejectionText,
   type ChatMessage,
   type ConversationSummary,
   type MessageState,
@@ -48,6 +47,7 @@ import { cpimMessage, cpimNotification } from './cpim.js';
 import { parseImdn } from './imdn.js';
 import { readIncoming } from './incoming-message.js';
 import { SenderBudget, type BudgetLimits } from './sender-budget.js';
+import { cleanText } from '../../shared/domain/text.js';
 
 export interface MessagingOptions {
   readonly clock?: Clock;
@@ -407,17 +407,20 @@ export class MessagingService implements SessionParticipant {
         case 'stored': {
           // A delivery notification can overtake the 200 it follows: never step back from it.
           const { callId: _c, imdnId: _i, ...message } = next;
-          state = markAnswered(this.db, owner, next.id, outcome.kind) ? { ...message, state: outcome.kind, error: '' } : undefined;
+          state = markAnswered(this.db, owner, next.id, outcome.kind) ? { ...message, state: outcome.kind } : undefined;
           break;
         }
         case 'rejected':
-          state = setMessageState(this.db, owner, next.id, 'failed', rejectionText(outcome.status, outcome.reason));
+          state = setMessageState(this.db, owner, next.id, 'failed', {
+            status: outcome.status,
+            ...(outcome.reason ? { phrase: cleanText(outcome.reason, 64) } : {}),
+          });
           break;
         case 'network':
           // Still registered: the other side or the path did not answer — tell the person. Not
           // registered any more: it goes again, in its place, when Parley is back.
           state = this.session?.connected
-            ? setMessageState(this.db, owner, next.id, 'failed', rejectionText(408))
+            ? setMessageState(this.db, owner, next.id, 'failed', { status: 408 })
             : setMessageState(this.db, owner, next.id, 'queued');
           if (state) this.changes.fire([state]);
           if (state?.state === 'queued') return;

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { ChatMessage, MessageState } from '../../shared/domain/chat.js';
+import type { ChatMessage, MessageFailure, MessageState } from '../../shared/domain/chat.js';
 import { prepared } from './statements.js';
 
 interface Row {
@@ -9,7 +9,8 @@ interface Row {
   body: string;
   sent_at: number;
   state: MessageState;
-  error: string;
+  fail_status: number | null;
+  fail_phrase: string;
   call_id: string | null;
   imdn_id: string | null;
 }
@@ -20,10 +21,12 @@ export interface OutboxEntry extends ChatMessage {
   readonly imdnId: string;
 }
 
-const COLUMNS = 'SELECT id, peer, direction, body, sent_at, state, error, call_id, imdn_id FROM messages';
+const COLUMNS = 'SELECT id, peer, direction, body, sent_at, state, fail_status, fail_phrase, call_id, imdn_id FROM messages';
 
 function toMessage(row: Row): ChatMessage {
-  return { id: row.id, peer: row.peer, direction: row.direction, text: row.body, sentAt: row.sent_at, state: row.state, error: row.error };
+  const failure =
+    row.fail_status !== null ? { failure: { status: row.fail_status, ...(row.fail_phrase ? { phrase: row.fail_phrase } : {}) } } : {};
+  return { id: row.id, peer: row.peer, direction: row.direction, text: row.body, sentAt: row.sent_at, state: row.state, ...failure };
 }
 
 /** Stores an outgoing message as queued (before anything is sent). */
@@ -42,7 +45,7 @@ export function insertOutgoing(
     ).run(owner, peer, text, now, now, ids.callId, ids.imdnId).lastInsertRowid,
   );
   // What was written, without reading it back (this runs for every message sent).
-  return { id, peer, direction: 'out', text, sentAt: now, state: 'queued', error: '' };
+  return { id, peer, direction: 'out', text, sentAt: now, state: 'queued' };
 }
 
 /**
@@ -89,8 +92,20 @@ export function markAnswered(db: Database, owner: string, id: number, state: 'se
   );
 }
 
-export function setMessageState(db: Database, owner: string, id: number, state: MessageState, error = ''): ChatMessage | undefined {
-  prepared(db, 'UPDATE messages SET state = ?, error = ? WHERE owner = ? AND id = ?').run(state, error, owner, id);
+export function setMessageState(
+  db: Database,
+  owner: string,
+  id: number,
+  state: MessageState,
+  failure?: MessageFailure,
+): ChatMessage | undefined {
+  prepared(db, 'UPDATE messages SET state = ?, fail_status = ?, fail_phrase = ? WHERE owner = ? AND id = ?').run(
+    state,
+    failure?.status ?? null,
+    failure?.phrase?.slice(0, 64) ?? '',
+    owner,
+    id,
+  );
   return getMessage(db, owner, id);
 }
 
@@ -166,7 +181,7 @@ export function conversations(db: Database, owner: string, limit = 200): { last:
   // The conversations table (migration 0009) is kept in step with messages by triggers.
   const rows = prepared<[string, number], Row & { unread_count: number }>(
     db,
-    `SELECT m.id, m.peer, m.direction, m.body, m.sent_at, m.state, m.error, m.call_id, c.unread AS unread_count
+    `SELECT m.id, m.peer, m.direction, m.body, m.sent_at, m.state, m.fail_status, m.fail_phrase, m.call_id, c.unread AS unread_count
        FROM conversations c JOIN messages m ON m.id = c.last_id
        WHERE c.owner = ?
        ORDER BY c.last_id DESC LIMIT ?`,
@@ -203,7 +218,7 @@ export function searchMessages(db: Database, owner: string, query: string, limit
   const match = words.map((word) => `"${word}"*`).join(' ');
   return prepared<[string, string, number], Row>(
     db,
-    `SELECT m.id, m.peer, m.direction, m.body, m.sent_at, m.state, m.error, m.call_id, m.imdn_id
+    `SELECT m.id, m.peer, m.direction, m.body, m.sent_at, m.state, m.fail_status, m.fail_phrase, m.call_id, m.imdn_id
        FROM messages_fts f JOIN messages m ON m.id = f.rowid
        WHERE messages_fts MATCH ? AND m.owner = ?
        ORDER BY m.id DESC LIMIT ?`,

@@ -1,3 +1,5 @@
+import { t } from '../i18n/format.js';
+
 /**
  * Instant messages (SIP MESSAGE, RFC 3428) as the renderer sees them.
  *
@@ -29,8 +31,8 @@ export interface ChatMessage {
   /** When it was sent (incoming: the sender's or the storing server's Date when given), epoch ms. */
   readonly sentAt: number;
   readonly state: MessageState;
-  /** Why it failed, in words (empty otherwise). */
-  readonly error: string;
+  /** Why it failed (a failed message only). */
+  readonly failure?: MessageFailure;
 }
 
 /** A conversation in the list: the peer, the last message and how many are unread. */
@@ -82,20 +84,22 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
-/** A final rejection of a MESSAGE, in words (RFC 3261 §21 codes a person meets). */
-export function rejectionText(status: number, reason = ''): string {
-  const words: Record<number, string> = {
-    403: 'The server refused to deliver it.',
-    404: 'There is no such user.',
-    408: 'No answer from their side in time.',
-    410: 'That address no longer exists.',
-    413: 'It is too long for their server.',
-    415: "Their client can't take this kind of message.",
-    480: 'They are not signed in.',
-    486: 'They are busy and not taking messages.',
-    488: "Their client can't take this kind of message.",
-    503: 'Their server is not available.',
-    603: 'They declined it.',
-  };
-  return words[status] ?? `It was refused (${status}${reason ? ` ${reason}` : ''}).`;
+/**
+ * Why a message failed, as a value: the final SIP status that refused it (RFC 3261 §21; 408 also
+ * when no answer came in time) and, for a status without words of its own, the far end's phrase.
+ */
+export interface MessageFailure {
+  readonly status: number;
+  /** The reason phrase the refusal carried (network text, cleaned), shown only for an unusual status. */
+  readonly phrase?: string;
+}
+
+/** The statuses whose words the catalogue has (`chat.failed`); any other is said with its number. */
+const SAID = new Set([403, 404, 408, 410, 413, 415, 480, 486, 488, 503, 603]);
+
+/** Why a message failed, in words. */
+export function messageFailureText(failure: MessageFailure): string {
+  if (!SAID.has(failure.status) && failure.phrase)
+    return t('chat.failedWithPhrase', { code: String(failure.status), phrase: failure.phrase });
+  return t('chat.failed', { status: SAID.has(failure.status) ? String(failure.status) : 'other', code: String(failure.status) });
 }

@@ -36,6 +36,10 @@ export const MESSAGES_EN = {
   'call.end.mediaInUse': 'Your microphone or camera is in use by another app, or not working.',
   'call.end.mediaFailed': "The call's media failed.",
   'call.end.noWindow': 'The window holding the call did not answer (it was closed, or is not responding).',
+  // Why a message failed (MessageFailure: the SIP status that refused it).
+  'chat.failed':
+    "{status, select, 403 {The server refused to deliver it.} 404 {There is no such user.} 408 {No answer from their side in time.} 410 {That address no longer exists.} 413 {It is too long for their server.} 415 {Their client can't take this kind of message.} 480 {They are not signed in.} 486 {They are busy and not taking messages.} 488 {Their client can't take this kind of message.} 503 {Their server is not available.} 603 {They declined it.} other {It was refused ({code}).}}",
+  'chat.failedWithPhrase': 'It was refused ({code} {phrase}).',
   // Media in the page.
   'media.failedWith': "The call's media failed: {message}",
   // A transfer I asked for that did not happen (the call goes on).

@@ -107,7 +107,9 @@ test('a flood of invented watchers: coalesced events with a page, one notice per
 test('hundreds waiting, then a re-sign-in: the watcher list arrives in one NOTIFY over 64 KiB, mis-framed by Kamailio 5.6, and is read — no reconnect loop', async () => {
   const WAITING = 750;
   let taken = 0;
-  for (let wave = 0; wave < WAITING; wave += 25) {
+  // Waves of 25 until the server took 750: under a full run the test Kamailio (one SQLite file for
+  // its processes) refuses some with 500, and those are asked again under new names.
+  for (let wave = 0; taken < WAITING && wave < 2 * WAITING; wave += 25) {
     const answers = await Promise.all(
       Array.from({ length: 25 }, (_, i) =>
         bots.request('SUBSCRIBE', `sip:alice@${DOMAIN}`, kamailio.sipPort, {
@@ -118,7 +120,7 @@ test('hundreds waiting, then a re-sign-in: the watcher list arrives in one NOTIF
     );
     taken += answers.filter((answer) => answer.status >= 200 && answer.status < 300).length;
   }
-  expect(taken).toBeGreaterThan(WAITING * 0.9);
+  expect(taken).toBeGreaterThanOrEqual(WAITING);
   // Some 650 waiting make the full watcher list one NOTIFY of more than 64 KiB.
   await vi.waitFor(() => expect(alice.approvals.page().total).toBeGreaterThanOrEqual(650), { timeout: 30_000, interval: 100 });
   await alice.account.signOut();

@@ -1,3 +1,4 @@
+import { messageFailureText } from '../../shared/domain/chat.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,7 +83,8 @@ describe('chat between two people on the server', () => {
     const failed = () => alice.messaging.history('sip:someone@nowhere.example', 10);
     await waitFor(() => expect(failed()).toMatchObject({ ok: true, value: [{ state: 'failed' }] }));
     const message = (failed() as { value: readonly ChatMessage[] }).value[0]!;
-    expect(message.error).toBe('There is no such user.');
+    expect(message.failure).toEqual({ status: 404, phrase: 'Not Found' });
+    expect(messageFailureText(message.failure!)).toBe('There is no such user.');
     expect(alice.messaging.retry(message.id)).toMatchObject({ ok: true, value: { state: 'queued' } });
     await waitFor(() => expect(failed()).toMatchObject({ ok: true, value: [{ state: 'failed' }] }));
   });

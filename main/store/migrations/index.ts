@@ -13,6 +13,7 @@ import { updateToSchemaVersion0011 } from './0011-contact-phones.js';
 import { updateToSchemaVersion0012 } from './0012-ice-servers.js';
 import { updateToSchemaVersion0013 } from './0013-phone-gateway.js';
 import { updateToSchemaVersion0014 } from './0014-call-end-reasons.js';
+import { updateToSchemaVersion0015 } from './0015-message-failures.js';
 
 /** Migrations in order; migration N brings the schema from version N-1 to N. Never edit a shipped one. */
 export const MIGRATIONS: readonly ((db: Database) => void)[] = [
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly ((db: Database) => void)[] = [
   updateToSchemaVersion0012,
   updateToSchemaVersion0013,
   updateToSchemaVersion0014,
+  updateToSchemaVersion0015,
 ];
 
 /** The schema version this build writes. */

@@ -1,6 +1,7 @@
 import { IntlMessageFormat } from 'intl-messageformat';
 import { expect, test } from 'vitest';
 import { CALL_END_REASONS, callEndText, CallEndReason, rejectionEnd, transferProblemText } from '../../../shared/domain/calls.js';
+import { messageFailureText } from '../../../shared/domain/chat.js';
 import { t } from '../../../shared/i18n/format.js';
 import { MESSAGES_EN } from '../../../shared/i18n/messages-en.js';
 
@@ -50,4 +51,11 @@ test('plurals come from the catalogue, and a failed transfer says why', () => {
   expect(transferProblemText({ kind: 'failed', end: rejectionEnd(603) })).toBe('The transfer did not go through: Declined.');
   expect(transferProblemText({ kind: 'failed' })).toBe('The transfer did not go through: they gave no reason.');
   expect(transferProblemText({ kind: 'noWord' })).toBe('They did not say whether the transfer went through.');
+});
+
+test('why a message failed: the known statuses in words, any other with its number and the far end’s phrase', () => {
+  expect(messageFailureText({ status: 404 })).toBe('There is no such user.');
+  expect(messageFailureText({ status: 480, phrase: 'Temporarily Unavailable' })).toBe('They are not signed in.');
+  expect(messageFailureText({ status: 499, phrase: 'Nope' })).toBe('It was refused (499 Nope).');
+  expect(messageFailureText({ status: 420 })).toBe('It was refused (420).');
 });

@@ -195,6 +195,16 @@ describe('migration 0005: collapsed groups', () => {
   });
 });
 
+/** An incoming message as schema 6 to 14 stored it (the repository writes today's schema only). */
+function rawIncoming(db: Database.Database, owner: string, peer: string, text: string, unread: boolean): { id: number } {
+  const info = db
+    .prepare(
+      "INSERT INTO messages (owner, peer, direction, body, sent_at, created_at, state, dedupe, unread) VALUES (?, ?, 'in', ?, 1, 1, 'received', ?, ?)",
+    )
+    .run(owner, peer, text, `${owner}|${text}`, unread ? 1 : 0);
+  return { id: Number(info.lastInsertRowid) };
+}
+
 describe('migrations 0006 and 0007: messages and blocked senders', () => {
   test('STRICT tables; an incoming message is stored once per dedupe key; a block is kept per owner', () => {
     const db = new Database(tempFile());
@@ -211,6 +221,8 @@ describe('migrations 0006 and 0007: messages and blocked senders', () => {
         { name: 'message_blocks', strict: 1 },
       ]),
     );
+    // (the repository reads today's schema)
+    migrate(db);
     const message = { peer: 'sip:b@c', text: 'hi', sentAt: 1, dedupe: 'call|1|sip:b@c', unread: true };
     expect(insertIncoming(db, 'sip:a@c', message, 2)).toMatchObject({ text: 'hi', state: 'received' });
     expect(insertIncoming(db, 'sip:a@c', message, 3)).toBeUndefined();
@@ -228,8 +240,10 @@ describe('migration 0008: message search', () => {
   test('indexes the messages already there and follows inserts and deletes', () => {
     const db = new Database(tempFile());
     migrate(db, 7);
-    insertIncoming(db, 'sip:a@c', { peer: 'sip:b@c', text: 'old pineapple note', sentAt: 1, dedupe: 'k1', unread: false }, 1);
+    rawIncoming(db, 'sip:a@c', 'sip:b@c', 'old pineapple note', false);
     migrate(db, 8);
+    // (the repository reads today's schema)
+    migrate(db);
     expect(searchMessages(db, 'sip:a@c', 'pineap', 10).map((m) => m.text)).toEqual(['old pineapple note']);
     insertIncoming(db, 'sip:a@c', { peer: 'sip:b@c', text: 'new pineapple', sentAt: 2, dedupe: 'k2', unread: false }, 2);
     expect(searchMessages(db, 'sip:a@c', 'pineapple', 10).map((m) => m.text)).toEqual(['new pineapple', 'old pineapple note']);
@@ -243,13 +257,15 @@ describe('migration 0009: conversations', () => {
   test('summarises the messages already there, then follows new messages, reading and deleting', () => {
     const db = new Database(tempFile());
     migrate(db, 8);
+    rawIncoming(db, 'sip:a@c', 'sip:b@c', 'b1', true);
+    const b2 = rawIncoming(db, 'sip:a@c', 'sip:b@c', 'b2', true);
+    rawIncoming(db, 'sip:a@c', 'sip:d@c', 'd1', false);
+    rawIncoming(db, 'sip:x@c', 'sip:b@c', 'other account', true);
+    migrate(db, 9);
+    // (the repository reads today's schema)
+    migrate(db);
     const incoming = (peer: string, text: string, unread: boolean) =>
       insertIncoming(db, 'sip:a@c', { peer, text, sentAt: 1, dedupe: text, unread }, 1)!;
-    incoming('sip:b@c', 'b1', true);
-    const b2 = incoming('sip:b@c', 'b2', true);
-    incoming('sip:d@c', 'd1', false);
-    insertIncoming(db, 'sip:x@c', { peer: 'sip:b@c', text: 'other account', sentAt: 1, dedupe: 'x', unread: true }, 1);
-    migrate(db, 9);
     expect(db.prepare<[], { strict: number }>("SELECT strict FROM pragma_table_list WHERE name = 'conversations'").get()).toEqual({
       strict: 1,
     });
@@ -440,6 +456,39 @@ describe('migration 0014: how a call ended is a value, not a sentence', () => {
     expect(() => db.prepare('UPDATE call_history SET end_status = 42').run()).toThrow(/CHECK/);
     // Every value the code has is one the table takes.
     for (const reason of CALL_END_REASONS) db.prepare('UPDATE call_history SET end_reason = ? WHERE id = 1').run(reason);
+    db.close();
+  });
+});
+
+describe('migration 0015: why a message failed is a value, not a sentence', () => {
+  test('each sentence earlier releases stored reads back as the status that said it (a phrase kept for others); values are checked', () => {
+    const db = new Database(tempFile());
+    migrate(db, 14);
+    const insert = db.prepare(
+      "INSERT INTO messages (owner, peer, direction, body, sent_at, created_at, state, error) VALUES ('sip:a@c', 'sip:b@c', 'out', ?, 1, 1, ?, ?)",
+    );
+    insert.run('first', 'failed', 'There is no such user.');
+    insert.run('second', 'failed', 'They are not signed in.');
+    insert.run('third', 'failed', 'It was refused (499 Nope).');
+    insert.run('fourth', 'failed', 'It was refused (420).');
+    insert.run('fifth', 'delivered', '');
+    migrate(db, 15);
+    const stored = db.prepare('SELECT body, fail_status, fail_phrase FROM messages ORDER BY id').all();
+    expect(stored).toEqual([
+      { body: 'first', fail_status: 404, fail_phrase: '' },
+      { body: 'second', fail_status: 480, fail_phrase: '' },
+      { body: 'third', fail_status: 499, fail_phrase: 'Nope' },
+      { body: 'fourth', fail_status: 420, fail_phrase: '' },
+      { body: 'fifth', fail_status: null, fail_phrase: '' },
+    ]);
+    expect(db.prepare("SELECT count(*) AS n FROM pragma_table_info('messages') WHERE name = 'error'").get()).toEqual({ n: 0 });
+    expect(() => db.prepare('UPDATE messages SET fail_status = 1000').run()).toThrow(/CHECK/);
+    expect(() => db.prepare('UPDATE messages SET fail_phrase = ?').run('x'.repeat(65))).toThrow(/CHECK/);
+    // Search still finds them (the full-text index is untouched).
+    migrate(db);
+    expect(searchMessages(db, 'sip:a@c', 'third', 10).map((m) => [m.text, m.failure])).toEqual([
+      ['third', { status: 499, phrase: 'Nope' }],
+    ]);
     db.close();
   });
 });
