@@ -25,8 +25,7 @@ export function callsHandlers(
     'calls:mediaState': async ({ id, flowing }) => calls.mediaState(id, flowing),
     'calls:transfer': ({ id, target }) => calls.transfer(id, target),
     'calls:answerTransfer': async ({ id, accept }) => calls.answerTransfer(id, accept),
-    'calls:dtmf': async ({ id, tones }) =>
-      /^[0-9A-D#*]{1,32}$/i.test(tones) ? calls.dtmf(id, tones) : err('invalid', 'Keypad tones are digits, *, # and A–D.', 'tones'),
+    'calls:dtmf': async ({ id, tones }) => calls.dtmf(id, tones),
     'calls:media': async ({ requestId, ok: succeeded, sdp, failure, error }, caller) =>
       calls.mediaReply(requestId, { ok: succeeded, sdp, failure, error }, caller.id),
   };

@@ -1,5 +1,6 @@
 import { isChannel, requestSchemas, type Channel } from '../../shared/ipc/contract.js';
 import { err, type Result } from '../../shared/ipc/result.js';
+import { validate, type Schema } from '../../shared/ipc/schema.js';
 import { createLogger } from '../logger.js';
 import type { Caller, Handlers } from './handlers.js';
 
@@ -15,7 +16,7 @@ export function createRouter(
 ): (channel: unknown, payload: unknown, caller: Caller) => Promise<Result<unknown>> {
   return async (channel, payload, caller) => {
     if (!isChannel(channel)) return err('invalid', 'Unknown request.');
-    const parsed = requestSchemas[channel](payload, 'payload');
+    const parsed = validate(requestSchemas[channel] as Schema<unknown>, payload, 'payload');
     if (!parsed.ok) return err('invalid', `Invalid request: ${parsed.message}.`);
     try {
       return await (handlers[channel] as (params: unknown, caller: Caller) => Promise<Result<unknown>>)(parsed.value, caller);

@@ -130,7 +130,7 @@ export class AccountService {
     // be safe on disk, or quitting right then would forget it. A failed sign-in restores what was there.
     const previousPassword = await this.readPassword(address.uri);
     const previous = getAccountState(this.db, address.uri);
-    const ice = parseIceServers(params.iceServers ?? '');
+    const ice = parseIceServers(params.iceServers ?? []);
     const iceUrls = 'urls' in ice ? ice.urls : [];
     const turn = needsTurnCredentials(iceUrls);
     updateAccountState(this.db, address.uri, {

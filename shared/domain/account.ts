@@ -18,8 +18,8 @@ export interface SignInParams {
   readonly rememberPassword: boolean;
   /** XCAP root for presence rules (RFC 4825); empty: derived from the server URL. */
   readonly xcapRoot?: string;
-  /** STUN/TURN servers for calls (`turn:host:3478`, `stun:host`), separated by spaces, commas or lines. */
-  readonly iceServers?: string;
+  /** STUN/TURN servers for calls (`turn:host:3478`, `stun:host`), at most `ICE_SERVERS_MAX`. */
+  readonly iceServers?: readonly string[];
   /** The TURN user name. */
   readonly iceUser?: string;
   /** The TURN password; empty means "the remembered one". */
@@ -83,6 +83,8 @@ export const ACCOUNT_LIMITS = {
   displayName: 128,
   xcapRoot: 2048,
   iceServers: 2048,
+  /** One STUN/TURN URL. */
+  iceServer: 512,
   iceUser: 256,
   gateway: 253,
 } as const;
@@ -93,12 +95,17 @@ export const ICE_SERVERS_MAX = 4;
 /** STUN/TURN server URLs (RFC 7064 / RFC 7065): `stun:` / `stuns:` / `turn:` / `turns:`, host, port, transport. */
 const ICE_URL = /^(stuns?|turns?):(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/i;
 
-/** The STUN/TURN URLs in what was typed, or a message saying what is wrong. */
-export function parseIceServers(text: string): { urls: string[] } | { error: string } {
-  const urls = text
+/** The STUN/TURN URLs in what was typed: separated by spaces, commas or lines. */
+export function splitIceServers(text: string): string[] {
+  return text
     .split(/[\s,]+/)
     .map((url) => url.trim())
     .filter(Boolean);
+}
+
+/** The STUN/TURN URLs given, checked, or a message saying what is wrong. */
+export function parseIceServers(given: readonly string[] | string): { urls: string[] } | { error: string } {
+  const urls = typeof given === 'string' ? splitIceServers(given) : given.map((url) => url.trim()).filter(Boolean);
   if (urls.length > ICE_SERVERS_MAX) return { error: `At most ${ICE_SERVERS_MAX} STUN/TURN servers.` };
   const bad = urls.find((url) => url.length > 512 || !ICE_URL.test(url));
   if (bad !== undefined) return { error: `${bad.slice(0, 80)} is not a STUN or TURN address, like turn:turn.example.com:3478.` };
@@ -132,7 +139,7 @@ export function validateSignIn(params: SignInParams, opts: { passwordKnown: bool
       field: 'displayName',
       message: `The display name must be at most ${ACCOUNT_LIMITS.displayName} characters, without control characters.`,
     });
-  const ice = parseIceServers(params.iceServers ?? '');
+  const ice = parseIceServers(params.iceServers ?? []);
   if ('error' in ice) errors.push({ field: 'iceServers', message: ice.error });
   else if (needsTurnCredentials(ice.urls)) {
     const user = params.iceUser?.trim() ?? '';

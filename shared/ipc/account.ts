@@ -1,10 +1,10 @@
 /** The `account` and `connection` domains: signing in and out, and the state of the connection. */
 
-import { ACCOUNT_LIMITS, type SavedAccount } from '../domain/account.js';
+import { ACCOUNT_LIMITS, ICE_SERVERS_MAX, type SavedAccount } from '../domain/account.js';
 import { FINGERPRINT_MAX } from '../domain/certificate.js';
 import type { ConnectionState } from '../domain/connection.js';
 import { event, type EventSpecs } from './define.js';
-import { bool, none, obj, optional, str } from './schema.js';
+import { bool, list, none, obj, optional, str } from './schema.js';
 
 export const accountRequests = {
   'account:get': none,
@@ -16,7 +16,7 @@ export const accountRequests = {
     displayName: optional(str(ACCOUNT_LIMITS.displayName)),
     rememberPassword: bool,
     xcapRoot: optional(str(ACCOUNT_LIMITS.xcapRoot)),
-    iceServers: optional(str(ACCOUNT_LIMITS.iceServers)),
+    iceServers: optional(list(str(ACCOUNT_LIMITS.iceServer), ICE_SERVERS_MAX)),
     iceUser: optional(str(ACCOUNT_LIMITS.iceUser)),
     icePassword: optional(str(ACCOUNT_LIMITS.password)),
     gateway: optional(str(ACCOUNT_LIMITS.gateway)),

@@ -11,7 +11,7 @@ import {
   type MissedCalls,
 } from '../domain/calls.js';
 import { event, type EventSpecs } from './define.js';
-import { bool, int, none, obj, oneOf, optional, str } from './schema.js';
+import { bool, int, matching, none, obj, oneOf, optional, str } from './schema.js';
 
 const id = str(64);
 /** The page's own random token: media requests for a call go to the page that started or answered it. */
@@ -41,7 +41,8 @@ export const callsRequests = {
   /** The other side asked to transfer me (`call.transferRequest`): call the target (true) or decline. */
   'calls:answerTransfer': obj({ id, accept: bool }),
   /** Keypad tones during a call (digits, *, #, A–D). */
-  'calls:dtmf': obj({ id, tones: str(32) }),
+  /** Keypad tones: the DTMF events RFC 4733 §3.2 names (0–9, *, #, A–D), at most 32 at once. */
+  'calls:dtmf': obj({ id, tones: matching(32, /^[0-9A-D#*]{1,32}$/i) }),
   /** The page's answer to a media request: my SDP for `local`, nothing for the others, or why it failed. */
   'calls:media': obj({
     requestId: int(1, Number.MAX_SAFE_INTEGER),

@@ -1,77 +1,101 @@
 /**
- * A very small schema language for validating IPC payloads at the boundary in main. Every payload
- * from a renderer is `unknown` until one of these parsers has accepted it; unknown keys are refused,
- * strings have length limits.
+ * The schemas IPC payloads are validated against at the boundary in main, written with valibot (one
+ * schema library on both sides of the contract). Every payload from a page is `unknown` until its
+ * channel's schema accepted it: unknown keys are refused, strings and lists have length limits,
+ * numbers have ranges, and what is not a plain object is not an object.
  */
 
-/** A parser: returns the typed value or a message saying what is wrong. */
-export type Schema<T> = (value: unknown, path: string) => { ok: true; value: T } | { ok: false; message: string };
+import * as v from 'valibot';
+
+/** A schema whose accepted value is `T`. */
+export type Schema<T> = v.GenericSchema<unknown, T>;
 
 /** The type a schema accepts. */
-export type Infer<S> = S extends Schema<infer T> ? T : never;
+export type Infer<S> = S extends v.GenericSchema<unknown, infer T> ? T : never;
 
 /** No payload at all (`undefined`, or `null` from JSON). */
-export const none: Schema<undefined> = (value, path) =>
-  value === undefined || value === null ? { ok: true, value: undefined } : { ok: false, message: `${path} must be empty` };
+export const none: Schema<undefined> = v.pipe(
+  v.nullish(v.never()),
+  v.transform(() => undefined),
+);
 
 /** A string of at most `max` characters. */
-export function str(max: number): Schema<string> {
-  return (value, path) => {
-    if (typeof value !== 'string') return { ok: false, message: `${path} must be a string` };
-    if (value.length > max) return { ok: false, message: `${path} is longer than ${max} characters` };
-    return { ok: true, value };
-  };
+export function str(max: number) {
+  return v.pipe(v.string(), v.maxLength(max));
+}
+
+/** A string of at most `max` characters that matches `pattern` (keypad tones, say). */
+export function matching(max: number, pattern: RegExp) {
+  return v.pipe(v.string(), v.maxLength(max), v.regex(pattern));
 }
 
 /** A boolean. */
-export const bool: Schema<boolean> = (value, path) =>
-  typeof value === 'boolean' ? { ok: true, value } : { ok: false, message: `${path} must be true or false` };
+export const bool = v.boolean();
 
 /** A safe integer in [min, max]. */
-export function int(min: number, max: number): Schema<number> {
-  return (value, path) =>
-    typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max
-      ? { ok: true, value }
-      : { ok: false, message: `${path} must be a whole number from ${min} to ${max}` };
+export function int(min: number, max: number) {
+  return v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max));
 }
 
 /** One of a fixed set of strings. */
-export function oneOf<const T extends string>(values: readonly T[]): Schema<T> {
-  return (value, path) =>
-    typeof value === 'string' && (values as readonly string[]).includes(value)
-      ? { ok: true, value: value as T }
-      : { ok: false, message: `${path} must be one of ${values.join(', ')}` };
+export function oneOf<const T extends string>(values: readonly T[]) {
+  return v.picklist(values);
+}
+
+/** A list of at most `max` items, each accepted by `item`. */
+export function list<T extends v.GenericSchema>(item: T, max: number) {
+  return v.pipe(v.array(item), v.maxLength(max), v.readonly());
 }
 
 /** A field that may be missing. */
-export function optional<T>(inner: Schema<T>): Schema<T | undefined> & { optional: true } {
-  const schema = ((value: unknown, path: string) => (value === undefined ? { ok: true, value: undefined } : inner(value, path))) as Schema<
-    T | undefined
-  > & { optional: true };
-  schema.optional = true;
-  return schema;
+export function optional<T extends v.GenericSchema>(inner: T) {
+  return v.optional(inner);
 }
 
-type Shape = Record<string, Schema<unknown>>;
-type OptionalKeys<S extends Shape> = { [K in keyof S]: S[K] extends { optional: true } ? K : never }[keyof S];
-type ObjectOf<S extends Shape> = { readonly [K in Exclude<keyof S, OptionalKeys<S>>]: Infer<S[K]> } & {
-  readonly [K in OptionalKeys<S>]?: Exclude<Infer<S[K]>, undefined>;
-};
+/** A plain object (never an array) with exactly these keys: extra keys are refused. */
+export function obj<S extends v.ObjectEntries>(shape: S) {
+  return v.pipe(
+    v.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'must be an object'),
+    v.strictObject(shape),
+  );
+}
 
-/** A plain object with exactly these keys (extra keys are refused). */
-export function obj<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
-  return (value, path) => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, message: `${path} must be an object` };
-    const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      if (!Object.hasOwn(shape, key)) return { ok: false, message: `${path}.${key} is not expected` };
-    }
-    const out: Record<string, unknown> = {};
-    for (const [key, schema] of Object.entries(shape)) {
-      const parsed = schema(record[key], `${path}.${key}`);
-      if (!parsed.ok) return parsed;
-      if (parsed.value !== undefined) out[key] = parsed.value;
-    }
-    return { ok: true, value: out as ObjectOf<S> };
-  };
+/** Validates `value`: the accepted value, or a message naming the first problem and where it is. */
+export function validate<T>(schema: Schema<T>, value: unknown, path: string): { ok: true; value: T } | { ok: false; message: string } {
+  const result = v.safeParse(schema, value);
+  if (result.success) return { ok: true, value: result.output };
+  const issue = result.issues[0];
+  const where = [path, ...(issue.path ?? []).map((item) => String(item.key))].join('.');
+  return { ok: false, message: `${where} ${problem(issue)}` };
+}
+
+function problem(issue: v.BaseIssue<unknown>): string {
+  switch (issue.type) {
+    case 'strict_object':
+      return issue.expected === 'never' ? 'is not expected' : issue.received === 'undefined' ? 'is missing' : 'must be an object';
+    case 'custom':
+      return issue.message;
+    case 'string':
+      return 'must be a string';
+    case 'boolean':
+      return 'must be true or false';
+    case 'number':
+    case 'safe_integer':
+    case 'min_value':
+    case 'max_value':
+      return `must be a whole number in range (${issue.type.replace('_', ' ')}: ${issue.expected ?? ''})`;
+    case 'max_length':
+      return `is longer than ${issue.expected?.replace('<=', '') ?? ''}`;
+    case 'picklist':
+      return `must be one of ${issue.expected ?? ''}`;
+    case 'regex':
+      return 'is not in the expected form';
+    case 'array':
+      return 'must be a list';
+    case 'never':
+    case 'nullish':
+      return 'must be empty';
+    default:
+      return `is not valid (${issue.type})`;
+  }
 }

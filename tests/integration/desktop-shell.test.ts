@@ -111,7 +111,7 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
         password: 'alice-pw',
         server: kamailio.wsUrl,
         rememberPassword: true,
-        iceServers: 'turn:turn.uc.test:3478',
+        iceServers: ['turn:turn.uc.test:3478'],
         iceUser: 'alice-turn',
         icePassword: 'turn-pw',
       },

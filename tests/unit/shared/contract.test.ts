@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { CHANNELS, createParleyApi, EVENTS, isChannel, isEventName, requestSchemas } from '../../../shared/ipc/contract.js';
+import { validate } from '../../../shared/ipc/schema.js';
 import { ok } from '../../../shared/ipc/result.js';
 import { accountEvents, accountRequests } from '../../../shared/ipc/account.js';
 import { appEvents, appRequests } from '../../../shared/ipc/app.js';
@@ -51,7 +52,7 @@ describe('the IPC contract', () => {
   });
 
   test('sign-in payloads are checked strictly: types, lengths, no extra keys', () => {
-    const schema = requestSchemas['account:signIn'];
+    const schema = (value: unknown, path: string) => validate(requestSchemas['account:signIn'], value, path);
     const good = { address: 'a@b.c', password: 'p', server: 'wss://b.c', rememberPassword: true };
     expect(schema(good, 'payload')).toEqual({ ok: true, value: good });
     expect(schema({ ...good, displayName: 'A' }, 'payload')).toMatchObject({ ok: true, value: { displayName: 'A' } });
@@ -64,7 +65,31 @@ describe('the IPC contract', () => {
     });
     expect(schema(null, 'payload')).toMatchObject({ ok: false });
     expect(schema([good], 'payload')).toMatchObject({ ok: false });
-    expect(requestSchemas['connection:get']({ sneaky: 1 }, 'payload')).toMatchObject({ ok: false });
+    // An array is never an object, even where every key is optional.
+    expect(validate(requestSchemas['approvals:list'], [], 'payload')).toEqual({ ok: false, message: 'payload must be an object' });
+    expect(validate(requestSchemas['connection:get'], { sneaky: 1 }, 'payload')).toMatchObject({ ok: false });
+    expect(validate(requestSchemas['connection:get'], null, 'payload')).toEqual({ ok: true, value: undefined });
+  });
+
+  test('STUN/TURN servers travel as a list: at most four, each bounded', () => {
+    const servers = (value: unknown) =>
+      validate(
+        requestSchemas['account:signIn'],
+        { address: 'a@b.c', password: 'p', server: '', rememberPassword: false, iceServers: value },
+        'payload',
+      );
+    expect(servers(['stun:a', 'turn:b:3478'])).toMatchObject({ ok: true, value: { iceServers: ['stun:a', 'turn:b:3478'] } });
+    expect(servers('stun:a turn:b')).toEqual({ ok: false, message: 'payload.iceServers must be a list' });
+    expect(servers(['stun:a', 'stun:b', 'stun:c', 'stun:d', 'stun:e'])).toMatchObject({ ok: false });
+    expect(servers(['x'.repeat(513)])).toMatchObject({ ok: false });
+  });
+
+  test('keypad tones are checked by the schema: digits, *, # and A–D, at most 32', () => {
+    const tones = (value: unknown) => validate(requestSchemas['calls:dtmf'], { id: 'c1', tones: value }, 'payload');
+    expect(tones('12#*ABCD')).toMatchObject({ ok: true });
+    expect(tones('1;2')).toEqual({ ok: false, message: 'payload.tones is not in the expected form' });
+    expect(tones('')).toMatchObject({ ok: false });
+    expect(tones('1'.repeat(33))).toMatchObject({ ok: false });
   });
 
   test('createParleyApi routes each domain.verb to its channel', async () => {

@@ -151,16 +151,16 @@ describe('STUN/TURN servers on the account', () => {
   });
 
   test('a TURN server needs a user name and a password (typed, or remembered); STUN needs neither', () => {
-    expect(validateSignIn({ ...form, iceServers: 'stun:stun.example.com' }, { passwordKnown: false })).toEqual([]);
-    expect(validateSignIn({ ...form, iceServers: 'turn:t.example.com' }, { passwordKnown: false }).map((e) => e.field)).toEqual([
+    expect(validateSignIn({ ...form, iceServers: ['stun:stun.example.com'] }, { passwordKnown: false })).toEqual([]);
+    expect(validateSignIn({ ...form, iceServers: ['turn:t.example.com'] }, { passwordKnown: false }).map((e) => e.field)).toEqual([
       'iceUser',
       'icePassword',
     ]);
-    expect(validateSignIn({ ...form, iceServers: 'turn:t.example.com', iceUser: 'u', icePassword: 'p' }, { passwordKnown: false })).toEqual(
-      [],
-    );
     expect(
-      validateSignIn({ ...form, iceServers: 'turn:t.example.com', iceUser: 'u' }, { passwordKnown: false, icePasswordKnown: true }),
+      validateSignIn({ ...form, iceServers: ['turn:t.example.com'], iceUser: 'u', icePassword: 'p' }, { passwordKnown: false }),
+    ).toEqual([]);
+    expect(
+      validateSignIn({ ...form, iceServers: ['turn:t.example.com'], iceUser: 'u' }, { passwordKnown: false, icePasswordKnown: true }),
     ).toEqual([]);
   });
 });
