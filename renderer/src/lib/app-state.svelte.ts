@@ -8,9 +8,12 @@ import { ContactsState } from './contacts-state.svelte';
 import { UiState } from './ui-state.svelte';
 import { ChatState } from './chat-state.svelte';
 import { CallsState } from './calls-state.svelte';
+import { Subscriptions } from './subscriptions';
 
 /** What the whole window shows: app facts, the remembered account and the connection. */
 export class AppState {
+  /** What this state subscribed to (released by dispose()). */
+  private readonly subscriptions = new Subscriptions();
   info = $state<AppInfo | null>(null);
   account = $state<SavedAccount | null>(null);
   connection = $state<ConnectionState>({ status: 'signedOut' });
@@ -49,9 +52,17 @@ export class AppState {
     bridge.onLost((message) => {
       this.fatal = message;
     });
-    this.api.on('onDidChangeConnection', (state) => {
-      this.connection = state;
-    });
+    this.subscriptions.add(
+      this.api.on('onDidChangeConnection', (state) => {
+        this.connection = state;
+      }),
+    );
+  }
+
+  /** Stops listening to main, in every domain (the window is going away). */
+  dispose(): void {
+    this.subscriptions.dispose();
+    for (const domain of [this.contacts, this.ui, this.chat, this.calls]) domain.dispose();
   }
 
   async load(): Promise<void> {

@@ -2,9 +2,12 @@ import type { Call, CallQuality, CallRecord, MissedCalls } from '../../../shared
 import type { ParleyApi } from '../../../shared/ipc/contract';
 import { DEFAULT_UI_SETTINGS, type UiSettings } from '../../../shared/domain/settings';
 import { CallMedia, type CallStreams } from './call-media';
+import { Subscriptions } from './subscriptions';
 
 /** Calls as this window shows them, and the media of those it holds. */
 export class CallsState {
+  /** What this state subscribed to (released by dispose()). */
+  private readonly subscriptions = new Subscriptions();
   calls = $state<readonly Call[]>([]);
   /** Each held call's streams (my preview, what they send). */
   streams = $state<Record<string, CallStreams>>({});
@@ -65,24 +68,35 @@ export class CallsState {
       },
       () => this.settings().devices,
     );
-    api.on('onDidChangeCalls', (calls) => {
-      this.calls = calls;
-      for (const call of calls) {
-        if (call.state === 'ended') this.mine.delete(call.id);
-        if (call.state === 'ended' && this.media.holds(call.id)) this.media.close(call.id);
-        else if (call.state === 'incoming' && !this.media.holds(call.id)) this.media.prepare(call.id);
-      }
-    });
-    api.on('onDidRequestMedia', (request) => void this.media.handle(request));
-    api.on('onDidRecordCall', ({ record, missed }) => {
-      // Only the peer of this call: merged into what is known.
-      this.missed = { ...this.missed, ...missed };
-      if (this.history) this.history = [record, ...this.history];
-    });
-    api.on('onDidChangeMissedCalls', (missed) => {
-      this.missed = missed;
-      if (this.history) this.history = this.history.map((r) => (r.seen ? r : { ...r, seen: true }));
-    });
+    this.subscriptions.add(
+      api.on('onDidChangeCalls', (calls) => {
+        this.calls = calls;
+        for (const call of calls) {
+          if (call.state === 'ended') this.mine.delete(call.id);
+          if (call.state === 'ended' && this.media.holds(call.id)) this.media.close(call.id);
+          else if (call.state === 'incoming' && !this.media.holds(call.id)) this.media.prepare(call.id);
+        }
+      }),
+    );
+    this.subscriptions.add(api.on('onDidRequestMedia', (request) => void this.media.handle(request)));
+    this.subscriptions.add(
+      api.on('onDidRecordCall', ({ record, missed }) => {
+        // Only the peer of this call: merged into what is known.
+        this.missed = { ...this.missed, ...missed };
+        if (this.history) this.history = [record, ...this.history];
+      }),
+    );
+    this.subscriptions.add(
+      api.on('onDidChangeMissedCalls', (missed) => {
+        this.missed = missed;
+        if (this.history) this.history = this.history.map((r) => (r.seen ? r : { ...r, seen: true }));
+      }),
+    );
+  }
+
+  /** Stops listening to main (the window is going away). */
+  dispose(): void {
+    this.subscriptions.dispose();
   }
 
   /** Measures the connection of every connected call this page holds (the call bar polls it). */

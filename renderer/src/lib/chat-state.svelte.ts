@@ -2,6 +2,7 @@ import { HISTORY_PAGE, inArrivalOrder, type ChatMessage, type ConversationSummar
 import type { ParleyApi } from '../../../shared/ipc/contract';
 import type { Result } from '../../../shared/ipc/result';
 import { parseSipAddress } from '../../../shared/domain/sip-address';
+import { Subscriptions } from './subscriptions';
 
 /** One open (or once opened) conversation: the messages loaded so far, oldest first. */
 export interface ConversationView {
@@ -27,6 +28,8 @@ const MARK_READ_MS = 1_000;
 
 /** Conversations, their loaded history and unread counts, kept current by main's events. */
 export class ChatState {
+  /** What this state subscribed to (released by dispose()). */
+  private readonly subscriptions = new Subscriptions();
   summaries = $state<readonly ConversationSummary[]>([]);
   views = $state<Record<string, ConversationView>>({});
   /** The conversation on screen now (its new messages are read as they arrive). */
@@ -45,14 +48,21 @@ export class ChatState {
     private readonly api: ParleyApi,
     private readonly isContact: (uri: string) => boolean,
   ) {
-    api.on('onDidChangeMessages', (messages) => this.apply(messages));
-    api.on('onDidChangeConversations', (list) => {
-      this.summaries = list;
-      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup, not state
-      const live = new Set(list.map((s) => s.peer));
-      this.views = Object.fromEntries(Object.entries(this.views).filter(([peer]) => live.has(peer)));
-    });
-    api.on('onDidChangeTyping', ({ peer, typing }) => (this.typing = { ...this.typing, [peer]: typing }));
+    this.subscriptions.add(api.on('onDidChangeMessages', (messages) => this.apply(messages)));
+    this.subscriptions.add(
+      api.on('onDidChangeConversations', (list) => {
+        this.summaries = list;
+        // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup, not state
+        const live = new Set(list.map((s) => s.peer));
+        this.views = Object.fromEntries(Object.entries(this.views).filter(([peer]) => live.has(peer)));
+      }),
+    );
+    this.subscriptions.add(api.on('onDidChangeTyping', ({ peer, typing }) => (this.typing = { ...this.typing, [peer]: typing })));
+  }
+
+  /** Stops listening to main (the window is going away). */
+  dispose(): void {
+    this.subscriptions.dispose();
   }
 
   async load(): Promise<void> {

@@ -17,6 +17,7 @@ import type { ParleyApi } from '../../../shared/ipc/contract';
 import type { Result } from '../../../shared/ipc/result';
 import { isOnline } from './status';
 import { parseSipAddress } from '../../../shared/domain/sip-address';
+import { Subscriptions } from './subscriptions';
 
 /** What a contact's line says about them (while Parley is not connected, nothing is known). */
 export function contactStatusText(contact: Contact, connected = true): string {
@@ -46,6 +47,8 @@ export function sharingText(contact: Contact): string {
 
 /** Buddy list, approval inbox and my presence, kept current by main's events. */
 export class ContactsState {
+  /** What this state subscribed to (released by dispose()). */
+  private readonly subscriptions = new Subscriptions();
   groups = $state<readonly ContactGroup[]>([]);
   contacts = $state<readonly Contact[]>([]);
   /** The inbox as far as it is shown (the first page, and more pages once asked for). */
@@ -98,32 +101,45 @@ export class ContactsState {
     private readonly api: ParleyApi,
     private readonly isConnected: () => boolean = () => true,
   ) {
-    api.on('onDidChangeContacts', (list) => {
-      this.groups = list.groups;
-      this.contacts = list.contacts;
-    });
-    api.on('onDidChangeContactPresence', (changes) => {
-      // A lookup table local to this handler, not reactive state.
-      // eslint-disable-next-line svelte/prefer-svelte-reactivity
-      const byId = new Map(changes.map((change) => [change.id, change]));
-      this.contacts = this.contacts.map((c) => {
-        const change = byId.get(c.id);
-        return change ? { ...c, subscription: change.subscription, presence: change.presence } : c;
-      });
-    });
-    api.on('onDidChangeApprovals', (page) => this.applyPage(page));
-    api.on('onDidReceiveApprovalRequests', ({ count, first }) => {
-      const text = approvalNotice(count, first.displayName || first.address);
-      this.notice = { text, uri: first.uri };
-      // In web mode the page is the only one that can notify; not in Do not disturb. One
-      // notification per burst (main coalesces them), replacing the previous one.
-      if (this.browserNotifications === 'granted' && this.myPresence?.status !== 'dnd') {
-        new Notification('Approval request', { body: text, tag: 'approval-requests' });
-      }
-    });
-    api.on('onDidChangeMyPresence', (presence) => {
-      this.myPresence = presence;
-    });
+    this.subscriptions.add(
+      api.on('onDidChangeContacts', (list) => {
+        this.groups = list.groups;
+        this.contacts = list.contacts;
+      }),
+    );
+    this.subscriptions.add(
+      api.on('onDidChangeContactPresence', (changes) => {
+        // A lookup table local to this handler, not reactive state.
+        // eslint-disable-next-line svelte/prefer-svelte-reactivity
+        const byId = new Map(changes.map((change) => [change.id, change]));
+        this.contacts = this.contacts.map((c) => {
+          const change = byId.get(c.id);
+          return change ? { ...c, subscription: change.subscription, presence: change.presence } : c;
+        });
+      }),
+    );
+    this.subscriptions.add(api.on('onDidChangeApprovals', (page) => this.applyPage(page)));
+    this.subscriptions.add(
+      api.on('onDidReceiveApprovalRequests', ({ count, first }) => {
+        const text = approvalNotice(count, first.displayName || first.address);
+        this.notice = { text, uri: first.uri };
+        // In web mode the page is the only one that can notify; not in Do not disturb. One
+        // notification per burst (main coalesces them), replacing the previous one.
+        if (this.browserNotifications === 'granted' && this.myPresence?.status !== 'dnd') {
+          new Notification('Approval request', { body: text, tag: 'approval-requests' });
+        }
+      }),
+    );
+    this.subscriptions.add(
+      api.on('onDidChangeMyPresence', (presence) => {
+        this.myPresence = presence;
+      }),
+    );
+  }
+
+  /** Stops listening to main (the window is going away). */
+  dispose(): void {
+    this.subscriptions.dispose();
   }
 
   /**

@@ -1,6 +1,7 @@
 import { tick } from 'svelte';
 import { DEFAULT_UI_SETTINGS, type Density, type DeviceKind, type UiSettings } from '../../../shared/domain/settings';
 import type { ParleyApi } from '../../../shared/ipc/contract';
+import { Subscriptions } from './subscriptions';
 
 /**
  * What the right-hand pane shows (wide window) or what replaces the list (narrow window):
@@ -27,6 +28,8 @@ export const WIDE_MEDIA = '(min-width: 760px)';
 
 /** Layout and preferences of the window: which view is open, whether it is wide, the list density. */
 export class UiState {
+  /** What this state subscribed to (released by dispose()). */
+  private readonly subscriptions = new Subscriptions();
   view = $state<View>({ kind: 'list' });
   wide = $state(false);
   settings = $state<UiSettings>(DEFAULT_UI_SETTINGS);
@@ -34,7 +37,12 @@ export class UiState {
   returnFocus: (() => void) | null = null;
 
   constructor(private readonly api: ParleyApi) {
-    api.on('onDidChangeSettings', (settings) => (this.settings = settings));
+    this.subscriptions.add(api.on('onDidChangeSettings', (settings) => (this.settings = settings)));
+  }
+
+  /** Stops listening to main (the window is going away). */
+  dispose(): void {
+    this.subscriptions.dispose();
   }
 
   /** Follows the window's width; returns the function that stops following. */

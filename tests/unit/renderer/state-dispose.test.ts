@@ -1,0 +1,35 @@
+import { expect, test } from 'vitest';
+import { createParleyApi, type ParleyTransport } from '../../../shared/ipc/contract';
+import { CallsState } from '../../../renderer/src/lib/calls-state.svelte';
+import { ChatState } from '../../../renderer/src/lib/chat-state.svelte';
+import { ContactsState } from '../../../renderer/src/lib/contacts-state.svelte';
+import { UiState } from '../../../renderer/src/lib/ui-state.svelte';
+
+/** A transport that counts who listens to what. */
+function countingTransport() {
+  const listeners = new Set<() => void>();
+  const transport: ParleyTransport = {
+    invoke: async () => ({ ok: false, error: { kind: 'internal', message: 'not here' } }) as never,
+    subscribe: () => {
+      const entry = () => undefined;
+      listeners.add(entry);
+      return () => listeners.delete(entry);
+    },
+  };
+  return { api: createParleyApi(transport), listening: () => listeners.size };
+}
+
+test('each state class releases every event it listens to on dispose()', () => {
+  for (const make of [
+    (api: ReturnType<typeof createParleyApi>) => new ContactsState(api),
+    (api: ReturnType<typeof createParleyApi>) => new ChatState(api, () => true),
+    (api: ReturnType<typeof createParleyApi>) => new CallsState(api),
+    (api: ReturnType<typeof createParleyApi>) => new UiState(api),
+  ]) {
+    const { api, listening } = countingTransport();
+    const state = make(api);
+    expect(listening(), state.constructor.name).toBeGreaterThan(0);
+    state.dispose();
+    expect(listening(), state.constructor.name).toBe(0);
+  }
+});
