@@ -10,6 +10,7 @@ import {
   screen,
   Tray,
   type App,
+  type BrowserWindowConstructorOptions,
 } from 'electron';
 import { join } from 'node:path';
 import { CHANNELS, type EventMap } from '../../shared/ipc/contract.js';
@@ -151,18 +152,7 @@ export class DesktopApp {
       this.engine?.settings.get(WINDOW_BOUNDS_KEY),
       screen.getAllDisplays().map((display) => display.workArea),
     );
-    const window = new BrowserWindow({
-      width: 420,
-      height: 720,
-      ...saved,
-      minWidth: 320,
-      minHeight: 480,
-      title: 'Parley',
-      icon: join(this.root, 'assets', 'icon.png'),
-      show: false,
-      webPreferences: secureWebPreferences(join(this.root, 'out', 'preload', 'preload.cjs'), !this.electronApp.isPackaged),
-    });
-    installPermissionPolicy(window.webContents.session);
+    const window = this.openPage('', { width: 420, height: 720, ...saved, minWidth: 320, minHeight: 480 });
     window.once('ready-to-show', () => window.show());
     // Remember where the person put the window (debounced: moving fires many events).
     let saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -186,8 +176,24 @@ export class DesktopApp {
     window.on('closed', () => {
       if (this.window === window) this.window = undefined;
     });
-    void window.loadURL(`${APP_ORIGIN}/index.html`);
     this.window = window;
+    return window;
+  }
+
+  /**
+   * Every window Parley opens, made one way: the app's own page (`query` says which: a conversation,
+   * a call), sandboxed and isolated with its permission policy, hidden until its caller shows it.
+   */
+  private openPage(query: string, options: BrowserWindowConstructorOptions): BrowserWindow {
+    const window = new BrowserWindow({
+      title: 'Parley',
+      icon: join(this.root, 'assets', 'icon.png'),
+      ...options,
+      show: false,
+      webPreferences: secureWebPreferences(join(this.root, 'out', 'preload', 'preload.cjs'), !this.electronApp.isPackaged),
+    });
+    installPermissionPolicy(window.webContents.session);
+    void window.loadURL(`${APP_ORIGIN}/index.html${query}`);
     return window;
   }
 
@@ -206,17 +212,7 @@ export class DesktopApp {
       existing.focus();
       return;
     }
-    const window = new BrowserWindow({
-      width: 480,
-      height: 640,
-      minWidth: 320,
-      minHeight: 360,
-      title: 'Parley',
-      icon: join(this.root, 'assets', 'icon.png'),
-      show: false,
-      webPreferences: secureWebPreferences(join(this.root, 'out', 'preload', 'preload.cjs'), !this.electronApp.isPackaged),
-    });
-    installPermissionPolicy(window.webContents.session);
+    const window = this.openPage(`?conversation=${encodeURIComponent(peer)}`, { width: 480, height: 640, minWidth: 320, minHeight: 360 });
     window.once('ready-to-show', () => {
       window.show();
       window.focus();
@@ -225,7 +221,6 @@ export class DesktopApp {
       if (this.conversationWindows.get(peer) === window) this.conversationWindows.delete(peer);
     });
     this.conversationWindows.set(peer, window);
-    void window.loadURL(`${APP_ORIGIN}/index.html?conversation=${encodeURIComponent(peer)}`);
   }
 
   private showWindow(): void {
@@ -286,7 +281,7 @@ export class DesktopApp {
     // The bottom-right corner of the primary display's work area (where toasts appear).
     const area = screen.getPrimaryDisplay().workArea;
     const size = CALL_WINDOW_RINGING;
-    const window = new BrowserWindow({
+    const window = this.openPage(`?call=${encodeURIComponent(call.id)}`, {
       width: size.width,
       height: size.height,
       x: area.x + area.width - size.width - 16,
@@ -297,17 +292,12 @@ export class DesktopApp {
       maximizable: false,
       fullscreenable: true,
       title: call.video ? 'Incoming video call — Parley' : 'Incoming call — Parley',
-      icon: join(this.root, 'assets', 'icon.png'),
-      show: false,
-      webPreferences: secureWebPreferences(join(this.root, 'out', 'preload', 'preload.cjs'), !this.electronApp.isPackaged),
     });
-    installPermissionPolicy(window.webContents.session);
     window.once('ready-to-show', () => window.showInactive());
     window.on('closed', () => {
       if (this.callWindows.get(call.id) === window) this.callWindows.delete(call.id);
     });
     this.callWindows.set(call.id, window);
-    void window.loadURL(`${APP_ORIGIN}/index.html?call=${encodeURIComponent(call.id)}`);
     return window;
   }
 
