@@ -535,13 +535,36 @@ export class CallService implements SessionParticipant {
 
   /** Sends a re-INVITE with a new offer from the page; resolves to why it failed, or undefined. */
   private async reinvite(entry: CallSession, what: string): Promise<string | undefined> {
-    const status = await this.reinviteStatus(entry);
+    const told: { retryAfter?: number } = {};
+    let status = await this.reinviteStatus(entry, {}, told);
+    // Asked to try again, once: a 491 (our re-INVITEs crossed) after the random wait RFC 3261 §14.1
+    // gives; a 500 with Retry-After (RFC 3261 §14.2: their earlier INVITE or its ACK still in
+    // progress) after the time it names, up to ten seconds.
+    const wait =
+      status === 491
+        ? this.glareWaitMs(entry)
+        : status === 500 && told.retryAfter !== undefined && told.retryAfter <= 10
+          ? told.retryAfter * 1000
+          : undefined;
+    if (wait !== undefined) {
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, wait));
+      if (entry.call.state !== 'connected') return `${what} did not happen: the call ended.`;
+      status = await this.reinviteStatus(entry);
+    }
     if (status === 200) return undefined;
     return typeof status === 'string' ? status : `${what} was refused: ${callEndText(rejectionEnd(status))}.`;
   }
 
-  /** Sends a re-INVITE: 200 when taken, the final status when refused, or what went wrong before it left. */
-  private reinviteStatus(entry: CallSession, options: BridgedOptions = {}): Promise<number | string> {
+  /** RFC 3261 §14.1: after a 491, 2.1–4 s for the side that owns the Call-ID (made the call), else 0–2 s. */
+  private glareWaitMs(entry: CallSession): number {
+    return entry.sip instanceof Inviter ? 2_100 + Math.random() * 1_900 : Math.random() * 2_000;
+  }
+
+  /**
+   * Sends a re-INVITE: 200 when taken, the final status when refused (its Retry-After, in seconds,
+   * into `told`), or what went wrong before it left.
+   */
+  private reinviteStatus(entry: CallSession, options: BridgedOptions = {}, told: { retryAfter?: number } = {}): Promise<number | string> {
     // sip.js reads the offer's options for a re-INVITE from the session (its invite() has none).
     entry.sip.sessionDescriptionHandlerOptionsReInvite = options;
     return new Promise<number | string>((resolve) => {
@@ -549,7 +572,11 @@ export class CallService implements SessionParticipant {
         .invite({
           requestDelegate: {
             onAccept: () => resolve(200),
-            onReject: (response) => resolve(response.message.statusCode ?? 500),
+            onReject: (response) => {
+              const after = Number(/^\s*(\d{1,6})/.exec(response.message.getHeader('Retry-After') ?? '')?.[1] ?? NaN);
+              if (Number.isFinite(after)) told.retryAfter = after;
+              resolve(response.message.statusCode ?? 500);
+            },
           },
         })
         .catch((error: unknown) => resolve(error instanceof Error ? error.message : String(error)));
@@ -666,8 +693,7 @@ export class CallService implements SessionParticipant {
           return;
         }
         if (status === 481 || !this.session) break;
-        const owner = entry.sip instanceof Inviter;
-        const wait = status === 491 ? (owner ? 2_100 + Math.random() * 1_900 : Math.random() * 2_000) : RECONNECT_RETRY_MS;
+        const wait = status === 491 ? this.glareWaitMs(entry) : RECONNECT_RETRY_MS;
         if (this.clock.now() + wait >= (entry.reconnectBy ?? 0)) break;
         await new Promise<void>((resolve) => this.clock.setTimeout(resolve, wait));
       }

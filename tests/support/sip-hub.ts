@@ -53,6 +53,14 @@ export class SipHub {
     return `ws://127.0.0.1:${this.port}`;
   }
 
+  /** In-dialog requests the hub answers itself, once each, instead of passing them on. */
+  private readonly refusals: { method: string; status: number; headers: string[] }[] = [];
+
+  /** Answers the next in-dialog `method` request itself with `status` (and `headers`), as a far end would. */
+  refuseNext(method: string, status: number, headers: string[] = []): void {
+    this.refusals.push({ method, status, headers });
+  }
+
   /** Whether `user` is registered now. */
   registered(user: string): boolean {
     return this.byAor.has(user);
@@ -107,6 +115,12 @@ export class SipHub {
     // A dialog's request names the client's Contact; a new one names an address of record, which
     // the registrar turns into that client's Contact (RFC 3261 §16.5).
     const inDialog = this.byContactUser.get(user);
+    const refusal = inDialog ? this.refusals.findIndex((entry) => entry.method === method) : -1;
+    if (refusal >= 0) {
+      const { status, headers } = this.refusals.splice(refusal, 1)[0]!;
+      this.answer(socket, text, status, headers);
+      return;
+    }
     const registered = inDialog ? undefined : this.byAor.get(user);
     const target = inDialog?.socket ?? registered?.socket;
     if (!target) {
@@ -184,7 +198,13 @@ export class SipHub {
   }
 }
 
-const REASONS: Record<number, string> = { 200: 'OK', 404: 'Not Found', 480: 'Temporarily Unavailable' };
+const REASONS: Record<number, string> = {
+  200: 'OK',
+  404: 'Not Found',
+  480: 'Temporarily Unavailable',
+  491: 'Request Pending',
+  500: 'Server Internal Error',
+};
 
 /** Messages waiting for each socket: one leaves per turn of the event loop, as over a network. */
 const queues = new WeakMap<WebSocket, string[]>();

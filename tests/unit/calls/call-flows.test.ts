@@ -91,6 +91,16 @@ test('hold and resume: my hold is theirs on the other side, and back', async () 
   await until(() => expect(only(bo!)).toMatchObject({ remoteHeld: false }));
 });
 
+test('a hold their side cannot take yet (500 with Retry-After, RFC 3261 §14.2) is sent again after the wait, and goes through', async () => {
+  const [ada, bo] = await people();
+  const ids = await connected(ada!, bo!);
+  hub.refuseNext('INVITE', 500, ['Retry-After: 1']);
+  const invitesBefore = hub.seen.filter((line) => line.startsWith('INVITE ')).length;
+  expect(await ada!.calls.hold(ids.caller, true)).toMatchObject({ ok: true });
+  expect(hub.seen.filter((line) => line.startsWith('INVITE ')).length - invitesBefore).toBe(2);
+  await until(() => expect(only(bo!)).toMatchObject({ remoteHeld: true }));
+});
+
 test('call waiting: a second call rings during the first; answering it puts the first on hold', async () => {
   const [ada, bo, cy] = await people(3);
   const first = await connected(ada!, bo!);
