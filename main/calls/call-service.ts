@@ -780,11 +780,10 @@ export class CallService implements SessionParticipant {
     }
     const fromMyDomain = this.isMyNetwork(from.host);
     // A call from the phone network reaches me through my own server (or the gateway the account
-    // names): the caller's number is the
-    // user part of From, or — where a trunk's From names its own account — in the identity the
-    // server asserts (RFC 3325 P-Asserted-Identity, or the older Remote-Party-ID). Only then does
-    // a contact with that number name the caller: anyone on another domain can put a colleague's
-    // number in their user part.
+    // names): the caller's number is the user part of From, or — where a trunk's From names its own
+    // account — in the identity the server asserts (RFC 3325 P-Asserted-Identity, or the older
+    // Remote-Party-ID). Only then does a contact with that number name the caller: anyone on another
+    // domain can put a colleague's number in their user part.
     const asserted = fromMyDomain ? assertedNumber(invitation.request) : undefined;
     const number = asserted ? { number: asserted } : fromMyDomain ? optionalNumber(from.user) : {};
     const contactName = number.number ? this.options.nameForNumber?.(number.number) : undefined;
