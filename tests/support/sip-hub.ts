@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { EngineFleet } from './engines.js';
 
 /**
  * An in-process SIP switch over WebSocket on loopback (RFC 7118), for logic tests that need two or
@@ -254,4 +255,31 @@ function header(text: string, name: string): string | undefined {
 
 function branchOf(text: string): string {
   return /;branch=([^;,\s]+)/i.exec(header(text, 'Via') ?? '')?.[1] ?? '';
+}
+
+/**
+ * For a test file: the in-process hub and a fleet of engines signed in to it, started before the
+ * file's tests and closed after them (`hub` and `fleet` are read inside the tests).
+ */
+export function hubForFile(hooks: { beforeAll: (fn: () => Promise<void>) => void; afterAll: (fn: () => Promise<void>) => void }): {
+  readonly hub: SipHub;
+  readonly fleet: EngineFleet;
+} {
+  const started: { hub?: SipHub; fleet?: EngineFleet } = {};
+  hooks.beforeAll(async () => {
+    started.hub = await SipHub.start();
+    started.fleet = new EngineFleet(started.hub);
+  });
+  hooks.afterAll(async () => {
+    await started.fleet?.dispose();
+    await started.hub?.close();
+  });
+  return {
+    get hub() {
+      return started.hub!;
+    },
+    get fleet() {
+      return started.fleet!;
+    },
+  };
 }

@@ -1,23 +1,13 @@
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import type { Engine } from '../../../main/engine.js';
 import { CallEndReason, RING_TIMEOUT_MS } from '../../../shared/domain/calls.js';
-import { EngineFleet } from '../../support/engines.js';
 import { FakeClock } from '../../support/fake-clock.js';
-import { SipHub } from '../../support/sip-hub.js';
+import { hubForFile } from '../../support/sip-hub.js';
 import { answerMediaAtOnce } from '../../support/fake-media.js';
 
 // Call logic between real engines (sip.js, SQLite) wired through the in-process SIP hub: no
 // Kamailio, no page (media answered at once), milliseconds per call.
-let hub: SipHub;
-let fleet: EngineFleet;
-beforeAll(async () => {
-  hub = await SipHub.start();
-  fleet = new EngineFleet(hub);
-});
-afterAll(async () => {
-  await fleet?.dispose();
-  await hub?.close();
-});
+const net = hubForFile({ beforeAll, afterAll });
 
 let users = 0;
 /** Two (or more) engines for users no other test uses, answering media at once. */
@@ -25,7 +15,7 @@ async function people(count = 2, clock?: FakeClock): Promise<Engine[]> {
   return Promise.all(
     Array.from({ length: count }, async () => {
       // (on a fake clock, no liveness checks: advancing a minute would find their answers missing)
-      const engine = await fleet.signedIn(`u${++users}`, clock ? { clock, sip: { livenessIntervalMs: 0 } } : {});
+      const engine = await net.fleet.signedIn(`u${++users}`, clock ? { clock, sip: { livenessIntervalMs: 0 } } : {});
       answerMediaAtOnce(engine);
       return engine;
     }),
@@ -94,10 +84,10 @@ test('hold and resume: my hold is theirs on the other side, and back', async () 
 test('a hold their side cannot take yet (500 with Retry-After, RFC 3261 §14.2) is sent again after the wait, and goes through', async () => {
   const [ada, bo] = await people();
   const ids = await connected(ada!, bo!);
-  hub.refuseNext('INVITE', 500, ['Retry-After: 1']);
-  const invitesBefore = hub.seen.filter((line) => line.startsWith('INVITE ')).length;
+  net.hub.refuseNext('INVITE', 500, ['Retry-After: 1']);
+  const invitesBefore = net.hub.seen.filter((line) => line.startsWith('INVITE ')).length;
   expect(await ada!.calls.hold(ids.caller, true)).toMatchObject({ ok: true });
-  expect(hub.seen.filter((line) => line.startsWith('INVITE ')).length - invitesBefore).toBe(2);
+  expect(net.hub.seen.filter((line) => line.startsWith('INVITE ')).length - invitesBefore).toBe(2);
   await until(() => expect(only(bo!)).toMatchObject({ remoteHeld: true }));
 });
 

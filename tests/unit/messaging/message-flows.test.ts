@@ -1,22 +1,12 @@
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import type { Engine } from '../../../main/engine.js';
-import { EngineFleet } from '../../support/engines.js';
-import { SipHub } from '../../support/sip-hub.js';
+import { hubForFile } from '../../support/sip-hub.js';
 
 // Chat logic between real engines (sip.js, SQLite) through the in-process SIP hub: no Kamailio.
-let hub: SipHub;
-let fleet: EngineFleet;
-beforeAll(async () => {
-  hub = await SipHub.start();
-  fleet = new EngineFleet(hub);
-});
-afterAll(async () => {
-  await fleet?.dispose();
-  await hub?.close();
-});
+const net = hubForFile({ beforeAll, afterAll });
 
 let users = 0;
-const person = () => fleet.signedIn(`m${++users}`);
+const person = () => net.fleet.signedIn(`m${++users}`);
 const uri = (engine: Engine) => engine.connection.account!.uri;
 const until = (check: () => void) => vi.waitFor(check, { timeout: 5_000, interval: 5 });
 const texts = (engine: Engine, peer: string) => {
@@ -34,19 +24,19 @@ test('between contacts: each message arrives once, in order, and the sender sees
     const history = ada.messaging.history(uri(bo), 50);
     expect(history.ok && history.value.map((message) => message.state)).toEqual(['delivered', 'delivered', 'delivered']);
   });
-  expect(hub.seen.filter((line) => line === `MESSAGE ${uri(bo).slice(4, uri(bo).indexOf('@'))}`)).toHaveLength(3);
+  expect(net.hub.seen.filter((line) => line === `MESSAGE ${uri(bo).slice(4, uri(bo).indexOf('@'))}`)).toHaveLength(3);
 });
 
 test('to someone signed out: the message fails, and Try again sends it exactly once when they are back', async () => {
   const ada = await person();
-  const gone = `sip:m${++users}@${hub.domain}`;
+  const gone = `sip:m${++users}@${net.hub.domain}`;
   const sent = ada.messaging.send(gone, 'are you there?');
   if (!sent.ok) throw new Error(sent.error.message);
   await until(() => {
     const history = ada.messaging.history(gone, 50);
     expect(history.ok && history.value[0]?.state).toBe('failed');
   });
-  const bo = await fleet.signedIn(gone.slice(4, gone.indexOf('@')));
+  const bo = await net.fleet.signedIn(gone.slice(4, gone.indexOf('@')));
   expect(ada.messaging.retry(sent.value.id).ok).toBe(true);
   await until(() => expect(texts(bo, uri(ada))).toEqual(['are you there?']));
   await until(() => {
