@@ -6,10 +6,17 @@ import { test } from 'vitest';
 import type { ChatMessage } from '../shared/domain/chat.js';
 import type { Engine } from '../main/engine.js';
 import { openDatabase } from '../main/store/db.js';
-import { conversations, history, insertIncoming, searchMessages, unreadCount } from '../main/store/messages-repository.js';
+import {
+  conversations,
+  directConversation,
+  history,
+  insertIncoming,
+  searchMessages,
+  unreadCount,
+} from '../main/store/messages-repository.js';
 import { WsTransport } from '../main/sip/ws-transport.js';
 import { cpimMessage } from '../main/messaging/cpim.js';
-import { EngineFleet } from '../tests/support/engines.js';
+import { EngineFleet, withPeer } from '../tests/support/engines.js';
 import { DOMAIN, Kamailio } from '../tests/support/kamailio.js';
 import { median, percentile, record, size, type Figure } from './support/record.js';
 
@@ -83,7 +90,7 @@ test(`chat: send → 200 beside raw sip.js, sustained rate with nothing lost, an
       const known = peers.get(`sip:bob@${DOMAIN}`);
       if (known) known.cpim = receipts;
       const started = performance.now();
-      const sent = alice.messaging.send(`bob@${DOMAIN}`, text);
+      const sent = alice.messaging.send(withPeer(alice, `bob@${DOMAIN}`), text);
       if (!sent.ok) throw new Error(sent.error.message);
       await answered(alice, sent.value.id);
       return performance.now() - started;
@@ -155,7 +162,7 @@ test(`chat: send → 200 beside raw sip.js, sustained rate with nothing lost, an
     const started = performance.now();
     let last: ChatMessage | undefined;
     for (let i = 0; i < MESSAGES; i++) {
-      const sent = alice.messaging.send(`bob@${DOMAIN}`, `burst ${i}`);
+      const sent = alice.messaging.send(withPeer(alice, `bob@${DOMAIN}`), `burst ${i}`);
       if (sent.ok) last = sent.value;
     }
     await answered(alice, last!.id);
@@ -190,7 +197,9 @@ test(`chat: send → 200 beside raw sip.js, sustained rate with nothing lost, an
   db.transaction(() => {
     for (let i = 0; i < STORED; i++) {
       const text = `Message ${i} about the ${words[i % words.length]} and the ${words[(i * 7) % words.length]} plan`;
-      insertIncoming(db, owner, { peer: `sip:p${i % 200}@${DOMAIN}`, text, sentAt: i, dedupe: `d${i}`, unread: false }, i);
+      const peer = `sip:p${i % 200}@${DOMAIN}`;
+      const conversationId = directConversation(db, owner, peer, i).id;
+      insertIncoming(db, owner, { conversationId, sender: peer, text, sentAt: i, dedupe: `d${i}`, unread: false }, i);
     }
   })();
   const fillSeconds = (performance.now() - filled) / 1000;
@@ -203,9 +212,10 @@ test(`chat: send → 200 beside raw sip.js, sustained rate with nothing lost, an
     }
     return median(samples);
   };
-  const open = time(() => history(db, owner, `sip:p7@${DOMAIN}`, 50));
-  const latest = history(db, owner, `sip:p7@${DOMAIN}`, 50);
-  const back = time(() => history(db, owner, `sip:p7@${DOMAIN}`, 50, latest[0]!.id));
+  const p7 = directConversation(db, owner, `sip:p7@${DOMAIN}`, 0).id;
+  const open = time(() => history(db, owner, p7, 50));
+  const latest = history(db, owner, p7, 50);
+  const back = time(() => history(db, owner, p7, 50, latest[0]!.id));
   const search = time(() => searchMessages(db, owner, 'invoice release', 50));
   const list = time(() => conversations(db, owner));
   const unread = time(() => unreadCount(db, owner));

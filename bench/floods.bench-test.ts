@@ -5,7 +5,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { test } from 'vitest';
 import { Engine } from '../main/engine.js';
 import { FileSecretStore } from '../main/store/secret-store.js';
-import { EngineFleet } from '../tests/support/engines.js';
+import { EngineFleet, withPeer } from '../tests/support/engines.js';
 import { HostileSipServer } from '../tests/support/hostile-sip-server.js';
 import { DOMAIN, Kamailio } from '../tests/support/kamailio.js';
 import { RawSipPeer } from '../tests/support/raw-sip-peer.js';
@@ -135,7 +135,7 @@ test('floods: INVITEs from strangers, MESSAGEs from a contact, a watcher list ov
     );
     const messageSeconds = (performance.now() - sentAt) / 1000;
     lag.disable();
-    const stored = alice.messaging.history('sip:mallory@evil.test', 5000);
+    const stored = alice.messaging.history(withPeer(alice, 'sip:mallory@evil.test'), 5000);
     figures.push(
       {
         name: `messages from one contact kept (of ${MESSAGES} of 2 KB at ${MESSAGE_RATE}/s)`,
@@ -172,7 +172,7 @@ test('floods: INVITEs from strangers, MESSAGEs from a contact, a watcher list ov
     })();
     await alice.account.signIn({ address: `alice@${DOMAIN}`, password: 'alice-pw', server: kamailio.wsUrl, rememberPassword: true });
     const arrived = () => {
-      const page = alice.messaging.history('sip:colleague@evil.test', 5000);
+      const page = alice.messaging.history(withPeer(alice, 'sip:colleague@evil.test'), 5000);
       return page.ok ? page.value.length : 0;
     };
     await until(() => arrived() >= storedByServer, 120_000);

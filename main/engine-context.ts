@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { AppInfo } from '../shared/domain/app-info.js';
+import type { ConversationId } from '../shared/domain/chat.js';
 import type { Channel, EventMap, EventName } from '../shared/ipc/contract.js';
 import type { Clock } from './base/clock.js';
 import type { CallService } from './calls/call-service.js';
@@ -44,7 +45,7 @@ export interface EngineContext {
   /** Whether I blocked `uri` (Message requests or the card): their calls and messages are refused. */
   readonly isBlocked: (uri: string) => boolean;
   /** What the desktop shell plugs in (web mode leaves it empty). */
-  readonly shell: { conversationOpener: ((peer: string) => boolean) | undefined };
+  readonly shell: { conversationOpener: ((conversation: ConversationId) => boolean) | undefined };
   /** The services made so far. */
   readonly services: Partial<EngineServices>;
   /** A service a module listed earlier made (a module listed out of order is a programming error). */

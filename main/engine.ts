@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppInfo } from '../shared/domain/app-info.js';
+import type { ConversationId } from '../shared/domain/chat.js';
 import { CHANNELS, type Channel, type EventMap, type EventName } from '../shared/ipc/contract.js';
 import type { Clock } from './base/clock.js';
 import { installProcessGuards } from './base/process-guards.js';
@@ -163,10 +164,10 @@ export class Engine {
   }
 
   /** Set by the desktop shell: opens a conversation in its own window (web mode has none). */
-  get conversationOpener(): ((peer: string) => boolean) | undefined {
+  get conversationOpener(): ((conversation: ConversationId) => boolean) | undefined {
     return this.shell.conversationOpener;
   }
-  set conversationOpener(opener: ((peer: string) => boolean) | undefined) {
+  set conversationOpener(opener: ((conversation: ConversationId) => boolean) | undefined) {
     this.shell.conversationOpener = opener;
   }
 

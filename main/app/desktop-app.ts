@@ -24,6 +24,7 @@ import { createSafeStorageSecrets } from './safe-storage-secrets.js';
 import { APP_ORIGIN, hardenWebContents, installPermissionPolicy, isTrustedSender, secureWebPreferences } from './security.js';
 import { missedLabel, strangersMissedLabel, trayIconVariant, trayMenuTemplate, trayStatusLabel, unreadLabel } from './tray-menu.js';
 import type { Call } from '../../shared/domain/calls.js';
+import type { ConversationId } from '../../shared/domain/chat.js';
 import { restorableBounds, WINDOW_BOUNDS_KEY } from './window-bounds.js';
 import { approvalNotice } from '../../shared/domain/contacts.js';
 import { Throttle } from '../base/throttle.js';
@@ -106,8 +107,8 @@ export class DesktopApp {
     // Adding a caller to my contacts moves their missed calls onto the badge.
     engine.directory.onDidChange(() => unreadChanged.request());
     this.disposeOnQuit.push(() => this.keepAwake(false));
-    engine.conversationOpener = (peer) => {
-      this.openConversationWindow(peer);
+    engine.conversationOpener = (conversation) => {
+      this.openConversationWindow(conversation);
       return true;
     };
     engine.addSink((event, payload) => {
@@ -197,30 +198,30 @@ export class DesktopApp {
     return window;
   }
 
-  /** Conversation windows, one per person. */
-  private readonly conversationWindows = new Map<string, BrowserWindow>();
+  /** Conversation windows, one per conversation. */
+  private readonly conversationWindows = new Map<ConversationId, BrowserWindow>();
 
   /**
-   * Opens the conversation with `peer` in its own window, as Lync's are: one per person; opening it
-   * again brings that window forward instead of making another.
+   * Opens a conversation in its own window, as Lync's are: one per conversation; opening it again
+   * brings that window forward instead of making another.
    */
-  private openConversationWindow(peer: string): void {
-    const existing = this.conversationWindows.get(peer);
+  private openConversationWindow(conversation: ConversationId): void {
+    const existing = this.conversationWindows.get(conversation);
     if (existing && !existing.isDestroyed()) {
       if (existing.isMinimized()) existing.restore();
       existing.show();
       existing.focus();
       return;
     }
-    const window = this.openPage(`?conversation=${encodeURIComponent(peer)}`, { width: 480, height: 640, minWidth: 320, minHeight: 360 });
+    const window = this.openPage(`?conversation=${conversation}`, { width: 480, height: 640, minWidth: 320, minHeight: 360 });
     window.once('ready-to-show', () => {
       window.show();
       window.focus();
     });
     window.on('closed', () => {
-      if (this.conversationWindows.get(peer) === window) this.conversationWindows.delete(peer);
+      if (this.conversationWindows.get(conversation) === window) this.conversationWindows.delete(conversation);
     });
-    this.conversationWindows.set(peer, window);
+    this.conversationWindows.set(conversation, window);
   }
 
   private showWindow(): void {
@@ -368,7 +369,7 @@ export class DesktopApp {
   }
 
   /** When each conversation last notified: one notification per burst (30 s), not one per message. */
-  private readonly notifiedAt = new Map<string, number>();
+  private readonly notifiedAt = new Map<ConversationId, number>();
 
   /**
    * A desktop notification for new messages while the window is not in front; silent in Do not
@@ -378,25 +379,26 @@ export class DesktopApp {
     const engine = this.engine;
     if (!engine || engine.myPresence.current.status === 'dnd' || !Notification.isSupported()) return;
     if (this.window && !this.window.isDestroyed() && this.window.isFocused()) return;
-    const inFront = (peer: string) => {
-      const window = this.conversationWindows.get(peer);
+    const inFront = (conversation: ConversationId) => {
+      const window = this.conversationWindows.get(conversation);
       return window !== undefined && !window.isDestroyed() && window.isFocused();
     };
     for (const message of messages) {
-      if (message.direction !== 'in' || message.state !== 'received' || inFront(message.peer)) continue;
-      const last = this.notifiedAt.get(message.peer) ?? 0;
+      const conversation = message.conversationId;
+      if (message.direction !== 'in' || message.state !== 'received' || inFront(conversation)) continue;
+      const last = this.notifiedAt.get(conversation) ?? 0;
       if (Date.now() - last < 30_000) continue;
-      this.notifiedAt.set(message.peer, Date.now());
+      this.notifiedAt.set(conversation, Date.now());
       // Only bursts still running are remembered: the map never outgrows the last half minute.
-      for (const [peer, at] of this.notifiedAt) if (Date.now() - at >= 30_000) this.notifiedAt.delete(peer);
-      const record = engine.directory.findByAddress(message.peer);
+      for (const [id, at] of this.notifiedAt) if (Date.now() - at >= 30_000) this.notifiedAt.delete(id);
+      const record = engine.directory.findByAddress(message.sender);
       const contact = record && engine.contacts.contact(record.id);
       // The same name the list shows: mine for them, the network's, else the address.
       const name =
-        contact?.displayName || contact?.networkName || contact?.address || (parseSipAddress(message.peer)?.address ?? message.peer);
+        contact?.displayName || contact?.networkName || contact?.address || (parseSipAddress(message.sender)?.address ?? message.sender);
       const text = message.text.length > 200 ? `${message.text.slice(0, 200)}…` : message.text;
       const notification = new Notification({ title: isolate(name), body: isolate(text) });
-      notification.on('click', () => this.openConversationWindow(message.peer));
+      notification.on('click', () => this.openConversationWindow(conversation));
       notification.show();
     }
   }

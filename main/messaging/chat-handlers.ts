@@ -8,18 +8,20 @@ import type { MessagingService } from './messaging-service.js';
 export function chatHandlers(messaging: MessagingService): Handlers<ChannelsOf<typeof chatRequests>> {
   return {
     'chat:conversations': async () => ok(messaging.conversations()),
-    'chat:history': async ({ peer, before, after, limit, around }) => {
-      if (around !== undefined) return messaging.historyAround(peer, around);
-      if (after !== undefined) return messaging.historyAfter(peer, limit ?? HISTORY_PAGE, after);
-      return messaging.history(peer, limit ?? HISTORY_PAGE, before);
+    'chat:with': async ({ peer }) => messaging.conversationWith(peer),
+    'chat:get': async ({ conversationId }) => messaging.conversation(conversationId),
+    'chat:history': async ({ conversationId, before, after, limit, around }) => {
+      if (around !== undefined) return messaging.historyAround(conversationId, around);
+      if (after !== undefined) return messaging.historyAfter(conversationId, limit ?? HISTORY_PAGE, after);
+      return messaging.history(conversationId, limit ?? HISTORY_PAGE, before);
     },
     'chat:search': async ({ query }) => messaging.search(query),
-    'chat:send': async ({ peer, text }) => messaging.send(peer, text),
+    'chat:send': async ({ conversationId, text }) => messaging.send(conversationId, text),
     'chat:retry': async ({ id }) => messaging.retry(id),
-    'chat:markRead': async ({ peer }) => messaging.markRead(peer),
-    'chat:typing': async ({ peer, active }) => messaging.setTyping(peer, active),
-    'chat:accept': async ({ peer }) => messaging.acceptRequest(peer),
-    'chat:block': async ({ peer }) => messaging.blockRequest(peer),
-    'chat:delete': async ({ peer }) => messaging.deleteConversation(peer),
+    'chat:markRead': async ({ conversationId }) => messaging.markRead(conversationId),
+    'chat:typing': async ({ conversationId, active }) => messaging.setTyping(conversationId, active),
+    'chat:accept': async ({ conversationId }) => messaging.acceptRequest(conversationId),
+    'chat:block': async ({ conversationId }) => messaging.blockRequest(conversationId),
+    'chat:delete': async ({ conversationId }) => messaging.deleteConversation(conversationId),
   };
 }

@@ -1,6 +1,5 @@
-import { parseSipAddress } from '../../shared/domain/sip-address.js';
 import type { ChatMessage } from '../../shared/domain/chat.js';
-import { err, ok } from '../../shared/ipc/result.js';
+import { ok } from '../../shared/ipc/result.js';
 import type { ModuleFactory } from '../engine-context.js';
 import { getUiSettings } from '../store/ui-settings-repository.js';
 import { chatHandlers } from './chat-handlers.js';
@@ -41,10 +40,10 @@ export const chatModule: ModuleFactory = (context) => {
     handlers: {
       ...chatHandlers(messaging),
       // A conversation in its own window, where the shell has windows (web mode has none).
-      'app:openConversation': async ({ peer }) => {
-        const uri = parseSipAddress(peer)?.uri;
-        if (!uri) return err('invalid', 'That is not a SIP address.', 'peer');
-        return ok({ opened: context.shell.conversationOpener?.(uri) ?? false });
+      'app:openConversation': async ({ conversationId }) => {
+        const found = messaging.conversation(conversationId);
+        if (!found.ok) return found;
+        return ok({ opened: context.shell.conversationOpener?.(found.value.id) ?? false });
       },
     },
     participants: [messaging],

@@ -3,11 +3,13 @@ import { randomUUID } from 'node:crypto';
 import type { Message } from 'sip.js';
 import {
   HISTORY_PAGE,
+  directPeer,
   messageError,
   utf8Length,
   type ChatMessage,
+  type Conversation,
+  type ConversationId,
   type ConversationSummary,
-  type MessageState,
 } from '../../shared/domain/chat.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
 import { err, ok, type Result } from '../../shared/ipc/result.js';
@@ -21,26 +23,28 @@ import type { SipAccountConfig, SessionParticipant } from '../sip/sip-connection
 import type { SipSession } from '../sip/sip-session.js';
 import { addressOf } from '../sip/uri.js';
 import {
+  applySendEvent,
   blockSender,
   conversations,
   deleteConversation,
+  directConversation,
+  findDirectConversation,
   findOutgoingByNotificationId,
-  isSenderBlocked,
+  getConversation,
   getMessage,
   history,
   historyAfter,
-  unreadFrom,
-  waitingRequests,
   historyAround,
   insertIncoming,
   insertOutgoing,
+  isSenderBlocked,
   markRead,
   nextInOutbox,
-  markAnswered,
   searchMessages,
-  setMessageState,
   unreadCount,
+  unreadIn,
   unreadWantingDisplay,
+  waitingRequests,
   type OutboxEntry,
 } from '../store/messages-repository.js';
 import { cpimMessage, cpimNotification } from './cpim.js';
@@ -48,6 +52,7 @@ import { parseImdn } from './imdn.js';
 import { readIncoming } from './incoming-message.js';
 import { SenderBudget, type BudgetLimits } from './sender-budget.js';
 import { cleanText } from '../../shared/domain/text.js';
+import type { TypingChange } from '../../shared/ipc/chat.js';
 
 export interface MessagingOptions {
   readonly clock?: Clock;
@@ -138,7 +143,7 @@ export class MessagingService implements SessionParticipant {
   private readonly conversationsChanged = new Emitter<readonly ConversationSummary[]>();
   /** Conversations went or changed as a whole. */
   readonly onDidChangeConversations = this.conversationsChanged.event;
-  private readonly typingChanges = new Emitter<{ readonly peer: string; readonly typing: boolean }>();
+  private readonly typingChanges = new Emitter<TypingChange>();
   /** Someone started or stopped typing to me. */
   readonly onDidChangeTyping = this.typingChanges.event;
   /** Who is typing to me, each until their state expires. */
@@ -166,34 +171,50 @@ export class MessagingService implements SessionParticipant {
     this.typingOut.clear();
   }
 
-  /** The signed-in account and `peer` as a normalised URI, or why there is no such conversation. */
-  private conversationWith(peer: string): Result<{ owner: string; uri: string }> {
+  /** The direct conversation with `peer` (made the first time), for the signed-in account. */
+  conversationWith(peer: string): Result<Conversation> {
     const owner = this.owner();
     if (!owner) return err('state', 'Sign in first.');
     const address = parseSipAddress(peer);
     if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
-    return ok({ owner, uri: address.uri });
+    return ok(directConversation(this.db, owner, address.uri, this.clock.now()));
   }
 
-  /** Queues a message to `peer` and sends it as soon as Parley is registered. */
-  send(peer: string, text: string): Result<ChatMessage> {
-    const at = this.conversationWith(peer);
+  /** A conversation of the signed-in account by its id, or why there is none. */
+  conversation(id: ConversationId): Result<Conversation> {
+    const at = this.find(id);
+    return at.ok ? ok(at.value.conversation) : at;
+  }
+
+  private find(id: ConversationId): Result<{ owner: string; conversation: Conversation; peer: string }> {
+    const owner = this.owner();
+    if (!owner) return err('state', 'Sign in first.');
+    const conversation = getConversation(this.db, owner, id);
+    // Only direct conversations exist so far; a group would have no single peer to send to.
+    const peer = conversation && directPeer(conversation);
+    if (!conversation || !peer) return err('invalid', 'That conversation does not exist.', 'conversationId');
+    return ok({ owner, conversation, peer });
+  }
+
+  /** Queues a message to a conversation and sends it as soon as Parley is registered. */
+  send(id: ConversationId, text: string): Result<ChatMessage> {
+    const at = this.find(id);
     if (!at.ok) return at;
-    const { owner, uri } = at.value;
+    const { owner, conversation, peer } = at.value;
     const problem = messageError(text);
     if (problem) return err('invalid', problem, 'text');
     const message = insertOutgoing(
       this.db,
       owner,
-      uri,
+      conversation,
       text,
       { callId: `${randomUUID()}@parley`, imdnId: randomUUID().replace(/-/g, '') },
       this.clock.now(),
     );
     this.changes.fire([message]);
     // The message itself tells them I stopped typing (RFC 3994 §3).
-    this.typingOut.get(uri)?.idle.dispose();
-    this.typingOut.delete(uri);
+    this.typingOut.get(peer)?.idle.dispose();
+    this.typingOut.delete(peer);
     void this.flush();
     return ok(message);
   }
@@ -202,10 +223,12 @@ export class MessagingService implements SessionParticipant {
    * I am typing to `peer` (or stopped): tell them, if they take is-composing (RFC 3994) — active at
    * most once a refresh interval, idle after a quiet spell or when I stop.
    */
-  setTyping(peer: string, active: boolean): Result<void> {
-    const at = this.conversationWith(peer);
-    if (!at.ok) return at;
-    const { uri } = at.value;
+  setTyping(id: ConversationId, active: boolean): Result<void> {
+    const at = this.find(id);
+    return at.ok ? this.typingTo(at.value.peer, active) : at;
+  }
+
+  private typingTo(uri: string, active: boolean): Result<void> {
     // Nothing goes to a stranger before I accept their request, typing included.
     if (!this.directory.findByAddress(uri)) return ok(undefined);
     const current = this.typingOut.get(uri);
@@ -220,7 +243,7 @@ export class MessagingService implements SessionParticipant {
     const now = this.clock.now();
     const entry = current ?? { sentAt: 0, idle: new Timer(this.clock) };
     this.typingOut.set(uri, entry);
-    entry.idle.schedule(COMPOSING_IDLE_MS, () => this.setTyping(uri, false));
+    entry.idle.schedule(COMPOSING_IDLE_MS, () => this.typingTo(uri, false));
     if (now - entry.sentAt >= (COMPOSING_REFRESH_S - 10) * 1000) {
       entry.sentAt = now;
       void this.sendComposing(uri, true);
@@ -248,11 +271,17 @@ export class MessagingService implements SessionParticipant {
   /** `peer` is typing to me (until `forMs` passes without a refresh) or stopped. */
   private theirTyping(peer: string, typing: boolean, forMs: number): void {
     const timer = this.typingIn.get(peer);
+    // Told about the conversation it happens in; nobody's typing makes a conversation exist.
+    const conversation = () => {
+      const owner = this.owner();
+      return owner ? findDirectConversation(this.db, owner, peer)?.id : undefined;
+    };
     if (!typing) {
       if (!timer) return;
       timer.dispose();
       this.typingIn.delete(peer);
-      this.typingChanges.fire({ peer, typing: false });
+      const conversationId = conversation();
+      if (conversationId !== undefined) this.typingChanges.fire({ conversationId, sender: peer, typing: false });
       return;
     }
     // A flood of typing notices from invented senders shows (and times) at most MAX_TYPING_PEERS.
@@ -261,37 +290,38 @@ export class MessagingService implements SessionParticipant {
     next.schedule(forMs, () => this.theirTyping(peer, false, 0));
     if (!timer) {
       this.typingIn.set(peer, next);
-      this.typingChanges.fire({ peer, typing: true });
+      const conversationId = conversation();
+      if (conversationId !== undefined) this.typingChanges.fire({ conversationId, sender: peer, typing: true });
     }
   }
 
   /** Message requests: adds the sender to my contacts (the conversation becomes an ordinary one). */
-  acceptRequest(peer: string): Result<void> {
-    const at = this.conversationWith(peer);
+  acceptRequest(id: ConversationId): Result<void> {
+    const at = this.find(id);
     if (!at.ok) return at;
-    const { uri } = at.value;
-    if (this.directory.findByAddress(uri)) return ok(undefined);
-    const added = this.directory.add({ address: uri });
+    const { peer } = at.value;
+    if (this.directory.findByAddress(peer)) return ok(undefined);
+    const added = this.directory.add({ address: peer });
     if (!added.ok) return added;
     this.conversationsChanged.fire(this.conversations());
     return ok(undefined);
   }
 
   /** Message requests: refuses their messages from now on and deletes what they sent. */
-  blockRequest(peer: string): Result<void> {
-    const at = this.conversationWith(peer);
+  blockRequest(id: ConversationId): Result<void> {
+    const at = this.find(id);
     if (!at.ok) return at;
-    const { owner, uri } = at.value;
-    blockSender(this.db, owner, uri, this.clock.now());
-    deleteConversation(this.db, owner, uri);
+    const { owner, peer } = at.value;
+    blockSender(this.db, owner, peer, this.clock.now());
+    deleteConversation(this.db, owner, id);
     this.conversationsChanged.fire(this.conversations());
     return ok(undefined);
   }
 
-  deleteConversation(peer: string): Result<void> {
-    const at = this.conversationWith(peer);
+  deleteConversation(id: ConversationId): Result<void> {
+    const at = this.find(id);
     if (!at.ok) return at;
-    deleteConversation(this.db, at.value.owner, at.value.uri);
+    deleteConversation(this.db, at.value.owner, id);
     this.conversationsChanged.fire(this.conversations());
     return ok(undefined);
   }
@@ -303,30 +333,33 @@ export class MessagingService implements SessionParticipant {
     const message = getMessage(this.db, owner, id);
     if (!message || message.direction !== 'out') return err('invalid', 'That message does not exist.');
     if (message.state !== 'failed') return ok(message);
-    const queued = setMessageState(this.db, owner, id, 'queued')!;
+    const conversation = getConversation(this.db, owner, message.conversationId);
+    // Sent again to those it failed for (every member, in a direct conversation: the one).
+    let queued = message;
+    for (const member of conversation?.members ?? []) queued = applySendEvent(this.db, owner, id, member, 'retry') ?? queued;
     this.changes.fire([queued]);
     void this.flush();
     return ok(queued);
   }
 
-  history(peer: string, limit: number, before?: number): Result<readonly ChatMessage[]> {
-    const at = this.conversationWith(peer);
-    return at.ok ? ok(history(this.db, at.value.owner, at.value.uri, limit, before)) : at;
+  history(id: ConversationId, limit: number, before?: number): Result<readonly ChatMessage[]> {
+    const at = this.find(id);
+    return at.ok ? ok(history(this.db, at.value.owner, id, limit, before)) : at;
   }
 
   /** The messages after one, oldest first (reading forward from a search result). */
-  historyAfter(peer: string, limit: number, after: number): Result<readonly ChatMessage[]> {
-    const at = this.conversationWith(peer);
-    return at.ok ? ok(historyAfter(this.db, at.value.owner, at.value.uri, limit, after)) : at;
+  historyAfter(id: ConversationId, limit: number, after: number): Result<readonly ChatMessage[]> {
+    const at = this.find(id);
+    return at.ok ? ok(historyAfter(this.db, at.value.owner, id, limit, after)) : at;
   }
 
   /**
    * A conversation opened at a message: half a page before it, then it and a page from it on
    * (`HISTORY_PAGE` of them when more follow; the rest loads as the person scrolls down).
    */
-  historyAround(peer: string, id: number): Result<readonly ChatMessage[]> {
-    const at = this.conversationWith(peer);
-    return at.ok ? ok(historyAround(this.db, at.value.owner, at.value.uri, id, HISTORY_PAGE / 2, HISTORY_PAGE)) : at;
+  historyAround(id: ConversationId, message: number): Result<readonly ChatMessage[]> {
+    const at = this.find(id);
+    return at.ok ? ok(historyAround(this.db, at.value.owner, id, message, HISTORY_PAGE / 2, HISTORY_PAGE)) : at;
   }
 
   /** Full-text search over every conversation, newest first (an indexed query, bounded). */
@@ -339,13 +372,10 @@ export class MessagingService implements SessionParticipant {
   conversations(): readonly ConversationSummary[] {
     const owner = this.owner();
     if (!owner) return [];
-    return conversations(this.db, owner).map(({ last, unread }) => ({
-      peer: last.peer,
-      address: parseSipAddress(last.peer)?.address ?? last.peer,
-      last,
-      unread,
-      stranger: !this.directory.findByAddress(last.peer),
-    }));
+    return conversations(this.db, owner).map(({ conversation, last, unread }) => {
+      const peer = directPeer(conversation);
+      return { ...conversation, last, unread, stranger: peer !== undefined && !this.directory.findByAddress(peer) };
+    });
   }
 
   /** Unread messages in every conversation. */
@@ -354,17 +384,19 @@ export class MessagingService implements SessionParticipant {
     return owner ? unreadCount(this.db, owner) : 0;
   }
 
-  markRead(peer: string): Result<void> {
-    const at = this.conversationWith(peer);
+  markRead(id: ConversationId): Result<void> {
+    const at = this.find(id);
     if (!at.ok) return at;
-    const { owner, uri } = at.value;
+    const { owner } = at.value;
     // RFC 5438 §7.2.1: those who asked are told, once, when I have read their messages (unless I
     // turned read receipts off).
     // A stranger (a message request not yet accepted) learns nothing: not even that it was opened.
     const tell =
-      (this.options.readReceipts?.() ?? true) && this.directory.findByAddress(uri) ? unreadWantingDisplay(this.db, owner, uri) : [];
-    const changed = markRead(this.db, owner, uri);
-    for (const { imdnId } of tell) this.notify(owner, uri, imdnId, 'displayed');
+      (this.options.readReceipts?.() ?? true)
+        ? unreadWantingDisplay(this.db, owner, id).filter(({ sender }) => this.directory.findByAddress(sender))
+        : [];
+    const changed = markRead(this.db, owner, id);
+    for (const { sender, imdnId } of tell) this.notify(owner, sender, imdnId, 'displayed');
     // Other windows and the tray count unread too.
     if (changed > 0) this.conversationsChanged.fire(this.conversations());
     return ok(undefined);
@@ -398,35 +430,34 @@ export class MessagingService implements SessionParticipant {
       if (!next) return;
       // "Sending" is told, not written: a message caught mid-send by a crash is still `queued` in the
       // store and goes again (with the same Call-ID), which is all `sending` would have meant.
-      const { callId: _callId, imdnId: _imdnId, ...shown } = next;
+      const { callId: _callId, imdnId: _imdnId, recipient, ...shown } = next;
       this.changes.fire([{ ...shown, state: 'sending' }]);
       const outcome = await this.deliver(this.session, next);
       let state: ChatMessage | undefined;
       switch (outcome.kind) {
         case 'sent':
-        case 'stored': {
-          // A delivery notification can overtake the 200 it follows: never step back from it.
-          const { callId: _c, imdnId: _i, ...message } = next;
-          state = markAnswered(this.db, owner, next.id, outcome.kind) ? { ...message, state: outcome.kind } : undefined;
+        case 'stored':
+          // A delivery notification can overtake the 200 it follows: the reducer never steps back.
+          state = applySendEvent(this.db, owner, next.id, recipient, outcome.kind === 'sent' ? 'answered' : 'stored');
           break;
-        }
         case 'rejected':
-          state = setMessageState(this.db, owner, next.id, 'failed', {
+          state = applySendEvent(this.db, owner, next.id, recipient, 'failed', {
             status: outcome.status,
             ...(outcome.reason ? { phrase: cleanText(outcome.reason, 64) } : {}),
           });
           break;
         case 'network':
           // Still registered: the other side or the path did not answer — tell the person. Not
-          // registered any more: it goes again, in its place, when Parley is back.
-          state = this.session?.connected
-            ? setMessageState(this.db, owner, next.id, 'failed', { status: 408 })
-            : setMessageState(this.db, owner, next.id, 'queued');
-          if (state) this.changes.fire([state]);
-          if (state?.state === 'queued') return;
-          continue;
+          // registered any more: it is still queued, and goes again, in its place, when Parley is back.
+          if (!this.session?.connected) {
+            this.changes.fire([shown]);
+            return;
+          }
+          state = applySendEvent(this.db, owner, next.id, recipient, 'failed', { status: 408 });
+          break;
       }
-      if (state) this.changes.fire([state]);
+      // Unchanged (a notification overtook the answer): what was told as `sending` is told as it is.
+      this.changes.fire([state ?? getMessage(this.db, owner, next.id) ?? shown]);
     }
   }
 
@@ -505,14 +536,20 @@ export class MessagingService implements SessionParticipant {
   }
 
   private async deliver(session: SipSession, message: OutboxEntry): Promise<Outcome> {
-    const target = session.makeURI(message.peer);
+    const target = session.makeURI(message.recipient);
     if (!target) return { kind: 'rejected', status: 416, reason: 'Unsupported URI Scheme' };
     const owner = this.owner() ?? '';
     const body =
-      message.imdnId && (await this.speaksCpim(session, message.peer))
+      message.imdnId && (await this.speaksCpim(session, message.recipient))
         ? {
             contentType: 'message/cpim',
-            content: cpimMessage({ from: owner, to: message.peer, messageId: message.imdnId, sentAt: message.sentAt, text: message.text }),
+            content: cpimMessage({
+              from: owner,
+              to: message.recipient,
+              messageId: message.imdnId,
+              sentAt: message.sentAt,
+              text: message.text,
+            }),
           }
         : { contentType: 'text/plain;charset=UTF-8', content: message.text };
     const answered = new Promise<Outcome>((resolve) => {
@@ -551,13 +588,10 @@ export class MessagingService implements SessionParticipant {
   private notified(owner: string, sender: string, xml: string): void {
     const notification = parseImdn(xml);
     if (!notification) return;
-    const mine = findOutgoingByNotificationId(this.db, owner, notification.messageId);
-    if (!mine || mine.peer !== sender) return;
-    const order: MessageState[] = ['queued', 'sending', 'stored', 'sent', 'delivered', 'read'];
-    const next: MessageState | undefined =
-      notification.status === 'delivered' ? 'delivered' : notification.status === 'displayed' ? 'read' : undefined;
-    if (!next || !order.includes(mine.state) || order.indexOf(next) <= order.indexOf(mine.state)) return;
-    const updated = setMessageState(this.db, owner, mine.id, next);
+    const mine = findOutgoingByNotificationId(this.db, owner, notification.messageId, sender);
+    const event = notification.status === 'delivered' ? 'delivered' : notification.status === 'displayed' ? 'read' : undefined;
+    if (!mine || !event) return;
+    const updated = applySendEvent(this.db, owner, mine.id, sender, event);
     if (updated) this.changes.fire([updated]);
   }
 
@@ -603,9 +637,10 @@ export class MessagingService implements SessionParticipant {
         ttl: CAPABILITY_TTL_MS,
       });
     }
+    const existing = findDirectConversation(this.db, owner, read.message.peer);
     // Someone not in my contacts: a message request, bounded in count (RFC 3261 §21.4.24: 486).
     if (!this.directory.findByAddress(read.message.peer)) {
-      const waiting = unreadFrom(this.db, owner, read.message.peer);
+      const waiting = existing ? unreadIn(this.db, owner, existing.id) : 0;
       if (waiting >= MAX_REQUEST_MESSAGES || (waiting === 0 && waitingRequests(this.db, owner) >= MAX_WAITING_REQUESTS)) {
         this.log.warn(`message request from ${read.message.peer} refused: too many waiting`);
         void message.reject({ statusCode: 486 }).catch(() => undefined);
@@ -622,7 +657,9 @@ export class MessagingService implements SessionParticipant {
     // A message ends its sender's typing (RFC 3994 §3).
     this.theirTyping(read.message.peer, false, 0);
     // Committed first; only then the 200 (a crash in between means a retransmission, stored once).
-    const stored = insertIncoming(this.db, owner, { ...read.message, unread: true }, this.clock.now());
+    const { peer, ...incoming } = read.message;
+    const conversationId = (existing ?? directConversation(this.db, owner, peer, this.clock.now())).id;
+    const stored = insertIncoming(this.db, owner, { ...incoming, conversationId, sender: peer, unread: true }, this.clock.now());
     void message.accept().catch((error: unknown) => this.log.debug(`200 to MESSAGE: ${String(error)}`));
     if (!stored) return;
     this.changes.fire([stored]);

@@ -56,9 +56,9 @@ export class SimulatedColleague {
     this.engine.messaging.onDidChange((messages) => {
       for (const message of messages) {
         if (message.direction !== 'in' || message.state !== 'received') continue;
-        this.engine.messaging.markRead(message.peer);
-        setTimeout(() => this.stopped || this.engine.messaging.setTyping(message.peer, true), 400);
-        setTimeout(() => this.stopped || this.engine.messaging.send(message.peer, this.replyTo(message.text)), 1600);
+        this.engine.messaging.markRead(message.conversationId);
+        setTimeout(() => this.stopped || this.engine.messaging.setTyping(message.conversationId, true), 400);
+        setTimeout(() => this.stopped || this.engine.messaging.send(message.conversationId, this.replyTo(message.text)), 1600);
       }
     });
     this.moveOn(0);

@@ -11,8 +11,11 @@ import { t } from '../i18n/format.js';
  *   ▲  not registered   │ 202 (stored by the server for someone signed out) ──► stored
  *   │                   │ 4xx–6xx
  *   │                   ▼
- *   └── connection lost failed (reason in words; Retry puts it back in the queue)
+ *   └── connection lost failed (reason as a value; Retry puts it back in the queue)
  * ```
+ *
+ * `sending` is only ever told, never stored; with more than one recipient the state is their
+ * summary (`summarizeSendStates`), each recipient's moving only forward (`reduceSendState`).
  *
  * An incoming message is `received`.
  */
@@ -20,11 +23,39 @@ import { t } from '../i18n/format.js';
 /** Where a message stands. */
 export type MessageState = 'queued' | 'sending' | 'sent' | 'stored' | 'delivered' | 'read' | 'failed' | 'received';
 
+/**
+ * A conversation's id (its row in the store), branded so that a message id or a count is never
+ * passed where a conversation is meant.
+ */
+export type ConversationId = number & { readonly __brand: 'ConversationId' };
+
+/** Reads a number (from the store or a checked request) as a conversation id. */
+export function asConversationId(id: number): ConversationId {
+  return id as ConversationId;
+}
+
+/** `direct`: me and one other person; `group`: me and several (to come). */
+export type ConversationKind = 'direct' | 'group';
+
+/** A conversation and who is in it. */
+export interface Conversation {
+  readonly id: ConversationId;
+  readonly kind: ConversationKind;
+  /** Everyone in it but me: normalised SIP URIs (one in a direct conversation). */
+  readonly members: readonly string[];
+}
+
+/** The other person of a direct conversation (undefined for a group). */
+export function directPeer(conversation: Pick<Conversation, 'kind' | 'members'>): string | undefined {
+  return conversation.kind === 'direct' ? conversation.members[0] : undefined;
+}
+
 /** One message of a conversation. */
 export interface ChatMessage {
   readonly id: number;
-  /** The other side's normalised SIP URI: the conversation it belongs to. */
-  readonly peer: string;
+  readonly conversationId: ConversationId;
+  /** Who wrote it: the sender's normalised SIP URI (my own for mine). */
+  readonly sender: string;
   readonly direction: 'in' | 'out';
   /** The text, exactly as typed or received (always shown as text). */
   readonly text: string;
@@ -35,14 +66,11 @@ export interface ChatMessage {
   readonly failure?: MessageFailure;
 }
 
-/** A conversation in the list: the peer, the last message and how many are unread. */
-export interface ConversationSummary {
-  readonly peer: string;
-  /** `user@host`. */
-  readonly address: string;
+/** A conversation in the list: who is in it, the last message and how many are unread. */
+export interface ConversationSummary extends Conversation {
   readonly last: ChatMessage;
   readonly unread: number;
-  /** True when the peer is not in my contacts (the conversation is a message request). */
+  /** True when the other person of a direct conversation is not in my contacts (a message request). */
   readonly stranger: boolean;
 }
 

@@ -6,6 +6,7 @@
  */
 
 import * as v from 'valibot';
+import { asConversationId, type ConversationId } from '../domain/chat.js';
 
 /** A schema whose accepted value is `T`. */
 export type Schema<T> = v.GenericSchema<unknown, T>;
@@ -36,6 +37,9 @@ export const bool = v.boolean();
 export function int(min: number, max: number) {
   return v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max));
 }
+
+/** A conversation's id: a positive whole number, branded once it is checked. */
+export const conversationId: Schema<ConversationId> = v.pipe(int(1, Number.MAX_SAFE_INTEGER), v.transform(asConversationId));
 
 /** One of a fixed set of strings. */
 export function oneOf<const T extends string>(values: readonly T[]) {

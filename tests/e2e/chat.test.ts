@@ -3,11 +3,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { endTest, launchChromium } from '../support/browser.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { WebParley } from '../support/web-mode.js';
-import { EngineFleet } from '../support/engines.js';
+import { EngineFleet, withPeer } from '../support/engines.js';
 import { addContact, contactRow, messagesLog, signInAs } from '../support/parley-page.js';
 import { seedContacts } from '../support/seed.js';
 import { openDatabase } from '../../main/store/db.js';
-import { insertIncoming } from '../../main/store/messages-repository.js';
+import { directConversation, insertIncoming } from '../../main/store/messages-repository.js';
 import { join } from 'node:path';
 
 // Two people chatting in two web-mode Parleys, through a real Kamailio (with msilo).
@@ -52,9 +52,15 @@ async function openWithHistory(peer: string, contacts: number): Promise<Page> {
   const dataDir = await seedContacts(kamailio, 'alice', contacts);
   const db = openDatabase(join(dataDir, 'parley.sqlite'));
   const start = Date.now() - 120 * 60_000;
+  const conversationId = directConversation(db, `sip:alice@${DOMAIN}`, peer, start).id;
   for (let i = 0; i < 120; i++) {
     const text = i === 0 ? 'The wifi password is pineapple-42' : `Message number ${i}`;
-    insertIncoming(db, `sip:alice@${DOMAIN}`, { peer, text, sentAt: start + i * 60_000, dedupe: `seed-${i}`, unread: false }, start);
+    insertIncoming(
+      db,
+      `sip:alice@${DOMAIN}`,
+      { conversationId, sender: peer, text, sentAt: start + i * 60_000, dedupe: `seed-${i}`, unread: false },
+      start,
+    );
   }
   db.close();
   const parley = await WebParley.launch({ dataDir });
@@ -160,7 +166,7 @@ describe('a conversation between two people', () => {
       const dave = await fleet.signedIn('dave');
       dave.contacts.add({ address: `carol@${DOMAIN}` });
       const started = Date.now();
-      for (let i = 0; i < 600; i++) expect(dave.messaging.send(`sip:carol@${DOMAIN}`, `burst ${i}`).ok).toBe(true);
+      for (let i = 0; i < 600; i++) expect(dave.messaging.send(withPeer(dave, `sip:carol@${DOMAIN}`), `burst ${i}`).ok).toBe(true);
       await log(carol).getByText('burst 599', { exact: true }).waitFor({ timeout: 60_000 });
       const seconds = (Date.now() - started) / 1000;
       // The page holds a window of the latest messages, not all 600; the rest load on scrolling up.
@@ -279,9 +285,11 @@ describe('a conversation between two people', () => {
   test("the desktop app's window for one conversation (the same page, opened for one person) shows it alone and sends", async () => {
     const alice = await signIn('alice');
     await addContact(alice, `bob@${DOMAIN}`, 'Bob');
-    await row(alice, 'Bob').waitFor();
+    // Opened once in the main window: a fresh store numbers its first conversation 1.
+    await row(alice, 'Bob').dblclick();
+    await alice.getByRole('textbox', { name: 'Message' }).waitFor();
     const url = new URL(alice.url());
-    url.search = `?conversation=${encodeURIComponent(`sip:bob@${DOMAIN}`)}`;
+    url.search = '?conversation=1';
     const own = await browser.newPage();
     await own.goto(url.toString());
     await own.getByRole('heading', { name: 'Bob' }).waitFor();

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vite
 import type { Engine } from '../../main/engine.js';
 import { createRouter } from '../../main/ipc/router.js';
 import type { MediaRequest } from '../../shared/domain/calls.js';
-import { EngineFleet } from '../support/engines.js';
+import { EngineFleet, withPeer } from '../support/engines.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { RawSipPeer } from '../support/raw-sip-peer.js';
 import { PAGELESS_SDP } from '../support/webrtc.js';
@@ -198,7 +198,7 @@ describe('who may ring', () => {
     const alice = await signedIn('alice');
     const seen: string[] = [];
     alice.calls.onDidChange((calls) => seen.push(...calls.map((call) => call.peer)));
-    alice.messaging.blockRequest('sip:mallory@evil.test');
+    alice.messaging.blockRequest(withPeer(alice, 'sip:mallory@evil.test'));
     expect((await invite()).status).toBe(603);
     await alice.approvals.decide('sip:mallory@evil.test', 'blocked');
     expect((await invite()).status).toBe(603);
@@ -333,7 +333,7 @@ describe('who may ring', () => {
     });
     expect(text.status).toBe(200);
     const conversation = alice.messaging.conversations().find((c) => c.last.text === 'Your code is 5678');
-    expect(conversation?.peer).toMatch(/^sip:\+4915112345678@/);
+    expect(conversation?.members[0]).toMatch(/^sip:\+4915112345678@/);
   });
 
   test('the phone network’s own form of address (sip:+E164@…;user=phone) rings, and its texts arrive', async () => {
@@ -347,7 +347,7 @@ describe('who may ring', () => {
       body: 'Your code is 1234',
     });
     expect(text.status).toBe(200);
-    const page = alice.messaging.history('sip:+4915112345678@evil.test', 10);
+    const page = alice.messaging.history(withPeer(alice, 'sip:+4915112345678@evil.test'), 10);
     expect(page.ok && page.value.map((m) => m.text)).toEqual(['Your code is 1234']);
   });
 });

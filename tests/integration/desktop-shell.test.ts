@@ -24,7 +24,7 @@ vi.mock('electron', async () => {
 
 const { DesktopApp } = await import('../../main/app/desktop-app.js');
 const { FakeBrowserWindow, FakeNotification, FakeTray } = await import('../support/electron-mock.js');
-const { EngineFleet } = await import('../support/engines.js');
+const { EngineFleet, withPeer } = await import('../support/engines.js');
 
 const APP_FRAME = { url: 'app://parley/index.html', parent: null };
 /** Under a loaded CI machine a round trip through Kamailio can take well over vitest's default second. */
@@ -208,8 +208,8 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
     const fleet = new EngineFleet(kamailio);
     try {
       const bob = await fleet.signedIn('bob');
-      bob.messaging.send(`alice@${DOMAIN}`, 'first of a burst');
-      bob.messaging.send(`alice@${DOMAIN}`, 'second of a burst');
+      bob.messaging.send(withPeer(bob, `alice@${DOMAIN}`), 'first of a burst');
+      bob.messaging.send(withPeer(bob, `alice@${DOMAIN}`), 'second of a burst');
       const delivered = () =>
         window()
           .webContents.sent.filter((m) => m.channel === 'onDidChangeMessages')
@@ -226,18 +226,20 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
       FakeNotification.shown[0]!.emit('click');
       const conversation = FakeBrowserWindow.instances.at(-1)!;
       expect(FakeBrowserWindow.instances).toHaveLength(windowsBefore + 1);
-      expect(conversation.loadedUrl).toBe(`app://parley/index.html?conversation=${encodeURIComponent(`sip:bob@${DOMAIN}`)}`);
+      // Alice's conversation with bob, by its id (what the window's URL names).
+      const withBob = (await ipc().invoke('chat:with', { peer: `bob@${DOMAIN}` }, APP_FRAME)) as { ok: true; value: { id: number } };
+      expect(conversation.loadedUrl).toBe(`app://parley/index.html?conversation=${withBob.value.id}`);
       expect(conversation.options.webPreferences).toEqual(window().options.webPreferences);
       // Opened again (from the list): the same window comes forward, no second one.
       conversation.focused = false;
-      expect(await ipc().invoke('app:openConversation', { peer: `bob@${DOMAIN}` }, APP_FRAME)).toEqual({
+      expect(await ipc().invoke('app:openConversation', { conversationId: withBob.value.id }, APP_FRAME)).toEqual({
         ok: true,
         value: { opened: true },
       });
       expect(FakeBrowserWindow.instances).toHaveLength(windowsBefore + 1);
       expect(conversation.focused).toBe(true);
       // It hears the engine's events like the main window.
-      bob.messaging.send(`alice@${DOMAIN}`, 'third');
+      bob.messaging.send(withPeer(bob, `alice@${DOMAIN}`), 'third');
       await vi.waitFor(
         () =>
           expect(
@@ -251,12 +253,13 @@ describe('the desktop shell (Electron mocked, engine real)', () => {
       window().hide();
       await ipc().invoke('presence:setMine', { status: 'dnd' }, APP_FRAME);
       const carol = await fleet.signedIn('carol');
-      carol.messaging.send(`alice@${DOMAIN}`, 'are you there?');
+      carol.messaging.send(withPeer(carol, `alice@${DOMAIN}`), 'are you there?');
       await vi.waitFor(() => expect(delivered().map((m) => m.text)).toContain('are you there?'), LONG);
       expect(FakeNotification.shown).toHaveLength(1);
       // Read in the window: the tray's count goes.
-      await ipc().invoke('chat:markRead', { peer: `sip:bob@${DOMAIN}` }, APP_FRAME);
-      await ipc().invoke('chat:markRead', { peer: `sip:carol@${DOMAIN}` }, APP_FRAME);
+      const withCarol = (await ipc().invoke('chat:with', { peer: `carol@${DOMAIN}` }, APP_FRAME)) as { ok: true; value: { id: number } };
+      await ipc().invoke('chat:markRead', { conversationId: withBob.value.id }, APP_FRAME);
+      await ipc().invoke('chat:markRead', { conversationId: withCarol.value.id }, APP_FRAME);
       await vi.waitFor(() => expect(() => tray().menu!.item('unread')).toThrow(), LONG);
       await ipc().invoke('presence:setMine', { status: 'available' }, APP_FRAME);
     } finally {

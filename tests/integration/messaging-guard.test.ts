@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, expect, test, vi } from 'vitest';
 import type { Engine } from '../../main/engine.js';
-import { EngineFleet } from '../support/engines.js';
+import { EngineFleet, withPeer } from '../support/engines.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { RawSipPeer } from '../support/raw-sip-peer.js';
 
@@ -40,7 +40,7 @@ const receipt = (from: string, messageId: string, status: 'delivered' | 'display
   mallory.request('MESSAGE', ALICE, kamailio.sipPort, { from, body: imdn(messageId, status), contentType: 'message/imdn+xml' });
 
 const stateOf = (engine: Engine, peer: string, text: string) => {
-  const page = engine.messaging.history(peer, 50);
+  const page = engine.messaging.history(withPeer(engine, peer), 50);
   return page.ok ? page.value.find((m) => m.text === text)?.state : undefined;
 };
 
@@ -48,7 +48,7 @@ test('a receipt counts only from the message’s recipient, about that message, 
   alice = await fleet.signedIn('alice');
   alice.contacts.add({ address: MALLORY });
   const before = mallory.messages.length;
-  expect(alice.messaging.send(MALLORY, 'the quarterly numbers').ok).toBe(true);
+  expect(alice.messaging.send(withPeer(alice, MALLORY), 'the quarterly numbers').ok).toBe(true);
   await mallory.received(before + 1);
   await vi.waitFor(() => expect(stateOf(alice, MALLORY, 'the quarterly numbers')).toBe('sent'));
   const { callId } = mallory.messages[before]!;
@@ -65,7 +65,7 @@ test('a receipt counts only from the message’s recipient, about that message, 
 
   // A message they refused stays failed whatever receipt follows.
   mallory.messageStatus = 488;
-  expect(alice.messaging.send(MALLORY, 'refused one').ok).toBe(true);
+  expect(alice.messaging.send(withPeer(alice, MALLORY), 'refused one').ok).toBe(true);
   await mallory.received(before + 2);
   await vi.waitFor(() => expect(stateOf(alice, MALLORY, 'refused one')).toBe('failed'));
   await receipt('mallory@evil.test', mallory.messages[before + 1]!.callId, 'displayed');
@@ -90,13 +90,13 @@ test('a stranger’s message request gets no receipt, on arrival or when opened,
     (await mallory.request('MESSAGE', ALICE, kamailio.sipPort, { body: cpim('m1', 'hi, who is this?'), contentType: 'message/cpim' }))
       .status,
   ).toBe(200);
-  expect(alice.messaging.conversations()).toMatchObject([{ peer: MALLORY, stranger: true, unread: 1 }]);
+  expect(alice.messaging.conversations()).toMatchObject([{ members: [MALLORY], stranger: true, unread: 1 }]);
   const before = mallory.messages.length;
-  alice.messaging.markRead(MALLORY);
-  alice.messaging.setTyping(MALLORY, true);
+  alice.messaging.markRead(withPeer(alice, MALLORY));
+  alice.messaging.setTyping(withPeer(alice, MALLORY), true);
   // Accepting makes them a contact: what alice sends now is the first thing they hear from her.
-  expect(alice.messaging.acceptRequest(MALLORY).ok).toBe(true);
-  expect(alice.messaging.send(MALLORY, 'Hello, Mallory').ok).toBe(true);
+  expect(alice.messaging.acceptRequest(withPeer(alice, MALLORY)).ok).toBe(true);
+  expect(alice.messaging.send(withPeer(alice, MALLORY), 'Hello, Mallory').ok).toBe(true);
   await mallory.received(before + 1);
   const heard = mallory.messages.slice(before);
   expect(heard).toHaveLength(1);
@@ -114,7 +114,7 @@ test('a body is cleaned as names are (no bidi override turns a link around), and
   const say = (body: string, headers: string[] = []) => mallory.request('MESSAGE', ALICE, kamailio.sipPort, { body, headers });
   expect((await say('first, today')).status).toBe(200);
   expect((await say('see https://files.example.test/\u202Efdp.exe', ['Date: Thu, 01 Jan 1970 00:00:00 GMT'])).status).toBe(200);
-  const page = alice.messaging.history(MALLORY, 10);
+  const page = alice.messaging.history(withPeer(alice, MALLORY), 10);
   if (!page.ok) throw new Error(page.error.message);
   const [first, second] = [...page.value].sort((a, b) => a.id - b.id);
   expect(second!.text).toBe('see https://files.example.test/fdp.exe');
@@ -136,6 +136,6 @@ test('one sender cannot grow the store without bound: past their budget, message
   // Short ones still fit in the message budget; the sixth message of any size does not.
   for (let i = 0; i < 3; i++) expect((await mallory.request('MESSAGE', ALICE, kamailio.sipPort, { body: `short ${i}` })).status).toBe(200);
   expect((await mallory.request('MESSAGE', ALICE, kamailio.sipPort, { body: 'one more' })).status).toBe(486);
-  const page = alice.messaging.history(MALLORY, 50);
+  const page = alice.messaging.history(withPeer(alice, MALLORY), 50);
   expect(page.ok && page.value.map((m) => m.text.slice(0, 7))).toEqual(['0 xxxxx', '1 xxxxx', 'short 0', 'short 1', 'short 2']);
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { ChatMessage } from '../../shared/domain/chat.js';
 import type { Engine } from '../../main/engine.js';
-import { EngineFleet } from '../support/engines.js';
+import { EngineFleet, withPeer } from '../support/engines.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { MAX_REQUEST_MESSAGES, MAX_TYPING_PEERS, MAX_WAITING_REQUESTS } from '../../main/messaging/messaging-service.js';
 import { Linphone } from '../support/linphone.js';
@@ -30,11 +30,11 @@ afterAll(async () => {
 const waitFor = (check: () => void, timeout = 10_000) => vi.waitFor(check, { timeout, interval: 20 });
 const uri = (user: string) => `sip:${user}@${DOMAIN}`;
 const texts = (engine: Engine, peer: string) => {
-  const page = engine.messaging.history(uri(peer), 200);
+  const page = engine.messaging.history(withPeer(engine, uri(peer)), 200);
   return page.ok ? page.value.map((m) => `${m.direction} ${m.text}`) : [];
 };
 const states = (engine: Engine, peer: string) => {
-  const page = engine.messaging.history(uri(peer), 200);
+  const page = engine.messaging.history(withPeer(engine, uri(peer)), 200);
   return page.ok ? page.value.filter((m) => m.direction === 'out').map((m) => m.state) : [];
 };
 
@@ -52,35 +52,43 @@ describe('chat between two people on the server', () => {
     const seen: ChatMessage[] = [];
     bob.messaging.onDidChange((messages) => seen.push(...messages));
 
-    const sent = alice.messaging.send(`bob@${DOMAIN}`, '<b>hello</b>\nsecond line 👋');
-    expect(sent).toMatchObject({ ok: true, value: { state: 'queued', direction: 'out', peer: uri('bob') } });
+    const sent = alice.messaging.send(withPeer(alice, `bob@${DOMAIN}`), '<b>hello</b>\nsecond line 👋');
+    expect(sent).toMatchObject({
+      ok: true,
+      value: { state: 'queued', direction: 'out', sender: uri('alice'), conversationId: withPeer(alice, uri('bob')) },
+    });
     await waitFor(() => expect(texts(bob, 'alice')).toEqual(['in <b>hello</b>\nsecond line 👋']));
     await waitFor(() => expect(states(alice, 'bob')).toEqual(['delivered']), 20_000);
     expect(seen.map((m) => [m.direction, m.state, m.text])).toEqual([['in', 'received', '<b>hello</b>\nsecond line 👋']]);
 
-    expect(bob.messaging.send(uri('alice'), 'hi back').ok).toBe(true);
+    expect(bob.messaging.send(withPeer(bob, uri('alice')), 'hi back').ok).toBe(true);
     await waitFor(() => expect(texts(alice, 'bob')).toEqual(['out <b>hello</b>\nsecond line 👋', 'in hi back']));
     // Unread until read.
-    expect(alice.messaging.conversations()).toMatchObject([{ peer: uri('bob'), unread: 1, stranger: false, last: { text: 'hi back' } }]);
-    alice.messaging.markRead(uri('bob'));
+    expect(alice.messaging.conversations()).toMatchObject([
+      { kind: 'direct', members: [uri('bob')], unread: 1, stranger: false, last: { text: 'hi back', sender: uri('bob') } },
+    ]);
+    alice.messaging.markRead(withPeer(alice, uri('bob')));
     expect(alice.messaging.conversations()[0]?.unread).toBe(0);
   });
 
   test('refused before sending: empty, too long (the limit in words), not an address — nothing stored', async () => {
     const alice = await fleet.signedIn('alice');
-    expect(alice.messaging.send(uri('bob'), '   ')).toMatchObject({ ok: false, error: { message: 'Type a message first.' } });
-    const long = alice.messaging.send(uri('bob'), 'é'.repeat(2100));
+    expect(alice.messaging.send(withPeer(alice, uri('bob')), '   ')).toMatchObject({
+      ok: false,
+      error: { message: 'Type a message first.' },
+    });
+    const long = alice.messaging.send(withPeer(alice, uri('bob')), 'é'.repeat(2100));
     expect(long).toMatchObject({ ok: false, error: { field: 'text' } });
     expect(long.ok ? '' : long.error.message).toMatch(/at most 4,096 bytes.*this one has 4,200/);
-    expect(alice.messaging.send('not an address', 'x')).toMatchObject({ ok: false, error: { field: 'peer' } });
+    expect(alice.messaging.conversationWith('not an address')).toMatchObject({ ok: false, error: { field: 'peer' } });
     expect(texts(alice, 'bob')).toEqual([]);
   });
 
   test('a final rejection marks the message failed with the reason in words; Retry sends it again', async () => {
     const alice = await fleet.signedIn('alice');
     // A domain this server does not serve and cannot reach: 404.
-    alice.messaging.send('someone@nowhere.example', 'are you there?');
-    const failed = () => alice.messaging.history('sip:someone@nowhere.example', 10);
+    alice.messaging.send(withPeer(alice, 'someone@nowhere.example'), 'are you there?');
+    const failed = () => alice.messaging.history(withPeer(alice, 'sip:someone@nowhere.example'), 10);
     await waitFor(() => expect(failed()).toMatchObject({ ok: true, value: [{ state: 'failed' }] }));
     const message = (failed() as { value: readonly ChatMessage[] }).value[0]!;
     expect(message.failure).toEqual({ status: 404, phrase: 'Not Found' });
@@ -93,10 +101,10 @@ describe('chat between two people on the server', () => {
 describe('receipts (CPIM with IMDN, RFC 3862 and 5438)', () => {
   test('Parley to Parley: delivered when it arrives, read when bob reads it; with read receipts off, it stays delivered', async () => {
     const [alice, bob] = await colleagues('alice', 'bob');
-    alice.messaging.send(uri('bob'), 'did you get this?');
+    alice.messaging.send(withPeer(alice, uri('bob')), 'did you get this?');
     await waitFor(() => expect(texts(bob, 'alice')).toEqual(['in did you get this?']));
     await waitFor(() => expect(states(alice, 'bob')).toEqual(['delivered']), 20_000);
-    bob.messaging.markRead(uri('alice'));
+    bob.messaging.markRead(withPeer(bob, uri('alice')));
     await waitFor(() => expect(states(alice, 'bob')).toEqual(['read']), 20_000);
 
     // Bob turns read receipts off: the next one is delivered and stays so after he reads it.
@@ -104,11 +112,11 @@ describe('receipts (CPIM with IMDN, RFC 3862 and 5438)', () => {
       ok: true,
       value: { readReceipts: false },
     });
-    alice.messaging.send(uri('bob'), 'and this?');
+    alice.messaging.send(withPeer(alice, uri('bob')), 'and this?');
     await waitFor(() => expect(states(alice, 'bob')).toEqual(['read', 'delivered']));
-    bob.messaging.markRead(uri('alice'));
+    bob.messaging.markRead(withPeer(bob, uri('alice')));
     // Barrier: a later message from bob arrives after any notification he would have sent.
-    bob.messaging.send(uri('alice'), 'ok');
+    bob.messaging.send(withPeer(bob, uri('alice')), 'ok');
     await waitFor(() => expect(texts(alice, 'bob').at(-1)).toBe('in ok'));
     expect(states(alice, 'bob')).toEqual(['read', 'delivered']);
   });
@@ -127,7 +135,7 @@ describe('receipts (CPIM with IMDN, RFC 3862 and 5438)', () => {
       expect(
         (await mallory.request('MESSAGE', uri('alice'), kamailio.sipPort, { body: body('m-1'), contentType: 'message/cpim' })).status,
       ).toBe(200);
-      const page = alice.messaging.history('sip:mallory@elsewhere.test', 10);
+      const page = alice.messaging.history(withPeer(alice, 'sip:mallory@elsewhere.test'), 10);
       expect(page.ok && page.value.map((m) => m.text)).toEqual(['hi via cpim']);
     } finally {
       await mallory.close();
@@ -139,16 +147,18 @@ describe('typing (RFC 3994 is-composing)', () => {
   test("alice typing shows on bob's side; stopping ends it; her message ends it too; once a refresh, not per keystroke", async () => {
     const [alice, bob] = await colleagues('carol', 'dave');
     const seen: boolean[] = [];
-    bob.messaging.onDidChangeTyping(({ peer, typing }) => {
-      if (peer === uri('carol')) seen.push(typing);
+    // Told in a conversation: dave has his with carol open (typing alone makes none).
+    withPeer(bob, uri('carol'));
+    bob.messaging.onDidChangeTyping(({ conversationId, sender, typing }) => {
+      if (sender === uri('carol') && conversationId === withPeer(bob, uri('carol'))) seen.push(typing);
     });
-    for (let i = 0; i < 5; i++) expect(alice.messaging.setTyping(uri('dave'), true).ok).toBe(true);
+    for (let i = 0; i < 5; i++) expect(alice.messaging.setTyping(withPeer(alice, uri('dave')), true).ok).toBe(true);
     await waitFor(() => expect(seen).toEqual([true]));
-    alice.messaging.setTyping(uri('dave'), false);
+    alice.messaging.setTyping(withPeer(alice, uri('dave')), false);
     await waitFor(() => expect(seen).toEqual([true, false]));
-    alice.messaging.setTyping(uri('dave'), true);
+    alice.messaging.setTyping(withPeer(alice, uri('dave')), true);
     await waitFor(() => expect(seen).toEqual([true, false, true]));
-    alice.messaging.send(uri('dave'), 'done typing');
+    alice.messaging.send(withPeer(alice, uri('dave')), 'done typing');
     await waitFor(() => expect(texts(bob, 'carol')).toEqual(['in done typing']));
     await waitFor(() => expect(seen).toEqual([true, false, true, false]));
   });
@@ -158,7 +168,9 @@ describe('bounded against invented senders', () => {
   test('a flood of typing notices from 150 invented addresses shows at most 100 people typing', async () => {
     const alice = await fleet.signedIn('alice');
     const typing = new Set<string>();
-    alice.messaging.onDidChangeTyping(({ peer, typing: on }) => (on ? typing.add(peer) : typing.delete(peer)));
+    alice.messaging.onDidChangeTyping(({ sender, typing: on }) => (on ? typing.add(sender) : typing.delete(sender)));
+    // Typing is told in a conversation: alice has one open with each of them (nobody's typing makes one).
+    for (let i = 0; i < 150; i++) withPeer(alice, `sip:bot${i}@elsewhere.test`);
     const mallory = await RawSipPeer.start('mallory', 'elsewhere.test');
     const body =
       '<?xml version="1.0"?><isComposing xmlns="urn:ietf:params:xml:ns:im-iscomposing"><state>active</state><refresh>300</refresh></isComposing>';
@@ -187,10 +199,10 @@ describe('message requests are bounded', () => {
     try {
       for (let i = 0; i < MAX_REQUEST_MESSAGES; i++) expect(await send('mallory@elsewhere.test', `spam ${i}`)).toBe(200);
       expect(await send('mallory@elsewhere.test', 'one too many')).toBe(486);
-      const page = alice.messaging.history('sip:mallory@elsewhere.test', 200);
+      const page = alice.messaging.history(withPeer(alice, 'sip:mallory@elsewhere.test'), 200);
       expect(page.ok && page.value.length).toBe(MAX_REQUEST_MESSAGES);
       // Read: room again.
-      alice.messaging.markRead('sip:mallory@elsewhere.test');
+      alice.messaging.markRead(withPeer(alice, 'sip:mallory@elsewhere.test'));
       expect(await send('mallory@elsewhere.test', 'after reading')).toBe(200);
 
       // Many strangers: one message each until the waiting list is full; the next new one waits outside.
@@ -212,7 +224,7 @@ describe('never lose, never duplicate', () => {
     await kamailio.stop();
     try {
       await waitFor(() => expect(alice.connection.current.status).toBe('reconnecting'));
-      for (const text of ['one', 'two', 'three']) expect(alice.messaging.send(uri('dave'), text).ok).toBe(true);
+      for (const text of ['one', 'two', 'three']) expect(alice.messaging.send(withPeer(alice, uri('dave')), text).ok).toBe(true);
       expect(states(alice, 'dave')).toEqual(['queued', 'queued', 'queued']);
     } finally {
       await kamailio.start();
@@ -220,7 +232,7 @@ describe('never lose, never duplicate', () => {
     // In the order they were sent (by the time carol's Parley gave them): one may have been stored
     // by the server for dave, not yet registered again, and delivered after two went straight.
     const sentOrder = () => {
-      const page = bob.messaging.history(uri('carol'), 10);
+      const page = bob.messaging.history(withPeer(bob, uri('carol')), 10);
       return page.ok ? [...page.value].sort((a, b) => a.sentAt - b.sentAt || a.id - b.id).map((m) => m.text) : [];
     };
     await waitFor(() => expect(sentOrder()).toEqual(['one', 'two', 'three']), 30_000);
@@ -240,10 +252,10 @@ describe('never lose, never duplicate', () => {
       expect((await send()).status).toBe(200);
       expect((await send()).status).toBe(200);
       expect((await mallory.request('MESSAGE', uri('alice'), kamailio.sipPort, { body: 'a new one' })).status).toBe(200);
-      const page = alice.messaging.history('sip:mallory@elsewhere.test', 10);
+      const page = alice.messaging.history(withPeer(alice, 'sip:mallory@elsewhere.test'), 10);
       expect(page.ok && page.value.map((m) => m.text)).toEqual(['only once', 'a new one']);
       // Someone not in my contacts: their conversation is a message request.
-      expect(alice.messaging.conversations()).toMatchObject([{ peer: 'sip:mallory@elsewhere.test', stranger: true, unread: 2 }]);
+      expect(alice.messaging.conversations()).toMatchObject([{ members: ['sip:mallory@elsewhere.test'], stranger: true, unread: 2 }]);
     } finally {
       await mallory.close();
     }
@@ -266,7 +278,7 @@ describe('never lose, never duplicate', () => {
         contentType: 'message/cpim',
       });
       expect(cpim.status).toBe(200);
-      const page = alice.messaging.history('sip:mallory@elsewhere.test', 10);
+      const page = alice.messaging.history(withPeer(alice, 'sip:mallory@elsewhere.test'), 10);
       expect(page.ok && page.value.map((m) => m.text)).toEqual(['wrapped text']);
     } finally {
       await mallory.close();
@@ -282,20 +294,20 @@ describe('message requests (from people not in my contacts)', () => {
     try {
       expect((await mallory.request('MESSAGE', uri('alice'), kamailio.sipPort, { body: 'buy now' })).status).toBe(200);
       expect((await eve.request('MESSAGE', uri('alice'), kamailio.sipPort, { body: 'hello?' })).status).toBe(200);
-      expect(alice.messaging.conversations().map((c) => [c.peer, c.stranger])).toEqual([
+      expect(alice.messaging.conversations().map((c) => [c.members[0], c.stranger])).toEqual([
         ['sip:eve@elsewhere.test', true],
         ['sip:mallory@elsewhere.test', true],
       ]);
-      expect(alice.messaging.blockRequest('sip:mallory@elsewhere.test').ok).toBe(true);
+      expect(alice.messaging.blockRequest(withPeer(alice, 'sip:mallory@elsewhere.test')).ok).toBe(true);
       expect((await mallory.request('MESSAGE', uri('alice'), kamailio.sipPort, { body: 'buy again' })).status).toBe(403);
-      expect(alice.messaging.deleteConversation('sip:eve@elsewhere.test').ok).toBe(true);
+      expect(alice.messaging.deleteConversation(withPeer(alice, 'sip:eve@elsewhere.test')).ok).toBe(true);
       expect(alice.messaging.conversations()).toEqual([]);
       // Eve was only deleted, not blocked: she can write again.
       expect((await eve.request('MESSAGE', uri('alice'), kamailio.sipPort, { body: 'still there?' })).status).toBe(200);
       expect(alice.messaging.conversations().map((c) => c.last.text)).toEqual(['still there?']);
       // Accept: she becomes a contact, and the conversation an ordinary one.
-      expect(alice.messaging.acceptRequest('sip:eve@elsewhere.test').ok).toBe(true);
-      expect(alice.messaging.conversations()).toMatchObject([{ peer: 'sip:eve@elsewhere.test', stranger: false }]);
+      expect(alice.messaging.acceptRequest(withPeer(alice, 'sip:eve@elsewhere.test')).ok).toBe(true);
+      expect(alice.messaging.conversations()).toMatchObject([{ members: ['sip:eve@elsewhere.test'], stranger: false }]);
     } finally {
       await mallory.close();
       await eve.close();
@@ -306,10 +318,10 @@ describe('message requests (from people not in my contacts)', () => {
 describe('search', () => {
   test('finds words (as prefixes, accents ignored) in every conversation, newest first; query syntax typed is just words; deleted ones are gone', async () => {
     const [alice, bob] = await colleagues('erin', 'frank');
-    alice.messaging.send(uri('frank'), 'Lunch at the café tomorrow?');
-    alice.messaging.send(uri('frank'), 'The deployment is done');
+    alice.messaging.send(withPeer(alice, uri('frank')), 'Lunch at the café tomorrow?');
+    alice.messaging.send(withPeer(alice, uri('frank')), 'The deployment is done');
     await waitFor(() => expect(texts(bob, 'erin')).toHaveLength(2));
-    bob.messaging.send(uri('erin'), 'Cafe sounds good, tomorrow then');
+    bob.messaging.send(withPeer(bob, uri('erin')), 'Cafe sounds good, tomorrow then');
     await waitFor(() => expect(texts(alice, 'frank')).toHaveLength(3));
     const found = (engine: Engine, query: string) => {
       const result = engine.messaging.search(query);
@@ -321,7 +333,7 @@ describe('search', () => {
     expect(found(alice, '   ')).toEqual([]);
     // Another account's messages are not mine to find.
     expect(found(bob, 'deployment')).toEqual(['The deployment is done']);
-    alice.messaging.deleteConversation(uri('frank'));
+    alice.messaging.deleteConversation(withPeer(alice, uri('frank')));
     expect(found(alice, 'cafe')).toEqual([]);
   });
 });
@@ -330,11 +342,11 @@ describe('offline delivery through the server (msilo)', () => {
   test('bob signed out → 202 "stored" → bob signs in and gets them in order, with the time they were sent', async () => {
     const alice = await fleet.signedIn('erin');
     const before = Date.now();
-    for (const text of ['first while away', 'second while away']) alice.messaging.send(uri('frank'), text);
+    for (const text of ['first while away', 'second while away']) alice.messaging.send(withPeer(alice, uri('frank')), text);
     await waitFor(() => expect(states(alice, 'frank')).toEqual(['stored', 'stored']));
     const bob = await fleet.signedIn('frank');
     await waitFor(() => expect(texts(bob, 'erin')).toEqual(['in first while away', 'in second while away']));
-    const page = bob.messaging.history(uri('erin'), 10);
+    const page = bob.messaging.history(withPeer(bob, uri('erin')), 10);
     const times = page.ok ? page.value.map((m) => m.sentAt) : [];
     // The time the server stored them — its Date header, in whole seconds — not the moment they
     // were delivered (which would carry milliseconds).
@@ -355,11 +367,11 @@ describe('offline delivery, then the receipt', () => {
     erin.contacts.add({ address: uri('frank') });
     frank.contacts.add({ address: uri('erin') });
     // They have chatted before: erin knows frank's Parley takes CPIM with receipts.
-    erin.messaging.send(uri('frank'), 'see you tomorrow');
+    erin.messaging.send(withPeer(erin, uri('frank')), 'see you tomorrow');
     await waitFor(() => expect(states(erin, 'frank')).toEqual(['delivered']));
     await frank.close();
 
-    erin.messaging.send(uri('frank'), 'one more thing');
+    erin.messaging.send(withPeer(erin, uri('frank')), 'one more thing');
     await waitFor(() => expect(states(erin, 'frank')).toEqual(['delivered', 'stored']));
     await fleet.signedIn('frank', { dataDir });
     await waitFor(() => expect(states(erin, 'frank')).toEqual(['delivered', 'delivered']));
@@ -375,7 +387,7 @@ describe('Linphone (linphonec 5.1) as the other side', () => {
       linphone.chat(uri('alice'), 'hello from Linphone');
       await waitFor(() => expect(texts(alice, 'linphone')).toEqual(['in hello from Linphone']));
 
-      expect(alice.messaging.send(uri('linphone'), 'hello Linphone, from Parley').ok).toBe(true);
+      expect(alice.messaging.send(withPeer(alice, uri('linphone')), 'hello Linphone, from Parley').ok).toBe(true);
       await linphone.waitFor(/hello Linphone, from Parley/);
       // Linphone answers with a positive-delivery IMDN whose body is deflate-compressed (a binary
       // WebSocket frame): inflated, matched to the message by its Call-ID, never shown as a message.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Engine } from '../../main/engine.js';
 import { Baresip } from '../support/baresip.js';
-import { EngineFleet } from '../support/engines.js';
+import { EngineFleet, withPeer } from '../support/engines.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { RawSipPeer } from '../support/raw-sip-peer.js';
 
@@ -44,7 +44,7 @@ describe('nothing is answered 200 unless it was handled', () => {
   test('a chat message is answered 200 only once it is stored: it is in the history when the 200 arrives', async () => {
     const response = await send('MESSAGE', { body: 'are you there?' });
     expect(response.status).toBe(200);
-    const page = alice.messaging.history('sip:mallory@evil.test', 10);
+    const page = alice.messaging.history(withPeer(alice, 'sip:mallory@evil.test'), 10);
     expect(page.ok && page.value.map((m) => m.text)).toContain('are you there?');
   });
 
@@ -134,13 +134,13 @@ describe('a standard SIP phone (baresip) and chat', () => {
       baresip.message('hello from a desk phone');
       // The final answer to its MESSAGE, read from baresip's own SIP trace.
       await vi.waitFor(() => expect(baresip.finalResponses('MESSAGE')).toEqual([200]), { timeout: 5_000 });
-      const page = alice.messaging.history(`sip:baresip@${DOMAIN}`, 10);
+      const page = alice.messaging.history(withPeer(alice, `sip:baresip@${DOMAIN}`), 10);
       expect(page.ok && page.value.map((m) => m.text)).toEqual(['hello from a desk phone']);
 
-      expect(alice.messaging.send(`baresip@${DOMAIN}`, 'hello desk phone, from Parley').ok).toBe(true);
+      expect(alice.messaging.send(withPeer(alice, `baresip@${DOMAIN}`), 'hello desk phone, from Parley').ok).toBe(true);
       await baresip.waitFor(/hello desk phone, from Parley/);
       await vi.waitFor(() => {
-        const mine = alice.messaging.history(`sip:baresip@${DOMAIN}`, 10);
+        const mine = alice.messaging.history(withPeer(alice, `sip:baresip@${DOMAIN}`), 10);
         expect(mine.ok && mine.value.filter((m) => m.direction === 'out').map((m) => m.state)).toEqual(['sent']);
       });
     } finally {

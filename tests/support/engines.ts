@@ -1,3 +1,4 @@
+import type { ConversationId } from '../../shared/domain/chat.js';
 import type { SignInParams } from '../../shared/domain/account.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,4 +55,14 @@ export class EngineFleet {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * The id of `engine`'s direct conversation with `peer` (made the first time), for tests that speak
+ * of people: the messaging service speaks of conversations.
+ */
+export function withPeer(engine: Pick<Engine, 'messaging'>, peer: string): ConversationId {
+  const conversation = engine.messaging.conversationWith(peer);
+  if (!conversation.ok) throw new Error(`no conversation with ${peer}: ${conversation.error.message}`);
+  return conversation.value.id;
 }

@@ -14,6 +14,7 @@ import { updateToSchemaVersion0012 } from './0012-ice-servers.js';
 import { updateToSchemaVersion0013 } from './0013-phone-gateway.js';
 import { updateToSchemaVersion0014 } from './0014-call-end-reasons.js';
 import { updateToSchemaVersion0015 } from './0015-message-failures.js';
+import { updateToSchemaVersion0016 } from './0016-conversation-ids.js';
 
 /** Migrations in order; migration N brings the schema from version N-1 to N. Never edit a shipped one. */
 export const MIGRATIONS: readonly ((db: Database) => void)[] = [
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly ((db: Database) => void)[] = [
   updateToSchemaVersion0013,
   updateToSchemaVersion0014,
   updateToSchemaVersion0015,
+  updateToSchemaVersion0016,
 ];
 
 /** The schema version this build writes. */

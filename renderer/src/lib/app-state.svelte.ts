@@ -7,6 +7,7 @@ import type { Bridge } from './bridge';
 import { ContactsState } from './contacts-state.svelte';
 import { UiState } from './ui-state.svelte';
 import { ChatState } from './chat-state.svelte';
+import { asConversationId, type ConversationId } from '../../../shared/domain/chat';
 import { CallsState } from './calls-state.svelte';
 import { Subscriptions } from './subscriptions';
 
@@ -27,8 +28,8 @@ export class AppState {
   readonly chat: ChatState;
   /** Calls. */
   readonly calls: CallsState;
-  /** In the desktop app's window for one conversation: whose (from the window's URL). */
-  readonly conversationPeer: string | null;
+  /** In the desktop app's window for one conversation: which (from the window's URL). */
+  readonly conversationId: ConversationId | null;
   /** In the desktop app's call window: which call (from the window's URL). */
   readonly callWindowId: string | null;
   private readonly api: ParleyApi;
@@ -37,8 +38,8 @@ export class AppState {
     this.api = bridge.api;
     this.ui = new UiState(bridge.api);
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, not state
-    const peer = new URLSearchParams(location.search).get('conversation');
-    this.conversationPeer = peer && /^sips?:[^\s]+@[^\s]+$/.test(peer) ? peer : null;
+    const conversation = new URLSearchParams(location.search).get('conversation');
+    this.conversationId = conversation && /^[1-9]\d{0,14}$/.test(conversation) ? asConversationId(Number(conversation)) : null;
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, not state
     const callId = new URLSearchParams(location.search).get('call');
     this.callWindowId = callId && /^[\w-]{1,64}$/.test(callId) ? callId : null;

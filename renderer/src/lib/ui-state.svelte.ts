@@ -1,5 +1,6 @@
 import { tick } from 'svelte';
 import { DEFAULT_UI_SETTINGS, type Density, type DeviceKind, type UiSettings } from '../../../shared/domain/settings';
+import type { ConversationId } from '../../../shared/domain/chat';
 import type { ParleyApi } from '../../../shared/ipc/contract';
 import { Subscriptions } from './subscriptions';
 
@@ -15,7 +16,7 @@ import { Subscriptions } from './subscriptions';
 export type View =
   | { readonly kind: 'list' }
   | { readonly kind: 'card'; readonly id: number; readonly focus?: 'rename' | 'group' | 'remove' }
-  | { readonly kind: 'chat'; readonly peer: string }
+  | { readonly kind: 'chat'; readonly conversation: ConversationId }
   | { readonly kind: 'requests' }
   | { readonly kind: 'search' }
   | { readonly kind: 'approvals' }
@@ -90,13 +91,19 @@ export class UiState {
   }
 
   /**
-   * Opens a conversation: in its own window in the desktop app (one per person), beside or instead
-   * of the list in web mode.
+   * Opens a conversation: in its own window in the desktop app (one per conversation), beside or
+   * instead of the list in web mode.
    */
-  async openChat(peer: string, returnFocus: (() => void) | null = null): Promise<void> {
-    const own = await this.api.app.openConversation({ peer });
+  async openChat(conversation: ConversationId, returnFocus: (() => void) | null = null): Promise<void> {
+    const own = await this.api.app.openConversation({ conversationId: conversation });
     if (own.ok && own.value.opened) return;
-    this.open({ kind: 'chat', peer }, returnFocus);
+    this.open({ kind: 'chat', conversation }, returnFocus);
+  }
+
+  /** Opens the conversation with one person (made the first time). */
+  async openChatWith(peer: string, returnFocus: (() => void) | null = null): Promise<void> {
+    const conversation = await this.api.chat.with({ peer });
+    if (conversation.ok) await this.openChat(conversation.value.id, returnFocus);
   }
 
   /** Back to the list; the focus returns to where the pane was opened from. */

@@ -13,10 +13,16 @@ import { findContact, findContactByPhone, listGroups, setGroupCollapsed } from '
 import { getUiSettings, setUiSettings } from '../../../main/store/ui-settings-repository.js';
 import { callHistory, markMissedSeen, recordCall, unseenMissed } from '../../../main/store/call-history-repository.js';
 import {
+  applySendEvent,
   blockSender,
   conversations,
   deleteConversation,
+  directConversation,
+  findDirectConversation,
+  history,
   insertIncoming,
+  insertOutgoing,
+  nextInOutbox,
   isSenderBlocked,
   markRead,
   searchMessages,
@@ -223,11 +229,18 @@ describe('migrations 0006 and 0007: messages and blocked senders', () => {
     );
     // (the repository reads today's schema)
     migrate(db);
-    const message = { peer: 'sip:b@c', text: 'hi', sentAt: 1, dedupe: 'call|1|sip:b@c', unread: true };
-    expect(insertIncoming(db, 'sip:a@c', message, 2)).toMatchObject({ text: 'hi', state: 'received' });
-    expect(insertIncoming(db, 'sip:a@c', message, 3)).toBeUndefined();
+    const message = (owner: string) => ({
+      conversationId: directConversation(db, owner, 'sip:b@c', 1).id,
+      sender: 'sip:b@c',
+      text: 'hi',
+      sentAt: 1,
+      dedupe: 'call|1|sip:b@c',
+      unread: true,
+    });
+    expect(insertIncoming(db, 'sip:a@c', message('sip:a@c'), 2)).toMatchObject({ text: 'hi', state: 'received' });
+    expect(insertIncoming(db, 'sip:a@c', message('sip:a@c'), 3)).toBeUndefined();
     // Another account may hold the same key.
-    expect(insertIncoming(db, 'sip:x@c', message, 3)).toBeDefined();
+    expect(insertIncoming(db, 'sip:x@c', message('sip:x@c'), 3)).toBeDefined();
     expect(() => db.prepare("UPDATE messages SET state = 'lost'").run()).toThrow(/CHECK/);
     blockSender(db, 'sip:a@c', 'sip:spam@x', 4);
     expect(isSenderBlocked(db, 'sip:a@c', 'sip:spam@x')).toBe(true);
@@ -245,7 +258,8 @@ describe('migration 0008: message search', () => {
     // (the repository reads today's schema)
     migrate(db);
     expect(searchMessages(db, 'sip:a@c', 'pineap', 10).map((m) => m.text)).toEqual(['old pineapple note']);
-    insertIncoming(db, 'sip:a@c', { peer: 'sip:b@c', text: 'new pineapple', sentAt: 2, dedupe: 'k2', unread: false }, 2);
+    const conversationId = directConversation(db, 'sip:a@c', 'sip:b@c', 2).id;
+    insertIncoming(db, 'sip:a@c', { conversationId, sender: 'sip:b@c', text: 'new pineapple', sentAt: 2, dedupe: 'k2', unread: false }, 2);
     expect(searchMessages(db, 'sip:a@c', 'pineapple', 10).map((m) => m.text)).toEqual(['new pineapple', 'old pineapple note']);
     db.prepare("DELETE FROM messages WHERE body = 'old pineapple note'").run();
     expect(searchMessages(db, 'sip:a@c', 'pineapple', 10).map((m) => m.text)).toEqual(['new pineapple']);
@@ -264,12 +278,14 @@ describe('migration 0009: conversations', () => {
     migrate(db, 9);
     // (the repository reads today's schema)
     migrate(db);
+    const withPeer = (peer: string) => directConversation(db, 'sip:a@c', peer, 1).id;
     const incoming = (peer: string, text: string, unread: boolean) =>
-      insertIncoming(db, 'sip:a@c', { peer, text, sentAt: 1, dedupe: text, unread }, 1)!;
+      insertIncoming(db, 'sip:a@c', { conversationId: withPeer(peer), sender: peer, text, sentAt: 1, dedupe: text, unread }, 1)!;
     expect(db.prepare<[], { strict: number }>("SELECT strict FROM pragma_table_list WHERE name = 'conversations'").get()).toEqual({
       strict: 1,
     });
-    const summary = () => conversations(db, 'sip:a@c').map(({ last, unread }) => [last.peer, last.text, unread]);
+    const summary = () =>
+      conversations(db, 'sip:a@c').map(({ conversation, last, unread }) => [conversation.members[0], last.text, unread]);
     expect(summary()).toEqual([
       ['sip:d@c', 'd1', 0],
       ['sip:b@c', 'b2', 2],
@@ -278,14 +294,14 @@ describe('migration 0009: conversations', () => {
 
     incoming('sip:b@c', 'b3', true);
     expect(summary()[0]).toEqual(['sip:b@c', 'b3', 3]);
-    markRead(db, 'sip:a@c', 'sip:b@c');
+    markRead(db, 'sip:a@c', withPeer('sip:b@c'));
     expect(summary()[0]).toEqual(['sip:b@c', 'b3', 0]);
     expect(unreadCount(db, 'sip:a@c')).toBe(0);
     // Deleting the newest message makes the one before it the last.
     const b4 = incoming('sip:b@c', 'b4', true);
     db.prepare('DELETE FROM messages WHERE id = ?').run(b4.id);
     expect(summary()[0]).toEqual(['sip:b@c', 'b3', 0]);
-    deleteConversation(db, 'sip:a@c', 'sip:b@c');
+    deleteConversation(db, 'sip:a@c', withPeer('sip:b@c'));
     expect(summary()).toEqual([['sip:d@c', 'd1', 0]]);
     // The other account's conversation with b is untouched.
     expect(conversations(db, 'sip:x@c').map(({ last, unread }) => [last.text, unread])).toEqual([['other account', 1]]);
@@ -489,6 +505,133 @@ describe('migration 0015: why a message failed is a value, not a sentence', () =
     expect(searchMessages(db, 'sip:a@c', 'third', 10).map((m) => [m.text, m.failure])).toEqual([
       ['third', { status: 499, phrase: 'Nope' }],
     ]);
+    db.close();
+  });
+});
+
+describe('migration 0016: conversations have ids and members; my messages have recipients', () => {
+  test('a database from the release before keeps its history, unread counts, search and outbox, now by conversation', () => {
+    const db = new Database(tempFile());
+    migrate(db, 15);
+    const insert = db.prepare(
+      `INSERT INTO messages (owner, peer, direction, body, sent_at, created_at, state, unread, fail_status, call_id, imdn_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const row = (
+      owner: string,
+      peer: string,
+      direction: 'in' | 'out',
+      body: string,
+      state: string,
+      unread = 0,
+      failStatus: number | null = null,
+    ) =>
+      Number(insert.run(owner, peer, direction, body, 10, 20, state, unread, failStatus, `call-${body}`, `imdn-${body}`).lastInsertRowid);
+    const b1 = row('sip:a@c', 'sip:b@c', 'in', 'hello from b', 'received', 1);
+    const b2 = row('sip:a@c', 'sip:b@c', 'out', 'reply to b', 'delivered');
+    const d1 = row('sip:a@c', 'sip:d@c', 'out', 'queued to d', 'queued');
+    const d2 = row('sip:a@c', 'sip:d@c', 'out', 'caught sending to d', 'sending');
+    const d3 = row('sip:a@c', 'sip:d@c', 'out', 'refused by d', 'failed', 0, 404);
+    const b3 = row('sip:a@c', 'sip:b@c', 'in', 'unread pineapple from b', 'received', 1);
+    row('sip:x@c', 'sip:b@c', 'in', 'other account', 'received', 1);
+    migrate(db, 16);
+
+    const strict = db
+      .prepare<[], { name: string; strict: number }>(
+        "SELECT name, strict FROM pragma_table_list WHERE name IN ('conversations', 'conversation_members', 'messages', 'message_recipients')",
+      )
+      .all();
+    expect(strict.map((t) => t.strict)).toEqual([1, 1, 1, 1]);
+    expect(db.prepare("SELECT count(*) AS n FROM pragma_table_info('messages') WHERE name = 'peer'").get()).toEqual({ n: 0 });
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+
+    // Each (account, person) became one direct conversation, listed newest first with its unread count.
+    const listed = conversations(db, 'sip:a@c').map(({ conversation, last, unread }) => ({
+      kind: conversation.kind,
+      members: conversation.members,
+      last: last.id,
+      unread,
+    }));
+    expect(listed).toEqual([
+      { kind: 'direct', members: ['sip:b@c'], last: b3, unread: 2 },
+      { kind: 'direct', members: ['sip:d@c'], last: d3, unread: 0 },
+    ]);
+    expect(unreadCount(db, 'sip:a@c')).toBe(2);
+    expect(unreadCount(db, 'sip:x@c')).toBe(1);
+    const withB = findDirectConversation(db, 'sip:a@c', 'sip:b@c')!;
+    const withD = findDirectConversation(db, 'sip:a@c', 'sip:d@c')!;
+    // The same conversation is found again, not made twice.
+    expect(directConversation(db, 'sip:a@c', 'sip:b@c', 99).id).toBe(withB.id);
+    expect(findDirectConversation(db, 'sip:x@c', 'sip:b@c')!.id).not.toBe(withB.id);
+
+    // History keeps its ids and order; who wrote each is said.
+    expect(history(db, 'sip:a@c', withB.id, 50).map((m) => [m.id, m.sender, m.direction, m.text, m.state])).toEqual([
+      [b1, 'sip:b@c', 'in', 'hello from b', 'received'],
+      [b2, 'sip:a@c', 'out', 'reply to b', 'delivered'],
+      [b3, 'sip:b@c', 'in', 'unread pineapple from b', 'received'],
+    ]);
+    expect(history(db, 'sip:a@c', withD.id, 50).map((m) => [m.id, m.state, m.failure])).toEqual([
+      [d1, 'queued', undefined],
+      [d2, 'sending', undefined],
+      [d3, 'failed', { status: 404 }],
+    ]);
+    // Search finds old messages, and in their conversation.
+    expect(searchMessages(db, 'sip:a@c', 'pineapple', 10).map((m) => [m.id, m.conversationId])).toEqual([[b3, withB.id]]);
+
+    // Each of my messages has its recipient; one caught mid-send is queued again (`sending` is never stored).
+    expect(db.prepare('SELECT message_id, recipient, state FROM message_recipients ORDER BY message_id').all()).toEqual([
+      { message_id: b2, recipient: 'sip:b@c', state: 'delivered' },
+      { message_id: d1, recipient: 'sip:d@c', state: 'queued' },
+      { message_id: d2, recipient: 'sip:d@c', state: 'queued' },
+      { message_id: d3, recipient: 'sip:d@c', state: 'failed' },
+    ]);
+    expect(nextInOutbox(db, 'sip:a@c')).toMatchObject({
+      id: d1,
+      recipient: 'sip:d@c',
+      callId: 'call-queued to d',
+      imdnId: 'imdn-queued to d',
+    });
+
+    // Reading and deleting follow the conversation, by id.
+    markRead(db, 'sip:a@c', withB.id);
+    expect(unreadCount(db, 'sip:a@c')).toBe(0);
+    deleteConversation(db, 'sip:a@c', withD.id);
+    expect(conversations(db, 'sip:a@c').map(({ conversation }) => conversation.id)).toEqual([withB.id]);
+    expect(db.prepare('SELECT count(*) AS n FROM message_recipients').get()).toEqual({ n: 1 });
+    expect(() =>
+      db.prepare("INSERT INTO conversations (owner, kind, peer, created_at) VALUES ('sip:a@c', 'direct', NULL, 1)").run(),
+    ).toThrow(/CHECK/);
+    expect(() =>
+      db.prepare("INSERT INTO conversations (owner, kind, peer, created_at) VALUES ('sip:a@c', 'direct', 'sip:b@c', 1)").run(),
+    ).toThrow(/UNIQUE/);
+    db.close();
+  });
+
+  test("a message's state moves only forward, per recipient, whatever order the answers come in", () => {
+    const db = openDatabase(tempFile());
+    const owner = 'sip:a@c';
+    const conversation = directConversation(db, owner, 'sip:b@c', 1);
+    const sent = insertOutgoing(db, owner, conversation, 'hi', { callId: 'c1', imdnId: 'i1' }, 1);
+    const state = () => history(db, owner, conversation.id, 1)[0]!.state;
+    // The delivery notification overtakes the 200: the 200 then changes nothing.
+    expect(applySendEvent(db, owner, sent.id, 'sip:b@c', 'delivered')?.state).toBe('delivered');
+    expect(applySendEvent(db, owner, sent.id, 'sip:b@c', 'answered')).toBeUndefined();
+    expect(applySendEvent(db, owner, sent.id, 'sip:b@c', 'failed', { status: 408 })).toBeUndefined();
+    expect(state()).toBe('delivered');
+    expect(applySendEvent(db, owner, sent.id, 'sip:b@c', 'read')?.state).toBe('read');
+    expect(applySendEvent(db, owner, sent.id, 'sip:b@c', 'delivered')).toBeUndefined();
+    // Someone it did not go to changes nothing.
+    expect(applySendEvent(db, owner, sent.id, 'sip:mallory@c', 'failed')).toBeUndefined();
+    expect(state()).toBe('read');
+
+    const second = insertOutgoing(db, owner, conversation, 'again', { callId: 'c2', imdnId: 'i2' }, 2);
+    expect(applySendEvent(db, owner, second.id, 'sip:b@c', 'failed', { status: 480 })).toMatchObject({
+      state: 'failed',
+      failure: { status: 480 },
+    });
+    expect(applySendEvent(db, owner, second.id, 'sip:b@c', 'retry')).toMatchObject({ state: 'queued' });
+    expect(history(db, owner, conversation.id, 1)[0]!.failure).toBeUndefined();
+    expect(nextInOutbox(db, owner)?.id).toBe(second.id);
     db.close();
   });
 });
