@@ -1,5 +1,5 @@
 import type { BodyAndContentType, SessionDescriptionHandler, SessionDescriptionHandlerOptions } from 'sip.js';
-import { CallEndReason, mediaFailureEnd, type CallEnd } from '../../shared/domain/calls.js';
+import { CallEndReason, mediaFailureEnd, tracksFor, type CallEnd } from '../../shared/domain/calls.js';
 import type { MediaBridge } from './media-bridge.js';
 import { isHoldOffer, sendsVideo, tonesInMedia, unusableSdp } from './sdp.js';
 
@@ -55,7 +55,7 @@ export class BridgedDescriptionHandler implements SessionDescriptionHandler {
   async getDescription(options?: BridgedOptions): Promise<BodyAndContentType> {
     const reply = await this.ask({
       action: 'local',
-      video: this.call.video(),
+      tracks: tracksFor(this.call.video()),
       hold: this.call.held(),
       iceRestart: options?.iceRestart ?? false,
     });

@@ -1,11 +1,11 @@
-import type { MediaFailure, MediaRequest } from '../../shared/domain/calls.js';
+import type { MediaFailure, MediaRequest, MediaTrack } from '../../shared/domain/calls.js';
 import type { Clock, TimerHandle } from '../base/clock.js';
 import { systemClock } from '../base/clock.js';
 import { Emitter } from '../base/emitter.js';
 
 /** A media request without the routing fields the bridge adds. */
 type Ask =
-  | { action: 'local'; video: boolean; hold: boolean; iceRestart: boolean }
+  | { action: 'local'; tracks: readonly MediaTrack[]; hold: boolean; iceRestart: boolean }
   | { action: 'remote'; sdp: string; kind: 'offer' | 'answer' }
   | { action: 'dtmf'; tones: string }
   | { action: 'close' }

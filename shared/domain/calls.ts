@@ -260,6 +260,17 @@ export function callDuration(ms: number): string {
 }
 
 /**
+ * What I send in a call, by source: my microphone, my camera, my screen (to come). A media request
+ * names the tracks the page is to send, not a flag per kind.
+ */
+export type MediaTrack = 'microphone' | 'camera' | 'screen';
+
+/** The tracks I send in a call with or without my camera. */
+export function tracksFor(video: boolean): readonly MediaTrack[] {
+  return video ? ['microphone', 'camera'] : ['microphone'];
+}
+
+/**
  * A request from main to the page that holds a call's media (the IPC-backed session description
  * handler): make my SDP (an offer, or the answer to what was set), take theirs, send DTMF, or stop.
  */
@@ -269,7 +280,8 @@ export type MediaRequest =
       readonly callId: string;
       readonly token: string;
       readonly action: 'local';
-      readonly video: boolean;
+      /** What the page sends (and so offers, or accepts, to send). */
+      readonly tracks: readonly MediaTrack[];
       readonly hold: boolean;
       readonly iceRestart: boolean;
     }

@@ -105,12 +105,12 @@ test('a flood of invented watchers: coalesced events with a page, one notice per
 });
 
 test('hundreds waiting, then a re-sign-in: the watcher list arrives in one NOTIFY over 64 KiB, mis-framed by Kamailio 5.6, and is read — no reconnect loop', async () => {
-  const WAITING = 750;
-  let taken = 0;
-  // Waves of 25 until the server took 750: under a full run the test Kamailio (one SQLite file for
-  // its processes) refuses some with 500, and those are asked again under new names.
-  for (let wave = 0; taken < WAITING && wave < 2 * WAITING; wave += 25) {
-    const answers = await Promise.all(
+  // Waves of 25 until alice has some 700 waiting: under a full run the test Kamailio (one SQLite
+  // file for all its processes, busy with the block of the test before) refuses some with 500, or
+  // answers and loses the watcher row, so what counts is what reached her, not what was answered.
+  const WAITING = 700;
+  for (let wave = 0; alice.approvals.page().total < WAITING && wave < 4 * WAITING; wave += 25) {
+    await Promise.all(
       Array.from({ length: 25 }, (_, i) =>
         bots.request('SUBSCRIBE', `sip:alice@${DOMAIN}`, kamailio.sipPort, {
           from: `waiting${wave + i}@evil.test`,
@@ -118,9 +118,7 @@ test('hundreds waiting, then a re-sign-in: the watcher list arrives in one NOTIF
         }),
       ),
     );
-    taken += answers.filter((answer) => answer.status >= 200 && answer.status < 300).length;
   }
-  expect(taken).toBeGreaterThanOrEqual(WAITING);
   // Some 650 waiting make the full watcher list one NOTIFY of more than 64 KiB.
   await vi.waitFor(() => expect(alice.approvals.page().total).toBeGreaterThanOrEqual(650), { timeout: 30_000, interval: 100 });
   await alice.account.signOut();

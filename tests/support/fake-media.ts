@@ -49,7 +49,10 @@ export function answerMediaAtOnce(engine: Engine): MediaRequest[] {
       return;
     }
     const direction = request.hold ? 'sendonly' : heldByThem.get(request.callId) ? 'recvonly' : 'sendrecv';
-    engine.calls.mediaReply(request.requestId, { ok: true, sdp: fakeSdp({ video: request.video, direction, version: ++version }) });
+    engine.calls.mediaReply(request.requestId, {
+      ok: true,
+      sdp: fakeSdp({ video: request.tracks.includes('camera'), direction, version: ++version }),
+    });
   });
   return asked;
 }

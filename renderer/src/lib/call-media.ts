@@ -54,7 +54,8 @@ export class CallMedia {
     const established = this.connections.get(request.callId)?.currentRemoteDescription != null;
     try {
       let sdp: string | undefined;
-      if (request.action === 'local') sdp = await this.local(request.callId, request.video, request.hold, request.iceRestart);
+      if (request.action === 'local')
+        sdp = await this.local(request.callId, request.tracks.includes('camera'), request.hold, request.iceRestart);
       else if (request.action === 'remote') await this.remote(request.callId, request.sdp, request.kind);
       else if (request.action === 'dtmf') this.dtmf(request.callId, request.tones);
       else if (request.action === 'rollback') await this.rollback(request.callId);

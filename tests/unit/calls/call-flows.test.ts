@@ -135,3 +135,43 @@ test('no answer: on the fake clock, the ring time passes at once — the caller 
   const history = ada!.calls.history();
   expect(history.ok && history.value[0]).toMatchObject({ outcome: 'cancelled', end: { reason: CallEndReason.NoAnswer } });
 });
+
+test('busy and unreachable: the caller says which, and the history keeps busy and failed', async () => {
+  const [ada, bo] = await people();
+  bo!.contacts.add({ address: address(ada!) });
+  // In Do not disturb, a call is answered busy (486) without ringing.
+  bo!.myPresence.set('dnd');
+  const busy = ada!.calls.start(address(bo!), false, 'page');
+  if (!busy.ok) throw new Error(busy.error.message);
+  await until(() =>
+    expect(ada!.calls.list().find((call) => call.id === busy.value.id)?.end).toEqual({ reason: CallEndReason.Busy, status: 486 }),
+  );
+  // Nobody signed in there: the server answers 480.
+  const gone = ada!.calls.start(`u${++users}@${net.hub.domain}`, false, 'page');
+  if (!gone.ok) throw new Error(gone.error.message);
+  await until(() =>
+    expect(ada!.calls.list().find((call) => call.id === gone.value.id)?.end).toEqual({ reason: CallEndReason.Unavailable, status: 480 }),
+  );
+  await until(() => {
+    const history = ada!.calls.history();
+    expect(history.ok && history.value.map((record) => [record.outcome, record.end.reason, record.end.status])).toEqual([
+      ['failed', 'unavailable', 480],
+      ['busy', 'busy', 486],
+    ]);
+  });
+  // Bo, in Do not disturb, keeps the call he did not hear as missed.
+  const his = bo!.calls.history();
+  expect(his.ok && his.value.map((record) => [record.outcome, record.end.reason])).toEqual([['missed', 'missedDnd']]);
+});
+
+test('a media request names the tracks the page is to send: the microphone, and the camera for video', async () => {
+  const [ada, bo] = await people();
+  const asked: string[][] = [];
+  ada!.calls.media.onDidRequest((request) => {
+    if (request.action === 'local') asked.push([...request.tracks]);
+  });
+  const ids = await connected(ada!, bo!);
+  expect(asked).toEqual([['microphone']]);
+  expect((await ada!.calls.setVideo(ids.caller, true)).ok).toBe(true);
+  expect(asked).toEqual([['microphone'], ['microphone', 'camera']]);
+});

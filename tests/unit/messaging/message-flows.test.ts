@@ -2,6 +2,9 @@ import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import type { Engine } from '../../../main/engine.js';
 import { hubForFile } from '../../support/sip-hub.js';
 import { withPeer } from '../../support/engines.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // Chat logic between real engines (sip.js, SQLite) through the in-process SIP hub: no Kamailio.
 const net = hubForFile({ beforeAll, afterAll });
@@ -45,4 +48,64 @@ test('to someone signed out: the message fails, and Try again sends it exactly o
     expect(history.ok && history.value.map((message) => message.state)).not.toContain('failed');
   });
   expect(texts(ada, gone)).toEqual(['are you there?']);
+});
+
+test('written while the connection is down and Parley then quit: sent exactly once after the next start, then delivered', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-outbox-'));
+  try {
+    const user = `m${++users}`;
+    const ada = await net.fleet.signedIn(user, { dataDir });
+    const bo = await person();
+    ada.contacts.add({ address: uri(bo) });
+    bo.contacts.add({ address: uri(ada) });
+    net.hub.dropClients();
+    await until(() => expect(ada.connection.current.status).not.toBe('registered'));
+    const sent = ada.messaging.send(withPeer(ada, uri(bo)), 'written offline');
+    expect(sent).toMatchObject({ ok: true, value: { state: 'queued' } });
+    await ada.close();
+    const seenBefore = net.hub.seen.filter((line) => line === `MESSAGE ${uri(bo).slice(4, uri(bo).indexOf('@'))}`).length;
+
+    // (bo lost his connection too: he is back before ada starts again — this hub keeps no messages)
+    await until(() => expect(net.hub.registered(uri(bo).slice(4, uri(bo).indexOf('@')))).toBe(true));
+    const again = await net.fleet.signedIn(user, { dataDir });
+    await until(() => expect(texts(bo, uri(again))).toEqual(['written offline']));
+    await until(() => {
+      const history = again.messaging.history(withPeer(again, uri(bo)), 50);
+      expect(history.ok && history.value.map((message) => [message.id, message.state])).toEqual([[sent.ok && sent.value.id, 'delivered']]);
+    });
+    const sentAfter = net.hub.seen.filter((line) => line === `MESSAGE ${uri(bo).slice(4, uri(bo).indexOf('@'))}`).length;
+    expect(sentAfter - seenBefore).toBe(1);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('read receipts: told when read, unless the reader turned them off (then it stays delivered)', async () => {
+  const [ada, bo] = [await person(), await person()];
+  const cy = await person();
+  // As Settings ▸ Read receipts does.
+  expect(await cy.handlers['settings:set']({ readReceipts: false }, { id: 'test' })).toMatchObject({ ok: true });
+  for (const [a, b] of [
+    [ada, bo],
+    [bo, ada],
+    [ada, cy],
+    [cy, ada],
+  ] as const)
+    a.contacts.add({ address: uri(b) });
+  const toBo = ada.messaging.send(withPeer(ada, uri(bo)), 'for bo');
+  const toCy = ada.messaging.send(withPeer(ada, uri(cy)), 'for cy');
+  if (!toBo.ok || !toCy.ok) throw new Error('not queued');
+  const stateOf = (peer: Engine, id: number) => {
+    const history = ada.messaging.history(withPeer(ada, uri(peer)), 50);
+    return history.ok ? history.value.find((message) => message.id === id)?.state : undefined;
+  };
+  await until(() => expect(stateOf(bo, toBo.value.id)).toBe('delivered'));
+  await until(() => expect(stateOf(cy, toCy.value.id)).toBe('delivered'));
+  bo.messaging.markRead(withPeer(bo, uri(ada)));
+  cy.messaging.markRead(withPeer(cy, uri(ada)));
+  await until(() => expect(stateOf(bo, toBo.value.id)).toBe('read'));
+  // A receipt cy sent on reading would go before her next message: once that is here, none came.
+  cy.messaging.send(withPeer(cy, uri(ada)), 'read it');
+  await until(() => expect(texts(ada, uri(cy))).toEqual(['for cy', 'read it']));
+  expect(stateOf(cy, toCy.value.id)).toBe('delivered');
 });
