@@ -26,7 +26,7 @@ import type { SessionParticipant } from '../sip/sip-connection.js';
 import type { SipSession } from '../sip/sip-session.js';
 import { addressOf } from '../sip/uri.js';
 import { BridgedDescriptionHandler, CallFailure, type BridgedOptions } from './bridged-description-handler.js';
-import { CallSession } from './call-session.js';
+import { CallSession, type NewCall } from './call-session.js';
 import { unusableSdp } from './sdp.js';
 import type { Database } from 'better-sqlite3';
 import { callHistory, markMissedSeen, recordCall, unseenMissed, unseenMissedFrom } from '../store/call-history-repository.js';
@@ -847,7 +847,7 @@ export class CallService implements SessionParticipant {
     void invitation.progress().catch((error: unknown) => this.log.debug(`180: ${String(error)}`));
   }
 
-  private add(sip: Inviter | Invitation, call: Call): CallSession {
+  private add(sip: Inviter | Invitation, call: NewCall): CallSession {
     const entry = new CallSession(sip, call, this.clock, this.log, () => this.changes.fire(this.list()));
     this.entries.set(call.id, entry);
     this.bySession.set(sip, entry);

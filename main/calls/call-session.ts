@@ -1,5 +1,5 @@
 import type { Invitation, Inviter, Referral } from 'sip.js';
-import type { Call, CallState } from '../../shared/domain/calls.js';
+import type { Call, CallState, Participant } from '../../shared/domain/calls.js';
 import type { Clock } from '../base/clock.js';
 import { Timer } from '../base/timer.js';
 import type { Logger } from '../logger.js';
@@ -31,7 +31,21 @@ export function nextCallState(state: CallState, event: CallEvent): CallState | u
 }
 
 /** What may change of a call without a move of its state (state moves go through `transition`). */
-export type CallChanges = Partial<Omit<Call, 'state' | 'id' | 'direction'>>;
+export type CallChanges = Partial<Omit<Call, 'state' | 'id' | 'direction' | 'participants'>>;
+
+/** A call as the service makes it: who is in it follows from the other side it names. */
+export type NewCall = Omit<Call, 'participants'>;
+
+/** The call with its participants: the one other side of a two-party call, with what they send. */
+function withParticipants(call: NewCall): Call {
+  const other: Participant = {
+    uri: call.peer,
+    ...(call.number ? { number: call.number } : {}),
+    name: call.peerName,
+    media: { camera: call.remoteVideo, held: call.remoteHeld },
+  };
+  return { ...call, participants: [other] };
+}
 
 /**
  * One call: its dialog (sip.js), what the person sees of it, and the timers that bound it. Its state
@@ -66,13 +80,13 @@ export class CallSession {
 
   constructor(
     readonly sip: Inviter | Invitation,
-    call: Call,
+    call: NewCall,
     clock: Clock,
     private readonly log: Logger,
     /** Told after every change (the service sends the list to the pages). */
     private readonly changed: () => void,
   ) {
-    this.current = call;
+    this.current = withParticipants(call);
     this.ringTimer = new Timer(clock);
     this.lingerTimer = new Timer(clock);
     this.lostTimer = new Timer(clock);
@@ -99,7 +113,7 @@ export class CallSession {
       this.log.warn(`call ${this.current.id}: no move '${event}' from ${this.current.state}; ignored`);
       return false;
     }
-    this.current = { ...this.current, ...changes, state: next };
+    this.current = withParticipants({ ...this.current, ...changes, state: next });
     if (next === 'ended') this.stopTimers({ keepLinger: true });
     this.changed();
     return true;
@@ -107,7 +121,7 @@ export class CallSession {
 
   /** Changes what the call shows without moving its state. */
   update(changes: CallChanges): void {
-    this.current = { ...this.current, ...changes };
+    this.current = withParticipants({ ...this.current, ...changes });
     this.changed();
   }
 

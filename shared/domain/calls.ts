@@ -92,9 +92,30 @@ export function mediaFailureEnd(failure: MediaFailure | undefined): CallEnd {
  */
 export type CallState = 'calling' | 'ringing' | 'incoming' | 'connecting' | 'connected' | 'ended';
 
+/**
+ * Someone in a call other than me, with what their side sends. A two-party call has one; a
+ * conference will have one per person, each with media of their own.
+ */
+export interface Participant {
+  /** Their normalised SIP URI. */
+  readonly uri: string;
+  /** The E.164 number of a caller from the phone network, when it is one. */
+  readonly number?: string;
+  /** The name their call carried (network text, cleaned; '' when none): my contacts' name comes first. */
+  readonly name: string;
+  /** What reaches me from them: their camera, and whether they put the call on hold. */
+  readonly media: { readonly camera: boolean; readonly held: boolean };
+}
+
 export interface Call {
   /** Parley's own id for the call (not the SIP Call-ID). */
   readonly id: string;
+  /**
+   * Everyone in the call but me, each with their own media (one today). `peer`, `number`,
+   * `peerName`, `remoteVideo` and `remoteHeld` say the same of the one other side of a two-party
+   * call; what serves several parties reads this.
+   */
+  readonly participants: readonly Participant[];
   /** The other side, a SIP URI. */
   readonly peer: string;
   /** Their phone number (E.164) when the call is to or from one. */

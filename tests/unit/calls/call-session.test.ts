@@ -1,7 +1,7 @@
 import { expect, test, vi } from 'vitest';
 import type { Invitation } from 'sip.js';
-import { CALL_TRANSITIONS, CallSession, nextCallState, type CallEvent } from '../../../main/calls/call-session.js';
-import type { Call, CallState } from '../../../shared/domain/calls.js';
+import { CALL_TRANSITIONS, CallSession, nextCallState, type CallEvent, type NewCall } from '../../../main/calls/call-session.js';
+import type { CallState } from '../../../shared/domain/calls.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
 const STATES = Object.keys(CALL_TRANSITIONS) as CallState[];
@@ -10,7 +10,7 @@ const EVENTS: CallEvent[] = ['ring', 'earlyMedia', 'answer', 'established', 'end
 function session(state: CallState, clock = new FakeClock()) {
   const log = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const changed = vi.fn();
-  const call: Call = {
+  const call: NewCall = {
     id: 'c1',
     peer: 'sip:bob@example.com',
     peerName: '',
@@ -95,4 +95,12 @@ test("ending stops the call's timers but the one that clears it away; dispose st
   call.dispose();
   clock.advance(2_000);
   expect(fired).toEqual(['linger']);
+});
+
+test('who is in the call follows the other side it names, with what they send, through every change', () => {
+  const { call } = session('calling');
+  expect(call.call.participants).toEqual([{ uri: 'sip:bob@example.com', name: '', media: { camera: false, held: false } }]);
+  call.update({ peerName: 'Bob', remoteVideo: true });
+  call.transition('established', { remoteHeld: true });
+  expect(call.call.participants).toEqual([{ uri: 'sip:bob@example.com', name: 'Bob', media: { camera: true, held: true } }]);
 });
