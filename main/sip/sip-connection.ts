@@ -1,6 +1,12 @@
 import { RegistererState, UserAgent, type Registerer } from 'sip.js';
 import type { Identity } from '../../shared/domain/account.js';
-import type { ConnectionState, ConnectionStatus } from '../../shared/domain/connection.js';
+import {
+  SignInProblem,
+  signInFailureText,
+  type ConnectionState,
+  type ConnectionStatus,
+  type SignInFailure,
+} from '../../shared/domain/connection.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
 import { cleanText } from '../../shared/domain/text.js';
 import { err, ok, type ErrorKind, type IpcError, type Result } from '../../shared/ipc/result.js';
@@ -44,7 +50,15 @@ export interface SipConnectionOptions {
   readonly logger?: Logger;
 }
 
-type Outcome = { ok: true } | { ok: false; kind: ErrorKind; message: string };
+type Outcome = { ok: true } | { ok: false; error: IpcError };
+
+/** A sign-in failure of `kind`, as a value and in the catalogue's words. */
+function failed(kind: ErrorKind, signIn: SignInFailure): IpcError {
+  return { kind, message: signInFailureText(signIn), signIn };
+}
+
+/** Why the connection was lost when the transport said nothing more. */
+const CONNECTION_LOST: SignInFailure = { problem: SignInProblem.ConnectionLost };
 
 /**
  * A service that lives on the registration (presence, subscriptions, chat): told when the session
@@ -71,7 +85,7 @@ const TRANSITIONS: Readonly<Record<ConnectionStatus, readonly ConnectionStatus[]
   signingOut: ['signedOut'],
 };
 
-const AUTH_FAILED = 'The server rejected the user name or password.';
+const AUTH_FAILED: SignInFailure = { problem: SignInProblem.AuthFailed };
 
 /**
  * One SIP account's connection: the session (sip.js user agent over WebSocket, RFC 7118), its
@@ -165,7 +179,7 @@ export class SipConnection {
       const problem = await explainFailure(config.server, this.session.lastFailure);
       if (generation !== this.generation) return ok(this.state);
       if (keepTrying && problem.kind === 'unreachable') {
-        this.scheduleRetry(generation, problem.message);
+        this.scheduleRetry(generation, problem.signIn ?? CONNECTION_LOST);
         return ok(this.state);
       }
       await this.teardown();
@@ -181,13 +195,13 @@ export class SipConnection {
       this.transition({ status: 'registered', identity: this.identity, since: this.clock.now() });
       return ok(this.state);
     }
-    if (keepTrying && outcome.kind !== 'auth') {
-      this.scheduleRetry(generation, outcome.message);
+    if (keepTrying && outcome.error.kind !== 'auth') {
+      this.scheduleRetry(generation, outcome.error.signIn ?? CONNECTION_LOST);
       return ok(this.state);
     }
     await this.teardown();
-    this.transition({ status: 'signedOut', error: { kind: outcome.kind, message: outcome.message } });
-    return err(outcome.kind, outcome.message);
+    this.transition({ status: 'signedOut', error: outcome.error });
+    return { ok: false, error: outcome.error };
   }
 
   /** Un-registers (REGISTER with Expires: 0, RFC 3261 §10.2.2) and closes the connection. */
@@ -235,7 +249,7 @@ export class SipConnection {
       // we are registered: treat it like a lost connection.
       if (next === RegistererState.Unregistered && this.state.status === 'registered' && this.registerer === registerer) {
         this.log.info('registration lapsed; re-registering');
-        this.scheduleRetry(this.generation, 'The registration lapsed.');
+        this.scheduleRetry(this.generation, { problem: SignInProblem.RegistrationLapsed });
       }
     });
     return registerer;
@@ -243,7 +257,7 @@ export class SipConnection {
 
   private register(generation: number): Promise<Outcome> {
     const registerer = this.registerer;
-    if (!registerer) return Promise.resolve({ ok: false, kind: 'state', message: 'Not signed in.' });
+    if (!registerer) return Promise.resolve({ ok: false, error: { kind: 'state', message: 'Not signed in.' } });
     const server = this.config?.server ?? '';
     return new Promise<Outcome>((resolve) => {
       const timer = new Timer(this.clock);
@@ -256,15 +270,10 @@ export class SipConnection {
         resolve(outcome);
       };
       timer.schedule(this.options.registerTimeoutMs ?? 15_000, () =>
-        finish({ ok: false, kind: 'unreachable', message: `The server at ${server} did not answer.` }),
+        finish({ ok: false, error: failed('unreachable', { problem: SignInProblem.NotAnswering, server }) }),
       );
       // A 200 that grants (almost) no time: sip.js sees no registration and will not say more.
-      this.tooBrief = (seconds) =>
-        finish({
-          ok: false,
-          kind: 'rejected',
-          message: `The server at ${server} accepted the sign-in but kept it for only ${seconds} s, so Parley can't stay signed in. Its administrator can fix this; Parley keeps trying.`,
-        });
+      this.tooBrief = (seconds) => finish({ ok: false, error: failed('rejected', { problem: SignInProblem.TooBrief, server, seconds }) });
       registerer
         .register({
           requestDelegate: {
@@ -274,8 +283,9 @@ export class SipConnection {
           },
         })
         .catch((error: unknown) => {
-          if (generation !== this.generation) return finish({ ok: false, kind: 'state', message: 'Signed out.' });
-          finish({ ok: false, kind: 'unreachable', message: `${unreachable(server)} (${String(error)})` });
+          if (generation !== this.generation) return finish({ ok: false, error: { kind: 'state', message: 'Signed out.' } });
+          this.log.info(`REGISTER to ${server} failed: ${String(error)}`);
+          finish({ ok: false, error: failed('unreachable', { problem: SignInProblem.Unreachable, server }) });
         });
     });
   }
@@ -291,10 +301,10 @@ export class SipConnection {
     // While signing in or retrying, the attempt in progress sees the failure itself.
     if (this.state.status !== 'registered') return;
     this.log.info(`connection lost${error ? `: ${error.message}` : ''}`);
-    this.scheduleRetry(this.generation, 'Lost the connection to the server.');
+    this.scheduleRetry(this.generation, CONNECTION_LOST);
   }
 
-  private scheduleRetry(generation: number, reason: string): void {
+  private scheduleRetry(generation: number, reason: SignInFailure): void {
     if (generation !== this.generation || !this.identity) return;
     this.failures += 1;
     const delay = backoffDelay(this.failures, this.options.random ?? Math.random, this.options.backoff ?? DEFAULT_BACKOFF);
@@ -324,7 +334,7 @@ export class SipConnection {
       } catch (error) {
         this.log.debug(`reconnect failed: ${String(error)}`);
         const problem = await explainFailure(server, this.session.lastFailure, { withCertificate: false });
-        this.scheduleRetry(generation, problem.message);
+        this.scheduleRetry(generation, problem.signIn ?? CONNECTION_LOST);
         return;
       }
     }
@@ -336,12 +346,12 @@ export class SipConnection {
       // The backoff is not reset here: a server that accepts and then drops us at once would
       // otherwise be hit every second forever. It resets once the connection has held a while.
       this.transition({ status: 'registered', identity: this.identity, since: this.clock.now() });
-    } else if (outcome.kind === 'auth') {
+    } else if (outcome.error.kind === 'auth') {
       // The password changed on the server: retrying cannot help, the person has to act.
       await this.teardown();
-      this.transition({ status: 'signedOut', error: { kind: 'auth', message: AUTH_FAILED } });
+      this.transition({ status: 'signedOut', error: failed('auth', AUTH_FAILED) });
     } else {
-      this.scheduleRetry(generation, outcome.message);
+      this.scheduleRetry(generation, outcome.error.signIn ?? CONNECTION_LOST);
     }
   }
 
@@ -364,7 +374,7 @@ export class SipConnection {
     this.probing = false;
     if (alive || generation !== this.generation || this.state.status !== 'registered') return;
     this.log.info('the server stopped answering; reconnecting');
-    this.scheduleRetry(generation, 'The server stopped answering.');
+    this.scheduleRetry(generation, { problem: SignInProblem.ServerSilent });
     // Drop the dead socket so the retry opens a fresh one.
     this.session.dropConnection().catch((error: unknown) => this.log.debug(`disconnect: ${String(error)}`));
   }
@@ -420,10 +430,6 @@ export class SipConnection {
   }
 }
 
-function unreachable(server: string): string {
-  return `Can't reach the server at ${server}.`;
-}
-
 /**
  * Why the connection could not be made, in words, from what the socket said: nothing listening, no
  * such host, a web server that is not a SIP WebSocket, or a certificate problem — the last with the
@@ -436,30 +442,22 @@ export async function explainFailure(
 ): Promise<IpcError> {
   const code = failure?.code ?? '';
   const host = hostOf(server);
-  const untrusted = async (message: string): Promise<IpcError> => {
+  const untrusted = async (problem: SignInProblem): Promise<IpcError> => {
     const certificate = withCertificate ? await fetchCertificate(server) : undefined;
-    return { kind: 'untrusted', message, ...(certificate ? { certificate } : {}) };
+    return { ...failed('untrusted', { problem, server, host }), ...(certificate ? { certificate } : {}) };
   };
-  if (code === 'ECONNREFUSED') return { kind: 'unreachable', message: `Nothing answers at ${server}. Check the server address and port.` };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return { kind: 'unreachable', message: `Can't find the server ${host}. Check its name.` };
-  if (code.startsWith('HTTP_'))
-    return {
-      kind: 'unreachable',
-      message: `${server} answered, but it is not a SIP WebSocket (HTTP ${code.slice(5)}). Check the server address and path.`,
-    };
+  if (code === 'ECONNREFUSED') return failed('unreachable', { problem: SignInProblem.ConnectionRefused, server });
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return failed('unreachable', { problem: SignInProblem.HostNotFound, server, host });
+  const http = /^HTTP_(\d{3})$/.exec(code);
+  if (http) return failed('unreachable', { problem: SignInProblem.NotSipWebSocket, server, status: Number(http[1]) });
   if (CERTIFICATE_ERRORS.has(code)) {
-    if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN')
-      return untrusted(`The server's certificate is self-signed, so this computer can't tell it is really ${host}.`);
-    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return untrusted(`The server's certificate was issued for another name, not ${host}.`);
-    if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return untrusted(`The server's certificate is not valid now.`);
-    if (code === 'CERT_FINGERPRINT_MISMATCH')
-      return untrusted(
-        `The server's certificate is not the one you trusted for this account. It may have been replaced — or someone is in between.`,
-      );
-    return untrusted(`The server's certificate is from an issuer this computer doesn't trust.`);
+    if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') return untrusted(SignInProblem.SelfSigned);
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return untrusted(SignInProblem.OtherName);
+    if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return untrusted(SignInProblem.CertificateExpired);
+    if (code === 'CERT_FINGERPRINT_MISMATCH') return untrusted(SignInProblem.CertificateChanged);
+    return untrusted(SignInProblem.UnknownIssuer);
   }
-  return { kind: 'unreachable', message: unreachable(server) };
+  return failed('unreachable', { problem: SignInProblem.Unreachable, server });
 }
 
 function hostOf(server: string): string {
@@ -471,11 +469,11 @@ function hostOf(server: string): string {
 }
 
 /** A REGISTER's final failure as a person reads it. */
-function rejection(status: number, reason: string, server: string): Outcome {
+function rejection(status: number, phrase: string, server: string): Outcome {
   // RFC 3261 §22.2: sip.js answers the first 401/407 itself; a second one means the credentials were
   // refused. 403 is what many registrars send for a known user with a wrong password.
-  if (status === 401 || status === 407 || status === 403) return { ok: false, kind: 'auth', message: AUTH_FAILED };
+  if (status === 401 || status === 407 || status === 403) return { ok: false, error: failed('auth', AUTH_FAILED) };
   if (status === 408 || status === 503 || status === 480)
-    return { ok: false, kind: 'unreachable', message: `The server at ${server} is not answering (${status} ${reason}).` };
-  return { ok: false, kind: 'rejected', message: `The server refused the sign-in (${status} ${reason}).` };
+    return { ok: false, error: failed('unreachable', { problem: SignInProblem.NotAnswering, server, status, phrase }) };
+  return { ok: false, error: failed('rejected', { problem: SignInProblem.Refused, server, status, phrase }) };
 }

@@ -1,4 +1,5 @@
 import type { CertificateInfo } from '../domain/certificate.js';
+import type { SignInFailure } from '../domain/connection.js';
 
 /**
  * What crosses the IPC boundary instead of a thrown error: thrown `Error` subclasses do not survive
@@ -34,6 +35,8 @@ export interface IpcError {
   readonly field?: string;
   /** For `untrusted`: the certificate the server showed, for the person to decide. */
   readonly certificate?: CertificateInfo;
+  /** Why signing in failed, as a value (the page says it from the catalogue; `message` is the same words). */
+  readonly signIn?: SignInFailure;
 }
 
 /** `{ ok, value } | { ok: false, error }`: every IPC answer. */

@@ -1,3 +1,4 @@
+import { signInFailureText } from '../../shared/domain/connection.js';
 import { CallEndReason } from '../../shared/domain/calls.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -154,7 +155,7 @@ describe('a registrar that answers 200 but grants no time', () => {
       });
       const retries: string[] = [];
       engine.connection.onDidChange((state) => {
-        if (state.status === 'reconnecting') retries.push(state.reason);
+        if (state.status === 'reconnecting') retries.push(signInFailureText(state.reason));
       });
       expect(await engine.account.signIn(account)).toMatchObject({ ok: true });
       const before = server.count('REGISTER');
