@@ -15,7 +15,7 @@ import {
   unreadCount,
 } from '../main/store/messages-repository.js';
 import { WsTransport } from '../main/sip/ws-transport.js';
-import { cpimMessage } from '../main/messaging/cpim.js';
+import { cpimMessage } from '../main/chat/cpim.js';
 import { EngineFleet, withPeer } from '../tests/support/engines.js';
 import { DOMAIN, Kamailio } from '../tests/support/kamailio.js';
 import { median, percentile, record, size, type Figure } from './support/record.js';

@@ -8,11 +8,11 @@ import type { BuddyList } from './contacts/buddy-list.js';
 import type { ContactDirectory } from './contacts/contact-directory.js';
 import type { EngineOptions } from './engine.js';
 import type { Handlers } from './ipc/handlers.js';
-import type { MessagingService } from './messaging/messaging-service.js';
-import type { ApprovalService } from './presence/approvals.js';
+import type { MessagingService } from './chat/messaging-service.js';
+import type { ApprovalService } from './approvals/approvals.js';
 import type { MyPresenceService } from './presence/my-presence.js';
 import type { PresenceWatchService } from './presence/presence-watch.js';
-import type { AccountService } from './sip/account-service.js';
+import type { AccountService } from './account/account-service.js';
 import type { SessionParticipant, SipConnection } from './sip/sip-connection.js';
 
 /** The services the domain modules make, by name (a module reads those made before it). */

@@ -2,7 +2,7 @@ import { CONTACT_NAME_MAX, type Contact, type ContactGroup, type ContactList } f
 import { cleanText } from '../../shared/domain/text.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
 import { ok, type Result } from '../../shared/ipc/result.js';
-import type { ApprovalService } from '../presence/approvals.js';
+import type { ApprovalService } from '../approvals/approvals.js';
 import type { PresenceWatchService } from '../presence/presence-watch.js';
 import type { ContactRecord, WatcherRecord } from '../store/contacts-repository.js';
 import type { ContactDirectory, TypedPhones } from './contact-directory.js';

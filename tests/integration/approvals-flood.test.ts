@@ -154,7 +154,7 @@ test('hundreds waiting, then a re-sign-in: the watcher list arrives in one NOTIF
 
 test('a full watcher list larger than a presence document is still read (not every request dropped with it)', async () => {
   // Well past the 64 KB a presence document may have: the list arrives whole after a re-subscribe.
-  const { parseWatcherInfo, WINFO_XML_LIMITS } = await import('../../main/presence/watcherinfo.js');
+  const { parseWatcherInfo, WINFO_XML_LIMITS } = await import('../../main/approvals/watcherinfo.js');
   const watchers = Array.from(
     { length: 1000 },
     (_, i) => `<watcher id="w${i}" event="subscribe" status="pending" display-name="Bot number ${i}">sip:bot${i}@evil.test</watcher>`,

@@ -7,7 +7,7 @@ import type { ChatMessage } from '../../shared/domain/chat.js';
 import type { Engine } from '../../main/engine.js';
 import { EngineFleet, withPeer } from '../support/engines.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
-import { MAX_REQUEST_MESSAGES, MAX_TYPING_PEERS, MAX_WAITING_REQUESTS } from '../../main/messaging/messaging-service.js';
+import { MAX_REQUEST_MESSAGES, MAX_TYPING_PEERS, MAX_WAITING_REQUESTS } from '../../main/chat/messaging-service.js';
 import { Linphone } from '../support/linphone.js';
 import { RawSipPeer } from '../support/raw-sip-peer.js';
 

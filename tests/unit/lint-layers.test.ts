@@ -24,7 +24,7 @@ describe('the layer rule', () => {
 
   test('renderer/ may import shared/ only', async () => {
     expect(
-      await restricted('renderer/src/lib/x.ts', "import { Engine } from '../../../main/engine';\nexport const a = Engine;"),
+      await restricted('renderer/src/lib/x.ts', "import { Engine } from '../../engine';\nexport const a = Engine;"),
     ).toHaveLength(1);
     expect(
       await restricted('renderer/src/lib/x.ts', "import { ipcRenderer } from 'electron';\nexport const a = ipcRenderer;"),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { BuddyList } from '../../../main/contacts/buddy-list.js';
 import { ContactDirectory } from '../../../main/contacts/contact-directory.js';
-import { ApprovalService } from '../../../main/presence/approvals.js';
+import { ApprovalService } from '../../../main/approvals/approvals.js';
 import { PresenceWatchService } from '../../../main/presence/presence-watch.js';
 import { recordWatchRequest } from '../../../main/store/contacts-repository.js';
 import { openDatabase } from '../../../main/store/db.js';

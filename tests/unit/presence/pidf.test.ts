@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { buildPidf, parsePidf } from '../../../main/presence/pidf.js';
-import { buildPresRules } from '../../../main/presence/pres-rules.js';
-import { parseWatcherInfo } from '../../../main/presence/watcherinfo.js';
+import { buildPresRules } from '../../../main/approvals/pres-rules.js';
+import { parseWatcherInfo } from '../../../main/approvals/watcherinfo.js';
 import { parseXml, XmlError } from '../../../main/presence/xml.js';
 import { MY_STATUSES } from '../../../shared/domain/presence.js';
 

@@ -1,4 +1,4 @@
-import { escapeXml } from './xml.js';
+import { escapeXml } from '../presence/xml.js';
 
 /**
  * An RFC 5025 pres-rules document (common-policy, RFC 4745): who may see my presence. `allow`

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, test } from 'vitest';
-import { XcapClient } from '../../../main/presence/xcap-client.js';
+import { XcapClient } from '../../../main/approvals/xcap-client.js';
 
 const servers: Server[] = [];
 afterEach(async () => {

@@ -4,7 +4,7 @@ import type { appRequests } from '../../shared/ipc/app.js';
 import { ok } from '../../shared/ipc/result.js';
 import type { ChannelsOf, Handlers } from '../ipc/handlers.js';
 import type { AccountService } from './account-service.js';
-import type { SipConnection } from './sip-connection.js';
+import type { SipConnection } from '../sip/sip-connection.js';
 
 /** The `app`, `account` and `connection` channels. */
 export function accountHandlers(

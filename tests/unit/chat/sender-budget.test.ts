@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { SenderBudget } from '../../../main/messaging/sender-budget.js';
+import { SenderBudget } from '../../../main/chat/sender-budget.js';
 
 const limits = { messages: { burst: 5, perHour: 3600 }, bytes: { burst: 10_000, perHour: 3_600_000 } };
 

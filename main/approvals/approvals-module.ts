@@ -2,7 +2,7 @@ import type { ApprovalRequest } from '../../shared/domain/contacts.js';
 import { Throttle } from '../base/throttle.js';
 import type { ModuleFactory } from '../engine-context.js';
 import { ApprovalService } from './approvals.js';
-import { approvalsHandlers } from './presence-handlers.js';
+import { approvalsHandlers } from './approvals-handlers.js';
 
 /** Who may see me: the approval inbox (watcher info), my decisions and the rules on the server. */
 export const approvalsModule: ModuleFactory = (context) => {

@@ -27,7 +27,7 @@ import {
   recordWatchRequest,
   type WatcherRecord,
 } from '../store/contacts-repository.js';
-import { EventSubscription, type NotifyUpdate } from './event-subscription.js';
+import { EventSubscription, type NotifyUpdate } from '../presence/event-subscription.js';
 import { buildPresRules } from './pres-rules.js';
 import { parseWatcherInfo, WINFO_XML_LIMITS } from './watcherinfo.js';
 import { XcapClient } from './xcap-client.js';

@@ -13,7 +13,7 @@ import { err, type Result } from '../../shared/ipc/result.js';
 import { deleteAccount, getAccount, saveAccount, setAutoSignIn, type AccountRecord } from '../store/account-repository.js';
 import type { SecretStore } from '../store/secret-store.js';
 import { getAccountState, updateAccountState } from '../store/account-state-repository.js';
-import type { SipConnection } from './sip-connection.js';
+import type { SipConnection } from '../sip/sip-connection.js';
 import { createLogger, type Logger } from '../logger.js';
 
 /** The key a password is kept under in the secret store. */

@@ -1,4 +1,4 @@
-import { childrenNamed, DEFAULT_XML_LIMITS, parseXml, type XmlLimits } from './xml.js';
+import { childrenNamed, DEFAULT_XML_LIMITS, parseXml, type XmlLimits } from '../presence/xml.js';
 import { cleanText } from '../../shared/domain/text.js';
 
 // RFC 3858: watcher information document.
