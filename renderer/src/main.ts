@@ -1,7 +1,7 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
-import { connectBridge } from './lib/bridge';
-import { AppState } from './lib/app-state.svelte';
+import { connectBridge } from './shell/bridge';
+import { AppState } from './shell/app-state.svelte';
 import './app.css';
 
 const target = document.getElementById('app');

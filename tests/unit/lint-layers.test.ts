@@ -23,14 +23,14 @@ describe('the layer rule', () => {
   });
 
   test('renderer/ may import shared/ only', async () => {
+    expect(await restricted('renderer/src/chat/x.ts', "import { Engine } from '../../engine';\nexport const a = Engine;")).toHaveLength(1);
     expect(
-      await restricted('renderer/src/lib/x.ts', "import { Engine } from '../../engine';\nexport const a = Engine;"),
+      await restricted('renderer/src/chat/x.ts', "import { ipcRenderer } from 'electron';\nexport const a = ipcRenderer;"),
     ).toHaveLength(1);
-    expect(
-      await restricted('renderer/src/lib/x.ts', "import { ipcRenderer } from 'electron';\nexport const a = ipcRenderer;"),
-    ).toHaveLength(1);
-    expect(await restricted('renderer/src/lib/x.ts', "import fs from 'fs';\nexport const a = fs;")).toHaveLength(1);
-    expect(await restricted('renderer/src/lib/x.ts', "import { ok } from '../../../shared/ipc/result';\nexport const a = ok;")).toEqual([]);
+    expect(await restricted('renderer/src/chat/x.ts', "import fs from 'fs';\nexport const a = fs;")).toHaveLength(1);
+    expect(await restricted('renderer/src/chat/x.ts', "import { ok } from '../../../shared/ipc/result';\nexport const a = ok;")).toEqual(
+      [],
+    );
   });
 
   test('the engine may not import electron or the shell; the shell may', async () => {

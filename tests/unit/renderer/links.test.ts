@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { linkify } from '../../../renderer/src/lib/links.js';
+import { linkify } from '../../../renderer/src/chat/links.js';
 
 test('http, https and mailto become links without the punctuation or quotes around them; anything else stays text', () => {
   expect(linkify('see https://example.org/a?b=1.')).toEqual([

@@ -1,9 +1,9 @@
 import { expect, test } from 'vitest';
 import { createParleyApi, type ParleyTransport } from '../../../shared/ipc/contract';
-import { CallsState } from '../../../renderer/src/lib/calls-state.svelte';
-import { ChatState } from '../../../renderer/src/lib/chat-state.svelte';
-import { ContactsState } from '../../../renderer/src/lib/contacts-state.svelte';
-import { UiState } from '../../../renderer/src/lib/ui-state.svelte';
+import { CallsState } from '../../../renderer/src/calls/calls-state.svelte';
+import { ChatState } from '../../../renderer/src/chat/chat-state.svelte';
+import { ContactsState } from '../../../renderer/src/contacts/contacts-state.svelte';
+import { UiState } from '../../../renderer/src/shell/ui-state.svelte';
 
 /** A transport that counts who listens to what. */
 function countingTransport() {
