@@ -1,3 +1,4 @@
+import { SignInProblem, signInFailureText } from '../../shared/domain/connection.js';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,8 +74,9 @@ describe('registration against a real Kamailio', () => {
     });
     const retries = states.filter((s): s is Extract<ConnectionState, { status: 'reconnecting' }> => s.status === 'reconnecting');
     expect(retries.map((s) => s.attempt).slice(0, 3)).toEqual([1, 2, 3]);
-    expect(retries[0]!.reason).toBe('Lost the connection to the server.');
-    expect(retries[1]!.reason).toBe(`Nothing answers at ${kamailio.wsUrl}. Check the server address and port.`);
+    expect(retries[0]!.reason).toEqual({ problem: SignInProblem.ConnectionLost });
+    expect(retries[1]!.reason).toEqual({ problem: SignInProblem.ConnectionRefused, server: kamailio.wsUrl });
+    expect(signInFailureText(retries[1]!.reason)).toBe(`Nothing answers at ${kamailio.wsUrl}. Check the server address and port.`);
 
     await kamailio.start();
     await vi.waitFor(() => expect(connection.current.status).toBe('registered'), { timeout: 20_000, interval: 50 });
@@ -100,7 +102,11 @@ describe('registration against a real Kamailio', () => {
     );
     expect(connection.current).toEqual({
       status: 'signedOut',
-      error: { kind: 'auth', message: 'The server rejected the user name or password.' },
+      error: {
+        kind: 'auth',
+        message: 'The server rejected the user name or password.',
+        signIn: { problem: SignInProblem.AuthFailed },
+      },
     });
     expect(clock.pending).toBe(0);
     const count = states.length;
@@ -117,7 +123,7 @@ describe('a connection that dies without closing', () => {
     kamailio.freeze();
     try {
       await vi.waitFor(() => expect(connection.current.status).toBe('reconnecting'), { timeout: 5_000, interval: 50 });
-      expect(connection.current).toMatchObject({ reason: 'The server stopped answering.' });
+      expect(connection.current).toMatchObject({ reason: { problem: SignInProblem.ServerSilent } });
     } finally {
       kamailio.thaw();
     }
@@ -162,7 +168,7 @@ describe('checking now instead of waiting', () => {
       connection.retryNow();
       clock.advance(500); // the check's own deadline; the next liveness tick is ten minutes away
       await vi.waitFor(
-        () => expect(connection.current).toMatchObject({ status: 'reconnecting', reason: 'The server stopped answering.' }),
+        () => expect(connection.current).toMatchObject({ status: 'reconnecting', reason: { problem: SignInProblem.ServerSilent } }),
         {
           timeout: 3_000,
           interval: 20,

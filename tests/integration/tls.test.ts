@@ -137,6 +137,7 @@ describe('what else can be wrong with the server address, told apart', () => {
     ).toEqual({
       kind: 'untrusted',
       message: "The server's certificate was issued for another name, not sip.example.com.",
+      signIn: { problem: 'otherName', server: 'wss://sip.example.com', host: 'sip.example.com' },
     });
     expect(
       await explainFailure('wss://sip.example.com', { code: 'CERT_HAS_EXPIRED', message: '' }, { withCertificate: false }),

@@ -23,7 +23,9 @@ describe('the layer rule', () => {
   });
 
   test('renderer/ may import shared/ only', async () => {
-    expect(await restricted('renderer/src/chat/x.ts', "import { Engine } from '../../engine';\nexport const a = Engine;")).toHaveLength(1);
+    expect(
+      await restricted('renderer/src/chat/x.ts', "import { Engine } from '../../../main/engine';\nexport const a = Engine;"),
+    ).toHaveLength(1);
     expect(
       await restricted('renderer/src/chat/x.ts', "import { ipcRenderer } from 'electron';\nexport const a = ipcRenderer;"),
     ).toHaveLength(1);

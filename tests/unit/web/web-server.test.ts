@@ -157,7 +157,11 @@ describe('the IPC WebSocket', () => {
         event: 'onDidChangeConnection',
         payload: {
           status: 'signedOut',
-          error: { kind: 'unreachable', message: 'Nothing answers at ws://127.0.0.1:9. Check the server address and port.' },
+          error: {
+            kind: 'unreachable',
+            message: 'Nothing answers at ws://127.0.0.1:9. Check the server address and port.',
+            signIn: { problem: 'connectionRefused', server: 'ws://127.0.0.1:9' },
+          },
         },
       },
     ]);
