@@ -4,6 +4,11 @@
  * Other catalogues have the same keys; a key missing there falls back to this one.
  */
 export const MESSAGES_EN = {
+  // What one can do with a person (the list's menu, the contact card, a conversation).
+  'contact.action.message': 'Send message',
+  'contact.action.call': 'Call',
+  'contact.action.video': 'Video call',
+  'contact.action.callNumber': 'Call {kind} number {number}',
   // Why signing in (or staying signed in) failed (SignInProblem), as the form and the banner say it.
   'signIn.problem.authFailed': 'The server rejected the user name or password.',
   'signIn.problem.refused': 'The server refused the sign-in ({status} {phrase}).',
