@@ -30,6 +30,7 @@ import { approvalNotice } from '../../shared/domain/contacts.js';
 import { Throttle } from '../base/throttle.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
 import { isolate } from '../../shared/domain/text.js';
+import { setLocale } from '../../shared/i18n/format.js';
 
 const log = createLogger('app');
 
@@ -92,6 +93,9 @@ export class DesktopApp {
       secrets: createSafeStorageSecrets(join(this.electronApp.getPath('userData'), 'secrets.json')),
     });
     this.engine = engine;
+    // The tray and notifications speak the language Settings names (each page speaks it itself).
+    const settings = await engine.handlers['settings:get'](undefined, { id: 'shell' });
+    if (settings.ok) setLocale(settings.value.language);
     this.registerIpc(engine);
     this.createTray();
     engine.connection.onDidChange(() => this.updateTray());
@@ -121,6 +125,10 @@ export class DesktopApp {
       }
       if (event === 'onDidReceiveApprovalRequests') this.notifyApproval(payload as EventMap['onDidReceiveApprovalRequests']);
       if (event === 'onDidChangeMessages') this.notifyMessages(payload as EventMap['onDidChangeMessages']);
+      if (event === 'onDidChangeSettings') {
+        setLocale((payload as EventMap['onDidChangeSettings']).language);
+        this.updateTray();
+      }
     });
     // Waking from sleep: the old connection is almost certainly dead; do not wait for the backoff.
     powerMonitor.on('resume', () => engine.connection.retryNow());

@@ -5,7 +5,10 @@ import { err, ok } from '../../shared/ipc/result.js';
 import type { ModuleFactory } from '../engine-context.js';
 import { getUiSettings, setUiSettings } from '../store/ui-settings-repository.js';
 
-/** The installation's preferences (density, read receipts, country, devices): read, changed, told to every page. */
+/**
+ * The installation's preferences (density, read receipts, country, devices, language): read,
+ * changed, told to every page (each page, and the desktop shell, speaks the language it names).
+ */
 export const settingsModule: ModuleFactory = ({ db, emit }) => ({
   name: 'settings',
   handlers: {
@@ -17,6 +20,7 @@ export const settingsModule: ModuleFactory = ({ db, emit }) => ({
       const next = setUiSettings(db, {
         ...(changes.density ? { density: changes.density } : {}),
         ...(changes.readReceipts !== undefined ? { readReceipts: changes.readReceipts } : {}),
+        ...(changes.language ? { language: changes.language } : {}),
         ...(changes.defaultCountry !== undefined ? { defaultCountry: changes.defaultCountry } : {}),
         ...(changes.device
           ? {

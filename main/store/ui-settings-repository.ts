@@ -8,6 +8,7 @@ import {
   type UiSettings,
 } from '../../shared/domain/settings.js';
 import { isCountry } from '../../shared/domain/phone.js';
+import { isLocale } from '../../shared/i18n/locales.js';
 import { getSetting, setSetting } from './settings-repository.js';
 
 const KEY = 'ui';
@@ -21,7 +22,8 @@ export function getUiSettings(db: Database): UiSettings {
   const devices = Object.fromEntries(
     DEVICE_KINDS.map((kind) => [kind, deviceChoice((stored.devices as Record<string, unknown> | undefined)?.[kind])]),
   ) as Record<(typeof DEVICE_KINDS)[number], DeviceChoice>;
-  return { density, readReceipts, defaultCountry, devices };
+  const language = isLocale(stored.language) ? stored.language : DEFAULT_UI_SETTINGS.language;
+  return { density, readReceipts, defaultCountry, devices, language };
 }
 
 function deviceChoice(value: unknown): DeviceChoice {

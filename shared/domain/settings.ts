@@ -1,5 +1,7 @@
 /** Preferences of this installation that the Settings view changes. */
 
+import { DEFAULT_LOCALE, type Locale } from '../i18n/locales.js';
+
 /** How much room a contact takes in the list: two lines (name, then status and note) or one. */
 export type Density = 'comfortable' | 'compact';
 
@@ -49,6 +51,8 @@ export interface UiSettings {
   readonly defaultCountry: string;
   /** The microphone, speaker and camera calls use. */
   readonly devices: Readonly<Record<DeviceKind, DeviceChoice>>;
+  /** The language of Parley's words (Settings ▸ Language). */
+  readonly language: Locale;
 }
 
 export const DEFAULT_UI_SETTINGS: UiSettings = {
@@ -56,4 +60,5 @@ export const DEFAULT_UI_SETTINGS: UiSettings = {
   readReceipts: true,
   defaultCountry: '',
   devices: { microphone: SYSTEM_DEFAULT_DEVICE, speaker: SYSTEM_DEFAULT_DEVICE, camera: SYSTEM_DEFAULT_DEVICE },
+  language: DEFAULT_LOCALE,
 };

@@ -4,6 +4,10 @@
  * Other catalogues have the same keys; a key missing there falls back to this one.
  */
 export const MESSAGES_EN = {
+  // Settings ▸ Language.
+  'settings.language.heading': 'Language',
+  'settings.language.label': 'Parley speaks',
+  'settings.language.hint': 'Every window shows its words in this language at once.',
   // What one can do with a person (the list's menu, the contact card, a conversation).
   'contact.action.message': 'Send message',
   'contact.action.call': 'Call',

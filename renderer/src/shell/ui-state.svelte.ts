@@ -1,6 +1,8 @@
 import { tick } from 'svelte';
 import { DEFAULT_UI_SETTINGS, type Density, type DeviceKind, type UiSettings } from '../../../shared/domain/settings';
 import type { ConversationId } from '../../../shared/domain/chat';
+import { currentLocale } from '../../../shared/i18n/format';
+import type { Locale } from '../../../shared/i18n/locales';
 import type { ParleyApi } from '../../../shared/ipc/contract';
 import { Subscriptions } from './subscriptions';
 
@@ -38,7 +40,13 @@ export class UiState {
   returnFocus: (() => void) | null = null;
 
   constructor(private readonly api: ParleyApi) {
-    this.subscriptions.add(api.on('onDidChangeSettings', (settings) => (this.settings = settings)));
+    this.subscriptions.add(
+      api.on('onDidChangeSettings', (settings) => {
+        this.settings = settings;
+        // Another language (chosen here or in another window): every word is drawn again in it.
+        if (settings.language !== currentLocale()) location.reload();
+      }),
+    );
   }
 
   /** Stops listening to main (the window is going away). */
@@ -75,6 +83,13 @@ export class UiState {
   /** Chooses the microphone, speaker or camera calls use ('' id: the system's default). */
   async setDevice(kind: DeviceKind, id: string, label: string) {
     const result = await this.api.settings.set({ device: { kind, id, label } });
+    if (result.ok) this.settings = result.value;
+    return result;
+  }
+
+  /** Changes Parley's language; the window then reloads to speak it (as every other window does). */
+  async setLanguage(language: Locale) {
+    const result = await this.api.settings.set({ language });
     if (result.ok) this.settings = result.value;
     return result;
   }

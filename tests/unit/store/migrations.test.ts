@@ -641,14 +641,15 @@ describe('UI settings', () => {
     const db = openDatabase(tempFile());
     const none = { id: '', label: '' };
     const devices = { microphone: none, speaker: none, camera: none };
-    const base = { density: 'comfortable', readReceipts: true, defaultCountry: '', devices };
+    const base = { density: 'comfortable', readReceipts: true, defaultCountry: '', devices, language: 'en' };
     expect(getUiSettings(db)).toEqual(base);
     expect(setUiSettings(db, { density: 'compact' })).toEqual({ ...base, density: 'compact' });
-    expect(setUiSettings(db, { readReceipts: false, defaultCountry: 'DE' })).toEqual({
+    expect(setUiSettings(db, { readReceipts: false, defaultCountry: 'DE', language: 'en-XA' })).toEqual({
       density: 'compact',
       readReceipts: false,
       defaultCountry: 'DE',
       devices,
+      language: 'en-XA',
     });
     const headset = { id: 'a1', label: 'Headset' };
     setUiSettings(db, { devices: { ...devices, microphone: headset } });
@@ -657,12 +658,14 @@ describe('UI settings', () => {
       readReceipts: false,
       defaultCountry: 'DE',
       devices: { ...devices, microphone: headset },
+      language: 'en-XA',
     });
     setSetting(db, 'ui', {
       density: 'cosy',
       readReceipts: 'yes',
       defaultCountry: 'XX',
       devices: { microphone: { id: 7 }, speaker: 'x', camera: { id: 'c', label: 'y'.repeat(300) } },
+      language: 'klingon',
     });
     expect(getUiSettings(db)).toEqual(base);
     db.close();
