@@ -1,15 +1,34 @@
-/** What Parley reads in SDP (RFC 4566) bodies that main sees: directions, video, whether WebRTC can take them. */
+import { parse, type MediaAttributes, type SessionDescription } from 'sdp-transform';
+
+/**
+ * What Parley reads in SDP (RFC 4566) bodies that main sees: directions, video, whether WebRTC can
+ * take them. Parsed with sdp-transform (a maintained grammar), not by hand. A body that does not
+ * parse reads as one without media.
+ */
+
+type Direction = 'sendrecv' | 'recvonly' | 'sendonly' | 'inactive';
+type Media = SessionDescription['media'][number];
+
+function read(sdp: string): SessionDescription | undefined {
+  try {
+    return parse(sdp);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A media section's direction: its own, else the session's, else sendrecv (RFC 3264 §5.1). */
+function directionOf(media: Media, session: SessionDescription): Direction {
+  return (media.direction ?? session.direction ?? 'sendrecv') as Direction;
+}
 
 /** True when every media section of `sdp` is sendonly or inactive (the other side holds). */
 export function isHoldOffer(sdp: string): boolean {
-  const sections = sdp.split(/\r?\nm=/).slice(1);
-  if (sections.length === 0) return false;
-  const sessionLevel = sdp.split(/\r?\nm=/)[0]!;
-  const sessionDirection = /\r?\na=(sendonly|inactive|sendrecv|recvonly)/.exec(sessionLevel)?.[1];
-  return sections.every((section) => {
-    const port = /^\S+\s+(\d+)/.exec(section)?.[1];
-    if (port === '0') return true;
-    const direction = /\r?\na=(sendonly|inactive|sendrecv|recvonly)/.exec(section)?.[1] ?? sessionDirection ?? 'sendrecv';
+  const session = read(sdp);
+  if (!session || session.media.length === 0) return false;
+  return session.media.every((media) => {
+    if (media.port === 0) return true;
+    const direction = directionOf(media, session);
     return direction === 'sendonly' || direction === 'inactive';
   });
 }
@@ -19,12 +38,10 @@ export function isHoldOffer(sdp: string): boolean {
  * their side (RFC 3264 §6: no direction attribute means sendrecv).
  */
 export function sendsVideo(sdp: string): boolean {
-  const parts = sdp.split(/\r?\nm=/);
-  const sessionDirection = /\r?\na=(sendonly|inactive|sendrecv|recvonly)/.exec(parts[0]!)?.[1];
-  return parts.slice(1).some((section) => {
-    const match = /^video\s+(\d+)/.exec(section);
-    if (!match || match[1] === '0') return false;
-    const direction = /\r?\na=(sendonly|inactive|sendrecv|recvonly)/.exec(section)?.[1] ?? sessionDirection ?? 'sendrecv';
+  const session = read(sdp);
+  return (session?.media ?? []).some((media) => {
+    if (media.type !== 'video' || media.port === 0) return false;
+    const direction = directionOf(media, session!);
     return direction === 'sendrecv' || direction === 'sendonly';
   });
 }
@@ -35,9 +52,12 @@ export function sendsVideo(sdp: string): boolean {
  * media relay on the server.
  */
 export function unusableSdp(sdp: string): string | null {
-  if (!/^m=(audio|video) [1-9]/m.test(sdp)) return null;
-  const encrypted = /^a=fingerprint:/m.test(sdp);
-  const ice = /^a=ice-ufrag:/m.test(sdp);
+  const session = read(sdp);
+  const live = (session?.media ?? []).filter((media) => (media.type === 'audio' || media.type === 'video') && media.port > 0);
+  if (live.length === 0) return null;
+  // Each may be given for the session or for each media section.
+  const encrypted = session!.fingerprint !== undefined || live.some((media) => media.fingerprint !== undefined);
+  const ice = session!.iceUfrag !== undefined || live.some((media) => media.iceUfrag !== undefined);
   if (encrypted && ice) return null;
   return "their phone's media is not encrypted for the web (no DTLS-SRTP/ICE); the server needs a media relay for calls with it";
 }
@@ -49,16 +69,11 @@ export function unusableSdp(sdp: string): string | null {
  * read at that clock (RFC 4733 §2.1: the event clock is the audio codec's), so tones go as SIP INFO.
  */
 export function tonesInMedia(sdp: string): boolean {
-  const audio = sdp.split(/\r?\nm=/).find((section) => /^audio\s+[1-9]/.test(section));
+  const audio = read(sdp)?.media.find((media) => media.type === 'audio' && media.port > 0);
   if (!audio) return false;
-  const rates = (name: string) =>
-    [...audio.matchAll(/\r?\na=rtpmap:\d+\s+([\w.-]+)\/(\d+)/g)]
-      .filter((m) => (m[1]!.toLowerCase() === name) === true)
-      .map((m) => Number(m[2]));
-  const events = rates('telephone-event');
+  const rtp: MediaAttributes['rtp'] = audio.rtp;
+  const events = rtp.filter((codec) => codec.codec.toLowerCase() === 'telephone-event').map((codec) => codec.rate);
   if (events.length === 0) return false;
-  const wideband = [...audio.matchAll(/\r?\na=rtpmap:\d+\s+([\w.-]+)\/(\d+)/g)].some(
-    (m) => m[1]!.toLowerCase() !== 'telephone-event' && Number(m[2]) === 48_000,
-  );
+  const wideband = rtp.some((codec) => codec.codec.toLowerCase() !== 'telephone-event' && codec.rate === 48_000);
   return !wideband || events.includes(48_000);
 }
