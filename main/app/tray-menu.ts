@@ -1,7 +1,7 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { ConnectionState } from '../../shared/domain/connection.js';
 import {
-  AVAILABILITY_LABELS,
+  availabilityLabel,
   effectiveStatus,
   MY_STATUSES,
   presenceLabel,
@@ -85,7 +85,7 @@ export function trayMenuTemplate(
     ? [
         ...MY_STATUSES.map((status): MenuItemConstructorOptions => ({
           id: `status:${status}`,
-          label: AVAILABILITY_LABELS[status],
+          label: availabilityLabel(status),
           type: 'radio',
           checked: presence.status === status,
           click: () => actions.setStatus(status),

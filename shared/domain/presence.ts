@@ -1,5 +1,7 @@
 /** Presence as people see it: the states Lync and Skype users know, and a personal note. */
 
+import { t } from '../i18n/format.js';
+
 /** What a contact shows. `offline` also covers "no document" and a closed basic status. */
 export type Availability = 'available' | 'busy' | 'dnd' | 'brb' | 'away' | 'offline';
 
@@ -9,16 +11,10 @@ export type MyStatus = 'available' | 'busy' | 'dnd' | 'brb' | 'away' | 'appearOf
 /** Every status I can choose, in menu order. */
 export const MY_STATUSES: readonly MyStatus[] = ['available', 'busy', 'dnd', 'brb', 'away', 'appearOffline'];
 
-/** How each state reads. */
-export const AVAILABILITY_LABELS: Readonly<Record<Availability | MyStatus, string>> = {
-  available: 'Available',
-  busy: 'Busy',
-  dnd: 'Do not disturb',
-  brb: 'Be right back',
-  away: 'Away',
-  offline: 'Offline',
-  appearOffline: 'Appear offline',
-};
+/** How each state reads (from the catalogue, in the language of the moment). */
+export function availabilityLabel(status: Availability | MyStatus): string {
+  return t(`presence.${status}`);
+}
 
 /** The longest note Parley publishes or shows. */
 export const NOTE_MAX = 280;
@@ -33,7 +29,7 @@ export interface Presence {
 
 /** How a contact's presence reads ("In a call" rather than plain Busy while they are on the phone). */
 export function presenceText(presence: Presence): string {
-  return presence.inCall && presence.availability === 'busy' ? 'In a call' : AVAILABILITY_LABELS[presence.availability];
+  return presence.inCall && presence.availability === 'busy' ? t('presence.inCall') : availabilityLabel(presence.availability);
 }
 
 /** My presence: what I chose, what others see now, and whether idle made me Away. */
@@ -59,7 +55,7 @@ export function effectiveStatus(presence: Pick<MyPresence, 'status' | 'idle'>): 
 /** My presence in words ("Away (idle)" when idle made me Away). */
 export function presenceLabel(presence: Pick<MyPresence, 'status' | 'idle'>): string {
   const shown = effectiveStatus(presence);
-  return shown === presence.status ? AVAILABILITY_LABELS[shown] : `${AVAILABILITY_LABELS[shown]} (idle)`;
+  return shown === presence.status ? availabilityLabel(shown) : t('presence.idle', { status: availabilityLabel(shown) });
 }
 
 /**

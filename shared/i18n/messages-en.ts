@@ -4,6 +4,30 @@
  * Other catalogues have the same keys; a key missing there falls back to this one.
  */
 export const MESSAGES_EN = {
+  // Presence: each state, mine and my contacts' (Availability | MyStatus).
+  'presence.available': 'Available',
+  'presence.busy': 'Busy',
+  'presence.dnd': 'Do not disturb',
+  'presence.brb': 'Be right back',
+  'presence.away': 'Away',
+  'presence.offline': 'Offline',
+  'presence.appearOffline': 'Appear offline',
+  'presence.inCall': 'In a call',
+  'presence.idle': '{status} (idle)',
+  // A contact's line: where my subscription to them stands (SubscriptionStatus).
+  'contact.status.unknown': 'Presence unknown',
+  'contact.status.pending': 'Awaiting approval',
+  'contact.status.rejected': 'Not sharing presence',
+  'contact.status.subscribing': 'Updating…',
+  // What I share with a contact (their card says it).
+  'contact.sharing.none': 'Has not asked to see your presence.',
+  'contact.sharing.pending': 'Asked to see your presence: see Approval requests.',
+  'contact.sharing.allowed': 'Can see your presence.',
+  'contact.sharing.declined': 'You declined to share your presence.',
+  'contact.sharing.blocked': 'Blocked: cannot see your presence.',
+  // Panes.
+  'pane.close': 'Close',
+  'pane.back': 'Back to contacts',
   // Settings ▸ Language.
   'settings.language.heading': 'Language',
   'settings.language.label': 'Parley speaks',

@@ -6,27 +6,23 @@ import {
   type Contact,
   type ContactGroup,
 } from '../../../shared/domain/contacts';
-import {
-  AVAILABILITY_LABELS,
-  presenceText,
-  type MyPresence,
-  type MyStatus,
-  type SubscriptionStatus,
-} from '../../../shared/domain/presence';
+import { availabilityLabel, presenceText, type MyPresence, type MyStatus } from '../../../shared/domain/presence';
 import type { ParleyApi } from '../../../shared/ipc/contract';
 import type { Result } from '../../../shared/ipc/result';
 import { isOnline } from './status';
 import { parseSipAddress } from '../../../shared/domain/sip-address';
 import { Subscriptions } from '../shell/subscriptions';
+import { t } from '../../../shared/i18n/format';
 
 /** What a contact's line says about them (while Parley is not connected, nothing is known). */
 export function contactStatusText(contact: Contact, connected = true): string {
-  if (!connected) return 'Presence unknown';
-  if (contact.subscription === 'pending') return 'Awaiting approval';
-  if (contact.subscription === 'rejected') return 'Not sharing presence';
+  if (!connected) return t('contact.status.unknown');
+  if (contact.subscription === 'pending') return t('contact.status.pending');
+  if (contact.subscription === 'rejected') return t('contact.status.rejected');
   if (contact.subscription === 'active') return presenceText(contact.presence);
-  const waiting: Partial<Record<SubscriptionStatus, string>> = { subscribing: 'Updating…', failed: 'Presence unknown' };
-  return waiting[contact.subscription] ?? AVAILABILITY_LABELS.offline;
+  if (contact.subscription === 'subscribing') return t('contact.status.subscribing');
+  if (contact.subscription === 'failed') return t('contact.status.unknown');
+  return availabilityLabel('offline');
 }
 
 /** The name to show for a contact: mine for them, else the network's, else their address. */
@@ -36,13 +32,7 @@ export function contactName(contact: Contact): string {
 
 /** What I share with a contact, in words (the card says it). */
 export function sharingText(contact: Contact): string {
-  return {
-    none: 'Has not asked to see your presence.',
-    pending: 'Asked to see your presence: see Approval requests.',
-    allowed: 'Can see your presence.',
-    declined: 'You declined to share your presence.',
-    blocked: 'Blocked: cannot see your presence.',
-  }[contact.decision];
+  return t(`contact.sharing.${contact.decision}`);
 }
 
 /** Buddy list, approval inbox and my presence, kept current by main's events. */
