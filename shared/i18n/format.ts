@@ -25,6 +25,31 @@ export function currentLocale(): Locale {
   return locale;
 }
 
+/** A piece of a message: its own words, or a value filled in (a name, an address: network text). */
+export interface MessagePart {
+  readonly text: string;
+  readonly value: boolean;
+}
+
+/**
+ * The words for `key` in pieces, the `names` (text values) apart from the words around them, so the
+ * page can show each name in its own bidirectional isolate (`<bdi>`): a right-to-left name does not
+ * reorder the sentence, and the words do not enter the name.
+ */
+export function tParts(key: MessageKey, names: Readonly<Record<string, string>>, values: MessageValues = {}): MessagePart[] {
+  const marked: Record<string, string> = {};
+  Object.keys(names).forEach((name, i) => (marked[name] = `\uE000${i}\uE001`));
+  const text = t(key, { ...values, ...marked });
+  const order = Object.values(names);
+  return text
+    .split(/(\uE000\d+\uE001)/)
+    .filter((piece) => piece !== '')
+    .map((piece) => {
+      const index = /^\uE000(\d+)\uE001$/.exec(piece)?.[1];
+      return index === undefined ? { text: piece, value: false } : { text: order[Number(index)] ?? '', value: true };
+    });
+}
+
 /**
  * The words for `key` with `values` filled in (ICU MessageFormat: plurals by the locale's rules).
  * Network text passed as a value stays text: the result is shown as text, never as markup.

@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from 'vitest';
-import { setLocale, t } from '../../../shared/i18n/format.js';
+import { setLocale, t, tParts } from '../../../shared/i18n/format.js';
 import { MESSAGES_EN, type MessageKey } from '../../../shared/i18n/messages-en.js';
 import { parse, TYPE, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
 
@@ -52,4 +52,21 @@ test('every message of the catalogue has a pseudo-locale form at least 30 % long
     expect(pseudo.length, key).toBeGreaterThanOrEqual(Math.floor(english.length * 1.3));
     expect(pseudo.replace(/\b(X|other)\b/g, ''), key).not.toMatch(/[a-z]{2}/);
   }
+});
+
+test('a message with names comes in pieces, each name apart (for its own <bdi>) and never accented', () => {
+  expect(tParts('chat.typing', { name: 'Bob' })).toEqual([
+    { text: 'Bob', value: true },
+    { text: ' is typing…', value: false },
+  ]);
+  // A name that looks like a placeholder, or holds the markers' neighbours, is still just text.
+  expect(tParts('chat.empty', { name: '{x} \uE0010' }).map((part) => part.text)).toEqual([
+    'No messages yet. Say hello to ',
+    '{x} \uE0010',
+    '.',
+  ]);
+  setLocale('en-XA');
+  const parts = tParts('chat.typing', { name: 'Bob' });
+  expect(parts[1]).toEqual({ text: 'Bob', value: true });
+  expect(parts.map((part) => part.text).join('')).toMatch(/^\[Bob îš ţýþîñĝ…~+\]$/);
 });
