@@ -5,26 +5,7 @@ import { addContact, contactRow, contactTree } from '../support/parley-page.js';
 
 // Calls in Chromium through a real Kamailio, as people meet them: declined, busy, the keypad, missed
 // calls, call waiting, a refused microphone, transfers. (Media and devices: calls.test.ts.)
-const { rig, signIn, audioFlows, callWith, incoming, call } = useCallRig([
-  'alice',
-  'bob',
-  'carol',
-  'dave',
-  'erin',
-  'frank',
-  'grace',
-  'heidi',
-  'ivan',
-  'judy',
-  'kate',
-  'leo',
-  'mia',
-  'linphone',
-  'nina',
-  'omar',
-  'pia',
-  'quinn',
-]);
+const { rig, signIn, audioFlows, callWith, incoming, call } = useCallRig();
 
 describe('calls as people meet them', () => {
   test('declined, cancelled, and busy in Do not disturb: each said in words', async () => {

@@ -5,22 +5,7 @@ import { addContact, approvalsBar, contactRow, openCard } from '../support/parle
 
 // The buddy list in Chromium through a real Kamailio with presence authorisation: narrow windows,
 // search and the keyboard, mutual adds, blocking, status icons. (Approvals: presence.test.ts.)
-const { signIn, contacts, focusedText, groupItem, request, review } = usePresenceRig([
-  'alice',
-  'bob',
-  'carol',
-  'dave',
-  'erin',
-  'frank',
-  'gina',
-  'hank',
-  'ivan',
-  'judy',
-  'kate',
-  'liam',
-  'mia',
-  'noah',
-]);
+const { signIn, contacts, focusedText, groupItem, request, review } = usePresenceRig();
 
 describe('the buddy list as one person uses it', () => {
   test('at 360 px (the size of a buddy-list window) nothing scrolls sideways', async () => {

@@ -5,22 +5,7 @@ import { addContact, approvalsBar, contactRow, openAddContact, openCard } from '
 
 // Two people, two web-mode Parleys, two Chromium pages, one Kamailio with presence authorisation.
 // (The buddy list's own behaviour: presence-list.test.ts.)
-const { rig, signIn, focusedText, groupItem, request, review, setStatus, openSettings } = usePresenceRig([
-  'alice',
-  'bob',
-  'carol',
-  'dave',
-  'erin',
-  'frank',
-  'gina',
-  'hank',
-  'ivan',
-  'judy',
-  'kate',
-  'liam',
-  'mia',
-  'noah',
-]);
+const { rig, signIn, focusedText, groupItem, request, review, setStatus, openSettings } = usePresenceRig();
 
 describe('buddy list and approvals, as two people use them', () => {
   test('alice adds bob → bob accepts → alice sees bob Available; bob goes Busy with a note → alice sees it', async () => {

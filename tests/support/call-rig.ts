@@ -7,12 +7,34 @@ import { violations } from './axe.js';
 import { audioPacketsIn, trackPeerConnections } from './webrtc.js';
 import { addContact, contactRow, signInAs } from './parley-page.js';
 
+/** Everyone the files' tests sign in as, each file on its own server (password `<user>-pw`). */
+const USERS = [
+  'alice',
+  'bob',
+  'carol',
+  'dave',
+  'erin',
+  'frank',
+  'grace',
+  'heidi',
+  'ivan',
+  'judy',
+  'kate',
+  'leo',
+  'mia',
+  'linphone',
+  'nina',
+  'omar',
+  'pia',
+  'quinn',
+];
+
 /**
- * What the call e2e files share: a Kamailio with `users` (password `<user>-pw`) and a Chromium with
+ * What the call e2e files share: a Kamailio with USERS and a Chromium with
  * fake microphone and camera, started and stopped around the file, and the helpers their tests use.
  * Two files, so that the two test workers share the calls between them.
  */
-export function useCallRig(users: readonly string[]) {
+export function useCallRig() {
   const rig = {
     kamailio: undefined as unknown as Kamailio,
     browser: undefined as unknown as Browser,
@@ -22,7 +44,7 @@ export function useCallRig(users: readonly string[]) {
   };
   beforeAll(async () => {
     [rig.kamailio, rig.browser] = await Promise.all([
-      Kamailio.launch({ users: Object.fromEntries(users.map((u) => [u, `${u}-pw`])), presRules: true }),
+      Kamailio.launch({ users: Object.fromEntries(USERS.map((u) => [u, `${u}-pw`])), presRules: true }),
       launchChromium({ media: true, autoplay: true }),
     ]);
   });

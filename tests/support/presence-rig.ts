@@ -5,12 +5,15 @@ import { Kamailio } from './kamailio.js';
 import { WebParley } from './web-mode.js';
 import { approvalsBar, contactTree, signInAs } from './parley-page.js';
 
+/** Everyone the files' tests sign in as, each file on its own server (password `<user>-pw`). */
+const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hank', 'ivan', 'judy', 'kate', 'liam', 'mia', 'noah'];
+
 /**
- * What the presence e2e files share: a Kamailio with presence authorisation and `users` (password
- * `<user>-pw`) and a Chromium, started and stopped around the file, and the helpers their tests use.
+ * What the presence e2e files share: a Kamailio with presence authorisation and USERS, and a
+ * Chromium, started and stopped around the file, and the helpers their tests use.
  * Two files, so that the two test workers share them.
  */
-export function usePresenceRig(users: readonly string[]) {
+export function usePresenceRig() {
   const rig = {
     kamailio: undefined as unknown as Kamailio,
     browser: undefined as unknown as Browser,
@@ -18,7 +21,7 @@ export function usePresenceRig(users: readonly string[]) {
   };
   beforeAll(async () => {
     [rig.kamailio, rig.browser] = await Promise.all([
-      Kamailio.launch({ users: Object.fromEntries(users.map((u) => [u, `${u}-pw`])), presRules: true }),
+      Kamailio.launch({ users: Object.fromEntries(USERS.map((u) => [u, `${u}-pw`])), presRules: true }),
       launchChromium(),
     ]);
   });
