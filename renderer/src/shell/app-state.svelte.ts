@@ -36,7 +36,8 @@ export class AppState {
 
   constructor(bridge: Bridge) {
     this.api = bridge.api;
-    this.ui = new UiState(bridge.api);
+    // (the chat state is made below; the page asks for a conversation only once all are there)
+    this.ui = new UiState(bridge.api, (peer) => this.chat.conversationWith(peer));
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, not state
     const conversation = new URLSearchParams(location.search).get('conversation');
     this.conversationId = conversation && /^[1-9]\d{0,14}$/.test(conversation) ? asConversationId(Number(conversation)) : null;

@@ -39,7 +39,11 @@ export class UiState {
   /** Where the keyboard focus goes once a pane closes (the contact row it was opened from). */
   returnFocus: (() => void) | null = null;
 
-  constructor(private readonly api: ParleyApi) {
+  constructor(
+    private readonly api: ParleyApi,
+    /** Finds (or makes) the direct conversation with a person — the chat state's, which remembers it. */
+    private readonly conversationWith?: (peer: string) => Promise<{ readonly id: ConversationId } | undefined>,
+  ) {
     this.subscriptions.add(
       api.on('onDidChangeSettings', (settings) => {
         this.settings = settings;
@@ -117,8 +121,8 @@ export class UiState {
 
   /** Opens the conversation with one person (made the first time). */
   async openChatWith(peer: string, returnFocus: (() => void) | null = null): Promise<void> {
-    const conversation = await this.api.chat.with({ peer });
-    if (conversation.ok) await this.openChat(conversation.value.id, returnFocus);
+    const conversation = await this.conversationWith?.(peer);
+    if (conversation) await this.openChat(conversation.id, returnFocus);
   }
 
   /** Back to the list; the focus returns to where the pane was opened from. */
