@@ -1,3 +1,4 @@
+import { problemText } from '../shared/domain/problem.js';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { test } from 'vitest';
@@ -74,7 +75,7 @@ test(`INVITE flood in web mode: ${INVITES} stranger INVITEs at ${INVITE_RATE}/s 
       if (i === Math.floor(INVITES / 2)) {
         const at = performance.now();
         const call = bob.calls.start(`alice@${DOMAIN}`, false, 'page');
-        if (!call.ok) throw new Error(call.error.message);
+        if (!call.ok) throw new Error(problemText(call.error));
         ringShown = page
           .getByRole('region', { name: /^Incoming call from Bob/ })
           .waitFor({ timeout: 30_000 })

@@ -1,3 +1,4 @@
+import { problemText } from '../shared/domain/problem.js';
 import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,7 +92,7 @@ test(`chat: send → 200 beside raw sip.js, sustained rate with nothing lost, an
       if (known) known.cpim = receipts;
       const started = performance.now();
       const sent = alice.messaging.send(withPeer(alice, `bob@${DOMAIN}`), text);
-      if (!sent.ok) throw new Error(sent.error.message);
+      if (!sent.ok) throw new Error(problemText(sent.error));
       await answered(alice, sent.value.id);
       return performance.now() - started;
     };

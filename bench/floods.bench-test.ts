@@ -1,3 +1,4 @@
+import { problemText } from '../shared/domain/problem.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +76,7 @@ test('floods: INVITEs from strangers, MESSAGEs from a contact, a watcher list ov
       if (i === Math.floor(INVITES / 2)) {
         const started = performance.now();
         const call = bob.calls.start(`alice@${DOMAIN}`, false, 'page');
-        if (!call.ok) throw new Error(call.error.message);
+        if (!call.ok) throw new Error(problemText(call.error));
         void until(() => alice.calls.list().some((c) => c.peer === `sip:bob@${DOMAIN}` && c.state === 'incoming')).then(
           () => (ringMs = performance.now() - started),
         );

@@ -1,3 +1,4 @@
+import { problemText } from '../shared/domain/problem.js';
 import { test } from 'vitest';
 import type { Engine } from '../main/engine.js';
 import { launchChromium } from '../tests/support/browser.js';
@@ -23,7 +24,7 @@ function until(check: () => boolean, timeoutMs = 60_000): Promise<void> {
 function addContacts(engine: Engine, count: number): void {
   for (let i = 0; i < count; i++) {
     const added = engine.contacts.add({ address: `c${i}@${DOMAIN}` });
-    if (!added.ok) throw new Error(added.error.message);
+    if (!added.ok) throw new Error(problemText(added.error));
   }
 }
 
@@ -115,7 +116,7 @@ test('presence: status change latency, and sign-in to presence known for 200 and
         });
         if (!signedIn.ok) {
           const problems = kamailio.output.split('\n').filter((line) => /ERROR|WARN|CRITICAL/.test(line));
-          throw new Error(`${count} contacts, run ${run}: ${signedIn.error.message}\n${problems.slice(-20).join('\n')}`);
+          throw new Error(`${count} contacts, run ${run}: ${problemText(signedIn.error)}\n${problems.slice(-20).join('\n')}`);
         }
         await until(known, 120_000);
         runs.push(performance.now() - started);

@@ -1,3 +1,4 @@
+import { Problem } from '../../shared/domain/problem.js';
 import type { Database } from 'better-sqlite3';
 import {
   needsTurnCredentials,
@@ -73,7 +74,7 @@ export class AccountService {
    */
   async iceServers(): Promise<Result<readonly IceServerConfig[]>> {
     const uri = this.connection.account?.uri;
-    if (!uri) return err('state', 'Sign in first.');
+    if (!uri) return err('state', Problem.SignInFirst);
     const state = getAccountState(this.db, uri);
     const parsed = parseIceServers(state.iceServers);
     if ('error' in parsed || parsed.urls.length === 0) return { ok: true, value: [] };
@@ -112,7 +113,7 @@ export class AccountService {
     const errors = validateSignIn(params, { passwordKnown: rememberedPassword !== null, icePasswordKnown: rememberedIcePassword !== null });
     if (errors.length > 0 || !address) {
       const first = errors[0]!;
-      return err('invalid', first.message, first.field);
+      return err('invalid', first.problem, first);
     }
     const server = parseServerUrl(serverFor(params.server, params.address))!.url;
     const password = params.password === '' ? rememberedPassword! : params.password;
@@ -124,7 +125,7 @@ export class AccountService {
       rememberPassword: params.rememberPassword,
       autoSignIn: true,
     };
-    if (this.connection.current.status !== 'signedOut') return err('state', 'Parley is already signed in. Sign out first.');
+    if (this.connection.current.status !== 'signedOut') return err('state', Problem.AlreadySignedIn);
 
     // Remember first, announce after: the moment the UI shows "Available" the account must already
     // be safe on disk, or quitting right then would forget it. A failed sign-in restores what was there.
@@ -189,9 +190,9 @@ export class AccountService {
    */
   trustCertificate(address: string, fingerprint: string): Result<void> {
     const uri = parseSipAddress(address)?.uri;
-    if (!uri) return err('invalid', 'That is not a SIP address.', 'address');
+    if (!uri) return err('invalid', Problem.NotSipAddress, 'address');
     const clean = fingerprint.trim().toUpperCase();
-    if (clean !== '' && !/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(clean)) return err('invalid', 'That is not a SHA-256 fingerprint.');
+    if (clean !== '' && !/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(clean)) return err('invalid', Problem.NotFingerprint);
     updateAccountState(this.db, uri, { trustedCertificate: clean });
     return { ok: true, value: undefined };
   }

@@ -1,3 +1,4 @@
+import { Problem } from '../../shared/domain/problem.js';
 import {
   app,
   BrowserWindow,
@@ -148,7 +149,7 @@ export class DesktopApp {
       ipcMain.handle(channel, (event, payload: unknown) => {
         if (!isTrustedSender(event.senderFrame)) {
           log.warn(`refused ${channel} from ${event.senderFrame?.url ?? 'an unknown frame'}`);
-          return err('forbidden', 'Not allowed.');
+          return err('forbidden', Problem.NotAllowed);
         }
         // Each window is one caller: a call's media is answered only by the window that holds it.
         return route(channel, payload, { id: callerOf(event.sender) });

@@ -1,3 +1,4 @@
+import { Problem } from '../../shared/domain/problem.js';
 import type { Database } from 'better-sqlite3';
 import {
   APPROVAL_PAGE_SIZE,
@@ -141,7 +142,7 @@ export class ApprovalService implements SessionParticipant {
    */
   async answerAll(answer: 'decline' | 'block', domain?: string): Promise<Result<number>> {
     const owner = this.owner();
-    if (!owner) return err('state', 'Sign in first.');
+    if (!owner) return err('state', Problem.SignInFirst);
     const wanted = domain?.trim().toLowerCase();
     const chosen = listWatchers(this.db, owner).filter(
       (w) => w.decision === 'pending' && (!wanted || parseSipAddress(w.uri)?.host.toLowerCase() === wanted),
@@ -156,7 +157,7 @@ export class ApprovalService implements SessionParticipant {
       await this.writeRules(owner);
     } catch (error) {
       this.log.warn(`pres-rules write failed: ${String(error)}`);
-      return err('unreachable', `Your answers are saved, but the server did not take them yet. Parley will try again.`);
+      return err('unreachable', Problem.AnswersNotStored, { values: { count: chosen.length } });
     }
     this.resubscribeWinfo();
     return ok(chosen.length);
@@ -169,9 +170,9 @@ export class ApprovalService implements SessionParticipant {
 
   /** Answers an approval request: accept (optionally adding them), decline or block. */
   async answer(uri: string, answer: ApprovalAnswer): Promise<Result<void>> {
-    if (!this.owner()) return err('state', 'Sign in first.');
+    if (!this.owner()) return err('state', Problem.SignInFirst);
     const normalised = parseSipAddress(uri)?.uri;
-    if (!normalised) return err('invalid', 'That is not a SIP address.');
+    if (!normalised) return err('invalid', Problem.NotSipAddress);
     if (answer === 'acceptAndAdd' && !this.directory.findByAddress(normalised)) {
       // No typed name: the list shows the name the network gave them (their watcher-info entry's).
       const added = this.directory.add({ address: normalised });
@@ -188,17 +189,14 @@ export class ApprovalService implements SessionParticipant {
    */
   async decide(uri: string, decision: Exclude<WatcherDecision, 'pending'>): Promise<Result<void>> {
     const owner = this.owner();
-    if (!owner) return err('state', 'Sign in first.');
+    if (!owner) return err('state', Problem.SignInFirst);
     decideWatcher(this.db, owner, uri, decision);
     this.changes.fire({ fresh: [] });
     try {
       await this.writeRules(owner);
     } catch (error) {
       this.log.warn(`pres-rules write failed: ${String(error)}`);
-      return err(
-        'unreachable',
-        `Your answer is saved, but the server did not take it yet (${error instanceof Error ? error.message : String(error)}). Parley will try again.`,
-      );
+      return err('unreachable', Problem.AnswersNotStored, { values: { count: 1 } });
     }
     this.resubscribeWinfo();
     return ok(undefined);

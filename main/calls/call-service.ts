@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Invitation, Inviter, SessionState, type Core, type Referral, type Session, type URI } from 'sip.js';
 import {
-  callEndText,
   CALL_END_REASONS,
   CallEndReason,
   rejectionEnd,
@@ -14,11 +13,11 @@ import {
   type CallRecord,
   type MissedCalls,
 } from '../../shared/domain/calls.js';
-import { t } from '../../shared/i18n/format.js';
 import { parseSipAddress, type SipAddress } from '../../shared/domain/sip-address.js';
 import { dialTarget, numberOf } from '../../shared/domain/phone.js';
 import { cleanText } from '../../shared/domain/text.js';
-import { err, ok, type Result } from '../../shared/ipc/result.js';
+import { Problem, type CallChange } from '../../shared/domain/problem.js';
+import { err, ok, type IpcError, type Result } from '../../shared/ipc/result.js';
 import { systemClock, type Clock } from '../base/clock.js';
 import { Emitter } from '../base/emitter.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -164,20 +163,18 @@ export class CallService implements SessionParticipant {
   start(peer: string, video: boolean, token: string): Result<Call> {
     const session = this.session;
     const me = parseSipAddress(this.owner() ?? '');
-    if (!session?.connected || !me) return err('state', 'Sign in first: calls need a connection to the server.');
+    if (!session?.connected || !me) return err('state', Problem.SignInForCalls);
     const dialled = this.dialled(peer, me.host);
     const target = dialled?.target;
     if (!dialled || !target) {
-      const hint =
-        /^[\d\s()+\-.]+$/.test(peer.trim()) && !peer.trim().startsWith('+') && !this.options.defaultCountry?.()
-          ? ' For a national number, choose your country in Settings, or start with + and the country code.'
-          : '';
-      return err('invalid', `That is not a SIP address or phone number.${hint}`, 'peer');
+      const country =
+        /^[\d\s()+\-.]+$/.test(peer.trim()) && !peer.trim().startsWith('+') && !this.options.defaultCountry?.() ? 'missing' : 'given';
+      return err('invalid', Problem.NotSipAddressOrNumber, { field: 'peer', values: { country } });
     }
-    if (dialled.uri === me.uri) return err('invalid', "That's you.", 'peer');
-    if (this.engaged().length >= MAX_CALLS) return err('state', 'End a call before starting another.');
+    if (dialled.uri === me.uri) return err('invalid', Problem.ThatIsYou, 'peer');
+    if (this.engaged().length >= MAX_CALLS) return err('state', Problem.EndACallFirst);
     if (this.live().some((entry) => entry.call.state === 'connected' && !entry.call.held)) {
-      return err('state', 'Put the current call on hold or hang up first.');
+      return err('state', Problem.HoldFirst);
     }
     const inviter = session.inviter(target, { earlyMedia: true });
     return ok(this.dial(inviter, { peer: dialled.uri, ...(dialled.kind === 'phone' ? { number: dialled.e164 } : {}) }, video, token).call);
@@ -192,26 +189,28 @@ export class CallService implements SessionParticipant {
   async transfer(id: string, target: string): Promise<Result<void>> {
     const entry = this.entries.get(id);
     const me = parseSipAddress(this.owner() ?? '');
-    if (!entry || entry.call.state !== 'connected' || !me || !this.session) return err('state', 'That call is not connected.');
-    if (entry.call.transferring) return err('state', 'This call is already being transferred.');
+    if (!entry || entry.call.state !== 'connected' || !me || !this.session) return err('state', Problem.CallNotConnected);
+    if (entry.call.transferring) return err('state', Problem.AlreadyTransferring);
     const dialled = this.dialled(target, me.host);
-    if (!dialled) return err('invalid', 'That is not a SIP address or phone number.', 'target');
-    const refused = await new Promise<string | undefined>((resolve) => {
+    if (!dialled) return err('invalid', Problem.NotSipAddressOrNumber, 'target');
+    const refused = await new Promise<Omit<IpcError, 'kind'> | undefined>((resolve) => {
       entry.sip
         .refer(dialled.target, {
           requestDelegate: {
             onAccept: () => resolve(undefined),
-            onReject: (response) =>
-              resolve(t('call.transfer.refused', { why: callEndText(rejectionEnd(response.message.statusCode ?? 500)) })),
+            onReject: (response) => resolve({ problem: Problem.TransferRefused, end: rejectionEnd(response.message.statusCode ?? 500) }),
           },
           onNotify: (notification) => {
             void notification.accept().catch(() => undefined);
             this.transferProgress(entry, notification.request);
           },
         })
-        .catch((error: unknown) => resolve(error instanceof Error ? error.message : String(error)));
+        .catch((error: unknown) => {
+          this.log.warn(`REFER could not be sent: ${String(error)}`);
+          resolve({ problem: Problem.TransferFailed });
+        });
     });
-    if (refused) return err('state', refused);
+    if (refused) return err('state', refused.problem, refused);
     if (entry.call.state !== 'connected') return ok(undefined);
     // A final NOTIFY may already have come with (or before) the 202.
     if (entry.call.end?.reason === CallEndReason.Transferred) return ok(undefined);
@@ -398,20 +397,20 @@ export class CallService implements SessionParticipant {
   answerTransfer(id: string, accept: boolean): Result<Call | undefined> {
     const entry = this.entries.get(id);
     const referral = entry?.referral;
-    if (!entry || !referral || !entry.call.transferRequest) return err('state', 'That transfer request is no longer waiting.');
+    if (!entry || !referral || !entry.call.transferRequest) return err('state', Problem.TransferRequestGone);
     const request = entry.call.transferRequest;
     entry.referral = undefined;
     entry.referTimer.cancel();
     entry.update({ transferRequest: undefined });
     if (!accept || entry.call.state !== 'connected' || this.engaged().length >= MAX_CALLS) {
       this.referNotify(entry, 603, 'Declined', true);
-      return accept ? err('state', 'The call being transferred has ended.') : ok(undefined);
+      return accept ? err('state', Problem.TransferredCallEnded) : ok(undefined);
     }
     const session = this.session;
     const target = session?.makeURI(request.target);
     if (!session || !target) {
       this.referNotify(entry, 503, 'Service Unavailable', true);
-      return err('state', 'Sign in first: calls need a connection to the server.');
+      return err('state', Problem.SignInForCalls);
     }
     entry.referAccepted = true;
     if (!entry.call.held) void this.hold(entry.call.id, true);
@@ -456,17 +455,17 @@ export class CallService implements SessionParticipant {
   async answer(id: string, video: boolean, token: string): Promise<Result<Call>> {
     const entry = this.entries.get(id);
     if (!entry || !(entry.sip instanceof Invitation) || entry.call.state !== 'incoming') {
-      return err('state', 'That call is no longer ringing.');
+      return err('state', Problem.CallNotRinging);
     }
     for (const other of this.live()) {
       if (other === entry || other.call.state !== 'connected' || other.call.held) continue;
       const held = await this.hold(other.call.id, true);
-      if (!held.ok) return err('state', `The current call could not be put on hold: ${held.error.message}`);
+      if (!held.ok) return err('state', Problem.HoldCurrentFailed, { cause: held.error });
     }
-    if (entry.call.state !== 'incoming') return err('state', 'That call is no longer ringing.');
+    if (entry.call.state !== 'incoming') return err('state', Problem.CallNotRinging);
     entry.token = token;
     entry.ringTimer.cancel();
-    if (!entry.transition('answer', { video: video && entry.call.video })) return err('state', 'That call is no longer ringing.');
+    if (!entry.transition('answer', { video: video && entry.call.video })) return err('state', Problem.CallNotRinging);
     entry.sip.accept().catch((error: unknown) => this.failed(entry, error));
     return ok(entry.call);
   }
@@ -495,8 +494,8 @@ export class CallService implements SessionParticipant {
   /** Puts a call on hold or resumes it (a re-INVITE whose offer says sendonly, RFC 3264 §8.4). */
   async hold(id: string, hold: boolean): Promise<Result<Call>> {
     const entry = this.entries.get(id);
-    if (!entry || entry.call.state !== 'connected') return err('state', 'That call is not connected.');
-    if (entry.call.reconnecting) return err('state', 'The call is reconnecting: try again in a moment.');
+    if (!entry || entry.call.state !== 'connected') return err('state', Problem.CallNotConnected);
+    if (entry.call.reconnecting) return err('state', Problem.CallReconnecting);
     if (entry.call.held === hold) return ok(entry.call);
     // Resuming one call while talking on another swaps them: the other goes on hold first.
     if (!hold) {
@@ -505,10 +504,10 @@ export class CallService implements SessionParticipant {
       }
     }
     entry.update({ held: hold });
-    const outcome = await this.reinvite(entry, hold ? 'Hold' : 'Resume');
+    const outcome = await this.reinvite(entry, hold ? 'hold' : 'resume');
     if (outcome) {
       entry.update({ held: !hold });
-      return err('state', outcome);
+      return err('state', outcome.problem, outcome);
     }
     return ok(entry.call);
   }
@@ -520,21 +519,21 @@ export class CallService implements SessionParticipant {
    */
   async setVideo(id: string, on: boolean): Promise<Result<Call>> {
     const entry = this.entries.get(id);
-    if (!entry || entry.call.state !== 'connected') return err('state', 'That call is not connected.');
-    if (entry.call.reconnecting) return err('state', 'The call is reconnecting: try again in a moment.');
-    if (entry.call.held) return err('state', 'Resume the call first.');
+    if (!entry || entry.call.state !== 'connected') return err('state', Problem.CallNotConnected);
+    if (entry.call.reconnecting) return err('state', Problem.CallReconnecting);
+    if (entry.call.held) return err('state', Problem.ResumeFirst);
     if (entry.call.video === on) return ok(entry.call);
     entry.update({ video: on });
-    const outcome = await this.reinvite(entry, on ? 'Turning on video' : 'Turning off video');
+    const outcome = await this.reinvite(entry, on ? 'videoOn' : 'videoOff');
     if (outcome) {
       entry.update({ video: !on });
-      return err('state', outcome);
+      return err('state', outcome.problem, outcome);
     }
     return ok(entry.call);
   }
 
   /** Sends a re-INVITE with a new offer from the page; resolves to why it failed, or undefined. */
-  private async reinvite(entry: CallSession, what: string): Promise<string | undefined> {
+  private async reinvite(entry: CallSession, change: CallChange): Promise<Omit<IpcError, 'kind'> | undefined> {
     const told: { retryAfter?: number } = {};
     let status = await this.reinviteStatus(entry, {}, told);
     // Asked to try again, once: a 491 (our re-INVITEs crossed) after the random wait RFC 3261 §14.1
@@ -548,11 +547,15 @@ export class CallService implements SessionParticipant {
           : undefined;
     if (wait !== undefined) {
       await new Promise<void>((resolve) => this.clock.setTimeout(resolve, wait));
-      if (entry.call.state !== 'connected') return `${what} did not happen: the call ended.`;
+      if (entry.call.state !== 'connected') return { problem: Problem.ChangeCallEnded, values: { change } };
       status = await this.reinviteStatus(entry);
     }
     if (status === 200) return undefined;
-    return typeof status === 'string' ? status : `${what} was refused: ${callEndText(rejectionEnd(status))}.`;
+    if (typeof status === 'string') {
+      this.log.warn(`re-INVITE (${change}) could not be sent: ${status}`);
+      return { problem: Problem.ChangeFailed, values: { change } };
+    }
+    return { problem: Problem.ChangeRefused, values: { change }, end: rejectionEnd(status) };
   }
 
   /** RFC 3261 §14.1: after a 491, 2.1–4 s for the side that owns the Call-ID (made the call), else 0–2 s. */
@@ -586,7 +589,7 @@ export class CallService implements SessionParticipant {
   /** The history, newest first, a page at a time. */
   history(before?: number): Result<readonly CallRecord[]> {
     const owner = this.owner();
-    if (!owner) return err('state', 'Sign in first.');
+    if (!owner) return err('state', Problem.SignInFirst);
     return ok(callHistory(this.db, owner, 50, before));
   }
 
@@ -620,7 +623,7 @@ export class CallService implements SessionParticipant {
   /** The person looked at the history: missed calls stop counting. */
   markSeen(): Result<void> {
     const owner = this.owner();
-    if (!owner) return err('state', 'Sign in first.');
+    if (!owner) return err('state', Problem.SignInFirst);
     if (markMissedSeen(this.db, owner) > 0) this.seen.fire({});
     return ok(undefined);
   }
@@ -631,7 +634,7 @@ export class CallService implements SessionParticipant {
    */
   async dtmf(id: string, tones: string): Promise<Result<void>> {
     const entry = this.entries.get(id);
-    if (!entry || entry.call.state !== 'connected') return err('state', 'That call is not connected.');
+    if (!entry || entry.call.state !== 'connected') return err('state', Problem.CallNotConnected);
     const handler = entry.sip.sessionDescriptionHandler;
     if (handler instanceof BridgedDescriptionHandler && (await handler.sendTones(tones))) return ok(undefined);
     for (const tone of tones) {
@@ -642,7 +645,8 @@ export class CallService implements SessionParticipant {
           },
         });
       } catch (error) {
-        return err('state', `The keypad tone could not be sent: ${error instanceof Error ? error.message : String(error)}`);
+        this.log.warn(`INFO (dtmf-relay) failed: ${String(error)}`);
+        return err('state', Problem.TonesFailed);
       }
     }
     return ok(undefined);
@@ -650,9 +654,7 @@ export class CallService implements SessionParticipant {
 
   /** A page's answer to a media request (only the page it was sent to is heard). */
   mediaReply(requestId: number, reply: MediaReply, callerId?: string): Result<void> {
-    return this.media.reply(requestId, reply, callerId)
-      ? ok(undefined)
-      : err('state', 'That media request is not waiting for this window.');
+    return this.media.reply(requestId, reply, callerId) ? ok(undefined) : err('state', Problem.MediaRequestGone);
   }
 
   online(session: SipSession): void {

@@ -1,3 +1,4 @@
+import { Problem } from '../../shared/domain/problem.js';
 import type { callsRequests } from '../../shared/ipc/calls.js';
 import type { IceServerConfig } from '../../shared/domain/calls.js';
 import { err, ok, type Result } from '../../shared/ipc/result.js';
@@ -33,5 +34,5 @@ export function callsHandlers(
 
 /** Another window's token: a page may hold only calls it started or answered itself. */
 function notYours() {
-  return err('forbidden', 'That media token belongs to another window.');
+  return err('forbidden', Problem.NotYourCall);
 }

@@ -1,3 +1,4 @@
+import { Problem } from '../../shared/domain/problem.js';
 import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'sip.js';
@@ -174,9 +175,9 @@ export class MessagingService implements SessionParticipant {
   /** The direct conversation with `peer` (made the first time), for the signed-in account. */
   conversationWith(peer: string): Result<Conversation> {
     const owner = this.owner();
-    if (!owner) return err('state', 'Sign in first.');
+    if (!owner) return err('state', Problem.SignInFirst);
     const address = parseSipAddress(peer);
-    if (!address) return err('invalid', 'That is not a SIP address.', 'peer');
+    if (!address) return err('invalid', Problem.NotSipAddress, 'peer');
     return ok(directConversation(this.db, owner, address.uri, this.clock.now()));
   }
 
@@ -188,11 +189,11 @@ export class MessagingService implements SessionParticipant {
 
   private find(id: ConversationId): Result<{ owner: string; conversation: Conversation; peer: string }> {
     const owner = this.owner();
-    if (!owner) return err('state', 'Sign in first.');
+    if (!owner) return err('state', Problem.SignInFirst);
     const conversation = getConversation(this.db, owner, id);
     // Only direct conversations exist so far; a group would have no single peer to send to.
     const peer = conversation && directPeer(conversation);
-    if (!conversation || !peer) return err('invalid', 'That conversation does not exist.', 'conversationId');
+    if (!conversation || !peer) return err('invalid', Problem.ConversationMissing, 'conversationId');
     return ok({ owner, conversation, peer });
   }
 
@@ -202,7 +203,7 @@ export class MessagingService implements SessionParticipant {
     if (!at.ok) return at;
     const { owner, conversation, peer } = at.value;
     const problem = messageError(text);
-    if (problem) return err('invalid', problem, 'text');
+    if (problem) return err('invalid', problem.problem, { field: 'text', ...problem });
     const message = insertOutgoing(
       this.db,
       owner,
@@ -329,9 +330,9 @@ export class MessagingService implements SessionParticipant {
   /** Puts a failed message back in the queue. */
   retry(id: number): Result<ChatMessage> {
     const owner = this.owner();
-    if (!owner) return err('state', 'Sign in first.');
+    if (!owner) return err('state', Problem.SignInFirst);
     const message = getMessage(this.db, owner, id);
-    if (!message || message.direction !== 'out') return err('invalid', 'That message does not exist.');
+    if (!message || message.direction !== 'out') return err('invalid', Problem.MessageMissing);
     if (message.state !== 'failed') return ok(message);
     const conversation = getConversation(this.db, owner, message.conversationId);
     // Sent again to those it failed for (every member, in a direct conversation: the one).
@@ -365,7 +366,7 @@ export class MessagingService implements SessionParticipant {
   /** Full-text search over every conversation, newest first (an indexed query, bounded). */
   search(query: string): Result<readonly ChatMessage[]> {
     const owner = this.owner();
-    if (!owner) return err('state', 'Sign in first.');
+    if (!owner) return err('state', Problem.SignInFirst);
     return ok(searchMessages(this.db, owner, query, 50));
   }
 

@@ -1,7 +1,8 @@
 import { CONTACT_NAME_MAX, type Contact, type ContactGroup, type ContactList } from '../../shared/domain/contacts.js';
 import { cleanText } from '../../shared/domain/text.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
-import { ok, type Result } from '../../shared/ipc/result.js';
+import { err, ok, type Result } from '../../shared/ipc/result.js';
+import { Problem } from '../../shared/domain/problem.js';
 import type { ApprovalService } from '../approvals/approvals.js';
 import type { PresenceWatchService } from '../presence/presence-watch.js';
 import type { ContactRecord, WatcherRecord } from '../store/contacts-repository.js';
@@ -56,7 +57,7 @@ export class BuddyList {
   /** Blocks a contact from seeing my presence, or lets them see it again (also answers a waiting request). */
   async setBlocked(id: number, blocked: boolean): Promise<Result<Contact>> {
     const record = this.directory.get(id);
-    if (!record) return { ok: false, error: { kind: 'invalid', message: 'That contact does not exist.' } };
+    if (!record) return err('invalid', Problem.ContactMissing);
     const written = await this.approvals.decide(record.uri, blocked ? 'blocked' : 'allowed');
     if (!written.ok) return written;
     return ok(this.contact(id)!);
@@ -65,7 +66,7 @@ export class BuddyList {
   /** Subscribes again to a contact's presence now (after "Not sharing presence"). */
   askAgain(id: number): Result<void> {
     const record = this.directory.get(id);
-    if (!record) return { ok: false, error: { kind: 'invalid', message: 'That contact does not exist.' } };
+    if (!record) return err('invalid', Problem.ContactMissing);
     this.watch.retry(record.uri);
     return ok(undefined);
   }

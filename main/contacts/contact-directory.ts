@@ -1,10 +1,10 @@
+import { Problem } from '../../shared/domain/problem.js';
 import type { Database } from 'better-sqlite3';
 import {
   CONTACT_NAME_MAX,
   contactNameError,
   groupNameError,
   PHONE_KINDS,
-  phoneKindText,
   type ContactGroup,
   type ContactPhones,
 } from '../../shared/domain/contacts.js';
@@ -99,18 +99,19 @@ export class ContactDirectory {
   /** Adds a contact by SIP address (normalised; myself and duplicates refused). */
   add(params: { address: string; displayName?: string; groupId?: number }): Result<ContactRecord> {
     const owner = this.owner();
-    if (!owner) return err('state', 'Sign in to add contacts.');
+    if (!owner) return err('state', Problem.SignInToAddContacts);
     const address = parseSipAddress(params.address);
-    if (!address) return err('invalid', 'That is not a SIP address. Use the form bob@example.com or sip:bob@example.com.', 'address');
-    if (address.address === parseSipAddress(owner)?.address) return err('invalid', 'That is your own address.', 'address');
-    if (this.findByAddress(address.uri)) return err('invalid', `${address.address} is already in your contacts.`, 'address');
+    if (!address) return err('invalid', Problem.NotSipAddress, 'address');
+    if (address.address === parseSipAddress(owner)?.address) return err('invalid', Problem.OwnAddress, 'address');
+    if (this.findByAddress(address.uri))
+      return err('invalid', Problem.AlreadyContact, { field: 'address', values: { address: address.address } });
     // Checked as typed (a control character is refused, not silently changed), then cleaned of
     // invisible format characters such as bidi overrides.
     const nameProblem = contactNameError((params.displayName ?? '').trim());
     const displayName = cleanText(params.displayName ?? '', CONTACT_NAME_MAX);
-    if (nameProblem) return err('invalid', nameProblem, 'displayName');
+    if (nameProblem) return err('invalid', nameProblem.problem, { field: 'displayName', ...nameProblem });
     const groupId = params.groupId ?? ensureDefaultGroup(this.db, owner);
-    if (!groupExists(this.db, owner, groupId)) return err('invalid', 'That group does not exist.', 'group');
+    if (!groupExists(this.db, owner, groupId)) return err('invalid', Problem.GroupMissing, 'group');
     const id = insertContact(this.db, owner, address.uri, displayName, groupId);
     const contact = getContact(this.db, owner, id)!;
     this.changes.fire({ kind: 'added', contact });
@@ -121,7 +122,7 @@ export class ContactDirectory {
   remove(id: number): Result<ContactRecord> {
     const owner = this.owner();
     const contact = owner ? getContact(this.db, owner, id) : undefined;
-    if (!owner || !contact) return err('invalid', 'That contact does not exist.');
+    if (!owner || !contact) return err('invalid', Problem.ContactMissing);
     deleteContact(this.db, owner, id);
     this.changes.fire({ kind: 'removed', contact });
     return ok(contact);
@@ -130,12 +131,12 @@ export class ContactDirectory {
   /** Renames a contact, moves it to another group or sets its phone numbers. */
   update(id: number, changes: { displayName?: string; groupId?: number; phones?: TypedPhones }): Result<ContactRecord> {
     const owner = this.owner();
-    if (!owner || !getContact(this.db, owner, id)) return err('invalid', 'That contact does not exist.');
+    if (!owner || !getContact(this.db, owner, id)) return err('invalid', Problem.ContactMissing);
     if (changes.groupId !== undefined && !groupExists(this.db, owner, changes.groupId))
-      return err('invalid', 'That group does not exist.', 'group');
+      return err('invalid', Problem.GroupMissing, 'group');
     const nameProblem = changes.displayName === undefined ? null : contactNameError(changes.displayName.trim());
     const displayName = changes.displayName === undefined ? undefined : cleanText(changes.displayName, CONTACT_NAME_MAX);
-    if (nameProblem) return err('invalid', nameProblem, 'displayName');
+    if (nameProblem) return err('invalid', nameProblem.problem, { field: 'displayName', ...nameProblem });
     const phones = changes.phones === undefined ? undefined : this.phonesFrom(changes.phones);
     if (phones && !phones.ok) return phones;
     updateContact(this.db, owner, id, {
@@ -156,10 +157,8 @@ export class ContactDirectory {
       if (text === '') continue;
       const e164 = toE164(text, this.defaultCountry());
       if (!e164) {
-        const hint = text.startsWith('+')
-          ? ''
-          : ' For a national number, choose your country in Settings, or start with + and the country code.';
-        return err('invalid', `${phoneKindText(kind)} number: that is not a phone number.${hint}`, `${kind}Phone`);
+        const country = text.startsWith('+') ? 'given' : 'missing';
+        return err('invalid', Problem.NotPhoneNumber, { field: `${kind}Phone`, values: { kind, country } });
       }
       phones[kind] = e164;
     }
@@ -168,10 +167,11 @@ export class ContactDirectory {
 
   createGroup(name: string): Result<ContactGroup> {
     const owner = this.owner();
-    if (!owner) return err('state', 'Sign in first.');
+    if (!owner) return err('state', Problem.SignInFirst);
     const problem = groupNameError(name);
-    if (problem) return err('invalid', problem, 'name');
-    if (findGroupByName(this.db, owner, name.trim())) return err('invalid', `There is already a group called ${name.trim()}.`, 'name');
+    if (problem) return err('invalid', problem.problem, { field: 'name', ...problem });
+    if (findGroupByName(this.db, owner, name.trim()))
+      return err('invalid', Problem.GroupExists, { field: 'name', values: { name: name.trim() } });
     const id = createGroup(this.db, owner, name.trim());
     this.changes.fire({ kind: 'groups' });
     return ok({ id, name: name.trim(), isDefault: false, collapsed: false });
@@ -179,12 +179,12 @@ export class ContactDirectory {
 
   renameGroup(id: number, name: string): Result<ContactGroup> {
     const owner = this.owner();
-    if (!owner) return err('state', 'Sign in first.');
+    if (!owner) return err('state', Problem.SignInFirst);
     const problem = groupNameError(name);
-    if (problem) return err('invalid', problem, 'name');
+    if (problem) return err('invalid', problem.problem, { field: 'name', ...problem });
     const clash = findGroupByName(this.db, owner, name.trim());
-    if (clash && clash.id !== id) return err('invalid', `There is already a group called ${name.trim()}.`, 'name');
-    if (!renameGroup(this.db, owner, id, name.trim())) return err('invalid', 'That group does not exist.');
+    if (clash && clash.id !== id) return err('invalid', Problem.GroupExists, { field: 'name', values: { name: name.trim() } });
+    if (!renameGroup(this.db, owner, id, name.trim())) return err('invalid', Problem.GroupMissing);
     this.changes.fire({ kind: 'groups' });
     return ok(listGroups(this.db, owner).find((g) => g.id === id)!);
   }
@@ -192,8 +192,8 @@ export class ContactDirectory {
   /** Folds a group away in the list or opens it (remembered). */
   setGroupCollapsed(id: number, collapsed: boolean): Result<void> {
     const owner = this.owner();
-    if (!owner) return err('state', 'Sign in first.');
-    if (!setGroupCollapsed(this.db, owner, id, collapsed)) return err('invalid', 'That group does not exist.');
+    if (!owner) return err('state', Problem.SignInFirst);
+    if (!setGroupCollapsed(this.db, owner, id, collapsed)) return err('invalid', Problem.GroupMissing);
     this.changes.fire({ kind: 'groups' });
     return ok(undefined);
   }
@@ -201,8 +201,8 @@ export class ContactDirectory {
   /** Deletes a group; its contacts move to the default group. */
   deleteGroup(id: number): Result<void> {
     const owner = this.owner();
-    if (!owner) return err('state', 'Sign in first.');
-    if (!deleteGroup(this.db, owner, id)) return err('invalid', 'The default group cannot be deleted.');
+    if (!owner) return err('state', Problem.SignInFirst);
+    if (!deleteGroup(this.db, owner, id)) return err('invalid', Problem.DefaultGroupStays);
     this.changes.fire({ kind: 'groups' });
     return ok(undefined);
   }

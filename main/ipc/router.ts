@@ -1,3 +1,4 @@
+import { Problem } from '../../shared/domain/problem.js';
 import { isChannel, requestSchemas, type Channel } from '../../shared/ipc/contract.js';
 import { err, type Result } from '../../shared/ipc/result.js';
 import { validate, type Schema } from '../../shared/ipc/schema.js';
@@ -15,14 +16,14 @@ export function createRouter(
   handlers: Handlers<Channel>,
 ): (channel: unknown, payload: unknown, caller: Caller) => Promise<Result<unknown>> {
   return async (channel, payload, caller) => {
-    if (!isChannel(channel)) return err('invalid', 'Unknown request.');
+    if (!isChannel(channel)) return err('invalid', Problem.UnknownRequest);
     const parsed = validate(requestSchemas[channel] as Schema<unknown>, payload, 'payload');
-    if (!parsed.ok) return err('invalid', `Invalid request: ${parsed.message}.`);
+    if (!parsed.ok) return err('invalid', Problem.InvalidRequest, { values: { detail: parsed.message } });
     try {
       return await (handlers[channel] as (params: unknown, caller: Caller) => Promise<Result<unknown>>)(parsed.value, caller);
     } catch (error) {
       log.error(`${channel} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      return err('internal', 'Something went wrong inside Parley. Please try again.');
+      return err('internal', Problem.Internal);
     }
   };
 }

@@ -1,3 +1,4 @@
+import { Problem } from '../../shared/domain/problem.js';
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { createParleyApi, isChannel, isEventName } from '../../shared/ipc/contract.js';
 import { err } from '../../shared/ipc/result.js';
@@ -9,7 +10,7 @@ import { err } from '../../shared/ipc/result.js';
  */
 const api = createParleyApi({
   invoke: async (channel, params) => {
-    if (!isChannel(channel)) return err('forbidden', 'Unknown request.');
+    if (!isChannel(channel)) return err('forbidden', Problem.UnknownRequest);
     return ipcRenderer.invoke(channel, params);
   },
   subscribe: (event, listener) => {

@@ -1,3 +1,4 @@
+import { Problem } from '../../shared/domain/problem.js';
 import { isCountry } from '../../shared/domain/phone.js';
 import { DEVICE_TEXT_MAX } from '../../shared/domain/settings.js';
 import { cleanText } from '../../shared/domain/text.js';
@@ -15,7 +16,7 @@ export const settingsModule: ModuleFactory = ({ db, emit }) => ({
     'settings:get': async () => ok(getUiSettings(db)),
     'settings:set': async (changes) => {
       if (changes.defaultCountry !== undefined && changes.defaultCountry !== '' && !isCountry(changes.defaultCountry)) {
-        return err('invalid', 'That is not a country Parley knows.', 'defaultCountry');
+        return err('invalid', Problem.UnknownCountry, 'defaultCountry');
       }
       const next = setUiSettings(db, {
         ...(changes.density ? { density: changes.density } : {}),

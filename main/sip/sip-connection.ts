@@ -1,12 +1,7 @@
+import { Problem } from '../../shared/domain/problem.js';
 import { RegistererState, UserAgent, type Registerer } from 'sip.js';
 import type { Identity } from '../../shared/domain/account.js';
-import {
-  SignInProblem,
-  signInFailureText,
-  type ConnectionState,
-  type ConnectionStatus,
-  type SignInFailure,
-} from '../../shared/domain/connection.js';
+import { SignInProblem, type ConnectionState, type ConnectionStatus, type SignInFailure } from '../../shared/domain/connection.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
 import { cleanText } from '../../shared/domain/text.js';
 import { err, ok, type ErrorKind, type IpcError, type Result } from '../../shared/ipc/result.js';
@@ -54,7 +49,7 @@ type Outcome = { ok: true } | { ok: false; error: IpcError };
 
 /** A sign-in failure of `kind`, as a value and in the catalogue's words. */
 function failed(kind: ErrorKind, signIn: SignInFailure): IpcError {
-  return { kind, message: signInFailureText(signIn), signIn };
+  return { kind, problem: Problem.SignIn, signIn };
 }
 
 /** Why the connection was lost when the transport said nothing more. */
@@ -155,9 +150,9 @@ export class SipConnection {
    * leads to `reconnecting` instead of a failure; wrong credentials always fail.
    */
   async signIn(config: SipAccountConfig, { keepTrying = false } = {}): Promise<Result<ConnectionState>> {
-    if (this.state.status !== 'signedOut') return err('state', 'Parley is already signed in. Sign out first.');
+    if (this.state.status !== 'signedOut') return err('state', Problem.AlreadySignedIn);
     const address = parseSipAddress(config.uri);
-    if (!address) return err('invalid', 'That is not a SIP address.', 'address');
+    if (!address) return err('invalid', Problem.NotSipAddress, 'address');
     const generation = ++this.generation;
     this.config = config;
     this.identity = { uri: address.uri, address: address.address, displayName: config.displayName };
@@ -257,7 +252,7 @@ export class SipConnection {
 
   private register(generation: number): Promise<Outcome> {
     const registerer = this.registerer;
-    if (!registerer) return Promise.resolve({ ok: false, error: { kind: 'state', message: 'Not signed in.' } });
+    if (!registerer) return Promise.resolve({ ok: false, error: { kind: 'state', problem: Problem.SignInFirst } });
     const server = this.config?.server ?? '';
     return new Promise<Outcome>((resolve) => {
       const timer = new Timer(this.clock);
@@ -283,7 +278,7 @@ export class SipConnection {
           },
         })
         .catch((error: unknown) => {
-          if (generation !== this.generation) return finish({ ok: false, error: { kind: 'state', message: 'Signed out.' } });
+          if (generation !== this.generation) return finish({ ok: false, error: { kind: 'state', problem: Problem.SignedOut } });
           this.log.info(`REGISTER to ${server} failed: ${String(error)}`);
           finish({ ok: false, error: failed('unreachable', { problem: SignInProblem.Unreachable, server }) });
         });

@@ -1,3 +1,4 @@
+import { Problem } from '../../shared/domain/problem.js';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -159,13 +160,13 @@ function serveIpc(ws: WebSocket, options: WebServerOptions): void {
     const { type, id, channel, payload } = message as Record<string, unknown>;
     if (type !== 'request' || typeof id !== 'number' || !Number.isSafeInteger(id)) return ws.close(1007, 'bad request');
     if (inFlight >= MAX_IN_FLIGHT) {
-      send({ type: 'response', id, result: err('state', 'Parley is busy with earlier requests from this page. Try again in a moment.') });
+      send({ type: 'response', id, result: err('state', Problem.Busy) });
       return;
     }
     inFlight++;
     void options
       .handle(channel, payload, caller)
-      .catch(() => err('internal', 'Something went wrong inside Parley. Please try again.'))
+      .catch(() => err('internal', Problem.Internal))
       .then((result) => {
         inFlight--;
         send({ type: 'response', id, result });

@@ -1,3 +1,4 @@
+import { problemText } from '../../shared/domain/problem.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,7 +49,7 @@ export class SimulatedColleague {
       displayName: this.profile.name,
       rememberPassword: false,
     });
-    if (!signedIn.ok) throw new Error(`${this.profile.name} could not sign in: ${signedIn.error.message}`);
+    if (!signedIn.ok) throw new Error(`${this.profile.name} could not sign in: ${problemText(signedIn.error)}`);
     // Whoever asks to see them is let in (and added back, as colleagues do).
     this.engine.approvals.onDidChange(() => void this.acceptEveryone());
     void this.acceptEveryone();

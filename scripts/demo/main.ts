@@ -1,3 +1,4 @@
+import { problemText } from '../../shared/domain/problem.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
       displayName: ME.name,
       rememberPassword: true,
     });
-    if (!signedIn.ok) throw new Error(`the demo user could not sign in: ${signedIn.error.message}`);
+    if (!signedIn.ok) throw new Error(`the demo user could not sign in: ${problemText(signedIn.error)}`);
     const work = seed.contacts.createGroup('Team');
     for (const colleague of colleagues) {
       if (colleague.profile.user === ASKING) continue;

@@ -1,5 +1,6 @@
 /** The SIP account a person signs in with, as the UI and main exchange it. */
 
+import { Problem, type FieldError, type ProblemOf } from './problem.js';
 import { isHost, isHttpUrl, parseServerUrl, parseSipAddress, serverFor } from './sip-address.js';
 
 /** What the sign-in form sends. The password never comes back out of main. */
@@ -68,12 +69,6 @@ export interface Identity {
   readonly displayName: string;
 }
 
-/** A per-field message for the sign-in form. */
-export interface FieldError {
-  readonly field: keyof SignInParams;
-  readonly message: string;
-}
-
 /** Limits that keep a hostile or mistaken payload from growing without bound. */
 export const ACCOUNT_LIMITS = {
   address: 320,
@@ -103,12 +98,12 @@ export function splitIceServers(text: string): string[] {
     .filter(Boolean);
 }
 
-/** The STUN/TURN URLs given, checked, or a message saying what is wrong. */
-export function parseIceServers(given: readonly string[] | string): { urls: string[] } | { error: string } {
+/** The STUN/TURN URLs given, checked, or what is wrong with them. */
+export function parseIceServers(given: readonly string[] | string): { urls: string[] } | { error: ProblemOf } {
   const urls = typeof given === 'string' ? splitIceServers(given) : given.map((url) => url.trim()).filter(Boolean);
-  if (urls.length > ICE_SERVERS_MAX) return { error: `At most ${ICE_SERVERS_MAX} STUN/TURN servers.` };
+  if (urls.length > ICE_SERVERS_MAX) return { error: { problem: Problem.IceServersTooMany, values: { max: ICE_SERVERS_MAX } } };
   const bad = urls.find((url) => url.length > 512 || !ICE_URL.test(url));
-  if (bad !== undefined) return { error: `${bad.slice(0, 80)} is not a STUN or TURN address, like turn:turn.example.com:3478.` };
+  if (bad !== undefined) return { error: { problem: Problem.IceServerBad, values: { url: bad.slice(0, 80) } } };
   return { urls };
 }
 
@@ -121,43 +116,44 @@ export const needsTurnCredentials = (urls: readonly string[]): boolean => urls.s
  */
 export function validateSignIn(params: SignInParams, opts: { passwordKnown: boolean; icePasswordKnown?: boolean }): FieldError[] {
   const errors: FieldError[] = [];
-  if (params.address.trim() === '') errors.push({ field: 'address', message: 'Enter your SIP address, like alice@example.com.' });
+  if (params.address.trim() === '') errors.push({ field: 'address', problem: Problem.AddressEmpty });
   else if (params.address.length > ACCOUNT_LIMITS.address || !parseSipAddress(params.address))
-    errors.push({ field: 'address', message: 'That is not a SIP address. Use the form alice@example.com or sip:alice@example.com.' });
-  if (params.password === '' && !opts.passwordKnown) errors.push({ field: 'password', message: 'Enter your password.' });
-  else if (params.password.length > ACCOUNT_LIMITS.password) errors.push({ field: 'password', message: 'That password is too long.' });
+    errors.push({ field: 'address', problem: Problem.NotMySipAddress });
+  if (params.password === '' && !opts.passwordKnown) errors.push({ field: 'password', problem: Problem.PasswordEmpty });
+  else if (params.password.length > ACCOUNT_LIMITS.password) errors.push({ field: 'password', problem: Problem.PasswordTooLong });
   const server = serverFor(params.server, params.address);
-  if (server === '') errors.push({ field: 'server', message: 'Enter the server address, like wss://sip.example.com.' });
+  if (server === '') errors.push({ field: 'server', problem: Problem.ServerEmpty });
   else if (params.server.length > ACCOUNT_LIMITS.server || !parseServerUrl(server))
-    errors.push({ field: 'server', message: 'The server must be a ws:// or wss:// address, like wss://sip.example.com.' });
+    errors.push({ field: 'server', problem: Problem.ServerNotWebSocket });
   const authUser = params.authUser?.trim() ?? '';
   if (authUser.length > ACCOUNT_LIMITS.authUser || /[\s\p{Cc}]/u.test(authUser))
-    errors.push({ field: 'authUser', message: 'The authorization user cannot contain spaces or control characters.' });
+    errors.push({ field: 'authUser', problem: Problem.AuthUserBad });
   const displayName = params.displayName ?? '';
   if (displayName.length > ACCOUNT_LIMITS.displayName || /\p{Cc}/u.test(displayName))
     errors.push({
       field: 'displayName',
-      message: `The display name must be at most ${ACCOUNT_LIMITS.displayName} characters, without control characters.`,
+      problem: Problem.DisplayNameBad,
+      values: { max: ACCOUNT_LIMITS.displayName },
     });
   const ice = parseIceServers(params.iceServers ?? []);
-  if ('error' in ice) errors.push({ field: 'iceServers', message: ice.error });
+  if ('error' in ice) errors.push({ field: 'iceServers', ...ice.error });
   else if (needsTurnCredentials(ice.urls)) {
     const user = params.iceUser?.trim() ?? '';
     if (user === '' || user.length > ACCOUNT_LIMITS.iceUser || /[\p{Cc}]/u.test(user))
-      errors.push({ field: 'iceUser', message: 'Enter the TURN user name your administrator gave you.' });
+      errors.push({ field: 'iceUser', problem: Problem.TurnUserEmpty });
     if ((params.icePassword ?? '') === '' && !opts.icePasswordKnown)
-      errors.push({ field: 'icePassword', message: 'Enter the TURN password.' });
+      errors.push({ field: 'icePassword', problem: Problem.TurnPasswordEmpty });
     else if ((params.icePassword ?? '').length > ACCOUNT_LIMITS.password)
-      errors.push({ field: 'icePassword', message: 'That password is too long.' });
+      errors.push({ field: 'icePassword', problem: Problem.PasswordTooLong });
   }
   const gateway = params.gateway?.trim() ?? '';
   if (gateway !== '' && (gateway.length > ACCOUNT_LIMITS.gateway || !isHost(gateway)))
-    errors.push({ field: 'gateway', message: 'The phone gateway must be a domain or host name, like pstn.example.com.' });
+    errors.push({ field: 'gateway', problem: Problem.GatewayBad });
   const xcapRoot = params.xcapRoot?.trim() ?? '';
   if (xcapRoot !== '' && (xcapRoot.length > ACCOUNT_LIMITS.xcapRoot || !isHttpUrl(xcapRoot)))
     errors.push({
       field: 'xcapRoot',
-      message: 'The XCAP root must be an http:// or https:// address, like https://sip.example.com/xcap-root.',
+      problem: Problem.XcapRootBad,
     });
   return errors;
 }

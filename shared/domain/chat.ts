@@ -1,4 +1,5 @@
 import { t } from '../i18n/format.js';
+import { Problem, type ProblemOf } from './problem.js';
 
 /**
  * Instant messages (SIP MESSAGE, RFC 3428) as the renderer sees them.
@@ -93,12 +94,11 @@ export function inArrivalOrder(messages: readonly ChatMessage[]): ChatMessage[] 
 /** How many messages one history page holds. */
 export const HISTORY_PAGE = 50;
 
-/** Checks a message before it is sent; returns a message in words, or null. */
-export function messageError(text: string): string | null {
-  if (text.trim() === '') return 'Type a message first.';
+/** Checks a message before it is sent: what is wrong with it, or null. */
+export function messageError(text: string): ProblemOf | null {
+  if (text.trim() === '') return { problem: Problem.MessageEmpty };
   const bytes = utf8Length(text);
-  if (bytes > MESSAGE_MAX_BYTES)
-    return `That message is too long to send: at most ${MESSAGE_MAX_BYTES.toLocaleString('en')} bytes (about ${MESSAGE_MAX_BYTES.toLocaleString('en')} letters, fewer with emoji or accents); this one has ${bytes.toLocaleString('en')}.`;
+  if (bytes > MESSAGE_MAX_BYTES) return { problem: Problem.MessageTooLong, values: { max: MESSAGE_MAX_BYTES, bytes } };
   return null;
 }
 

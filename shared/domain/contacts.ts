@@ -1,6 +1,7 @@
 /** The buddy list as the renderer sees it. */
 
 import type { Presence, SubscriptionStatus } from './presence.js';
+import { Problem, type ProblemOf } from './problem.js';
 
 /** A group of contacts. Exactly one group is the default. */
 export interface ContactGroup {
@@ -105,18 +106,18 @@ export const GROUP_NAME_MAX = 64;
 /** Longest contact display name. */
 export const CONTACT_NAME_MAX = 128;
 
-/** Checks a contact's display name; returns a message or null. */
-export function contactNameError(name: string): string | null {
-  if (name.length > CONTACT_NAME_MAX) return `A name has at most ${CONTACT_NAME_MAX} characters (this one has ${name.length}).`;
-  if (/\p{Cc}/u.test(name)) return 'A name cannot contain control characters.';
+/** Checks a contact's display name: what is wrong with it, or null. */
+export function contactNameError(name: string): ProblemOf | null {
+  if (name.length > CONTACT_NAME_MAX) return { problem: Problem.NameTooLong, values: { max: CONTACT_NAME_MAX, length: name.length } };
+  if (/\p{Cc}/u.test(name)) return { problem: Problem.NameControl };
   return null;
 }
 
-/** Checks a group name; returns a message or null. */
-export function groupNameError(name: string): string | null {
+/** Checks a group name: what is wrong with it, or null. */
+export function groupNameError(name: string): ProblemOf | null {
   const trimmed = name.trim();
-  if (trimmed === '') return 'Enter a group name.';
-  if (trimmed.length > GROUP_NAME_MAX) return `A group name has at most ${GROUP_NAME_MAX} characters.`;
-  if (/\p{Cc}/u.test(trimmed)) return 'A group name cannot contain control characters.';
+  if (trimmed === '') return { problem: Problem.GroupNameEmpty };
+  if (trimmed.length > GROUP_NAME_MAX) return { problem: Problem.GroupNameTooLong, values: { max: GROUP_NAME_MAX } };
+  if (/\p{Cc}/u.test(trimmed)) return { problem: Problem.GroupNameControl };
   return null;
 }

@@ -1,5 +1,7 @@
+import type { CallEnd } from '../domain/calls.js';
 import type { CertificateInfo } from '../domain/certificate.js';
 import type { SignInFailure } from '../domain/connection.js';
+import type { Problem, ProblemValues } from '../domain/problem.js';
 
 /**
  * What crosses the IPC boundary instead of a thrown error: thrown `Error` subclasses do not survive
@@ -25,18 +27,27 @@ export type ErrorKind =
   /** A bug or an unexpected failure inside Parley. */
   | 'internal';
 
-/** A failure that a person can read. */
+/**
+ * A failure, as values: the page says it in its own words (`problemText`), so nothing here is a
+ * sentence and nothing in it needs translating.
+ */
 export interface IpcError {
   /** What kind of failure this is. */
   readonly kind: ErrorKind;
-  /** One sentence for a person, ready to show. */
-  readonly message: string;
+  /** Why, as a value. */
+  readonly problem: Problem;
+  /** The names and numbers the problem's words take. */
+  readonly values?: ProblemValues;
   /** The form field the failure belongs to, for an inline error. */
   readonly field?: string;
   /** For `untrusted`: the certificate the server showed, for the person to decide. */
   readonly certificate?: CertificateInfo;
-  /** Why signing in failed, as a value (the page says it from the catalogue; `message` is the same words). */
+  /** For `Problem.SignIn`: why signing in failed. */
   readonly signIn?: SignInFailure;
+  /** How the other side refused (a transfer, a hold, video), when they did. */
+  readonly end?: CallEnd;
+  /** The failure that caused this one (putting the current call on hold, to answer another). */
+  readonly cause?: IpcError;
 }
 
 /** `{ ok, value } | { ok: false, error }`: every IPC answer. */
@@ -47,7 +58,7 @@ export function ok<T>(value: T): Result<T> {
   return { ok: true, value };
 }
 
-/** A failed result. */
-export function err<T = never>(kind: ErrorKind, message: string, field?: string): Result<T> {
-  return { ok: false, error: field === undefined ? { kind, message } : { kind, message, field } };
+/** A failed result: `problem`, with its field, values, refusal or cause when it has them. */
+export function err<T = never>(kind: ErrorKind, problem: Problem, more: Omit<IpcError, 'kind' | 'problem'> | string = {}): Result<T> {
+  return { ok: false, error: { kind, problem, ...(typeof more === 'string' ? { field: more } : more) } };
 }

@@ -1,3 +1,4 @@
+import { problemText } from '../../shared/domain/problem.js';
 import { CallEndReason } from '../../shared/domain/calls.js';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Engine } from '../../main/engine.js';
@@ -51,7 +52,7 @@ async function signedIn(user: string, gateway?: string): Promise<Engine> {
 /** `from` calls `to` and `to` answers; resolves with each side's call id. */
 async function connected(from: Engine, to: Engine, address: string) {
   const started = from.calls.start(address, false, 'page');
-  if (!started.ok) throw new Error(started.error.message);
+  if (!started.ok) throw new Error(problemText(started.error));
   await vi.waitFor(() => expect(to.calls.list().some((call) => call.state === 'incoming')).toBe(true), { timeout: 10_000 });
   const incoming = to.calls.list().find((call) => call.state === 'incoming')!;
   expect((await to.calls.answer(incoming.id, false, 'page')).ok).toBe(true);
@@ -158,7 +159,7 @@ describe('calls that are forwarded (3xx)', () => {
     mallory.redirectTo = `sip:bob@${DOMAIN}`;
     try {
       const started = alice.calls.start('mallory@evil.test', false, 'page');
-      if (!started.ok) throw new Error(started.error.message);
+      if (!started.ok) throw new Error(problemText(started.error));
       await vi.waitFor(() => expect(bob.calls.list()).toMatchObject([{ state: 'incoming', peer: `sip:alice@${DOMAIN}` }]), {
         timeout: 10_000,
       });
@@ -173,7 +174,7 @@ describe('calls that are forwarded (3xx)', () => {
       mallory.redirectTo = 'sip:mallory@evil.test';
       const before = mallory.invites.length;
       const looped = alice.calls.start('mallory@evil.test', false, 'page');
-      if (!looped.ok) throw new Error(looped.error.message);
+      if (!looped.ok) throw new Error(problemText(looped.error));
       await vi.waitFor(
         () => expect(alice.calls.list().map((call) => call.end)).toContainEqual({ reason: CallEndReason.ForwardUnfollowable, status: 302 }),
         { timeout: 10_000 },
@@ -227,7 +228,7 @@ describe('who may ring', () => {
     expect((await invite()).status).toBe(486);
     expect(alice.calls.history().ok && alice.calls.history()).toMatchObject({ value: [] });
     const started = bob.calls.start(`alice@${DOMAIN}`, false, 'page');
-    if (!started.ok) throw new Error(started.error.message);
+    if (!started.ok) throw new Error(problemText(started.error));
     await vi.waitFor(() =>
       expect(alice.calls.list().find((call) => call.peer === `sip:bob@${DOMAIN}`)).toMatchObject({ state: 'incoming' }),
     );
@@ -237,7 +238,7 @@ describe('who may ring', () => {
   test("a number names a contact only when my own server asserts it, never from another domain's user part", async () => {
     const alice = await signedIn('alice');
     const added = alice.contacts.add({ address: `dana@${DOMAIN}`, displayName: 'Dana Whitfield' });
-    if (!added.ok) throw new Error(added.error.message);
+    if (!added.ok) throw new Error(problemText(added.error));
     expect(alice.contacts.update(added.value.id, { phones: { work: '+493012345678' } }).ok).toBe(true);
 
     // Another domain puts Dana's number in its user part: shown as what it is.
@@ -264,7 +265,7 @@ describe('who may ring', () => {
   test('the phone gateway the account names is believed like my own server: its numbers name contacts', async () => {
     const alice = await signedIn('alice', 'Evil.test');
     const added = alice.contacts.add({ address: `dana@${DOMAIN}`, displayName: 'Dana Whitfield' });
-    if (!added.ok) throw new Error(added.error.message);
+    if (!added.ok) throw new Error(problemText(added.error));
     expect(alice.contacts.update(added.value.id, { phones: { work: '+493012345678' } }).ok).toBe(true);
     expect((await alice.account.get())?.gateway).toBe('evil.test');
     void mallory.request('INVITE', `sip:alice@${DOMAIN}`, kamailio.sipPort, {

@@ -1,3 +1,4 @@
+import { problemText } from '../../shared/domain/problem.js';
 import { CallEndReason } from '../../shared/domain/calls.js';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import type { Engine } from '../../main/engine.js';
@@ -32,7 +33,7 @@ test('the server stays away longer than a call waits: the call ends with the rea
   answerMedia(olga);
   answerMedia(piet);
   const started = olga.calls.start(`piet@${DOMAIN}`, false, 'olga-page');
-  if (!started.ok) throw new Error(started.error.message);
+  if (!started.ok) throw new Error(problemText(started.error));
   await vi.waitFor(() => expect(piet.calls.list().some((call) => call.state === 'incoming')).toBe(true), { timeout: 10_000 });
   const incoming = piet.calls.list().find((call) => call.state === 'incoming')!;
   expect((await piet.calls.answer(incoming.id, false, 'piet-page')).ok).toBe(true);

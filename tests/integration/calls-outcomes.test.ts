@@ -1,3 +1,4 @@
+import { problemText } from '../../shared/domain/problem.js';
 import { CallEndReason } from '../../shared/domain/calls.js';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import type { Engine } from '../../main/engine.js';
@@ -37,7 +38,7 @@ test('no answer: the call gives up after its ring time, says so, and the other s
   answerMedia(rosa);
   answerMedia(sven);
   const started = rosa.calls.start(`sven@${DOMAIN}`, false, 'rosa-page');
-  if (!started.ok) throw new Error(started.error.message);
+  if (!started.ok) throw new Error(problemText(started.error));
   await vi.waitFor(() => expect(rosa.calls.list()[0]?.state).toBe('ringing'), { timeout: 10_000 });
   expect(await ended(rosa, started.value.id)).toMatchObject({ end: { reason: CallEndReason.NoAnswer } });
   await vi.waitFor(() => expect(sven.calls.missed()).toEqual({ [`sip:rosa@${DOMAIN}`]: 1 }), { timeout: 10_000 });
@@ -47,10 +48,10 @@ test('not signed in, and no such person: each said in words', async () => {
   const rosa = await fleet.signedIn('rosa');
   answerMedia(rosa);
   const away = rosa.calls.start(`tove@${DOMAIN}`, false, 'rosa-page');
-  if (!away.ok) throw new Error(away.error.message);
+  if (!away.ok) throw new Error(problemText(away.error));
   expect(await ended(rosa, away.value.id)).toMatchObject({ end: { reason: CallEndReason.Unavailable, status: 480 } });
   const nobody = rosa.calls.start(`nobody@${DOMAIN}`, false, 'rosa-page');
-  if (!nobody.ok) throw new Error(nobody.error.message);
+  if (!nobody.ok) throw new Error(problemText(nobody.error));
   expect(await ended(rosa, nobody.value.id)).toMatchObject({ end: { reason: CallEndReason.NotFound, status: 404 } });
 });
 
@@ -63,7 +64,7 @@ test('what the history keeps for each way a call does not connect: busy, decline
   for (const engine of [ulla, vera, walt]) answerMedia(engine);
   const call = async (from: Engine, to: string, then?: (id: string) => void) => {
     const started = from.calls.start(to, false, 'page');
-    if (!started.ok) throw new Error(started.error.message);
+    if (!started.ok) throw new Error(problemText(started.error));
     then?.(started.value.id);
     await ended(from, started.value.id);
   };
@@ -86,7 +87,7 @@ test('what the history keeps for each way a call does not connect: busy, decline
   await call(vera, `walt@${DOMAIN}`);
   const outcomes = (engine: Engine) => {
     const history = engine.calls.history();
-    if (!history.ok) throw new Error(history.error.message);
+    if (!history.ok) throw new Error(problemText(history.error));
     return history.value
       .slice()
       .reverse()
@@ -109,7 +110,7 @@ test('media that flaps between lost and back (or a page that says so over and ov
   const count = (method: string) => (kamailio.output.match(new RegExp(`relay ${method} `, 'g')) ?? []).length;
   const [invitesBefore, acksBefore] = [count('INVITE'), count('ACK')];
   const started = rosa.calls.start(`sven@${DOMAIN}`, false, 'rosa-page');
-  if (!started.ok) throw new Error(started.error.message);
+  if (!started.ok) throw new Error(problemText(started.error));
   await vi.waitFor(() => expect(sven.calls.list().some((call) => call.state === 'incoming')).toBe(true), { timeout: 10_000 });
   expect((await sven.calls.answer(sven.calls.list().find((call) => call.state === 'incoming')!.id, false, 'sven-page')).ok).toBe(true);
   await vi.waitFor(() => expect(rosa.calls.list()[0]?.state).toBe('connected'), { timeout: 10_000 });

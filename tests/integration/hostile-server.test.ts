@@ -1,3 +1,4 @@
+import { problemText } from '../../shared/domain/problem.js';
 import { signInFailureText } from '../../shared/domain/connection.js';
 import { CallEndReason } from '../../shared/domain/calls.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -96,7 +97,7 @@ describe('two authentication hops (RFC 3261 §22.3)', () => {
       engine.calls.mediaReply(request.requestId, { ok: true, ...(request.action === 'local' ? { sdp: PAGELESS_SDP } : {}) }),
     );
     const started = engine.calls.start('bob@hostile.test', false, 'page');
-    if (!started.ok) throw new Error(started.error.message);
+    if (!started.ok) throw new Error(problemText(started.error));
     await vi.waitFor(() => expect(engine.calls.list()[0]).toMatchObject({ state: 'ended', end: { reason: CallEndReason.Busy } }), {
       timeout: 10_000,
     });
@@ -141,7 +142,7 @@ describe('a registrar that answers 200 but grants no time', () => {
       const account = { address: 'alice@hostile.test', password: 'pw', server: server.url, rememberPassword: false };
       expect(await engine.account.signIn(account)).toMatchObject({
         ok: false,
-        error: { message: expect.stringContaining('kept it for only 0 s') },
+        error: { signIn: { problem: 'tooBrief', seconds: 0 } },
       });
       // The REGISTER, and at most the un-REGISTER that clears whatever binding the server may hold.
       expect(server.count('REGISTER')).toBeLessThanOrEqual(2);

@@ -1,3 +1,4 @@
+import { problemText } from '../../shared/domain/problem.js';
 import { afterAll, afterEach, beforeAll, expect, test, vi } from 'vitest';
 import type { Engine } from '../../main/engine.js';
 import { EngineFleet, withPeer } from '../support/engines.js';
@@ -115,7 +116,7 @@ test('a body is cleaned as names are (no bidi override turns a link around), and
   expect((await say('first, today')).status).toBe(200);
   expect((await say('see https://files.example.test/\u202Efdp.exe', ['Date: Thu, 01 Jan 1970 00:00:00 GMT'])).status).toBe(200);
   const page = alice.messaging.history(withPeer(alice, MALLORY), 10);
-  if (!page.ok) throw new Error(page.error.message);
+  if (!page.ok) throw new Error(problemText(page.error));
   const [first, second] = [...page.value].sort((a, b) => a.id - b.id);
   expect(second!.text).toBe('see https://files.example.test/fdp.exe');
   // Shown after what it followed, stamped with when it came.

@@ -1,3 +1,4 @@
+import { Problem, problemText } from '../../shared/domain/problem.js';
 import { messageFailureText } from '../../shared/domain/chat.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,11 +76,11 @@ describe('chat between two people on the server', () => {
     const alice = await fleet.signedIn('alice');
     expect(alice.messaging.send(withPeer(alice, uri('bob')), '   ')).toMatchObject({
       ok: false,
-      error: { message: 'Type a message first.' },
+      error: { problem: Problem.MessageEmpty, field: 'text' },
     });
     const long = alice.messaging.send(withPeer(alice, uri('bob')), 'é'.repeat(2100));
     expect(long).toMatchObject({ ok: false, error: { field: 'text' } });
-    expect(long.ok ? '' : long.error.message).toMatch(/at most 4,096 bytes.*this one has 4,200/);
+    expect(long.ok ? '' : problemText(long.error)).toMatch(/at most 4,096 bytes.*this one has 4,200/);
     expect(alice.messaging.conversationWith('not an address')).toMatchObject({ ok: false, error: { field: 'peer' } });
     expect(texts(alice, 'bob')).toEqual([]);
   });

@@ -104,7 +104,7 @@ describe('registration against a real Kamailio', () => {
       status: 'signedOut',
       error: {
         kind: 'auth',
-        message: 'The server rejected the user name or password.',
+        problem: 'signIn',
         signIn: { problem: SignInProblem.AuthFailed },
       },
     });

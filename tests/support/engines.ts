@@ -1,3 +1,4 @@
+import { problemText } from '../../shared/domain/problem.js';
 import type { ConversationId } from '../../shared/domain/chat.js';
 import type { SignInParams } from '../../shared/domain/account.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,7 +46,7 @@ export class EngineFleet {
       rememberPassword: true,
       ...options.account,
     });
-    if (!result.ok) throw new Error(`${user} could not sign in: ${result.error.message}`);
+    if (!result.ok) throw new Error(`${user} could not sign in: ${problemText(result.error)}`);
     return engine;
   }
 
@@ -63,6 +64,6 @@ export class EngineFleet {
  */
 export function withPeer(engine: Pick<Engine, 'messaging'>, peer: string): ConversationId {
   const conversation = engine.messaging.conversationWith(peer);
-  if (!conversation.ok) throw new Error(`no conversation with ${peer}: ${conversation.error.message}`);
+  if (!conversation.ok) throw new Error(`no conversation with ${peer}: ${problemText(conversation.error)}`);
   return conversation.value.id;
 }

@@ -1,3 +1,4 @@
+import { problemText } from '../../shared/domain/problem.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ export async function seedContacts(
       server: kamailio.wsUrl,
       rememberPassword: true,
     });
-    if (!signedIn.ok) throw new Error(`seeding ${user}: ${signedIn.error.message}`);
+    if (!signedIn.ok) throw new Error(`seeding ${user}: ${problemText(signedIn.error)}`);
     const groupIds: (number | undefined)[] = [undefined];
     for (const name of options.groups ?? []) {
       const group = engine.contacts.createGroup(name);

@@ -1,3 +1,4 @@
+import { problemText } from '../../../shared/domain/problem';
 import type { Call, CallQuality, CallRecord, MissedCalls } from '../../../shared/domain/calls';
 import type { ParleyApi } from '../../../shared/ipc/contract';
 import { DEFAULT_UI_SETTINGS, type UiSettings } from '../../../shared/domain/settings';
@@ -161,7 +162,7 @@ export class CallsState {
     for (const call of this.calls) if (call.state === 'ended') this.dismiss(call.id);
     const result = await this.api.calls.start({ peer, video, mediaToken: this.media.token });
     if (result.ok) this.mine.add(result.value.id);
-    return result.ok ? null : result.error.message;
+    return result.ok ? null : problemText(result.error);
   }
 
   /** Calls this page started or answered (it holds their media). */
@@ -176,7 +177,7 @@ export class CallsState {
   async answer(id: string, video: boolean): Promise<void> {
     this.mine.add(id);
     const result = await this.api.calls.answer({ id, video, mediaToken: this.media.token });
-    this.error = result.ok ? null : result.error.message;
+    this.error = result.ok ? null : problemText(result.error);
   }
 
   hangUp(id: string) {
@@ -185,7 +186,7 @@ export class CallsState {
 
   async hold(id: string, hold: boolean): Promise<void> {
     const result = await this.api.calls.hold({ id, hold });
-    this.error = result.ok ? null : result.error.message;
+    this.error = result.ok ? null : problemText(result.error);
   }
 
   /** Moves the calls this page holds to the microphone or camera now chosen; returns what went wrong, or null. */
@@ -196,13 +197,13 @@ export class CallsState {
   /** Turns my camera on or off in a call. */
   async setVideo(id: string, on: boolean): Promise<void> {
     const result = await this.api.calls.video({ id, on });
-    this.error = result.ok ? null : result.error.message;
+    this.error = result.ok ? null : problemText(result.error);
   }
 
   /** The other side asked to transfer me: call whom they named (the current call goes on hold) or decline. */
   async answerTransfer(id: string, accept: boolean): Promise<void> {
     const result = await this.api.calls.answerTransfer({ id, accept });
-    this.error = result.ok ? null : result.error.message;
+    this.error = result.ok ? null : problemText(result.error);
     // The new call's media is this page's, as the call it came from.
     if (result.ok && result.value) this.mine.add(result.value.id);
   }
@@ -210,13 +211,13 @@ export class CallsState {
   /** Blind transfer; true once the other side took it (this call ends when they reach the target). */
   async transfer(id: string, target: string): Promise<boolean> {
     const result = await this.api.calls.transfer({ id, target });
-    this.error = result.ok ? null : result.error.message;
+    this.error = result.ok ? null : problemText(result.error);
     return result.ok;
   }
 
   async dtmf(id: string, tones: string): Promise<void> {
     const result = await this.api.calls.dtmf({ id, tones });
-    this.error = result.ok ? null : result.error.message;
+    this.error = result.ok ? null : problemText(result.error);
   }
 
   toggleMute(id: string): void {

@@ -3,6 +3,7 @@ import type { AppInfo } from '../../../shared/domain/app-info';
 import type { ConnectionState } from '../../../shared/domain/connection';
 import type { ParleyApi } from '../../../shared/ipc/contract';
 import type { IpcError, Result } from '../../../shared/ipc/result';
+import { Problem, problemText } from '../../../shared/domain/problem';
 import type { Bridge } from './bridge';
 import { ContactsState } from '../contacts/contacts-state.svelte';
 import { UiState } from './ui-state.svelte';
@@ -51,8 +52,8 @@ export class AppState {
       () => this.ui.settings,
       (uri) => this.contacts.byUri.has(uri),
     );
-    bridge.onLost((message) => {
-      this.fatal = message;
+    bridge.onLost((problem) => {
+      this.fatal = problemText({ problem });
     });
     this.subscriptions.add(
       this.api.on('onDidChangeConnection', (state) => {
@@ -77,7 +78,7 @@ export class AppState {
     });
     const [info, account, current] = await Promise.all([this.api.app.getInfo(), this.api.account.get(), connection]);
     if (!info.ok || !account.ok || !current.ok) {
-      this.fatal = firstError([info, account, current])?.message ?? 'Parley could not start.';
+      this.fatal = problemText(firstError([info, account, current]) ?? { problem: Problem.Internal });
       return;
     }
     this.info = info.value;

@@ -1,5 +1,6 @@
 import { createParleyApi, type Channel, type EventName, type ParleyApi, type ParleyTransport } from '../../../shared/ipc/contract';
 import { err, type Result } from '../../../shared/ipc/result';
+import { Problem } from '../../../shared/domain/problem';
 
 declare global {
   interface Window {
@@ -14,7 +15,7 @@ const MAX_REQUEST_CHARS = 256 * 1024;
 /** A bridge plus a way to hear that the engine cannot be reached (web mode only), and why. */
 export interface Bridge {
   readonly api: ParleyApi;
-  onLost(listener: (message: string) => void): void;
+  onLost(listener: (problem: Problem) => void): void;
 }
 
 /**
@@ -34,25 +35,21 @@ export function connectBridge(): Bridge {
   return { api: createParleyApi(transport), onLost: (listener) => transport.onLost(listener) };
 }
 
-const LOST = 'Parley’s engine is not running. Start Parley again, then reload this page.';
-const REFUSED = 'Can’t connect to Parley’s engine. Open the exact address Parley printed (“Parley web UI: …”), or start Parley again.';
-const NO_KEY = 'This address is missing its access key. Open the exact address Parley printed (“Parley web UI: …”).';
-
 class WebSocketTransport implements ParleyTransport {
   private readonly socket: WebSocket | null;
   private readonly opened: Promise<boolean>;
   private nextId = 1;
   private readonly pending = new Map<number, (result: Result<unknown>) => void>();
   private readonly listeners = new Map<EventName, Set<(payload: unknown) => void>>();
-  private readonly lostListeners = new Set<(message: string) => void>();
+  private readonly lostListeners = new Set<(problem: Problem) => void>();
   /** Why the engine cannot be reached, once it cannot. */
-  private lost: string | null = null;
+  private lost: Problem | null = null;
 
   /** `null`: no access key, so nothing to connect to. */
   constructor(url: string | null) {
     if (url === null) {
       this.socket = null;
-      this.lost = NO_KEY;
+      this.lost = Problem.NoAccessKey;
       this.opened = Promise.resolve(false);
       return;
     }
@@ -66,21 +63,21 @@ class WebSocketTransport implements ParleyTransport {
     socket.addEventListener('message', (event) => this.receive(event.data));
     socket.addEventListener('close', () => {
       // A socket that never opened was refused (wrong key, another origin) or found nothing listening.
-      const message = wasOpen ? LOST : REFUSED;
-      this.lost = message;
-      for (const resolve of this.pending.values()) resolve(err('unreachable', message));
+      const problem = wasOpen ? Problem.EngineStopped : Problem.EngineRefused;
+      this.lost = problem;
+      for (const resolve of this.pending.values()) resolve(err('unreachable', problem));
       this.pending.clear();
-      for (const listener of this.lostListeners) listener(message);
+      for (const listener of this.lostListeners) listener(problem);
     });
   }
 
   async invoke(channel: Channel, params: unknown): Promise<Result<unknown>> {
-    if (!(await this.opened) || this.lost || !this.socket) return err('unreachable', this.lost ?? LOST);
+    if (!(await this.opened) || this.lost || !this.socket) return err('unreachable', this.lost ?? Problem.EngineStopped);
     const socket = this.socket;
     const id = this.nextId++;
     const text = JSON.stringify({ type: 'request', id, channel, payload: params });
     // The engine closes a socket that sends more than this; refuse here and keep the connection.
-    if (text.length > MAX_REQUEST_CHARS) return err('invalid', 'That is too long to send.');
+    if (text.length > MAX_REQUEST_CHARS) return err('invalid', Problem.TooLong);
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
       socket.send(text);
@@ -94,7 +91,7 @@ class WebSocketTransport implements ParleyTransport {
     return () => set.delete(listener);
   }
 
-  onLost(listener: (message: string) => void): void {
+  onLost(listener: (problem: Problem) => void): void {
     if (this.lost) listener(this.lost);
     else this.lostListeners.add(listener);
   }

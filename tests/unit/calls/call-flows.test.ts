@@ -1,3 +1,4 @@
+import { problemText } from '../../../shared/domain/problem.js';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import type { Engine } from '../../../main/engine.js';
 import { CallEndReason, RING_TIMEOUT_MS } from '../../../shared/domain/calls.js';
@@ -27,7 +28,7 @@ const until = (check: () => void) => vi.waitFor(check, { timeout: 5_000, interva
 
 async function ringing(from: Engine, to: Engine): Promise<{ caller: string; callee: string }> {
   const started = from.calls.start(address(to), false, 'page');
-  if (!started.ok) throw new Error(started.error.message);
+  if (!started.ok) throw new Error(problemText(started.error));
   await until(() => expect(to.calls.list().some((call) => call.state === 'incoming')).toBe(true));
   return { caller: started.value.id, callee: to.calls.list().find((call) => call.state === 'incoming')!.id };
 }
@@ -142,13 +143,13 @@ test('busy and unreachable: the caller says which, and the history keeps busy an
   // In Do not disturb, a call is answered busy (486) without ringing.
   bo!.myPresence.set('dnd');
   const busy = ada!.calls.start(address(bo!), false, 'page');
-  if (!busy.ok) throw new Error(busy.error.message);
+  if (!busy.ok) throw new Error(problemText(busy.error));
   await until(() =>
     expect(ada!.calls.list().find((call) => call.id === busy.value.id)?.end).toEqual({ reason: CallEndReason.Busy, status: 486 }),
   );
   // Nobody signed in there: the server answers 480.
   const gone = ada!.calls.start(`u${++users}@${net.hub.domain}`, false, 'page');
-  if (!gone.ok) throw new Error(gone.error.message);
+  if (!gone.ok) throw new Error(problemText(gone.error));
   await until(() =>
     expect(ada!.calls.list().find((call) => call.id === gone.value.id)?.end).toEqual({ reason: CallEndReason.Unavailable, status: 480 }),
   );

@@ -1,3 +1,4 @@
+import { problemText } from '../../../shared/domain/problem.js';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import type { Engine } from '../../../main/engine.js';
 import { hubForFile } from '../../support/sip-hub.js';
@@ -35,7 +36,7 @@ test('to someone signed out: the message fails, and Try again sends it exactly o
   const ada = await person();
   const gone = `sip:m${++users}@${net.hub.domain}`;
   const sent = ada.messaging.send(withPeer(ada, gone), 'are you there?');
-  if (!sent.ok) throw new Error(sent.error.message);
+  if (!sent.ok) throw new Error(problemText(sent.error));
   await until(() => {
     const history = ada.messaging.history(withPeer(ada, gone), 50);
     expect(history.ok && history.value[0]?.state).toBe('failed');

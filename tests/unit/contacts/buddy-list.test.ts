@@ -1,3 +1,4 @@
+import { problemText } from '../../../shared/domain/problem.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,7 +71,7 @@ test('a group remembers being collapsed; another owner cannot fold it; a group t
   const id = (group as { value: { id: number } }).value.id;
   expect(buddies.setGroupCollapsed(id, true)).toEqual({ ok: true, value: undefined });
   expect(buddies.list().groups.find((g) => g.id === id)?.collapsed).toBe(true);
-  expect(buddies.setGroupCollapsed(9999, true)).toMatchObject({ ok: false, error: { message: 'That group does not exist.' } });
+  expect(buddies.setGroupCollapsed(9999, true)).toMatchObject({ ok: false, error: { problem: 'groupMissing' } });
 });
 
 test('phone numbers: typed national in my country or international, stored E.164, cleared by an empty box, found by number', () => {
@@ -89,8 +90,10 @@ test('phone numbers: typed national in my country or international, stored E.164
   expect(bad.ok).toBe(false);
   expect(!bad.ok && bad.error).toMatchObject({
     field: 'workPhone',
-    message: expect.stringMatching(/^Work number: that is not a phone number/),
+    problem: 'notPhoneNumber',
+    values: { kind: 'work', country: 'missing' },
   });
+  expect(!bad.ok && problemText(bad.error)).toMatch(/^Work number: that is not a phone number/);
   expect(buddies.contact(bob.value.id)?.phones).toEqual({ work: '+442079460000', mobile: '+12025550143' });
   // Renaming leaves the numbers alone; an empty box clears one.
   buddies.update(bob.value.id, { displayName: 'Bob' });
@@ -106,5 +109,5 @@ test('a national number without a country is refused with what to do', () => {
   const bob = buddies.add({ address: 'bob@uc.test' });
   if (!bob.ok) throw new Error('add failed');
   const result = buddies.update(bob.value.id, { phones: { mobile: '07700 900123' } });
-  expect(!result.ok && result.error.message).toMatch(/^Mobile number: .*choose your country in Settings/);
+  expect(!result.ok && problemText(result.error)).toMatch(/^Mobile number: .*choose your country in Settings/);
 });

@@ -9,7 +9,7 @@ import { UiState } from '../../../renderer/src/shell/ui-state.svelte';
 function countingTransport() {
   const listeners = new Set<() => void>();
   const transport: ParleyTransport = {
-    invoke: async () => ({ ok: false, error: { kind: 'internal', message: 'not here' } }) as never,
+    invoke: async () => ({ ok: false, error: { kind: 'internal', problem: 'internal' } }) as never,
     subscribe: () => {
       const entry = () => undefined;
       listeners.add(entry);

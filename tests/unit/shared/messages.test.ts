@@ -2,6 +2,8 @@ import { IntlMessageFormat } from 'intl-messageformat';
 import { expect, test } from 'vitest';
 import { CALL_END_REASONS, callEndText, CallEndReason, rejectionEnd, transferProblemText } from '../../../shared/domain/calls.js';
 import { messageFailureText } from '../../../shared/domain/chat.js';
+import { SignInProblem } from '../../../shared/domain/connection.js';
+import { Problem, problemText } from '../../../shared/domain/problem.js';
 import { t } from '../../../shared/i18n/format.js';
 import { MESSAGES_EN } from '../../../shared/i18n/messages-en.js';
 
@@ -58,4 +60,53 @@ test('why a message failed: the known statuses in words, any other with its numb
   expect(messageFailureText({ status: 480, phrase: 'Temporarily Unavailable' })).toBe('They are not signed in.');
   expect(messageFailureText({ status: 499, phrase: 'Nope' })).toBe('It was refused (499 Nope).');
   expect(messageFailureText({ status: 420 })).toBe('It was refused (420).');
+});
+
+test('each domain’s words have keys of their own: none silently replaces another’s', async () => {
+  const files = import.meta.glob<Record<string, Record<string, string>>>('../../../shared/i18n/en/*.ts', { eager: true });
+  const keys = Object.values(files).flatMap((module) => Object.values(module).flatMap((words) => Object.keys(words)));
+  expect(keys.length).toBeGreaterThan(100);
+  expect(new Set(keys).size).toBe(keys.length);
+  expect(Object.keys(MESSAGES_EN).length).toBe(keys.length);
+});
+
+test('a refusal from main is a value; the page says it, with its values, the far end’s reason or the failure under it', () => {
+  for (const problem of Object.values(Problem)) {
+    const values = {
+      max: 4,
+      count: 2,
+      length: 5,
+      bytes: 5,
+      detail: 'x',
+      url: 'x',
+      address: 'x',
+      name: 'x',
+      kind: 'work',
+      country: 'given',
+      change: 'hold',
+    };
+    const text = problemText({ problem, values });
+    expect(text, problem).not.toBe('');
+    expect(text, problem).not.toMatch(/[{}]/);
+  }
+  expect(problemText({ problem: Problem.AlreadyContact, values: { address: 'bob@example.com' } })).toBe(
+    'bob@example.com is already in your contacts.',
+  );
+  expect(problemText({ problem: Problem.MessageTooLong, values: { max: 4096, bytes: 4200 } })).toMatch(
+    /at most 4,096 bytes .* this one has 4,200\.$/,
+  );
+  expect(problemText({ problem: Problem.AnswersNotStored, values: { count: 1 } })).toMatch(/^Your answer is saved/);
+  expect(problemText({ problem: Problem.AnswersNotStored, values: { count: 3 } })).toMatch(/^Your answers are saved/);
+  const refused = { problem: Problem.ChangeRefused, values: { change: 'hold' }, end: { reason: CallEndReason.Busy } } as const;
+  expect(problemText(refused)).toBe('Hold was refused: Busy.');
+  expect(problemText({ problem: Problem.HoldCurrentFailed, cause: { kind: 'state', ...refused } })).toBe(
+    'The current call could not be put on hold: Hold was refused: Busy.',
+  );
+  expect(problemText({ problem: Problem.NotSipAddressOrNumber, values: { country: 'missing' } })).toMatch(/choose your country/);
+  expect(problemText({ problem: Problem.NotSipAddressOrNumber, values: { country: 'given' } })).toBe(
+    'That is not a SIP address or phone number.',
+  );
+  expect(problemText({ problem: Problem.SignIn, signIn: { problem: SignInProblem.AuthFailed } })).toBe(
+    'The server rejected the user name or password.',
+  );
 });

@@ -1,3 +1,4 @@
+import { problemText } from '../../../shared/domain/problem.js';
 import { expect, test } from 'vitest';
 import { explainFailure } from '../../../main/sip/sip-connection.js';
 import { SignInProblem, signInFailureText } from '../../../shared/domain/connection.js';
@@ -31,8 +32,9 @@ test('why a connection could not be made is a value; the words come from the cat
   ];
   for (const [code, kind, problem, words] of cases) {
     const error = await explainFailure(SERVER, { code, message: code }, { withCertificate: false });
-    expect(error, code).toMatchObject({ kind, signIn: { problem }, message: words });
+    expect(error, code).toMatchObject({ kind, problem: 'signIn', signIn: { problem } });
     expect(signInFailureText(error.signIn!)).toBe(words);
+    expect(problemText(error)).toBe(words);
   }
 });
 

@@ -130,7 +130,7 @@ describe('the IPC WebSocket', () => {
     });
     await expect(ask(ws, { type: 'request', id: 3, channel: 'shell:exec', payload: 'rm -rf /' })).resolves.toMatchObject({
       id: 3,
-      result: { ok: false, error: { kind: 'invalid', message: 'Unknown request.' } },
+      result: { ok: false, error: { kind: 'invalid', problem: 'unknownRequest' } },
     });
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
     ws.send('{not json');
@@ -159,7 +159,7 @@ describe('the IPC WebSocket', () => {
           status: 'signedOut',
           error: {
             kind: 'unreachable',
-            message: 'Nothing answers at ws://127.0.0.1:9. Check the server address and port.',
+            problem: 'signIn',
             signIn: { problem: 'connectionRefused', server: 'ws://127.0.0.1:9' },
           },
         },
