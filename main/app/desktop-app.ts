@@ -31,7 +31,7 @@ import { approvalNotice } from '../../shared/domain/contacts.js';
 import { Throttle } from '../base/throttle.js';
 import { parseSipAddress } from '../../shared/domain/sip-address.js';
 import { isolate } from '../../shared/domain/text.js';
-import { setLocale } from '../../shared/i18n/format.js';
+import { setLocale, t } from '../../shared/i18n/format.js';
 
 const log = createLogger('app');
 
@@ -275,7 +275,7 @@ export class DesktopApp {
       if (Notification.isSupported()) {
         const record = this.engine?.directory.findByAddress(call.peer);
         const name = record?.displayName || call.peerName || (parseSipAddress(call.peer)?.address ?? call.peer);
-        const notification = new Notification({ title: call.video ? 'Incoming video call' : 'Incoming call', body: isolate(name) });
+        const notification = new Notification({ title: t('call.state.incoming', { video: call.video }), body: isolate(name) });
         notification.on('click', () => {
           if (window.isDestroyed()) return this.showWindow();
           window.show();
@@ -301,7 +301,7 @@ export class DesktopApp {
       alwaysOnTop: true,
       maximizable: false,
       fullscreenable: true,
-      title: call.video ? 'Incoming video call — Parley' : 'Incoming call — Parley',
+      title: t('window.title', { title: t('call.state.incoming', { video: call.video }) }),
     });
     window.once('ready-to-show', () => window.showInactive());
     window.on('closed', () => {
@@ -370,7 +370,7 @@ export class DesktopApp {
   private notifyApproval({ count, first }: EventMap['onDidReceiveApprovalRequests']): void {
     if (this.engine?.myPresence.current.status === 'dnd' || !Notification.isSupported()) return;
     const notification = new Notification({
-      title: 'Approval request',
+      title: t('notifications.request'),
       body: approvalNotice(count, first.displayName || first.address, isolate),
     });
     notification.on('click', () => this.showWindow());

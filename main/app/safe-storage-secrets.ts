@@ -10,17 +10,10 @@ import { FileSecretStore } from '../store/secret-store.js';
  */
 export function keychainStorage(): SecretStorage {
   if (!safeStorage.isEncryptionAvailable()) {
-    return {
-      kind: 'unavailable',
-      reason: 'This computer offers no keychain, so Parley cannot keep your password safely and will ask for it at each start.',
-    };
+    return { kind: 'unavailable', reason: 'noKeychain' };
   }
   if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text') {
-    return {
-      kind: 'unavailable',
-      reason:
-        'No keychain (such as GNOME Keyring or KWallet) is running, so Parley cannot keep your password safely and will ask for it at each start.',
-    };
+    return { kind: 'unavailable', reason: 'keychainNotRunning' };
   }
   return { kind: 'safeStorage' };
 }

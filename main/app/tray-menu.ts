@@ -34,16 +34,12 @@ export function trayIconVariant(state: ConnectionState, presence: MyPresence): T
 /** What the tray says, e.g. "alice@example.com — Busy". */
 export function trayStatusLabel(state: ConnectionState, presence: MyPresence): string {
   switch (state.status) {
-    case 'registered':
-      return `${state.identity.address} — ${presenceLabel(presence)}`;
-    case 'reconnecting':
-      return `${state.identity.address} — Reconnecting…`;
-    case 'signingIn':
-      return `${state.identity.address} — Signing in…`;
-    case 'signingOut':
-      return `${state.identity.address} — Signing out…`;
     case 'signedOut':
-      return 'Signed out';
+      return t('tray.signedOut');
+    case 'registered':
+      return t('tray.status', { address: state.identity.address, status: presenceLabel(presence) });
+    default:
+      return t('tray.status', { address: state.identity.address, status: t(`tray.${state.status}`) });
   }
 }
 
@@ -65,7 +61,7 @@ export function strangersMissedLabel(missed: number): string {
 }
 
 export function unreadLabel(unread: number): string {
-  return unread <= 0 ? '' : `${unread} unread ${unread === 1 ? 'message' : 'messages'}`;
+  return unread <= 0 ? '' : t('tray.unread', { count: unread });
 }
 
 /**
@@ -102,9 +98,9 @@ export function trayMenuTemplate(
       : []),
     { type: 'separator' },
     ...statusItems,
-    { id: 'open', label: 'Open Parley', click: () => actions.open() },
-    { id: 'signOut', label: 'Sign out', enabled: signedIn, click: () => actions.signOut() },
+    { id: 'open', label: t('tray.open'), click: () => actions.open() },
+    { id: 'signOut', label: t('me.signOut'), enabled: signedIn, click: () => actions.signOut() },
     { type: 'separator' },
-    { id: 'quit', label: 'Quit Parley', click: () => actions.quit() },
+    { id: 'quit', label: t('tray.quit'), click: () => actions.quit() },
   ];
 }

@@ -7,7 +7,7 @@ export type SecretStorage =
   /** A file readable by this user alone (web mode). `location` is its path. */
   | { readonly kind: 'file'; readonly location: string }
   /** Nowhere safe: no keychain (Linux without one falls back to a hard-coded key). Not remembered. */
-  | { readonly kind: 'unavailable'; readonly reason: string };
+  | { readonly kind: 'unavailable'; readonly reason: 'noKeychain' | 'keychainNotRunning' };
 
 /** What the renderer learns once at start. */
 export interface AppInfo {

@@ -1,6 +1,7 @@
 /** The buddy list as the renderer sees it. */
 
 import type { Presence, SubscriptionStatus } from './presence.js';
+import { t } from '../i18n/format.js';
 import { Problem, type ProblemOf } from './problem.js';
 
 /** A group of contacts. Exactly one group is the default. */
@@ -24,7 +25,7 @@ export type ContactPhones = { readonly [K in PhoneKind]?: string };
 
 /** The words for a kind of number. */
 export function phoneKindText(kind: PhoneKind): string {
-  return kind === 'work' ? 'Work' : 'Mobile';
+  return t('contact.phoneKind', { kind });
 }
 
 /** A contact with what I know of their presence. */
@@ -93,9 +94,7 @@ export interface NewApprovalRequests {
 
 /** The words of a notification for new requests: one person, or one person and the others of a burst. */
 export function approvalNotice(count: number, firstName: string, wrap: (name: string) => string = (name) => name): string {
-  if (count <= 1) return `${wrap(firstName)} wants to see your presence.`;
-  const others = count - 1;
-  return `${wrap(firstName)} and ${others} ${others === 1 ? 'other' : 'others'} want to see your presence.`;
+  return t('approvals.notice', { name: wrap(firstName), others: Math.max(0, count - 1) });
 }
 
 /** How I answer an approval request (or change my mind later from the contact's menu). */

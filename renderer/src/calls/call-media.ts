@@ -225,7 +225,7 @@ export class CallMedia {
     await pc.setLocalDescription(description);
     await gathered(pc, ICE_GATHERING_BOUND_MS);
     const sdp = pc.localDescription?.sdp;
-    if (!sdp) throw new Error('No session description was made.');
+    if (!sdp) throw new Error('no local SDP after setLocalDescription'); // a diagnostic for main's log
     return sdp;
   }
 
@@ -238,7 +238,7 @@ export class CallMedia {
     if (on && !track) {
       const video = await constraintFor('camera', this.devices().camera);
       const [camera] = (await navigator.mediaDevices.getUserMedia({ video })).getVideoTracks();
-      if (!camera) throw new Error('No camera was found.');
+      if (!camera) throw new DOMException('getUserMedia gave no video track', 'NotFoundError');
       const local = new MediaStream([...old.getTracks(), camera]);
       this.locals.set(callId, local);
       // Reuse a video line the call already has (theirs, or mine from before) rather than adding one.
@@ -290,7 +290,7 @@ export class CallMedia {
       .get(callId)
       ?.getSenders()
       .find((s) => s.track?.kind === 'audio');
-    if (!sender?.dtmf?.canInsertDTMF) throw new Error('This call cannot send keypad tones.');
+    if (!sender?.dtmf?.canInsertDTMF) throw new Error('no DTMF sender on the audio track'); // a diagnostic for main's log
     sender.dtmf.insertDTMF(tones, 120, 70);
   }
 

@@ -1,9 +1,9 @@
 import { resolveDevice, type DeviceChoice, type DeviceKind, type DeviceOption } from '../../../shared/domain/settings';
+import { t } from '../../../shared/i18n/format';
 
 export type { DeviceOption };
 
 const BROWSER_KIND: Record<DeviceKind, MediaDeviceKind> = { microphone: 'audioinput', speaker: 'audiooutput', camera: 'videoinput' };
-const NAME: Record<DeviceKind, string> = { microphone: 'Microphone', speaker: 'Speaker', camera: 'Camera' };
 
 /**
  * The devices of each kind this page can see, from one enumeration. Before the person has allowed
@@ -17,7 +17,7 @@ export async function scanDevices(): Promise<{ devices: Record<DeviceKind, Devic
     const ofKind = all.filter(
       (d) => d.kind === BROWSER_KIND[kind] && d.deviceId && d.deviceId !== 'default' && d.deviceId !== 'communications',
     );
-    devices[kind] = ofKind.map((d, i) => ({ id: d.deviceId, label: d.label || `${NAME[kind]} ${i + 1}` }));
+    devices[kind] = ofKind.map((d, i) => ({ id: d.deviceId, label: d.label || t('devices.numbered', { kind, number: i + 1 }) }));
   }
   return { devices, namesHidden: all.some((d) => d.kind !== 'audiooutput' && d.label === '') };
 }

@@ -116,7 +116,7 @@ export class ContactsState {
         // In web mode the page is the only one that can notify; not in Do not disturb. One
         // notification per burst (main coalesces them), replacing the previous one.
         if (this.browserNotifications === 'granted' && this.myPresence?.status !== 'dnd') {
-          new Notification('Approval request', { body: text, tag: 'approval-requests' });
+          new Notification(t('notifications.request'), { body: text, tag: 'approval-requests' });
         }
       }),
     );

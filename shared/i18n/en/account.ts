@@ -31,4 +31,46 @@ export const ACCOUNT = {
   'signIn.problem.connectionLost': 'Lost the connection to the server.',
   'signIn.problem.registrationLapsed': 'The registration lapsed.',
   'signIn.problem.serverSilent': 'The server stopped answering.',
+  // The sign-in form.
+  'signIn.heading': 'Sign in to Parley',
+  'signIn.submit': 'Sign in',
+  'signIn.busy': 'Signing in…',
+  'signIn.address': 'SIP address',
+  'signIn.password': 'Password',
+  'signIn.passwordSaved': 'Saved password',
+  'signIn.server': 'Server',
+  'signIn.serverHint':
+    "The SIP-over-WebSocket address your administrator gave you. Empty: wss:// and your address's domain; host:port works too.",
+  'signIn.more': 'More options',
+  'signIn.authUser': 'Authorization user',
+  'signIn.authUserPlaceholder': 'Only if it differs from your address',
+  'signIn.displayName': 'Display name',
+  'signIn.xcapRoot': 'XCAP root',
+  'signIn.xcapRootHint': 'Where your presence rules (who may see you) are stored. Leave empty for the default.',
+  'signIn.gateway': 'Phone gateway',
+  'signIn.gatewayHint':
+    'Only if calls from the phone network reach you from another domain than yours: the numbers in its calls then name your contacts. Leave empty otherwise.',
+  'signIn.iceServers': 'STUN/TURN servers for calls',
+  'signIn.iceServersHint':
+    'Help calls get through firewalls. Up to {max}, separated by spaces. Leave empty if your administrator gave you none.',
+  'signIn.iceUser': 'TURN user name',
+  'signIn.icePassword': 'TURN password',
+  'signIn.icePasswordSaved': 'Remembered',
+  'signIn.trusted': 'Trusted certificate for this account:',
+  'signIn.untrust': 'Stop trusting this certificate',
+  'signIn.remember': 'Remember password',
+  'signIn.keptInFile': 'Kept in {location}, a file only your user account can read.',
+  'signIn.keptInKeychain': 'Kept encrypted by your operating system’s keychain.',
+  'signIn.noKeychain': 'This computer offers no keychain, so Parley cannot keep your password safely and will ask for it at each start.',
+  'signIn.keychainNotRunning':
+    'No keychain (such as GNOME Keyring or KWallet) is running, so Parley cannot keep your password safely and will ask for it at each start.',
+  // A server certificate the computer does not trust, shown for the person to decide.
+  'signIn.certificate.heading': "The server's certificate",
+  'signIn.certificate.subject': 'Issued to',
+  'signIn.certificate.issuer': 'Issued by',
+  'signIn.certificate.validTo': 'Valid until',
+  'signIn.certificate.fingerprint': 'SHA-256 fingerprint',
+  'signIn.certificate.hint':
+    "Trust it only if this fingerprint is the one your server's administrator gave you. Parley will then accept this server with exactly this certificate, and no other.",
+  'signIn.certificate.trust': 'Trust this certificate and sign in',
 } as const satisfies Record<string, string>;

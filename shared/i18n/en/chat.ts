@@ -18,6 +18,8 @@ export const CHAT = {
   'chat.earlier': 'Show earlier messages',
   'chat.newer': 'Show newer messages',
   'chat.box': 'Message',
+  'chat.log': 'Messages',
+  'chat.window': '{unread, plural, =0 {{name}} other {(#) {name}}}',
   'chat.boxHint': 'Type a message (Enter sends, Shift+Enter for a new line)',
   'chat.send': 'Send',
   'chat.back': 'Back',
@@ -29,4 +31,16 @@ export const CHAT = {
   'chat.request.block': 'Block',
   'chat.request.delete': 'Delete',
   'chat.failedWithPhrase': 'It was refused ({code} {phrase}).',
+  // Message requests: people not in my contacts who wrote.
+  'chat.requests.heading': 'Message requests',
+  'chat.requests.hint': 'People who are not in your contacts wrote to you. Nothing is sent back until you answer.',
+  'chat.requests.none': 'No message requests.',
+  'chat.requests.open': 'Open',
+  // Searching messages.
+  'search.placeholder': 'Words in a message',
+  'search.submit': 'Search',
+  'search.found':
+    '{count, plural, =0 {No message matches.} one {# message matches.} other {{all, select, true {# messages match.} other {The # newest messages match.}}}}',
+  'search.results': 'Results',
+  'search.fromMeTo': 'You to {to}',
 } as const satisfies Record<string, string>;

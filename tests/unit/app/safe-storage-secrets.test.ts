@@ -23,7 +23,7 @@ describe.runIf(process.platform === 'linux')('the desktop keychain on Linux', ()
     fakeSafeStorage.backend = 'basic_text';
     const file = join(dir, 'basic.json');
     const store = createSafeStorageSecrets(file);
-    expect(store.description).toMatchObject({ kind: 'unavailable', reason: expect.stringMatching(/No keychain .* is running/) });
+    expect(store.description).toMatchObject({ kind: 'unavailable', reason: 'keychainNotRunning' });
     await expect(store.set('password:sip:a@b', 'hunter2')).rejects.toThrow(/not available/);
     expect(existsSync(file)).toBe(false);
     fakeSafeStorage.backend = 'gnome_libsecret';
