@@ -76,8 +76,21 @@ export function directConversation(db: Database, owner: string, peer: string, no
       .lastInsertRowid,
   );
   prepared(db, 'INSERT INTO conversation_members (conversation_id, uri) VALUES (?, ?)').run(id, peer);
+  // Opening a conversation makes its row before anything is written in it; a page asking for one
+  // with thousands of addresses must not grow the store without end: only the newest
+  // EMPTY_CONVERSATIONS_MAX conversations without a message are kept.
+  prepared<[string, string, number]>(
+    db,
+    `DELETE FROM conversations WHERE owner = ? AND last_id IS NULL AND id IN (
+       SELECT id FROM conversations c WHERE c.owner = ? AND c.last_id IS NULL
+         AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)
+       ORDER BY c.id DESC LIMIT -1 OFFSET ?)`,
+  ).run(owner, owner, EMPTY_CONVERSATIONS_MAX);
   return { id: asConversationId(id), kind: 'direct', members: [peer] };
 }
+
+/** How many conversations with no message yet are kept (opened, then never written in). */
+export const EMPTY_CONVERSATIONS_MAX = 200;
 
 /** The direct conversation with `peer`, if there is one (nothing is made). */
 export function findDirectConversation(db: Database, owner: string, peer: string): Conversation | undefined {

@@ -4,7 +4,7 @@ import { launchChromium } from '../support/browser.js';
 import { DOMAIN, Kamailio } from '../support/kamailio.js';
 import { WebParley } from '../support/web-mode.js';
 import { addContact, openCard, signInAs } from '../support/parley-page.js';
-import { setLocale, t, type MessageKey } from '../../shared/i18n/format.js';
+import { setLocale, t, type MessageKey, type MessageValues } from '../../shared/i18n/format.js';
 
 // Settings ▸ Language: the pseudo-locale shows which words come from the catalogue (accented,
 // bracketed, 30 % longer) and that the layout survives longer words.
@@ -26,10 +26,10 @@ afterAll(async () => {
 });
 
 /** The words of a catalogue message in the pseudo-locale (the test reads them from the same catalogue). */
-function pseudo(key: MessageKey): string {
+function pseudo(key: MessageKey, values?: MessageValues): string {
   setLocale('en-XA');
   try {
-    return t(key);
+    return t(key, values);
   } finally {
     setLocale('en');
   }
@@ -38,6 +38,11 @@ function pseudo(key: MessageKey): string {
 async function openSettings(page: Page, words: (key: MessageKey) => string = t) {
   await page.getByRole('button', { name: words('me.account') }).click();
   await page.getByRole('menuitem', { name: words('me.settings') }).click();
+}
+
+async function openFromMyMenu(page: Page, item: MessageKey) {
+  await page.getByRole('button', { name: pseudo('me.account') }).click();
+  await page.getByRole('menuitem', { name: pseudo(item) }).click();
 }
 
 /** Visible text that is plain English (three letters or more, none accented): not from the catalogue. */
@@ -90,6 +95,53 @@ test('the pseudo-locale: chosen in Settings, every window speaks it at once; the
     .waitFor();
   if (process.env.SHOTS_DIR) await page.screenshot({ path: `${process.env.SHOTS_DIR}/pseudo-conversation-360.png` });
   expect(await plainEnglish(page)).toEqual([]);
+
+  // Every other view, narrow and wide: the words are the catalogue's and nothing spills sideways.
+  const views: [string, () => Promise<unknown>][] = [
+    ['settings', () => openSettings(page, pseudo)],
+    ['history', () => openFromMyMenu(page, 'me.history')],
+    [
+      'search',
+      async () => {
+        await openFromMyMenu(page, 'me.search');
+        await page.getByRole('searchbox', { name: pseudo('me.search') }).fill('hello');
+        await page.getByRole('searchbox', { name: pseudo('me.search') }).press('Enter');
+        await page.getByRole('list', { name: pseudo('search.results') }).waitFor();
+      },
+    ],
+    [
+      'keypad',
+      async () => {
+        await page.getByRole('button', { name: pseudo('contacts.keypad') }).click();
+        await page.getByRole('textbox', { name: pseudo('keypad.target') }).fill('12');
+        await page.getByRole('button', { name: pseudo('contact.action.call'), exact: true }).click();
+        await page.getByRole('alert').first().waitFor();
+      },
+    ],
+    ['add-contact', () => page.getByRole('button', { name: pseudo('contacts.add') }).click()],
+  ];
+  for (const width of [360, 1280]) {
+    await page.setViewportSize({ width, height: width === 360 ? 720 : 800 });
+    for (const [name, open] of views) {
+      await page.keyboard.press('Escape');
+      if (width === 360 && (await page.getByRole('button', { name: pseudo('pane.back') }).isVisible())) {
+        await page.getByRole('button', { name: pseudo('pane.back') }).click();
+      }
+      await open();
+      if (process.env.SHOTS_DIR) await page.screenshot({ path: `${process.env.SHOTS_DIR}/pseudo-${name}-${width}.png` });
+      expect(await plainEnglish(page), `${name} at ${width} px`).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} at ${width} px`).toBeLessThanOrEqual(width);
+    }
+  }
+  await page.keyboard.press('Escape');
+
+  // Signed out, the sign-in form speaks it too (the choice belongs to the installation).
+  await page.getByRole('button', { name: pseudo('me.account') }).click();
+  await page.getByRole('menuitem', { name: pseudo('me.signOut') }).click();
+  await page.getByRole('button', { name: pseudo('signIn.submit') }).waitFor();
+  await page.getByText(pseudo('signIn.more')).click();
+  expect(await plainEnglish(page)).toEqual([]);
+  await signInAs(page, 'alice', kamailio.wsUrl, { words: pseudo });
 
   await page.setViewportSize({ width: 1280, height: 800 });
   await openSettings(page, pseudo);

@@ -2,12 +2,20 @@ import type { Browser, Page } from 'playwright-core';
 import { WebParley } from './web-mode.js';
 import { trackPeerConnections } from './webrtc.js';
 import { DOMAIN } from './kamailio.js';
+import { t, type MessageKey, type MessageValues } from '../../shared/i18n/format.js';
 
 /** Fills and submits the sign-in form as `user` (password `<user>-pw`), then waits for Available. */
-export async function signInAs(page: Page, user: string, server: string, options: { remember?: boolean } = {}): Promise<void> {
+export async function signInAs(page: Page, user: string, server: string, options: SignInOptions = {}): Promise<void> {
+  const words = options.words ?? t;
   await fillSignIn(page, user, server, options);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Status: Available' }).waitFor();
+  await page.getByRole('button', { name: words('signIn.submit'), exact: true }).click();
+  await page.getByRole('button', { name: words('me.status', { status: words('presence.available') }) }).waitFor();
+}
+
+interface SignInOptions {
+  readonly remember?: boolean;
+  /** The words the page speaks (the catalogue's in the language chosen), English by default. */
+  readonly words?: (key: MessageKey, values?: MessageValues) => string;
 }
 
 /**
@@ -25,11 +33,12 @@ export async function signedInCallPage(browser: Browser, running: WebParley[], u
 }
 
 /** Fills the sign-in form's usual fields as `user`, without submitting it. */
-export async function fillSignIn(page: Page, user: string, server: string, options: { remember?: boolean } = {}): Promise<void> {
-  await page.getByLabel('SIP address').fill(`${user}@${DOMAIN}`);
-  await page.getByLabel('Password', { exact: true }).fill(`${user}-pw`);
-  await page.getByLabel('Server', { exact: true }).fill(server);
-  if (options.remember !== undefined) await page.getByLabel('Remember password').setChecked(options.remember);
+export async function fillSignIn(page: Page, user: string, server: string, options: SignInOptions = {}): Promise<void> {
+  const words = options.words ?? t;
+  await page.getByLabel(words('signIn.address')).fill(`${user}@${DOMAIN}`);
+  await page.getByLabel(words('signIn.password'), { exact: true }).fill(`${user}-pw`);
+  await page.getByLabel(words('signIn.server'), { exact: true }).fill(server);
+  if (options.remember !== undefined) await page.getByLabel(words('signIn.remember')).setChecked(options.remember);
 }
 
 /**

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import type { Engine } from '../../../main/engine.js';
 import { hubForFile } from '../../support/sip-hub.js';
 import { withPeer } from '../../support/engines.js';
+import { EMPTY_CONVERSATIONS_MAX } from '../../../main/store/messages-repository.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,4 +110,19 @@ test('read receipts: told when read, unless the reader turned them off (then it 
   cy.messaging.send(withPeer(cy, uri(ada)), 'read it');
   await until(() => expect(texts(ada, uri(cy))).toEqual(['for cy', 'read it']));
   expect(stateOf(cy, toCy.value.id)).toBe('delivered');
+});
+
+test('opening conversations without writing is bounded: the newest empty ones are kept, none with a message is lost', async () => {
+  const ada = await person();
+  const written = withPeer(ada, `sip:first@${net.hub.domain}`);
+  expect(ada.messaging.send(written, 'kept').ok).toBe(true);
+  const opened = Array.from({ length: EMPTY_CONVERSATIONS_MAX + 50 }, (_, i) => withPeer(ada, `sip:nobody${i}@${net.hub.domain}`));
+  // The 50 oldest empty ones went; the newest stay, and asking again for a pruned one makes it anew.
+  expect(ada.messaging.conversation(opened[0]!).ok).toBe(false);
+  expect(ada.messaging.conversation(opened[49]!).ok).toBe(false);
+  expect(ada.messaging.conversation(opened[50]!).ok).toBe(true);
+  expect(ada.messaging.conversation(opened.at(-1)!).ok).toBe(true);
+  expect(texts(ada, `sip:first@${net.hub.domain}`)).toEqual(['kept']);
+  expect(ada.messaging.conversation(written).ok).toBe(true);
+  expect(ada.messaging.conversation(withPeer(ada, `sip:nobody0@${net.hub.domain}`)).ok).toBe(true);
 });

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { expect, test } from 'vitest';
 import { CALL_END_REASONS, callEndText, CallEndReason, rejectionEnd, transferProblemText } from '../../../shared/domain/calls.js';
@@ -63,8 +64,14 @@ test('why a message failed: the known statuses in words, any other with its numb
 });
 
 test('each domain’s words have keys of their own: none silently replaces another’s', async () => {
-  const files = import.meta.glob<Record<string, Record<string, string>>>('../../../shared/i18n/en/*.ts', { eager: true });
-  const keys = Object.values(files).flatMap((module) => Object.values(module).flatMap((words) => Object.keys(words)));
+  const dir = new URL('../../../shared/i18n/en/', import.meta.url);
+  const modules = await Promise.all(
+    readdirSync(dir)
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => import(new URL(file, dir).href) as Promise<Record<string, Record<string, string>>>),
+  );
+  expect(modules.length).toBeGreaterThanOrEqual(8);
+  const keys = modules.flatMap((module) => Object.values(module).flatMap((words) => Object.keys(words)));
   expect(keys.length).toBeGreaterThan(100);
   expect(new Set(keys).size).toBe(keys.length);
   expect(Object.keys(MESSAGES_EN).length).toBe(keys.length);
