@@ -40,6 +40,21 @@ async function openSettings(page: Page, words: (key: MessageKey) => string = t) 
   await page.getByRole('menuitem', { name: words('me.settings') }).click();
 }
 
+/** Text that runs past the window's right edge (hidden by an `overflow: hidden` rather than wrapped). */
+const cutOff = (page: Page) =>
+  page.evaluate(() => {
+    const found: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const element = node.parentElement;
+      if (!node.textContent?.trim() || !element?.checkVisibility() || element.closest('select, option, [aria-hidden="true"]')) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      if (range.getBoundingClientRect().right > window.innerWidth + 1) found.push(node.textContent.trim().slice(0, 40));
+    }
+    return found;
+  });
+
 async function openFromMyMenu(page: Page, item: MessageKey) {
   await page.getByRole('button', { name: pseudo('me.account') }).click();
   await page.getByRole('menuitem', { name: pseudo(item) }).click();
@@ -74,7 +89,7 @@ test('the pseudo-locale: chosen in Settings, every window speaks it at once; the
   await openSettings(page, pseudo);
   await page.getByRole('heading', { name: pseudo('settings.language.heading') }).waitFor();
   await page.keyboard.press('Escape');
-  card = await openCard(page, 'Bob');
+  card = await openCard(page, 'Bob', pseudo);
   await card.getByRole('button', { name: pseudo('contact.action.message') }).waitFor();
   await card.getByRole('button', { name: pseudo('contact.action.video') }).waitFor();
   // The catalogue's words really are changed: not the English ones, longer, bracketed.
@@ -131,6 +146,7 @@ test('the pseudo-locale: chosen in Settings, every window speaks it at once; the
       if (process.env.SHOTS_DIR) await page.screenshot({ path: `${process.env.SHOTS_DIR}/pseudo-${name}-${width}.png` });
       expect(await plainEnglish(page), `${name} at ${width} px`).toEqual([]);
       expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} at ${width} px`).toBeLessThanOrEqual(width);
+      expect(await cutOff(page), `${name} at ${width} px`).toEqual([]);
     }
   }
   await page.keyboard.press('Escape');

@@ -15,7 +15,7 @@ export async function signInAs(page: Page, user: string, server: string, options
 interface SignInOptions {
   readonly remember?: boolean;
   /** The words the page speaks (the catalogue's in the language chosen), English by default. */
-  readonly words?: (key: MessageKey, values?: MessageValues) => string;
+  readonly words?: Words;
 }
 
 /**
@@ -82,16 +82,18 @@ export async function addContact(page: Page, address: string, name = ''): Promis
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The buddy list. */
-export const contactTree = (page: Page) => page.getByRole('tree', { name: 'Contacts' });
+type Words = (key: MessageKey, values?: MessageValues) => string;
 
-/** A contact's row, named by its text: "Name, status — note". */
-export const contactRow = (page: Page, name: string) =>
-  contactTree(page).getByRole('treeitem', { name: new RegExp(`^${escape(name)}\\s*(,|$)`) });
+/** The buddy list. */
+export const contactTree = (page: Page, words: Words = t) => page.getByRole('tree', { name: words('contacts.heading') });
+
+/** A contact's row, named by its text: "Name, status — note" (in the pseudo-locale the words after the name are bracketed). */
+export const contactRow = (page: Page, name: string, words: Words = t) =>
+  contactTree(page, words).getByRole('treeitem', { name: new RegExp(`^${escape(name)}\\s*(\\[?,|$)`) });
 
 /** Opens a contact's card from their row in the list. */
-export async function openCard(page: Page, name: string) {
-  await contactRow(page, name).click();
+export async function openCard(page: Page, name: string, words: Words = t) {
+  await contactRow(page, name, words).click();
   const card = page.getByRole('region', { name });
   await card.getByRole('heading', { name }).waitFor();
   return card;

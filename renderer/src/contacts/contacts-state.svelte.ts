@@ -30,6 +30,14 @@ export function contactName(contact: Contact): string {
   return contact.displayName || contact.networkName || contact.address;
 }
 
+/**
+ * The name to show for a group: the default group (made by Parley, never renamed) is named in the
+ * page's language; the others have the names people gave them.
+ */
+export function groupLabel(group: Pick<ContactGroup, 'name' | 'isDefault'>): string {
+  return group.isDefault ? t('contacts.heading') : group.name;
+}
+
 /** What I share with a contact, in words (the card says it). */
 export function sharingText(contact: Contact): string {
   return t(`contact.sharing.${contact.decision}`);

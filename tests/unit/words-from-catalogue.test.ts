@@ -8,7 +8,7 @@ import { expect, test } from 'vitest';
 // script of the renderer and lists the words written in them instead. The pseudo-locale e2e test
 // shows the same on screen, but only for the views it visits; this covers them all, in milliseconds.
 
-const ROOT = new URL('../../../renderer/src', import.meta.url).pathname;
+const ROOT = new URL('../../renderer/src', import.meta.url).pathname;
 /** Attributes a person reads or hears (the accessible name, a hint, a placeholder). */
 const READ_ATTRIBUTES = new Set([
   'aria-label',
