@@ -1,3 +1,4 @@
+import { t } from '../shared/i18n/format.js';
 import { readFileSync } from 'node:fs';
 import { test } from 'vitest';
 import { launchChromium } from '../tests/support/browser.js';
@@ -69,10 +70,10 @@ test(`approval flood: ${REQUESTS} requests from invented watchers in ${SECONDS} 
     // The test server's SQLite refuses a few under this load: count the requests it took, then wait
     // until the page shows them all.
     const taken = (await Promise.all(answers)).filter((answer) => answer.status >= 200 && answer.status < 300).length;
-    // The bar above the list counts them on its Review button ("Review all 1998").
+    // The bar above the list counts them on its Review button ("Review all 1,998", the catalogue's words).
     const bar = page.getByRole('region', { name: 'Waiting for your approval' });
     try {
-      await bar.getByRole('button', { name: `Review all ${taken}` }).waitFor({ timeout: 60_000 });
+      await bar.getByRole('button', { name: t('approvals.bar.review', { count: taken }) }).waitFor({ timeout: 60_000 });
     } catch (error) {
       const shown = await bar.textContent().catch(() => '(no bar)');
       throw new Error(`the bar shows "${shown}", the server took ${taken}\n${web.log.slice(-3000)}`, { cause: error });

@@ -24,7 +24,7 @@ import { registerAppScheme, serveRenderer } from './protocol.js';
 import { createSafeStorageSecrets } from './safe-storage-secrets.js';
 import { APP_ORIGIN, hardenWebContents, installPermissionPolicy, isTrustedSender, secureWebPreferences } from './security.js';
 import { missedLabel, strangersMissedLabel, trayIconVariant, trayMenuTemplate, trayStatusLabel, unreadLabel } from './tray-menu.js';
-import type { Call } from '../../shared/domain/calls.js';
+import { theirCamera, type Call } from '../../shared/domain/calls.js';
 import type { ConversationId } from '../../shared/domain/chat.js';
 import { restorableBounds, WINDOW_BOUNDS_KEY } from './window-bounds.js';
 import { approvalNotice } from '../../shared/domain/contacts.js';
@@ -264,7 +264,7 @@ export class DesktopApp {
       } else if (call.state === 'connected' && !window.isDestroyed() && window.isAlwaysOnTop()) {
         // Answered: an ordinary window from now on, big enough for video when there is some.
         window.setAlwaysOnTop(false);
-        const size = call.video || call.remoteVideo ? CALL_WINDOW_VIDEO : CALL_WINDOW_AUDIO;
+        const size = call.video || theirCamera(call) ? CALL_WINDOW_VIDEO : CALL_WINDOW_AUDIO;
         window.setSize(size.width, size.height);
       }
     }

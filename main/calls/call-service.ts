@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Invitation, Inviter, SessionState, type Core, type Referral, type Session, type URI } from 'sip.js';
 import {
   CALL_END_REASONS,
+  heldByThem,
   CallEndReason,
   rejectionEnd,
   RING_TIMEOUT_MS,
@@ -140,7 +141,7 @@ export class CallService implements SessionParticipant {
         video: () => entry.call.video,
         held: () => entry.call.held,
         remoteMedia: ({ held, video }) => {
-          if (entry.call.remoteHeld !== held || entry.call.remoteVideo !== video) entry.update({ remoteHeld: held, remoteVideo: video });
+          entry.theirMedia({ held, camera: video });
         },
         failed: (end) => {
           if (!entry.call.end) entry.update({ end });
@@ -267,8 +268,6 @@ export class CallService implements SessionParticipant {
       state: 'calling',
       video,
       held: false,
-      remoteHeld: false,
-      remoteVideo: false,
       startedAt: this.clock.now(),
     });
     entry.token = token;
@@ -718,7 +717,7 @@ export class CallService implements SessionParticipant {
       if (entry.call.mediaInterrupted) entry.update({ mediaInterrupted: false });
       return ok(undefined);
     }
-    if (entry.call.mediaInterrupted || entry.call.held || entry.call.remoteHeld) return ok(undefined);
+    if (entry.call.mediaInterrupted || entry.call.held || heldByThem(entry.call)) return ok(undefined);
     entry.update({ mediaInterrupted: true });
     entry.mediaTimer.schedule(this.options.mediaLossMs ?? MEDIA_LOSS_MS, () => {
       if (entry.call.mediaInterrupted) this.lose(entry, CallEndReason.MediaLost);
@@ -831,8 +830,6 @@ export class CallService implements SessionParticipant {
       state: 'incoming',
       video: /\r?\nm=video [1-9]/.test(offer),
       held: false,
-      remoteHeld: false,
-      remoteVideo: false,
       startedAt: this.clock.now(),
     });
     invitation.delegate = {

@@ -36,13 +36,16 @@ export type CallChanges = Partial<Omit<Call, 'state' | 'id' | 'direction' | 'par
 /** A call as the service makes it: who is in it follows from the other side it names. */
 export type NewCall = Omit<Call, 'participants'>;
 
+/** What a participant sends me. */
+export type ParticipantMedia = Participant['media'];
+
 /** The call with its participants: the one other side of a two-party call, with what they send. */
-function withParticipants(call: NewCall): Call {
+function withParticipants(call: NewCall, media: ParticipantMedia): Call {
   const other: Participant = {
     uri: call.peer,
     ...(call.number ? { number: call.number } : {}),
     name: call.peerName,
-    media: { camera: call.remoteVideo, held: call.remoteHeld },
+    media,
   };
   return { ...call, participants: [other] };
 }
@@ -54,6 +57,8 @@ function withParticipants(call: NewCall): Call {
  */
 export class CallSession {
   private current: Call;
+  /** What the other side sends (their re-INVITEs say it): kept here, shown in `participants`. */
+  private media: ParticipantMedia = { camera: false, held: false };
   /** The page holding the media (set by whoever started or answered the call). */
   token: string | undefined;
   /** How long it may ring (here or at the far end). */
@@ -86,7 +91,7 @@ export class CallSession {
     /** Told after every change (the service sends the list to the pages). */
     private readonly changed: () => void,
   ) {
-    this.current = withParticipants(call);
+    this.current = withParticipants(call, this.media);
     this.ringTimer = new Timer(clock);
     this.lingerTimer = new Timer(clock);
     this.lostTimer = new Timer(clock);
@@ -113,7 +118,7 @@ export class CallSession {
       this.log.warn(`call ${this.current.id}: no move '${event}' from ${this.current.state}; ignored`);
       return false;
     }
-    this.current = withParticipants({ ...this.current, ...changes, state: next });
+    this.current = withParticipants({ ...this.current, ...changes, state: next }, this.media);
     if (next === 'ended') this.stopTimers({ keepLinger: true });
     this.changed();
     return true;
@@ -121,8 +126,15 @@ export class CallSession {
 
   /** Changes what the call shows without moving its state. */
   update(changes: CallChanges): void {
-    this.current = withParticipants({ ...this.current, ...changes });
+    this.current = withParticipants({ ...this.current, ...changes }, this.media);
     this.changed();
+  }
+
+  /** What the other side sends changed (their offer: a camera, a hold); told only when it did. */
+  theirMedia(media: ParticipantMedia): void {
+    if (media.camera === this.media.camera && media.held === this.media.held) return;
+    this.media = media;
+    this.update({});
   }
 
   /** Stops every timer (the call is gone, or the engine closes). */

@@ -107,13 +107,19 @@ export interface Participant {
   readonly media: { readonly camera: boolean; readonly held: boolean };
 }
 
+/** Whether the others put the call on hold (all of them: a conference goes on while anyone talks). */
+export const heldByThem = (call: Pick<Call, 'participants'>): boolean =>
+  call.participants.length > 0 && call.participants.every((participant) => participant.media.held);
+
+/** Whether anyone in the call sends me video. */
+export const theirCamera = (call: Pick<Call, 'participants'>): boolean => call.participants.some((participant) => participant.media.camera);
+
 export interface Call {
   /** Parley's own id for the call (not the SIP Call-ID). */
   readonly id: string;
   /**
-   * Everyone in the call but me, each with their own media (one today). `peer`, `number`,
-   * `peerName`, `remoteVideo` and `remoteHeld` say the same of the one other side of a two-party
-   * call; what serves several parties reads this.
+   * Everyone in the call but me, each with their own media (one today): what they send lives here
+   * only. `peer`, `number` and `peerName` name whom the call was made with (the history's line).
    */
   readonly participants: readonly Participant[];
   /** The other side, a SIP URI. */
@@ -129,12 +135,8 @@ export interface Call {
    * Turned on and off mid-call by a re-INVITE.
    */
   readonly video: boolean;
-  /** Whether they send video (from their SDP: a video line that is sendrecv or sendonly on their side). */
-  readonly remoteVideo: boolean;
   /** I put the call on hold (RFC 3264 §8.4: my offer says sendonly). */
   readonly held: boolean;
-  /** They put me on hold (their offer says sendonly or inactive). */
-  readonly remoteHeld: boolean;
   /** The connection to the server dropped during the call: Parley is getting it back (an ICE restart once online). */
   readonly reconnecting?: boolean;
   /** The media stopped getting through (ICE disconnected or failed: consent lost, RFC 7675): waiting for it to come back. */
@@ -253,7 +255,7 @@ export function callStateText(call: Call): string {
       return t('call.state.connecting');
     case 'connected':
       if (call.reconnecting || call.mediaInterrupted) return t('call.state.reconnecting');
-      return t(call.remoteHeld ? 'call.state.remoteHeld' : call.held ? 'call.state.held' : 'call.state.connected');
+      return t(heldByThem(call) ? 'call.state.remoteHeld' : call.held ? 'call.state.held' : 'call.state.connected');
     case 'ended':
       return callEndText(call.end ?? { reason: CallEndReason.Ended });
   }

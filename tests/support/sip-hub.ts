@@ -21,6 +21,8 @@ export class SipHub {
   private readonly sockets = new Set<WebSocket>();
   /** Every request the hub saw, as `METHOD user` lines (for a test to count). */
   readonly seen: string[] = [];
+  /** The CSeq number of every ACK the hub passed on (which INVITE of a dialog it confirms). */
+  readonly acks: number[] = [];
   private cseq = 1;
 
   private constructor(
@@ -99,6 +101,7 @@ export class SipHub {
     const [method = '', uri = ''] = text.slice(0, text.indexOf('\r\n')).split(' ');
     const user = /^sips?:([^@;>]+)@/i.exec(uri)?.[1] ?? '';
     this.seen.push(`${method} ${user}`);
+    if (method === 'ACK') this.acks.push(Number(/^CSeq:\s*(\d+)/im.exec(text)?.[1] ?? 0));
     this.branches.set(branchOf(text), socket);
     if (this.branches.size > 10_000) this.branches.delete(this.branches.keys().next().value!);
     switch (method) {

@@ -76,10 +76,10 @@ test('hold and resume: my hold is theirs on the other side, and back', async () 
   const ids = await connected(ada!, bo!);
   expect((await ada!.calls.hold(ids.caller, true)).ok).toBe(true);
   expect(ada!.calls.list().find((call) => call.id === ids.caller)).toMatchObject({ held: true });
-  await until(() => expect(only(bo!)).toMatchObject({ state: 'connected', remoteHeld: true }));
+  await until(() => expect(only(bo!)).toMatchObject({ state: 'connected', participants: [{ media: { held: true } }] }));
   const resumed = await ada!.calls.hold(ids.caller, false);
   expect(resumed, JSON.stringify(resumed)).toMatchObject({ ok: true });
-  await until(() => expect(only(bo!)).toMatchObject({ remoteHeld: false }));
+  await until(() => expect(only(bo!)).toMatchObject({ participants: [{ media: { held: false } }] }));
 });
 
 test('a hold their side cannot take yet (500 with Retry-After, RFC 3261 §14.2) is sent again after the wait, and goes through', async () => {
@@ -89,7 +89,7 @@ test('a hold their side cannot take yet (500 with Retry-After, RFC 3261 §14.2) 
   const invitesBefore = net.hub.seen.filter((line) => line.startsWith('INVITE ')).length;
   expect(await ada!.calls.hold(ids.caller, true)).toMatchObject({ ok: true });
   expect(net.hub.seen.filter((line) => line.startsWith('INVITE ')).length - invitesBefore).toBe(2);
-  await until(() => expect(only(bo!)).toMatchObject({ remoteHeld: true }));
+  await until(() => expect(only(bo!)).toMatchObject({ participants: [{ media: { held: true } }] }));
 });
 
 test('call waiting: a second call rings during the first; answering it puts the first on hold', async () => {
@@ -99,7 +99,7 @@ test('call waiting: a second call rings during the first; answering it puts the 
   expect((await bo!.calls.answer(second.callee, false, 'page')).ok).toBe(true);
   await until(() => expect(bo!.calls.list().find((call) => call.id === first.callee)).toMatchObject({ state: 'connected', held: true }));
   await until(() => expect(cy!.calls.list().find((call) => call.id === second.caller)?.state).toBe('connected'));
-  await until(() => expect(ada!.calls.list().find((call) => call.id === first.caller)?.remoteHeld).toBe(true));
+  await until(() => expect(ada!.calls.list().find((call) => call.id === first.caller)?.participants[0]?.media.held).toBe(true));
 });
 
 test('a transfer they ask of me waits for my answer; Decline tells them, and both calls go on', async () => {
@@ -175,4 +175,37 @@ test('a media request names the tracks the page is to send: the microphone, and 
   expect(asked).toEqual([['microphone']]);
   expect((await ada!.calls.setVideo(ids.caller, true)).ok).toBe(true);
   expect(asked).toEqual([['microphone'], ['microphone', 'camera']]);
+});
+
+test('reconnect × hold: a held call survives the connection dropping — still held on both sides, and resumes after', async () => {
+  const [ada, bo] = await people();
+  const ids = await connected(ada!, bo!);
+  // (the hold is the dialog's second INVITE: its ACK has CSeq 2)
+  const acks = () => net.hub.acks.filter((cseq) => cseq === 2).length;
+  const acked = acks();
+  expect((await ada!.calls.hold(ids.caller, true)).ok).toBe(true);
+  await until(() => expect(only(bo!)).toMatchObject({ participants: [{ media: { held: true } }] }));
+  // The hold's ACK is through before the cut. (Cut between their 200 and my ACK, the dialog stays
+  // wedged: sip.js retransmits the 2xx without end and refuses every later re-INVITE with a 500,
+  // and does not ACK a 2xx retransmitted to it; the call then ends as lost at the reconnect deadline.)
+  await until(() => expect(acks()).toBeGreaterThan(acked));
+  net.hub.dropClients();
+  // Both sides see the call reconnecting, then back (RFC 5589-style recovery: a re-INVITE once online).
+  await until(() => expect(ada!.calls.list().find((call) => call.id === ids.caller)?.reconnecting).toBe(true));
+  await vi.waitFor(() => expect(ada!.connection.current.status).toBe('registered'), { timeout: 15_000, interval: 20 });
+  await vi.waitFor(
+    () => {
+      const mine = ada!.calls.list().find((call) => call.id === ids.caller);
+      expect(mine).toMatchObject({ state: 'connected', held: true });
+      expect(mine?.reconnecting).toBeFalsy();
+    },
+    { timeout: 15_000, interval: 20 },
+  );
+  await vi.waitFor(() => expect(only(bo!)).toMatchObject({ state: 'connected', participants: [{ media: { held: true } }] }), {
+    timeout: 15_000,
+    interval: 20,
+  });
+  expect(await ada!.calls.hold(ids.caller, false)).toMatchObject({ ok: true });
+  await until(() => expect(only(bo!)).toMatchObject({ participants: [{ media: { held: false } }] }));
+  expect(ada!.calls.list().find((call) => call.id === ids.caller)).toMatchObject({ state: 'connected', held: false });
 });

@@ -17,9 +17,7 @@ function session(state: CallState, clock = new FakeClock()) {
     direction: state === 'incoming' || state === 'connecting' ? 'in' : 'out',
     state,
     video: false,
-    remoteVideo: false,
     held: false,
-    remoteHeld: false,
     startedAt: 0,
   };
   return { call: new CallSession({} as Invitation, call, clock, log as never, changed), log, changed, clock };
@@ -100,7 +98,9 @@ test("ending stops the call's timers but the one that clears it away; dispose st
 test('who is in the call follows the other side it names, with what they send, through every change', () => {
   const { call } = session('calling');
   expect(call.call.participants).toEqual([{ uri: 'sip:bob@example.com', name: '', media: { camera: false, held: false } }]);
-  call.update({ peerName: 'Bob', remoteVideo: true });
-  call.transition('established', { remoteHeld: true });
+  call.update({ peerName: 'Bob' });
+  call.theirMedia({ camera: true, held: false });
+  call.transition('established');
+  call.theirMedia({ camera: true, held: true });
   expect(call.call.participants).toEqual([{ uri: 'sip:bob@example.com', name: 'Bob', media: { camera: true, held: true } }]);
 });
