@@ -59,6 +59,16 @@ export interface TransportFailure {
  */
 /** At most this many read messages wait for the SIP stack (a flood beyond it loses its oldest). */
 const MAX_INBOX = 5_000;
+/** Most messages handed to sip.js in one turn of the event loop. */
+const BATCH = 64;
+/** Methods whose messages (requests and answers) sip.js settles at once: the next may follow in the same turn. */
+const SAME_TURN = new Set(['NOTIFY', 'SUBSCRIBE', 'PUBLISH', 'MESSAGE', 'OPTIONS', 'REGISTER']);
+
+/** The method a message's CSeq names (a response's too), upper case; '' when there is none. */
+function cseqMethod(message: string): string {
+  const head = message.slice(0, Math.max(0, message.indexOf('\r\n\r\n')) || message.length);
+  return /^CSeq:\s*\d+\s+([A-Za-z]+)/im.exec(head)?.[1]?.toUpperCase() ?? '';
+}
 
 export class WsTransport implements Transport {
   readonly protocol: string;
@@ -224,10 +234,13 @@ export class WsTransport implements Transport {
   }
 
   /**
-   * Hands messages to sip.js one per turn of the event loop. Frames read in one go arrive here back
-   * to back, and sip.js finishes some work only in a promise callback: an ACK still "processing" when
-   * the next frame — a re-INVITE straight after it, as PBXs send to move media — is handed over
-   * makes it refuse that re-INVITE with 500 (RFC 6337 §4.3). The first message goes at once.
+   * Hands messages to sip.js in order. Frames read in one go arrive here back to back, and sip.js
+   * finishes some work only in a promise callback: an ACK still "processing" when the next frame — a
+   * re-INVITE straight after it, as PBXs send to move media — is handed over makes it refuse that
+   * re-INVITE with 500 (RFC 6337 §4.3). So after a message of a call's dialog (INVITE, ACK, BYE…)
+   * the next waits a turn of the event loop. Presence and messages (NOTIFY, MESSAGE… and their
+   * answers) go on in the same turn, up to BATCH at a time: one turn each cost about 2 ms under
+   * load, which made signing in with 1,000 contacts take 10 s instead of 2.
    */
   private deliver(text: string): void {
     if (this.inbox.length >= MAX_INBOX) {
@@ -238,13 +251,17 @@ export class WsTransport implements Transport {
     if (this.delivering) return;
     this.delivering = true;
     const next = () => {
-      const message = this.inbox.shift();
-      if (message === undefined) {
-        this.delivering = false;
-        return;
+      // After a call's message the turn ends even with nothing waiting: what arrives next, in the
+      // same read, must find it settled.
+      let settle = false;
+      for (let handed = 0; handed < BATCH && !settle; handed++) {
+        const message = this.inbox.shift();
+        if (message === undefined) break;
+        this.call(() => this.onMessage?.(message));
+        settle = !SAME_TURN.has(cseqMethod(message));
       }
-      this.call(() => this.onMessage?.(message));
-      setImmediate(next);
+      if (this.inbox.length === 0 && !settle) this.delivering = false;
+      else setImmediate(next);
     };
     next();
   }

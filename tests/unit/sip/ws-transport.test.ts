@@ -143,6 +143,53 @@ describe("Parley's WebSocket transport", () => {
     }
   });
 
+  test('a presence flood read in one go goes through in a few turns, not one turn per NOTIFY; a call’s message still waits a turn', async () => {
+    const wss = new WebSocketServer({ noServer: true, handleProtocols: () => 'sip' });
+    servers.push(wss);
+    const http = createHttpServer();
+    let raw: Duplex | undefined;
+    http.on('upgrade', (request, socket, head) => {
+      raw = socket;
+      wss.handleUpgrade(request, socket, head, () => undefined);
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const address = http.address();
+    try {
+      const transport = new WsTransport(logger, { server: `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` });
+      // Turns of the event loop, counted while the frames are handed over.
+      let turn = 0;
+      let counting = true;
+      const count = () => {
+        turn++;
+        if (counting) setImmediate(count);
+      };
+      const seen: { text: string; turn: number }[] = [];
+      transport.onMessage = (text) => seen.push({ text, turn });
+      await transport.connect();
+      await vi.waitFor(() => expect(raw).toBeDefined());
+      const frame = (text: string) => Buffer.concat([Buffer.from([0x81, text.length]), Buffer.from(text)]);
+      const notify = (n: number) => `NOTIFY sip:a@b SIP/2.0\r\nCSeq: ${n} NOTIFY\r\n\r\n`;
+      const frames = [...Array.from({ length: 100 }, (_, i) => frame(notify(i + 1))), frame('ACK sip:a@b SIP/2.0\r\nCSeq: 1 ACK\r\n\r\n')];
+      frames.push(frame('INVITE sip:a@b SIP/2.0\r\nCSeq: 2 INVITE\r\n\r\n'));
+      count();
+      raw!.write(Buffer.concat(frames));
+      await vi.waitFor(() => expect(seen).toHaveLength(102));
+      counting = false;
+      expect(seen.map((message) => message.text)).toEqual([
+        ...Array.from({ length: 100 }, (_, i) => notify(i + 1)),
+        expect.stringMatching(/^ACK/),
+        expect.stringMatching(/^INVITE/),
+      ]);
+      // 100 NOTIFYs in at most two batches (they took 100 turns, about 2 ms each under load)…
+      expect(new Set(seen.slice(0, 100).map((message) => message.turn)).size).toBeLessThanOrEqual(2);
+      // …and the re-INVITE after the ACK still comes a turn later.
+      expect(seen[101]!.turn).toBeGreaterThan(seen[100]!.turn);
+      await transport.disconnect();
+    } finally {
+      http.close();
+    }
+  });
+
   test('delivers text and binary frames as SIP text, and rewrites Allow on the way out', async () => {
     let serverSide: WebSocket | undefined;
     const received: string[] = [];
