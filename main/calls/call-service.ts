@@ -577,6 +577,8 @@ export class CallService implements SessionParticipant {
             onReject: (response) => {
               const after = Number(/^\s*(\d{1,6})/.exec(response.message.getHeader('Retry-After') ?? '')?.[1] ?? NaN);
               if (Number.isFinite(after)) told.retryAfter = after;
+              // A 500 may mean they still wait for my ACK of the last one (RFC 3261 §14.2): it goes again.
+              if (response.message.statusCode === 500) this.session?.resendAcks(entry.sip.request.callId);
               resolve(response.message.statusCode ?? 500);
             },
           },

@@ -220,6 +220,11 @@ export class SipSession {
     await ua.start();
   }
 
+  /** Sends again a call's recent ACKs (see WsTransport.resendAcks). */
+  resendAcks(callId: string): void {
+    this.transport?.resendAcks(callId);
+  }
+
   /** Opens the transport again after it dropped (same user agent, same dialogs' identity). */
   async reconnect(): Promise<void> {
     const ua = this.ua;

@@ -84,6 +84,8 @@ export class WsTransport implements Transport {
   /** Messages read but not yet handed to sip.js (one goes per turn of the event loop). */
   private readonly inbox: string[] = [];
   private delivering = false;
+  /** The ACKs sent lately, sent again on a new connection (see SentAcks). */
+  private readonly sentAcks = new SentAcks();
   /** Whether the log already says this server's big frames are being repaired. */
   private warnedRepair = false;
   /** What our requests asked for, so that no interval granted back can exceed it. */
@@ -146,7 +148,18 @@ export class WsTransport implements Transport {
     return this.disconnect();
   }
 
+  /**
+   * Sends again the ACKs of a call sent lately: its far end refused a re-INVITE with 500, which is
+   * what sip.js answers while it still waits for an ACK (lost with a dropped connection, or sent
+   * before the far end was reachable again).
+   */
+  resendAcks(callId: string): void {
+    for (const ack of this.sentAcks.recent(callId)) void this.send(ack).catch(() => undefined);
+  }
+
   send(message: string): Promise<void> {
+    // Remembered even when it cannot leave now (the connection dropped): it goes again on the next.
+    if (message.startsWith('ACK ')) this.sentAcks.remember(message);
     const socket = this.socket;
     if (!socket || this._state !== TransportState.Connected) return Promise.reject(new Error('Not connected.'));
     let text = this.options.allow ? withAllow(message, this.options.allow()) : message;
@@ -205,6 +218,10 @@ export class WsTransport implements Transport {
         opened = true;
         this.failure = undefined;
         this.setState(TransportState.Connected);
+        // An ACK lost with the old connection would leave the far end's re-INVITE server transaction
+        // open for good (sip.js then refuses every later re-INVITE with 500: hold, resume, the ICE
+        // restart that recovers the call) — their 2xx retransmissions cannot reach the new one.
+        for (const ack of this.sentAcks.recent()) void this.send(ack).catch(() => undefined);
         resolve();
         this.call(() => this.onConnect?.());
       });
@@ -433,4 +450,47 @@ export function withAllow(message: string, methods: readonly string[]): string {
   if (!/\r\nAllow\s*:/i.test(head)) return message;
   const replaced = head.replace(/\r\nAllow\s*:[^\r\n]*/gi, '').concat(`\r\nAllow: ${methods.join(', ')}`);
   return replaced + message.slice(end);
+}
+
+/** Which 2xx an ACK confirms: its dialog (Call-ID, To tag) and the INVITE's CSeq number. */
+function ackKey(message: string): string | undefined {
+  const end = message.indexOf('\r\n\r\n');
+  const head = end < 0 ? message : message.slice(0, end);
+  const callId = /^(?:Call-ID|i):\s*(\S+)/im.exec(head)?.[1];
+  const cseq = /^CSeq:\s*(\d+)/im.exec(head)?.[1];
+  const toTag = /^(?:To|t):[^\r\n]*;\s*tag=([^;\s>]+)/im.exec(head)?.[1] ?? '';
+  return callId && cseq ? `${callId} ${cseq} ${toTag}` : undefined;
+}
+
+/** How long a far end retransmits its 2xx waiting for the ACK: 64·T1 (RFC 3261 §13.3.1.4). */
+const ACK_WAIT_MS = 64 * 500;
+
+/**
+ * The ACKs sent lately (bounded in number and age: a far end cannot make it grow). An ACK that left
+ * on a connection as it dropped may never have arrived, and the far end's 2xx retransmissions go to
+ * the dead connection: sent again on the new one, it reaches them through the dialog's route. An
+ * ACK that did arrive is absorbed as a retransmission (RFC 3261 §13.3.1.4, §17.2.1).
+ */
+export class SentAcks {
+  private readonly byKey = new Map<string, { readonly ack: string; readonly at: number }>();
+
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly max = 64,
+  ) {}
+
+  remember(ack: string): void {
+    const key = ackKey(ack);
+    if (!key) return;
+    this.byKey.delete(key);
+    this.byKey.set(key, { ack, at: this.now() });
+    if (this.byKey.size > this.max) this.byKey.delete(this.byKey.keys().next().value!);
+  }
+
+  /** The ACKs a far end may still be waiting for (of one call, given its Call-ID). */
+  recent(callId?: string): string[] {
+    const since = this.now() - ACK_WAIT_MS;
+    for (const [key, sent] of this.byKey) if (sent.at < since) this.byKey.delete(key);
+    return [...this.byKey.entries()].filter(([key]) => callId === undefined || key.startsWith(`${callId} `)).map(([, sent]) => sent.ack);
+  }
 }

@@ -64,6 +64,14 @@ export class SipHub {
     this.refusals.push({ method, status, headers });
   }
 
+  /** In-dialog requests the hub loses, once each (a connection that dropped with them in it). */
+  private readonly losses: string[] = [];
+
+  /** Loses the next in-dialog `method` request: it reaches nobody. */
+  loseNext(method: string): void {
+    this.losses.push(method);
+  }
+
   /** Whether `user` is registered now. */
   registered(user: string): boolean {
     return this.byAor.has(user);
@@ -119,6 +127,11 @@ export class SipHub {
     // A dialog's request names the client's Contact; a new one names an address of record, which
     // the registrar turns into that client's Contact (RFC 3261 §16.5).
     const inDialog = this.byContactUser.get(user);
+    const loss = inDialog ? this.losses.indexOf(method) : -1;
+    if (loss >= 0) {
+      this.losses.splice(loss, 1);
+      return;
+    }
     const refusal = inDialog ? this.refusals.findIndex((entry) => entry.method === method) : -1;
     if (refusal >= 0) {
       const { status, headers } = this.refusals.splice(refusal, 1)[0]!;

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { parsePidf } from '../../../main/presence/pidf.js';
-import { decodeBinary, MAX_SIP_MESSAGE_BYTES, telToSip, withAllow, WsTransport } from '../../../main/sip/ws-transport.js';
+import { decodeBinary, MAX_SIP_MESSAGE_BYTES, SentAcks, telToSip, withAllow, WsTransport } from '../../../main/sip/ws-transport.js';
 
 const logger = { error: vi.fn(), warn: vi.fn(), log: vi.fn(), debug: vi.fn() } as unknown as ConstructorParameters<typeof WsTransport>[0];
 const servers: WebSocketServer[] = [];
@@ -317,4 +317,18 @@ describe('compressed bodies (Content-Encoding: deflate, as Linphone sends its no
     expect(decodeBinary(compressed(deflateSync(Buffer.alloc(10 * 1024 * 1024))))).toBeUndefined();
     expect(decodeBinary(compressed(Buffer.from([0x78, 0x9c, 1, 2, 3])))).toBeUndefined();
   });
+});
+
+test('the ACKs kept to send again on a new connection are bounded: the newest 64, none older than 64·T1', () => {
+  let now = 0;
+  const acks = new SentAcks(() => now);
+  const ack = (n: number) => `ACK sip:b@c SIP/2.0\r\nCall-ID: call${n}\r\nCSeq: 2 ACK\r\nTo: <sip:b@c>;tag=t\r\n\r\n`;
+  for (let n = 0; n < 100; n++) acks.remember(ack(n));
+  expect(acks.recent()).toHaveLength(64);
+  expect(acks.recent()[0]).toBe(ack(36));
+  acks.remember(ack(99)); // the same ACK again: kept once
+  expect(acks.recent()).toHaveLength(64);
+  now = 32_001;
+  acks.remember(ack(1000));
+  expect(acks.recent()).toEqual([ack(1000)]);
 });
