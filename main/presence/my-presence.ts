@@ -11,8 +11,6 @@ import { DEFAULT_ACCOUNT_STATE, getAccountState, updateAccountState } from '../s
 import { buildPidf, cleanNote } from './pidf.js';
 import { PresencePublisher } from './presence-publisher.js';
 
-const NOT_SHARED = "This server doesn't share your status; others can't see it.";
-
 export interface MyPresenceOptions {
   /** PUBLISH Expires in seconds (the server may grant less). */
   readonly publishExpires?: number;
@@ -68,7 +66,7 @@ export class MyPresenceService implements SessionParticipant {
       idle: this.idle,
       idleMinutes: state.idleMinutes,
       ...(this.inCall ? { inCall: true } : {}),
-      ...(this.shared ? {} : { notShared: NOT_SHARED }),
+      ...(this.shared ? {} : { notShared: true }),
     };
   }
 

@@ -43,8 +43,8 @@ export interface MyPresence {
   readonly idleMinutes: number;
   /** True while I am in a call: others see "In a call" (unless I chose Do not disturb or Appear offline). */
   readonly inCall?: boolean;
-  /** Set when the server does not carry my status to anyone (no presence service): says so in words. */
-  readonly notShared?: string;
+  /** True when the server does not carry my status to anyone (no presence service): the page says so. */
+  readonly notShared?: boolean;
 }
 
 /** What others see of me: idle turns Available into Away, and never overrides a status I chose. */

@@ -41,6 +41,8 @@ test('while Parley is reconnecting, contacts show presence unknown (not their la
     await contactRow(gina.page, 'Hank').filter({ hasText: 'Presence unknown' }).waitFor();
     expect(await contactRow(gina.page, 'Hank').textContent()).not.toContain('Available');
     await gina.page.getByText('Not connected: a status or note you set now is shared as soon as Parley is back.').waitFor();
+    // My own status says so too, not a green Available; it comes back with the connection.
+    await gina.page.getByRole('button', { name: 'Status: Not connected', exact: true }).waitFor();
   } finally {
     await kamailio.start();
   }
@@ -51,4 +53,5 @@ test('while Parley is reconnecting, contacts show presence unknown (not their la
     if (await tryNow.isVisible()) await tryNow.click({ timeout: 2_000 }).catch(() => undefined);
   }
   await contactRow(gina.page, 'Hank').filter({ hasText: 'Available' }).waitFor({ timeout: 40_000 });
+  await gina.page.getByRole('button', { name: 'Status: Available', exact: true }).waitFor();
 });

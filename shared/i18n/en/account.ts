@@ -10,6 +10,8 @@ export const ACCOUNT = {
   'me.statusMenu': 'Status',
   'me.note': 'Note',
   'me.notePlaceholder': "What's happening today?",
+  'me.notShared': "This server doesn't share your status; others can't see it.",
+  'me.notConnected': 'Not connected',
   'me.offline': 'Not connected: a status or note you set now is shared as soon as Parley is back.',
   // Why signing in (or staying signed in) failed (SignInProblem), as the form and the banner say it.
   'signIn.problem.authFailed': 'The server rejected the user name or password.',
