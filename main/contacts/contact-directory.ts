@@ -10,7 +10,7 @@ import {
 } from '../../shared/domain/contacts.js';
 import { numberOf, toE164 } from '../../shared/domain/phone.js';
 import { cleanText } from '../../shared/domain/text.js';
-import { parseSipAddress } from '../../shared/domain/sip-address.js';
+import { completeAddress, parseSipAddress } from '../../shared/domain/sip-address.js';
 import { err, ok, type Result } from '../../shared/ipc/result.js';
 import { Emitter } from '../base/emitter.js';
 import {
@@ -100,7 +100,8 @@ export class ContactDirectory {
   add(params: { address: string; displayName?: string; groupId?: number }): Result<ContactRecord> {
     const owner = this.owner();
     if (!owner) return err('state', Problem.SignInToAddContacts);
-    const address = parseSipAddress(params.address);
+    // A bare name is a colleague on my own server: "bob" is bob@<my domain>.
+    const address = parseSipAddress(completeAddress(params.address, parseSipAddress(owner)?.host ?? ''));
     if (!address) return err('invalid', Problem.NotSipAddress, 'address');
     if (address.address === parseSipAddress(owner)?.address) return err('invalid', Problem.OwnAddress, 'address');
     if (this.findByAddress(address.uri))

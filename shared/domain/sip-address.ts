@@ -31,6 +31,14 @@ export function isHost(host: string): boolean {
   return HOSTNAME.test(host) || IPV4.test(host) || IPV6.test(host);
 }
 
+/** A bare user name, as one types a colleague's: "bob", "j.smith" (a letter first, no domain). */
+export const isBareUser = (typed: string): boolean => /^[A-Za-z][A-Za-z0-9._~-]{0,63}$/.test(typed.trim());
+
+/** "bob" completed to `bob@<domain>` (a colleague on my own server); anything else as typed. */
+export function completeAddress(typed: string, domain: string): string {
+  return isBareUser(typed) ? `${typed.trim()}@${domain}` : typed;
+}
+
 /**
  * Parses `alice@example.com`, `sip:alice@example.com` or `sips:alice@example.com` (surrounding space
  * and angle brackets are ignored). Returns `null` for anything else.

@@ -161,6 +161,14 @@ describe('buddy list and approvals, as two people use them', () => {
     expect(await field.inputValue()).toBe('SIP:dave@UC.TEST');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     expect(await dialog.isVisible()).toBe(false);
+    // Cancel leaves nothing behind: opened again, the dialog is empty, with no error.
+    await openAddContact(page);
+    expect(await field.inputValue()).toBe('');
+    expect(await dialog.getByRole('alert').count()).toBe(0);
+    // A bare name is a colleague on my own server.
+    await field.fill('erin');
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await contactRow(page, `erin@${DOMAIN}`).waitFor();
   });
 
   test('a megabyte pasted into Display name is refused on the field before anything is sent; the page keeps working', async () => {

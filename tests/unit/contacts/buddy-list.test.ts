@@ -104,6 +104,14 @@ test('phone numbers: typed national in my country or international, stored E.164
   expect(buddies.contact(carol.value.id)?.phones).toEqual({});
 });
 
+test('a bare name is a colleague on my own server: "bob" is bob@<my domain>; anything else must be an address', () => {
+  const { buddies } = buddyList();
+  expect(buddies.add({ address: ' bob ' })).toMatchObject({ ok: true, value: { uri: 'sip:bob@uc.test' } });
+  expect(buddies.add({ address: 'j.smith' })).toMatchObject({ ok: true, value: { uri: 'sip:j.smith@uc.test' } });
+  expect(buddies.add({ address: 'not an address' })).toMatchObject({ ok: false, error: { problem: 'notSipAddress' } });
+  expect(buddies.add({ address: '12 34' })).toMatchObject({ ok: false, error: { problem: 'notSipAddress' } });
+});
+
 test('a national number without a country is refused with what to do', () => {
   const { buddies } = buddyList();
   const bob = buddies.add({ address: 'bob@uc.test' });
