@@ -224,9 +224,10 @@ describe('buddy list and approvals, as two people use them', () => {
     await card.getByRole('group', { name: 'Actions for Erin' }).getByRole('button', { name: 'Remove', exact: true }).click();
     const ask = page.getByRole('alertdialog', { name: /Remove Erin from your contacts/ });
     await ask.waitFor();
-    // The question has the focus, and nothing is gone yet.
-    await expect.poll(() => ask.getByRole('button', { name: 'Remove Erin' }).evaluate((el) => el === document.activeElement)).toBe(true);
-    await ask.getByRole('button', { name: 'Keep' }).click();
+    // The safe choice has the focus (Enter on a reflex keeps), and nothing is gone yet.
+    await expect.poll(() => ask.getByRole('button', { name: 'Keep' }).evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    await ask.waitFor({ state: 'detached' });
     await contactRow(page, 'Erin').waitFor();
     await card.getByRole('group', { name: 'Actions for Erin' }).getByRole('button', { name: 'Remove', exact: true }).click();
     await ask.getByRole('button', { name: 'Remove Erin' }).click();
@@ -237,7 +238,8 @@ describe('buddy list and approvals, as two people use them', () => {
     await groupItem(page, 'Old team').click({ button: 'right' });
     await page.getByRole('menu', { name: 'Actions for group Old team' }).getByRole('menuitem', { name: 'Delete group…' }).click();
     const askGroup = page.getByRole('alertdialog', { name: /Delete the group Old team/ });
-    await askGroup.getByRole('button', { name: 'Keep' }).click();
+    await expect.poll(() => askGroup.getByRole('button', { name: 'Keep' }).evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
     await expect.poll(focused).toBe('Old team, 0 of 0 online');
     await page.keyboard.press('Delete');
     await askGroup.getByRole('button', { name: 'Delete group Old team' }).click();
