@@ -120,18 +120,21 @@ export class AskedExpires {
 /** Keeps at most this many requests in mind (answers come within seconds; the rest are stale). */
 const REMEMBERED = 4096;
 
-function remember<T>(map: Map<string, T>, key: string, value: T): void {
+/** Sets `key` as the newest entry of `map`, dropping the oldest beyond `max` (a bounded memory). */
+export function remember<T>(map: Map<string, T>, key: string, value: T, max = REMEMBERED): void {
   map.delete(key);
   map.set(key, value);
-  if (map.size > REMEMBERED) map.delete(map.keys().next().value!);
+  if (map.size > max) map.delete(map.keys().next().value!);
 }
 
-function headOf(message: string): string {
+/** A SIP message's start line and headers (without the body). */
+export function headOf(message: string): string {
   const end = message.indexOf('\r\n\r\n');
   return end < 0 ? message : message.slice(0, end);
 }
 
-function header(head: string, name: string, compact?: string): string | undefined {
+/** A header's value in `head` (by its name or compact form, RFC 3261 §7.3.3); undefined when absent. */
+export function header(head: string, name: string, compact?: string): string | undefined {
   const names = compact ? `${name}|${compact}` : name;
   return new RegExp(`\\r\\n(?:${names})\\s*:\\s*([^\\r\\n]*)`, 'i').exec(head)?.[1];
 }

@@ -4,7 +4,7 @@ import { type Core, EmitterImpl, TransportState, type Emitter, type Transport } 
 type SipLogger = Core.Logger;
 import { WebSocket, type RawData } from 'ws';
 import type { TLSSocket } from 'node:tls';
-import { AskedExpires } from './network-bounds.js';
+import { AskedExpires, header, headOf, remember } from './network-bounds.js';
 import { KamailioFrameRepair } from './ws-frame-repair.js';
 import type { Duplex } from 'node:stream';
 import { tlsOptions } from './tls-trust.js';
@@ -66,8 +66,7 @@ const SAME_TURN = new Set(['NOTIFY', 'SUBSCRIBE', 'PUBLISH', 'MESSAGE', 'OPTIONS
 
 /** The method a message's CSeq names (a response's too), upper case; '' when there is none. */
 function cseqMethod(message: string): string {
-  const head = message.slice(0, Math.max(0, message.indexOf('\r\n\r\n')) || message.length);
-  return /^CSeq:\s*\d+\s+([A-Za-z]+)/im.exec(head)?.[1]?.toUpperCase() ?? '';
+  return /^\d+\s+([A-Za-z]+)/.exec(header(headOf(message), 'cseq') ?? '')?.[1]?.toUpperCase() ?? '';
 }
 
 export class WsTransport implements Transport {
@@ -454,11 +453,10 @@ export function withAllow(message: string, methods: readonly string[]): string {
 
 /** Which 2xx an ACK confirms: its dialog (Call-ID, To tag) and the INVITE's CSeq number. */
 function ackKey(message: string): string | undefined {
-  const end = message.indexOf('\r\n\r\n');
-  const head = end < 0 ? message : message.slice(0, end);
-  const callId = /^(?:Call-ID|i):\s*(\S+)/im.exec(head)?.[1];
-  const cseq = /^CSeq:\s*(\d+)/im.exec(head)?.[1];
-  const toTag = /^(?:To|t):[^\r\n]*;\s*tag=([^;\s>]+)/im.exec(head)?.[1] ?? '';
+  const head = headOf(message);
+  const callId = header(head, 'call-id', 'i')?.trim();
+  const cseq = /^\d+/.exec(header(head, 'cseq') ?? '')?.[0];
+  const toTag = /;\s*tag=([^;\s>]+)/i.exec(header(head, 'to', 't') ?? '')?.[1] ?? '';
   return callId && cseq ? `${callId} ${cseq} ${toTag}` : undefined;
 }
 
@@ -482,9 +480,7 @@ export class SentAcks {
   remember(ack: string): void {
     const key = ackKey(ack);
     if (!key) return;
-    this.byKey.delete(key);
-    this.byKey.set(key, { ack, at: this.now() });
-    if (this.byKey.size > this.max) this.byKey.delete(this.byKey.keys().next().value!);
+    remember(this.byKey, key, { ack, at: this.now() }, this.max);
   }
 
   /** The ACKs a far end may still be waiting for (of one call, given its Call-ID). */
