@@ -5,7 +5,7 @@ import { addContact, contactRow, contactTree } from '../support/parley-page.js';
 
 // Calls in Chromium through a real Kamailio, as people meet them: declined, busy, the keypad, missed
 // calls, call waiting, a refused microphone, transfers. (Media and devices: calls.test.ts.)
-const { rig, signIn, audioFlows, callWith, incoming, call } = useCallRig();
+const { rig, signIn, audioFlows, callWith, incoming, call, talking } = useCallRig();
 
 describe('calls as people meet them', () => {
   test('declined, cancelled, and busy in Do not disturb: each said in words', async () => {
@@ -124,9 +124,7 @@ describe('calls as people meet them', () => {
 
   test('call waiting: a second call rings during a call; Answer puts the first on hold and takes the second; Resume swaps back', async () => {
     const [alice, bob, carol] = await Promise.all([signIn('alice'), signIn('bob'), signIn('carol')]);
-    await call(alice, 'bob', 'Bob');
-    await incoming(bob).getByRole('button', { name: 'Answer', exact: true }).click();
-    await callWith(alice, 'Bob').getByText('In a call').waitFor();
+    await talking(alice, bob, 'bob', 'Bob');
 
     await call(carol, 'alice', 'Alice');
     const waiting = incoming(alice);
@@ -164,9 +162,7 @@ describe('calls as people meet them', () => {
 
   test('blind transfer: alice hands bob over to carol; bob calls carol, alice is out of it', async () => {
     const [alice, bob, carol] = await Promise.all([signIn('alice'), signIn('bob'), signIn('carol')]);
-    await call(alice, 'bob', 'Bob');
-    await incoming(bob).getByRole('button', { name: 'Answer', exact: true }).click();
-    await callWith(alice, 'Bob').getByText('In a call').waitFor();
+    await talking(alice, bob, 'bob', 'Bob');
     await callWith(alice, 'Bob').getByRole('button', { name: 'Transfer' }).click();
     await callWith(alice, 'Bob').getByRole('textbox', { name: 'Transfer to' }).fill(`carol@${DOMAIN}`);
     await callWith(alice, 'Bob').getByRole('button', { name: 'Transfer call' }).click();
@@ -186,9 +182,7 @@ describe('calls as people meet them', () => {
 
   test('a transfer the other side declines: alice is told why, stays in the call, and can dismiss the words', async () => {
     const [alice, bob] = await Promise.all([signIn('alice'), signIn('bob')]);
-    await call(alice, 'bob', 'Bob');
-    await incoming(bob).getByRole('button', { name: 'Answer', exact: true }).click();
-    await callWith(alice, 'Bob').getByText('In a call').waitFor();
+    await talking(alice, bob, 'bob', 'Bob');
     await callWith(alice, 'Bob').getByRole('button', { name: 'Transfer' }).click();
     await callWith(alice, 'Bob').getByRole('textbox', { name: 'Transfer to' }).fill(`carol@${DOMAIN}`);
     await callWith(alice, 'Bob').getByRole('button', { name: 'Transfer call' }).click();
@@ -205,9 +199,7 @@ describe('calls as people meet them', () => {
 
   test('a transfer that would make a third call is refused: alice is talking to bob while carol rings', async () => {
     const [alice, bob, carol] = await Promise.all([signIn('alice'), signIn('bob'), signIn('carol')]);
-    await call(bob, 'alice', 'Alice');
-    await incoming(alice).getByRole('button', { name: 'Answer', exact: true }).click();
-    await callWith(bob, 'Alice').getByText('In a call').waitFor();
+    await talking(bob, alice, 'alice', 'Alice');
     await call(carol, 'alice', 'Alice');
     await incoming(alice).waitFor();
     await callWith(bob, 'Alice').getByRole('button', { name: 'Transfer' }).click();

@@ -114,5 +114,12 @@ export function useCallRig() {
       .click();
   }
 
-  return { rig, signIn, showsPicture, audioFlows, clean, callWith, incoming, call };
+  /** `caller` calls `user` (their card named `name`), `callee` answers, and the caller sees them in a call. */
+  async function talking(caller: Page, callee: Page, user: string, name: string) {
+    await call(caller, user, name);
+    await incoming(callee).getByRole('button', { name: 'Answer', exact: true }).click();
+    await callWith(caller, name).getByText('In a call').waitFor();
+  }
+
+  return { rig, signIn, showsPicture, audioFlows, clean, callWith, incoming, call, talking };
 }

@@ -177,6 +177,18 @@ test('a media request names the tracks the page is to send: the microphone, and 
   expect(asked).toEqual([['microphone'], ['microphone', 'camera']]);
 });
 
+/** Waits (through a reconnect: up to 15 s) until call `id` is back — connected, still held, no longer reconnecting. */
+async function backOnHold(engine: Engine, id: string): Promise<void> {
+  await vi.waitFor(
+    () => {
+      const call = engine.calls.list().find((candidate) => candidate.id === id);
+      expect(call).toMatchObject({ state: 'connected', held: true });
+      expect(call?.reconnecting).toBeFalsy();
+    },
+    { timeout: 15_000, interval: 20 },
+  );
+}
+
 test('reconnect × hold: a held call survives the connection dropping — still held on both sides, and resumes after', async () => {
   const [ada, bo] = await people();
   const ids = await connected(ada!, bo!);
@@ -186,14 +198,7 @@ test('reconnect × hold: a held call survives the connection dropping — still 
   // The call shows Reconnecting…, then is back: a re-INVITE with an ICE restart once online (RFC 8445 §9).
   await until(() => expect(ada!.calls.list().find((call) => call.id === ids.caller)?.reconnecting).toBe(true));
   await vi.waitFor(() => expect(ada!.connection.current.status).toBe('registered'), { timeout: 15_000, interval: 20 });
-  await vi.waitFor(
-    () => {
-      const mine = ada!.calls.list().find((call) => call.id === ids.caller);
-      expect(mine).toMatchObject({ state: 'connected', held: true });
-      expect(mine?.reconnecting).toBeFalsy();
-    },
-    { timeout: 15_000, interval: 20 },
-  );
+  await backOnHold(ada!, ids.caller);
   await vi.waitFor(() => expect(only(bo!)).toMatchObject({ state: 'connected', participants: [{ media: { held: true } }] }), {
     timeout: 15_000,
     interval: 20,
@@ -212,14 +217,7 @@ test('an ACK lost with the connection: sent again on the new one, so the held ca
   expect((await ada!.calls.hold(ids.caller, true)).ok).toBe(true);
   net.hub.dropClients();
   await until(() => expect(ada!.calls.list().find((call) => call.id === ids.caller)?.reconnecting).toBe(true));
-  await vi.waitFor(
-    () => {
-      const mine = ada!.calls.list().find((call) => call.id === ids.caller);
-      expect(mine).toMatchObject({ state: 'connected', held: true });
-      expect(mine?.reconnecting).toBeFalsy();
-    },
-    { timeout: 15_000, interval: 20 },
-  );
+  await backOnHold(ada!, ids.caller);
   expect(await ada!.calls.hold(ids.caller, false)).toMatchObject({ ok: true });
   await until(() => expect(only(bo!)).toMatchObject({ state: 'connected', participants: [{ media: { held: false } }] }));
 });

@@ -62,21 +62,42 @@ describe('withAllow', () => {
   });
 });
 
+/**
+ * A WebSocket server that hands the test the raw TCP socket under it, to write bytes past ws
+ * (several frames in one write, as a busy proxy's arrive; a frame as Kamailio 5.6 wrongly sends it).
+ */
+async function rawServer(): Promise<{
+  url: string;
+  raw: () => Duplex | undefined;
+  serverSide: () => WebSocket | undefined;
+  close: () => void;
+}> {
+  const wss = new WebSocketServer({ noServer: true, handleProtocols: () => 'sip' });
+  servers.push(wss);
+  const http = createHttpServer();
+  let raw: Duplex | undefined;
+  let serverSide: WebSocket | undefined;
+  http.on('upgrade', (request, socket, head) => {
+    raw = socket;
+    wss.handleUpgrade(request, socket, head, (ws) => (serverSide = ws));
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const address = http.address();
+  return {
+    url: `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+    raw: () => raw,
+    serverSide: () => serverSide,
+    close: () => http.close(),
+  };
+}
+
+/** One unmasked text frame of a short message (RFC 6455 §5.2), as a server sends it. */
+const frame = (text: string) => Buffer.concat([Buffer.from([0x81, text.length]), Buffer.from(text)]);
+
 describe("Parley's WebSocket transport", () => {
   test("reads Kamailio 5.6's frame of a message over 64 KiB (a 4-byte length after marker 127) instead of failing the connection", async () => {
     // A server whose raw socket the test writes to, past ws: exactly the bytes Kamailio 5.6.3 sends.
-    const wss = new WebSocketServer({ noServer: true, handleProtocols: () => 'sip' });
-    servers.push(wss);
-    const http = createHttpServer();
-    let raw: Duplex | undefined;
-    let serverSide: WebSocket | undefined;
-    http.on('upgrade', (request, socket, head) => {
-      raw = socket;
-      wss.handleUpgrade(request, socket, head, (ws) => (serverSide = ws));
-    });
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    const address = http.address();
-    const url = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const { url, raw, serverSide, close } = await rawServer();
     try {
       const transport = new WsTransport(logger, { server: url });
       const messages: string[] = [];
@@ -84,7 +105,7 @@ describe("Parley's WebSocket transport", () => {
       let lost: Error | undefined;
       transport.onDisconnect = (error) => (lost = error ?? new Error('closed'));
       await transport.connect();
-      await vi.waitFor(() => expect(serverSide).toBeDefined());
+      await vi.waitFor(() => expect(serverSide()).toBeDefined());
       const watchers = Array.from(
         { length: 900 },
         (_, i) => `<watcher id="w${i}" event="subscribe" status="pending">sip:bot${i}@evil.test</watcher>`,
@@ -94,31 +115,22 @@ describe("Parley's WebSocket transport", () => {
       expect(payload.length).toBeGreaterThan(65_536);
       const header = Buffer.from([0x81, 0x7f, 0, 0, 0, 0]);
       header.writeUInt32BE(payload.length, 2);
-      raw!.write(Buffer.concat([header, payload]));
-      serverSide!.send('OPTIONS sip:alice@uc.test SIP/2.0\r\n\r\n');
+      raw()!.write(Buffer.concat([header, payload]));
+      serverSide()!.send('OPTIONS sip:alice@uc.test SIP/2.0\r\n\r\n');
       await vi.waitFor(() => expect(messages).toHaveLength(2));
       expect(messages[0]).toBe(notify);
       expect(messages[1]).toBe('OPTIONS sip:alice@uc.test SIP/2.0\r\n\r\n');
       expect(lost).toBeUndefined();
       await transport.disconnect();
     } finally {
-      http.close();
+      close();
     }
   });
 
   test('frames read in one go reach the SIP stack one per turn of the event loop (an ACK settles before the re-INVITE behind it)', async () => {
-    const wss = new WebSocketServer({ noServer: true, handleProtocols: () => 'sip' });
-    servers.push(wss);
-    const http = createHttpServer();
-    let raw: Duplex | undefined;
-    http.on('upgrade', (request, socket, head) => {
-      raw = socket;
-      wss.handleUpgrade(request, socket, head, () => undefined);
-    });
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    const address = http.address();
+    const { url, raw, close } = await rawServer();
     try {
-      const transport = new WsTransport(logger, { server: `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` });
+      const transport = new WsTransport(logger, { server: url });
       // What sip.js does with an ACK: part of it in a promise callback (its "ACK processing" flag).
       let settling = false;
       const seen: { text: string; settling: boolean }[] = [];
@@ -128,10 +140,9 @@ describe("Parley's WebSocket transport", () => {
         void Promise.resolve().then(() => (settling = false));
       };
       await transport.connect();
-      await vi.waitFor(() => expect(raw).toBeDefined());
-      const frame = (text: string) => Buffer.concat([Buffer.from([0x81, text.length]), Buffer.from(text)]);
+      await vi.waitFor(() => expect(raw()).toBeDefined());
       // Two frames in one TCP write: read together, as a busy client reads a proxy's ACK and re-INVITE.
-      raw!.write(Buffer.concat([frame('ACK sip:a@b SIP/2.0\r\n\r\n'), frame('INVITE sip:a@b SIP/2.0\r\n\r\n')]));
+      raw()!.write(Buffer.concat([frame('ACK sip:a@b SIP/2.0\r\n\r\n'), frame('INVITE sip:a@b SIP/2.0\r\n\r\n')]));
       await vi.waitFor(() => expect(seen).toHaveLength(2));
       expect(seen).toEqual([
         { text: 'ACK sip:a@b SIP/2.0\r\n\r\n', settling: false },
@@ -139,23 +150,14 @@ describe("Parley's WebSocket transport", () => {
       ]);
       await transport.disconnect();
     } finally {
-      http.close();
+      close();
     }
   });
 
   test('a presence flood read in one go goes through in a few turns, not one turn per NOTIFY; a call’s message still waits a turn', async () => {
-    const wss = new WebSocketServer({ noServer: true, handleProtocols: () => 'sip' });
-    servers.push(wss);
-    const http = createHttpServer();
-    let raw: Duplex | undefined;
-    http.on('upgrade', (request, socket, head) => {
-      raw = socket;
-      wss.handleUpgrade(request, socket, head, () => undefined);
-    });
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    const address = http.address();
+    const { url, raw, close } = await rawServer();
     try {
-      const transport = new WsTransport(logger, { server: `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` });
+      const transport = new WsTransport(logger, { server: url });
       // Turns of the event loop, counted while the frames are handed over.
       let turn = 0;
       let counting = true;
@@ -166,13 +168,12 @@ describe("Parley's WebSocket transport", () => {
       const seen: { text: string; turn: number }[] = [];
       transport.onMessage = (text) => seen.push({ text, turn });
       await transport.connect();
-      await vi.waitFor(() => expect(raw).toBeDefined());
-      const frame = (text: string) => Buffer.concat([Buffer.from([0x81, text.length]), Buffer.from(text)]);
+      await vi.waitFor(() => expect(raw()).toBeDefined());
       const notify = (n: number) => `NOTIFY sip:a@b SIP/2.0\r\nCSeq: ${n} NOTIFY\r\n\r\n`;
       const frames = [...Array.from({ length: 100 }, (_, i) => frame(notify(i + 1))), frame('ACK sip:a@b SIP/2.0\r\nCSeq: 1 ACK\r\n\r\n')];
       frames.push(frame('INVITE sip:a@b SIP/2.0\r\nCSeq: 2 INVITE\r\n\r\n'));
       count();
-      raw!.write(Buffer.concat(frames));
+      raw()!.write(Buffer.concat(frames));
       await vi.waitFor(() => expect(seen).toHaveLength(102));
       counting = false;
       expect(seen.map((message) => message.text)).toEqual([
@@ -186,7 +187,7 @@ describe("Parley's WebSocket transport", () => {
       expect(seen[101]!.turn).toBeGreaterThan(seen[100]!.turn);
       await transport.disconnect();
     } finally {
-      http.close();
+      close();
     }
   });
 
