@@ -11,9 +11,12 @@ let partner: Kamailio;
 let homeFleet: EngineFleet;
 let partnerFleet: EngineFleet;
 
-beforeAll(async () => {
-  const [homeSip, partnerSip] = [await freePort(), await freePort()];
-  [home, partner] = await Promise.all([
+/** Both servers, each told the other's SIP port before it starts. */
+async function launchPair(): Promise<[Kamailio, Kamailio]> {
+  const homeSip = await freePort();
+  let partnerSip = await freePort();
+  while (partnerSip === homeSip) partnerSip = await freePort();
+  const launched = await Promise.allSettled([
     Kamailio.launch({
       domain: 'uc.test',
       sipPort: homeSip,
@@ -29,6 +32,24 @@ beforeAll(async () => {
       peer: { domain: 'uc.test', address: `sip:127.0.0.1:${homeSip}` },
     }),
   ]);
+  const [first, second] = launched;
+  if (first.status === 'fulfilled' && second.status === 'fulfilled') return [first.value, second.value];
+  await Promise.all(launched.map((result) => (result.status === 'fulfilled' ? result.value.dispose() : undefined)));
+  throw launched.find((result) => result.status === 'rejected')!.reason;
+}
+
+beforeAll(async () => {
+  // The SIP ports are fixed before either server starts (each routes to the other), so Kamailio
+  // cannot pick new ones itself when a port found free is taken before it binds (seen in a
+  // clean-clone run): then both start again on new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      [home, partner] = await launchPair();
+      break;
+    } catch (error) {
+      if (attempt >= 3 || !/address already in use|bind/i.test(String(error))) throw error;
+    }
+  }
   homeFleet = new EngineFleet(home);
   partnerFleet = new EngineFleet(partner);
 });
